@@ -1,0 +1,3 @@
+from gonghui.cli import main
+
+main()

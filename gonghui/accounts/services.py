@@ -1,0 +1,186 @@
+"""Writes to accounts: users and API tokens. Each is one transaction with its audit row."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gonghui.core import audit
+from gonghui.core.errors import Forbidden, InvalidInput, NotFound
+from gonghui.core.roles import Role, can
+from gonghui.orgs.models import Org
+
+from .models import ApiToken, User, hash_token
+
+USER_FIELDS = ("full_name", "title", "email", "role")
+
+
+def _org_in_scope(actor: Any, code: str) -> Org:
+    org = Org.objects.filter(code=(code or "").strip()).first()
+    if org is None or (actor is not None and not can(actor, "orgs.view", org)):
+        raise InvalidInput.one("org", _("组织不存在:%(code)s") % {"code": code})
+    if not org.active:
+        raise InvalidInput.one("org", _("组织已撤销:%(code)s") % {"code": code})
+    return org
+
+
+def _check_role(actor: Any, role: str) -> None:
+    if role not in Role.values:
+        raise InvalidInput.one("role", _("未知角色:%(role)s") % {"role": role})
+    # An admin below the city cannot mint a peer of a higher reach, but may create admins
+    # of its own subtree; nobody but an admin creates admins.
+    if actor is not None and role == Role.ADMIN and actor.role != Role.ADMIN:
+        raise Forbidden(_("只有系统管理员可以创建管理员"))
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput([{"field": "password", "message": m} for m in exc.messages]) from exc
+
+
+@transaction.atomic
+def user_create(
+    *, actor: Any, username: str, org: str, role: str, password: str | None = None,
+    full_name: str = "", title: str = "", email: str = "",
+) -> tuple[User, str]:
+    """Create a user in ``org`` (a code). Returns the user and the password (generated when
+    not given, to be handed over once). ``actor=None`` is the command line."""
+    username = (username or "").strip()
+    if not username:
+        raise InvalidInput.one("username", _("用户名不能为空"))
+    home = _org_in_scope(actor, org)
+    if actor is not None and not can(actor, "users.manage", home):
+        raise Forbidden(_("当前角色无权管理该组织的账号"))
+    _check_role(actor, role)
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput.one("username", _("用户名已存在:%(u)s") % {"u": username})
+    user = User(username=username, org=home, role=role, full_name=full_name.strip(),
+                title=title.strip(), email=email.strip())
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise InvalidInput.from_validation_error(exc) from exc
+    if password is None:
+        password = secrets.token_urlsafe(9) + "7a"
+    _validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit.record(
+        actor=actor, action="user.create", object_type="user", object_id=user.pk,
+        object_org=home, object_repr=user.username,
+        changes=audit.diff({}, audit.snapshot(user, ["username", "role", "org", "full_name",
+                                                      "title", "is_active"])),
+    )
+    return user, password
+
+
+@transaction.atomic
+def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
+    if not can(actor, "users.manage", user.org):
+        raise NotFound() if not can(actor, "users.view", user.org) else Forbidden(
+            _("当前角色无权管理该组织的账号"))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    fields = {k: v for k, v in data.items() if k in USER_FIELDS}
+    if "role" in fields:
+        _check_role(actor, fields["role"])
+        if user.pk == actor.pk and fields["role"] != user.role:
+            raise InvalidInput.one("role", _("不能修改自己的角色"))
+    tracked = [*fields]
+    if data.get("org"):
+        fields["org"] = _org_in_scope(actor, data["org"])
+        if not can(actor, "users.manage", fields["org"]):
+            raise InvalidInput.one("org", _("组织不在管辖范围内"))
+        tracked.append("org")
+    before = audit.snapshot(user, tracked)
+    for key, value in fields.items():
+        setattr(user, key, value.strip() if isinstance(value, str) else value)
+    changes = audit.diff(before, audit.snapshot(user, tracked))
+    if changes:
+        user.save(update_fields=list(changes))
+        audit.record(actor=actor, action="user.update", object_type="user", object_id=user.pk,
+                     object_org=user.org, object_repr=user.username, changes=changes)
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor: Any, user: User, active: bool) -> User:
+    if not can(actor, "users.manage", user.org):
+        raise NotFound()
+    if user.pk == actor.pk:
+        raise InvalidInput.one("is_active", _("不能停用自己的账号"))
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        if not active:
+            ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+        audit.record(actor=actor, action="user.activate" if active else "user.deactivate",
+                     object_type="user", object_id=user.pk, object_org=user.org,
+                     object_repr=user.username,
+                     changes={"is_active": {"before": not active, "after": active}})
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> User:
+    """An admin resets another's password, or a user changes their own."""
+    if actor is not None and actor.pk != user.pk and not can(actor, "users.manage", user.org):
+        raise NotFound()
+    _validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(actor=actor, action="user.password", object_type="user", object_id=user.pk,
+                 object_org=user.org, object_repr=user.username,
+                 changes={"password": {"before": "***", "after": "***"}})
+    return user
+
+
+@transaction.atomic
+def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Issue an API token; the raw value is returned once and never stored."""
+    raw = "gh_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, key_hash=hash_token(raw), prefix=raw[3:11], name=name[:100],
+        expires_at=timezone.now() + timedelta(days=settings.GONGHUI_API_TOKEN_DAYS),
+    )
+    audit.record(actor=user, action="token.issue", object_type="api_token", object_id=token.pk,
+                 object_org=user.org, object_repr=f"{token.prefix}…")
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    if token.user_id != actor.pk and not can(actor, "users.manage", token.user.org):
+        raise NotFound()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="token.revoke", object_type="api_token",
+                     object_id=token.pk, object_org=token.user.org,
+                     object_repr=f"{token.prefix}…")
+    return token
+
+
+def token_user(raw: str) -> tuple[User, ApiToken] | None:
+    """The active user behind a bearer token, or None. Touches ``last_used_at`` at most
+    once a minute so that reads do not turn into writes."""
+    token = (
+        ApiToken.objects.select_related("user", "user__org")
+        .filter(key_hash=hash_token(raw), revoked_at=None, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user, token

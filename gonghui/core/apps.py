@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class CoreConfig(AppConfig):
+    name = "gonghui.core"
+    label = "core"
+    verbose_name = "核心"
+
+    def ready(self) -> None:
+        from . import fields, identifiers
+
+        fields.register_normaliser("citizen_id", identifiers.normalise_citizen_id)
+        fields.register_normaliser("mobile", _mobile_or_clean)
+        # Every module's report figures and periodic tasks declare themselves on import.
+        autodiscover_modules("metrics")
+        autodiscover_modules("tasks")
+
+
+def _mobile_or_clean(value: str) -> str:
+    from django.core.exceptions import ValidationError
+
+    from .identifiers import normalise, normalise_mobile
+
+    try:
+        return normalise_mobile(value)
+    except ValidationError:
+        return normalise(value)

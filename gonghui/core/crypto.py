@@ -1,0 +1,63 @@
+"""Field encryption (AES-256-GCM) and keyed blind indexes for exact lookups.
+
+A value is stored as ``v1:<base64(nonce | ciphertext | tag)>``. The blind index is an
+HMAC-SHA256 of the normalised plain value under a key derived from the field key (HKDF,
+info ``gonghui blind index``), so an exact lookup by ID number or phone needs no decryption
+and the index reveals nothing without the key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "v1:"
+
+
+@lru_cache(maxsize=4)
+def _keys(field_key: str) -> tuple[AESGCM, bytes]:
+    try:
+        raw = base64.b64decode(field_key, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured("GONGHUI_FIELD_KEY must be base64") from exc
+    if len(raw) != 32:
+        raise ImproperlyConfigured("GONGHUI_FIELD_KEY must decode to 32 bytes")
+
+    def derive(info: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(raw)
+
+    return AESGCM(derive(b"gonghui field encryption")), derive(b"gonghui blind index")
+
+
+def _current() -> tuple[AESGCM, bytes]:
+    return _keys(settings.FIELD_KEY)
+
+
+def encrypt(plain: str) -> str:
+    aead, _ = _current()
+    nonce = os.urandom(12)
+    return PREFIX + base64.b64encode(nonce + aead.encrypt(nonce, plain.encode(), None)).decode()
+
+
+def decrypt(token: str) -> str:
+    if not token.startswith(PREFIX):
+        raise ValueError("not an encrypted value")
+    aead, _ = _current()
+    blob = base64.b64decode(token[len(PREFIX) :])
+    return aead.decrypt(blob[:12], blob[12:], None).decode()
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Keyed hash of an already-normalised value; ``purpose`` separates ID numbers from phones."""
+    _, key = _current()
+    digest = hmac.new(key, f"{purpose}\x00{value}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:20]).decode().rstrip("=").lower()

@@ -1,0 +1,84 @@
+"""Model fields for sensitive personal information (PIPL art. 28).
+
+``EncryptedTextField`` keeps the plain value in Python and ciphertext in the database.
+``BlindIndexField`` fills itself from a sibling encrypted field on save (``save`` and
+``bulk_create`` both call ``pre_save``), normalised by the same function used for lookups::
+
+    id_number = EncryptedTextField(blank=True)
+    id_number_bidx = BlindIndexField(source="id_number", purpose="citizen_id")
+
+    Member.objects.filter(id_number_bidx=blind_index_for("citizen_id", raw_input))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models
+
+from . import crypto
+
+NORMALISERS: dict[str, Callable[[str], str]] = {}
+
+
+def register_normaliser(purpose: str, fn: Callable[[str], str]) -> None:
+    NORMALISERS[purpose] = fn
+
+
+def blind_index_for(purpose: str, value: str) -> str:
+    normalise = NORMALISERS.get(purpose, lambda v: v.strip())
+    return crypto.blind_index(normalise(value), purpose=purpose)
+
+
+class EncryptedTextField(models.TextField):
+    """Text encrypted at rest with AES-GCM; never searchable except through a blind index."""
+
+    sensitive = True
+
+    def __init__(self, *args: Any, mask: str = "generic", **kwargs: Any) -> None:
+        # mask: how the audit log and lists show the value ("id_number", "phone", "text", ...)
+        self.mask = mask
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.mask != "generic":
+            kwargs["mask"] = self.mask
+        return name, path, args, kwargs
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return crypto.decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        if isinstance(value, str) and value.startswith(crypto.PREFIX):
+            return value
+        return crypto.encrypt(str(value))
+
+
+class BlindIndexField(models.CharField):
+    def __init__(self, *args: Any, source: str = "", purpose: str = "", **kwargs: Any) -> None:
+        self.source = source
+        self.purpose = purpose
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs["purpose"] = self.purpose
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        plain = getattr(model_instance, self.source) or ""
+        value = blind_index_for(self.purpose, plain) if plain else ""
+        setattr(model_instance, self.attname, value)
+        return value

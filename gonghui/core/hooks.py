@@ -1,0 +1,20 @@
+"""Seams through which later modules extend the kernel's screens and rules without editing them.
+
+- ``org_blockers``: ``fn(org) -> (count, label)`` of active records that keep an org from being
+  deactivated (members register "在会会员"); the org service refuses while any count > 0.
+- ``org_counters``: ``fn(orgs_subquery) -> (label, count)`` shown on an org's page
+  (members register "会员人数" over the subtree).
+- ``portal_cards``: ``fn(user) -> dict(title=..., body=..., url=...) | None`` on the member's
+  "my" page.
+- ``nav_items``: ``(perm, label, url_name)`` added to the staff navigation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+org_blockers: list[Callable[[Any], tuple[int, str]]] = []
+org_counters: list[Callable[[Any], tuple[str, int]]] = []
+portal_cards: list[Callable[[Any], dict[str, str] | None]] = []
+nav_items: list[tuple[str, str, str]] = []

@@ -1,0 +1,115 @@
+"""The kernel's tables: the audit log, local working-day overrides, periodic-task runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .scope import ScopedQuerySet
+
+
+class BaseModel(models.Model):
+    """Every domain table: creation and update times. Scoped tables add an ``org`` FK."""
+
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditQuerySet(ScopedQuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("the audit log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """One write, reveal or login event. Never updated, never deleted.
+
+    Scoped by ``object_org`` (the org the changed record belongs to), so a county cadre
+    reads the history of the county's records. ``org`` is the actor's org at the time.
+    ``changes`` is ``{field: {"before": ..., "after": ...}}`` with sensitive values masked.
+    """
+
+    scope_field = "object_org"
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("操作人"),
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("操作人所在组织"),
+    )
+    object_org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("对象所属组织"),
+    )
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("审计日志")
+        indexes = [
+            # "history of one record": the audit page filtered by object
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object"),
+            # "what happened in my subtree lately": the audit page default
+            models.Index(fields=["object_org", "-at"], name="audit_scope"),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("the audit log is append-only")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class WorkdayOverride(models.Model):
+    """A local exception to the statutory calendar: a day off, or a makeup working day."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("工作日调整")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'班' if self.is_workday else '休'}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic task was last enqueued; the row lock keeps two workers from doubling."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,54 @@
+"""Scoped reads: every scoped model's queryset answers ``visible_to(user)``.
+
+A record belongs to an org (``scope_field``, default ``org``). Staff see their home org's
+subtree; lawyers and counsellors and members see nothing unless the model says what is
+theirs (``scope_assigned`` / ``scope_member``). ``access(qs, user, **lookup)`` returns one
+record or raises ``NotFound`` — the same for a missing record and a forbidden one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.db import models
+
+from .errors import NotFound
+from .roles import ASSIGNEE_ROLES, Role
+
+M = TypeVar("M", bound=models.Model)
+
+
+def subtree_org_ids(org: Any) -> models.QuerySet[Any]:
+    """A subquery of the ids of ``org`` and every org below it."""
+    Org = apps.get_model("orgs", "Org")
+    return Org.objects.filter(path__startswith=org.path).values("id")
+
+
+class ScopedQuerySet(models.QuerySet[M]):
+    def visible_to(self, user: Any) -> ScopedQuerySet[M]:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        model = self.model
+        if user.role == Role.MEMBER:
+            hook = getattr(model, "scope_member", None)
+            return self.filter(hook(user)) if hook else self.none()
+        if user.role in ASSIGNEE_ROLES:
+            hook = getattr(model, "scope_assigned", None)
+            if hook is not None:
+                return self.filter(hook(user))
+            if not getattr(model, "scope_assignee_sees_subtree", False):
+                return self.none()
+        if user.org_id is None:
+            return self.none()
+        field = getattr(model, "scope_field", "org")
+        return self.filter(**{f"{field}__in": subtree_org_ids(user.org)})
+
+
+def access(qs: models.QuerySet[M], user: Any, **lookup: Any) -> M:
+    """One record visible to ``user``, or NotFound for missing and forbidden alike."""
+    manager_qs = qs if hasattr(qs, "visible_to") else qs.model._default_manager.all()
+    try:
+        return manager_qs.visible_to(user).get(**lookup)  # type: ignore[attr-defined,no-any-return]
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc

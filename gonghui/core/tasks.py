@@ -1,0 +1,28 @@
+"""Kernel housekeeping, run by the worker every hour. Safe to run twice: it only deletes
+what has already expired."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from django_tasks import task
+
+from .periodic import every
+
+
+@task()
+def housekeeping() -> dict[str, int]:
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    now = timezone.now()
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+    attempts, _ = AccessAttempt.objects.filter(
+        attempt_time__lt=now - settings.AXES_COOLOFF_TIME
+    ).delete()
+    return {"sessions": sessions, "attempts": attempts}
+
+
+every(timedelta(hours=1), housekeeping)

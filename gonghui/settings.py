@@ -1,0 +1,238 @@
+"""gonghui's one settings file, driven by the environment.
+
+Variables (the contract of PRODUCT.md, extended, never renamed):
+
+- ``GONGHUI_DATA_DIR`` (default ``./var``): the SQLite file, generated keys, uploads.
+- ``GONGHUI_DATABASE_URL``: ``sqlite:///path`` or ``postgres://...``; default the SQLite file.
+- ``GONGHUI_SECRET_KEY``: Django's secret; generated into the data dir when not given.
+- ``GONGHUI_FIELD_KEY``: 32 bytes, base64, the key of encrypted fields; generated likewise.
+- ``GONGHUI_DEBUG`` (default ``0``), ``GONGHUI_ALLOWED_HOSTS`` (comma separated).
+- ``GONGHUI_HTTPS``: HTTPS-only cookies, HSTS and the redirect; on by default once
+  ``GONGHUI_ALLOWED_HOSTS`` names a real deployment with debug off, off for localhost.
+- ``GONGHUI_LOCKOUT_FAILURES`` (5), ``GONGHUI_LOCKOUT_MINUTES`` (15),
+  ``GONGHUI_SESSION_IDLE_MINUTES`` (30), ``GONGHUI_PASSWORD_MIN_LENGTH`` (10).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if not value:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value else default
+
+
+DATA_DIR = Path(_env("GONGHUI_DATA_DIR", "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _generated(name: str, make: str) -> str:
+    """Read a key from the data dir, writing a fresh one there on first run (mode 0600)."""
+    path = DATA_DIR / name
+    if not path.exists():
+        value = make
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _env("GONGHUI_SECRET_KEY") or _generated("secret_key", secrets.token_urlsafe(64))
+FIELD_KEY = _env("GONGHUI_FIELD_KEY") or _generated(
+    "field_key", base64.b64encode(secrets.token_bytes(32)).decode()
+)
+
+DEBUG = _env_bool("GONGHUI_DEBUG", False)
+_hosts = [h.strip() for h in _env("GONGHUI_ALLOWED_HOSTS").split(",") if h.strip()]
+ALLOWED_HOSTS = _hosts or ["127.0.0.1", "localhost", "[::1]", "testserver"]
+HTTPS = _env_bool("GONGHUI_HTTPS", bool(_hosts) and not DEBUG)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "gonghui.core",
+    "gonghui.accounts",
+    "gonghui.orgs",
+    "gonghui.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gonghui.core.middleware.AuditContextMiddleware",
+    # axes last: it turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "gonghui.urls"
+WSGI_APPLICATION = "gonghui.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gonghui.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        _env("GONGHUI_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'gonghui.sqlite3'}",
+        conn_max_age=0,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the task worker write while the web process reads; the busy timeout
+    # makes a writer wait for the other instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+_test_db = _env("GONGHUI_TEST_DATABASE_URL")
+if _test_db:
+    DATABASES["default"] = dj_database_url.parse(_test_db)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+PASSWORD_MIN_LENGTH = _env_int("GONGHUI_PASSWORD_MIN_LENGTH", 10)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "gonghui.accounts.passwords.CharacterClassValidator"},
+]
+
+# Lockout: N failures for one account within the window lock it for the same window,
+# the right password included (django-axes).
+AXES_FAILURE_LIMIT = _env_int("GONGHUI_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("GONGHUI_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ADMIN = False
+SILENCED_SYSTEM_CHECKS = [
+    # axes.W006 asks to lock per IP too; the rule is per account (any IP), and gonghui
+    # keys nothing on user agents or cookies, so the bypass it warns of does not exist here.
+    "axes.W006",
+]
+AXES_VERBOSE = False
+
+# Idle sessions end: the cookie's age restarts with every request.
+SESSION_IDLE_MINUTES = _env_int("GONGHUI_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in _env("GONGHUI_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Served straight from the package: no collectstatic step for the demo or a test.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = DATA_DIR / "media"
+
+TASKS = {
+    "default": {
+        "BACKEND": _env("GONGHUI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": _env("GONGHUI_LOG_LEVEL", "WARNING")},
+    # axes logs usernames of failed logins at INFO; WARNING keeps them out by default
+}
+
+# Hotline and other modules' deadlines read their defaults from here; each is overridable
+# per category in the database where the module says so.
+GONGHUI_API_TOKEN_DAYS = _env_int("GONGHUI_API_TOKEN_DAYS", 90)

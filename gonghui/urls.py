@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from gonghui.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("gonghui.accounts.urls")),
+    path("orgs/", include("gonghui.orgs.urls")),
+    path("portal/", include("gonghui.portal.urls")),
+    path("", include("gonghui.core.urls")),
+]
+
+handler404 = "gonghui.core.views.not_found"
+handler403 = "gonghui.core.views.forbidden"

@@ -1,0 +1,116 @@
+"""Standing personas across two counties, shared by every test.
+
+Tree: 菏泽市总工会 371700 → 牡丹区总工会 371702 (county A) → 牡丹街道工会 → 甲公司工会 (grassroots A)
+                        → 曹县总工会 371721 (county B) → 乙公司工会 (grassroots B)
+
+People (password ``Passw0rd-test`` for all):
+- ``admin``      admin of the city          - ``city_cadre``  cadre of the city
+- ``leader``     read-only leader of the city
+- ``cadre_a``    cadre of county A           - ``clerk_a``     clerk of grassroots A
+- ``cadre_b``    cadre of county B ("should have no access to county A's stuff")
+- ``operator``   hotline operator of the city
+- ``lawyer_a``   lawyer at county A          - ``member_a``    a member of grassroots A
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from gonghui.accounts.models import User
+from gonghui.orgs.models import Org
+from gonghui.orgs.services import org_insert
+
+PASSWORD = "Passw0rd-test"
+
+
+@dataclass
+class Tree:
+    city: Org
+    county_a: Org
+    street_a: Org
+    union_a: Org
+    county_b: Org
+    union_b: Org
+
+
+@pytest.fixture
+def tree(db: Any) -> Tree:
+    city = org_insert(code="371700", parent=None, name="菏泽市总工会", kind="city",
+                      region_code="371700")
+    county_a = org_insert(code="371702", parent=city, name="牡丹区总工会", kind="county",
+                          region_code="371702")
+    street_a = org_insert(code="371702001", parent=county_a, name="牡丹街道工会",
+                          kind="township")
+    union_a = org_insert(code="G-A-0001", parent=street_a, name="甲公司工会", kind="grassroots",
+                         headcount=120)
+    county_b = org_insert(code="371721", parent=city, name="曹县总工会", kind="county",
+                          region_code="371721")
+    union_b = org_insert(code="G-B-0001", parent=county_b, name="乙公司工会", kind="grassroots",
+                         headcount=80)
+    return Tree(city, county_a, street_a, union_a, county_b, union_b)
+
+
+def make_user(username: str, role: str, org: Org, **extra: Any) -> User:
+    user = User(username=username, role=role, org=org, full_name=extra.pop("full_name", username),
+                **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@dataclass
+class People:
+    admin: User
+    city_cadre: User
+    leader: User
+    operator: User
+    cadre_a: User
+    clerk_a: User
+    lawyer_a: User
+    member_a: User
+    cadre_b: User
+
+
+@pytest.fixture
+def people(tree: Tree) -> People:
+    return People(
+        admin=make_user("admin", "admin", tree.city),
+        city_cadre=make_user("city_cadre", "cadre", tree.city),
+        leader=make_user("leader", "leader", tree.city),
+        operator=make_user("operator", "operator", tree.city),
+        cadre_a=make_user("cadre_a", "cadre", tree.county_a),
+        clerk_a=make_user("clerk_a", "clerk", tree.union_a),
+        lawyer_a=make_user("lawyer_a", "lawyer", tree.county_a),
+        member_a=make_user("member_a", "member", tree.union_a),
+        cadre_b=make_user("cadre_b", "cadre", tree.county_b),
+    )
+
+
+@pytest.fixture
+def login() -> Any:
+    """``login(user)`` → a test Client with that user's session."""
+
+    def _login(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api(db: Any) -> Any:
+    """``api(user)`` → a Client that sends a freshly issued bearer token for that user."""
+    from gonghui.accounts.services import token_issue
+
+    def _api(user: User | None) -> Client:
+        if user is None:
+            return Client()
+        _, raw = token_issue(user=user)
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+
+    return _api
