@@ -1,7 +1,8 @@
 """Standing personas across two counties, shared by every test.
 
-Tree: 菏泽市总工会 371700 → 牡丹区总工会 371702 (county A) → 牡丹街道工会 → 甲公司工会 (grassroots A)
-                        → 曹县总工会 371721 (county B) → 乙公司工会 (grassroots B)
+Tree: 菏泽市总工会 371700
+      → 牡丹区总工会 371702 (county A) → 牡丹街道工会 → 甲公司工会 (grassroots A)
+      → 曹县总工会 371721 (county B) → 乙公司工会 (grassroots B)
 
 People (password ``Passw0rd-test`` for all):
 - ``admin``      admin of the city          - ``city_cadre``  cadre of the city
@@ -39,24 +40,29 @@ class Tree:
 
 @pytest.fixture
 def tree(db: Any) -> Tree:
-    city = org_insert(code="371700", parent=None, name="菏泽市总工会", kind="city",
-                      region_code="371700")
-    county_a = org_insert(code="371702", parent=city, name="牡丹区总工会", kind="county",
-                          region_code="371702")
-    street_a = org_insert(code="371702001", parent=county_a, name="牡丹街道工会",
-                          kind="township")
-    union_a = org_insert(code="G-A-0001", parent=street_a, name="甲公司工会", kind="grassroots",
-                         headcount=120)
-    county_b = org_insert(code="371721", parent=city, name="曹县总工会", kind="county",
-                          region_code="371721")
-    union_b = org_insert(code="G-B-0001", parent=county_b, name="乙公司工会", kind="grassroots",
-                         headcount=80)
+    city = org_insert(
+        code="371700", parent=None, name="菏泽市总工会", kind="city", region_code="371700"
+    )
+    county_a = org_insert(
+        code="371702", parent=city, name="牡丹区总工会", kind="county", region_code="371702"
+    )
+    street_a = org_insert(code="371702001", parent=county_a, name="牡丹街道工会", kind="township")
+    union_a = org_insert(
+        code="G-A-0001", parent=street_a, name="甲公司工会", kind="grassroots", headcount=120
+    )
+    county_b = org_insert(
+        code="371721", parent=city, name="曹县总工会", kind="county", region_code="371721"
+    )
+    union_b = org_insert(
+        code="G-B-0001", parent=county_b, name="乙公司工会", kind="grassroots", headcount=80
+    )
     return Tree(city, county_a, street_a, union_a, county_b, union_b)
 
 
 def make_user(username: str, role: str, org: Org, **extra: Any) -> User:
-    user = User(username=username, role=role, org=org, full_name=extra.pop("full_name", username),
-                **extra)
+    user = User(
+        username=username, role=role, org=org, full_name=extra.pop("full_name", username), **extra
+    )
     user.set_password(PASSWORD)
     user.save()
     return user

@@ -31,7 +31,10 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
     org = models.ForeignKey(
-        "orgs.Org", on_delete=models.PROTECT, related_name="users", verbose_name=_("所属组织"),
+        "orgs.Org",
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("所属组织"),
         null=True,  # createsuperuser asks no org; such an account sees nothing until given one
     )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)

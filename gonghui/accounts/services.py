@@ -50,8 +50,15 @@ def _validate_password(password: str, user: User) -> None:
 
 @transaction.atomic
 def user_create(
-    *, actor: Any, username: str, org: str, role: str, password: str | None = None,
-    full_name: str = "", title: str = "", email: str = "",
+    *,
+    actor: Any,
+    username: str,
+    org: str,
+    role: str,
+    password: str | None = None,
+    full_name: str = "",
+    title: str = "",
+    email: str = "",
 ) -> tuple[User, str]:
     """Create a user in ``org`` (a code). Returns the user and the password (generated when
     not given, to be handed over once). ``actor=None`` is the command line."""
@@ -64,8 +71,14 @@ def user_create(
     _check_role(actor, role)
     if User.objects.filter(username__iexact=username).exists():
         raise InvalidInput.one("username", _("用户名已存在:%(u)s") % {"u": username})
-    user = User(username=username, org=home, role=role, full_name=full_name.strip(),
-                title=title.strip(), email=email.strip())
+    user = User(
+        username=username,
+        org=home,
+        role=role,
+        full_name=full_name.strip(),
+        title=title.strip(),
+        email=email.strip(),
+    )
     try:
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
@@ -76,10 +89,15 @@ def user_create(
     user.set_password(password)
     user.save()
     audit.record(
-        actor=actor, action="user.create", object_type="user", object_id=user.pk,
-        object_org=home, object_repr=user.username,
-        changes=audit.diff({}, audit.snapshot(user, ["username", "role", "org", "full_name",
-                                                      "title", "is_active"])),
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user.pk,
+        object_org=home,
+        object_repr=user.username,
+        changes=audit.diff(
+            {}, audit.snapshot(user, ["username", "role", "org", "full_name", "title", "is_active"])
+        ),
     )
     return user, password
 
@@ -87,8 +105,11 @@ def user_create(
 @transaction.atomic
 def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
     if not can(actor, "users.manage", user.org):
-        raise NotFound() if not can(actor, "users.view", user.org) else Forbidden(
-            _("当前角色无权管理该组织的账号"))
+        raise (
+            NotFound()
+            if not can(actor, "users.view", user.org)
+            else Forbidden(_("当前角色无权管理该组织的账号"))
+        )
     user = User.objects.select_for_update().get(pk=user.pk)
     fields = {k: v for k, v in data.items() if k in USER_FIELDS}
     if "role" in fields:
@@ -107,8 +128,15 @@ def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
     changes = audit.diff(before, audit.snapshot(user, tracked))
     if changes:
         user.save(update_fields=list(changes))
-        audit.record(actor=actor, action="user.update", object_type="user", object_id=user.pk,
-                     object_org=user.org, object_repr=user.username, changes=changes)
+        audit.record(
+            actor=actor,
+            action="user.update",
+            object_type="user",
+            object_id=user.pk,
+            object_org=user.org,
+            object_repr=user.username,
+            changes=changes,
+        )
     return user
 
 
@@ -123,10 +151,15 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
         user.save(update_fields=["is_active"])
         if not active:
             ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
-        audit.record(actor=actor, action="user.activate" if active else "user.deactivate",
-                     object_type="user", object_id=user.pk, object_org=user.org,
-                     object_repr=user.username,
-                     changes={"is_active": {"before": not active, "after": active}})
+        audit.record(
+            actor=actor,
+            action="user.activate" if active else "user.deactivate",
+            object_type="user",
+            object_id=user.pk,
+            object_org=user.org,
+            object_repr=user.username,
+            changes={"is_active": {"before": not active, "after": active}},
+        )
     return user
 
 
@@ -138,9 +171,15 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
     _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit.record(actor=actor, action="user.password", object_type="user", object_id=user.pk,
-                 object_org=user.org, object_repr=user.username,
-                 changes={"password": {"before": "***", "after": "***"}})
+    audit.record(
+        actor=actor,
+        action="user.password",
+        object_type="user",
+        object_id=user.pk,
+        object_org=user.org,
+        object_repr=user.username,
+        changes={"password": {"before": "***", "after": "***"}},
+    )
     return user
 
 
@@ -149,11 +188,20 @@ def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Issue an API token; the raw value is returned once and never stored."""
     raw = "gh_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, key_hash=hash_token(raw), prefix=raw[3:11], name=name[:100],
+        user=user,
+        key_hash=hash_token(raw),
+        prefix=raw[3:11],
+        name=name[:100],
         expires_at=timezone.now() + timedelta(days=settings.GONGHUI_API_TOKEN_DAYS),
     )
-    audit.record(actor=user, action="token.issue", object_type="api_token", object_id=token.pk,
-                 object_org=user.org, object_repr=f"{token.prefix}…")
+    audit.record(
+        actor=user,
+        action="token.issue",
+        object_type="api_token",
+        object_id=token.pk,
+        object_org=user.org,
+        object_repr=f"{token.prefix}…",
+    )
     return token, raw
 
 
@@ -164,9 +212,14 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, action="token.revoke", object_type="api_token",
-                     object_id=token.pk, object_org=token.user.org,
-                     object_repr=f"{token.prefix}…")
+        audit.record(
+            actor=actor,
+            action="token.revoke",
+            object_type="api_token",
+            object_id=token.pk,
+            object_org=token.user.org,
+            object_repr=f"{token.prefix}…",
+        )
     return token
 
 

@@ -53,9 +53,11 @@ def masked_value(field: models.Field[Any, Any], value: Any, model: type[models.M
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The audit view of an instance: field → value, foreign keys as ids, sensitive masked."""
     opts = instance._meta
-    names = list(fields) if fields is not None else [
-        f.name for f in opts.concrete_fields if not f.primary_key
-    ]
+    names = (
+        list(fields)
+        if fields is not None
+        else [f.name for f in opts.concrete_fields if not f.primary_key]
+    )
     out: dict[str, Any] = {}
     for name in names:
         field = opts.get_field(name)

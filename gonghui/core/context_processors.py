@@ -35,6 +35,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        nav.append({"label": label, "url": url, "active": request.path == url
-                    or (url != "/" and request.path.startswith(url))})
+        nav.append(
+            {
+                "label": label,
+                "url": url,
+                "active": request.path == url or (url != "/" and request.path.startswith(url)),
+            }
+        )
     return {"nav": nav}

@@ -52,7 +52,11 @@ class Org(BaseModel):
     region_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("上级组织"),
     )
     path = models.CharField(max_length=255, editable=False, db_index=True)
@@ -162,15 +166,19 @@ class Enterprise(BaseModel):
         _("单位性质"), max_length=3, choices=UnitCategory.choices, blank=True
     )
     industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices, blank=True)
-    size_class = models.CharField(
-        _("规模"), max_length=8, choices=SizeClass.choices, blank=True
-    )
+    size_class = models.CharField(_("规模"), max_length=8, choices=SizeClass.choices, blank=True)
     county = models.ForeignKey(
-        Org, on_delete=models.PROTECT, related_name="enterprises_in_county",
+        Org,
+        on_delete=models.PROTECT,
+        related_name="enterprises_in_county",
         verbose_name=_("所在县区"),
     )
     union = models.ForeignKey(
-        Org, on_delete=models.SET_NULL, null=True, blank=True, related_name="enterprises",
+        Org,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enterprises",
         verbose_name=_("所属基层工会"),
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)

@@ -27,7 +27,9 @@ def org_search(
     if q:
         q = q.strip()
         qs = qs.filter(
-            Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__istartswith=q)
+            Q(name__icontains=q)
+            | Q(short_name__icontains=q)
+            | Q(code__istartswith=q)
             | Q(uscc=q.upper())
         )
     if kind:

@@ -19,8 +19,17 @@ from gonghui.core.roles import can
 from .models import ALLOWED_CHILDREN, Enterprise, Org, OrgKind
 
 EDITABLE = (
-    "name", "short_name", "kind", "region_code", "uscc", "founded_on", "chair",
-    "contact_name", "contact_phone", "address", "headcount",
+    "name",
+    "short_name",
+    "kind",
+    "region_code",
+    "uscc",
+    "founded_on",
+    "chair",
+    "contact_name",
+    "contact_phone",
+    "address",
+    "headcount",
 )
 
 
@@ -108,8 +117,13 @@ def org_create(*, actor: Any, code: str, parent: str | None, **data: Any) -> Org
     _uscc_free(fields.get("uscc", ""))
     org = org_insert(code=code, parent=parent_org, **fields)
     audit.record(
-        actor=actor, action="org.create", object_type="org", object_id=org.code,
-        object_org=org, object_repr=org.name, changes=audit.diff({}, audit.snapshot(org)),
+        actor=actor,
+        action="org.create",
+        object_type="org",
+        object_id=org.code,
+        object_org=org,
+        object_repr=org.name,
+        changes=audit.diff({}, audit.snapshot(org)),
     )
     return org
 
@@ -143,8 +157,13 @@ def org_update(*, actor: Any, org: Org, data: dict[str, Any]) -> Org:
     if changes:
         org.save(update_fields=[*changes, "updated_at"])
         audit.record(
-            actor=actor, action="org.update", object_type="org", object_id=org.code,
-            object_org=org, object_repr=org.name, changes=changes,
+            actor=actor,
+            action="org.update",
+            object_type="org",
+            object_id=org.code,
+            object_org=org,
+            object_repr=org.name,
+            changes=changes,
         )
     return org
 
@@ -178,10 +197,15 @@ def org_move(*, actor: Any, org: Org, parent: str) -> Org:
     Org.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
     audit.record(
-        actor=actor, action="org.move", object_type="org", object_id=org.code, object_org=org,
+        actor=actor,
+        action="org.move",
+        object_type="org",
+        object_id=org.code,
+        object_org=org,
         object_repr=org.name,
-        changes={"parent": {"before": old_parent.code if old_parent else None,
-                            "after": new_parent.code}},
+        changes={
+            "parent": {"before": old_parent.code if old_parent else None, "after": new_parent.code}
+        },
     )
     return org
 
@@ -214,9 +238,14 @@ def org_deactivate(*, actor: Any, org: Org, reason: str = "") -> Org:
     org.active = False
     org.save(update_fields=["active", "updated_at"])
     audit.record(
-        actor=actor, action="org.deactivate", object_type="org", object_id=org.code,
-        object_org=org, object_repr=org.name,
-        changes={"active": {"before": True, "after": False}}, note=reason,
+        actor=actor,
+        action="org.deactivate",
+        object_type="org",
+        object_id=org.code,
+        object_org=org,
+        object_repr=org.name,
+        changes={"active": {"before": True, "after": False}},
+        note=reason,
     )
     return org
 
@@ -232,20 +261,35 @@ def org_reactivate(*, actor: Any, org: Org) -> Org:
     org.active = True
     org.save(update_fields=["active", "updated_at"])
     audit.record(
-        actor=actor, action="org.reactivate", object_type="org", object_id=org.code,
-        object_org=org, object_repr=org.name, changes={"active": {"before": False, "after": True}},
+        actor=actor,
+        action="org.reactivate",
+        object_type="org",
+        object_id=org.code,
+        object_org=org,
+        object_repr=org.name,
+        changes={"active": {"before": False, "after": True}},
     )
     return org
 
 
 ENTERPRISE_FIELDS = (
-    "name", "uscc", "unit_category", "industry", "size_class", "address", "headcount",
+    "name",
+    "uscc",
+    "unit_category",
+    "industry",
+    "size_class",
+    "address",
+    "headcount",
 )
 
 
 @transaction.atomic
 def enterprise_save(
-    *, actor: Any, enterprise: Enterprise | None = None, county: str, union: str | None = None,
+    *,
+    actor: Any,
+    enterprise: Enterprise | None = None,
+    county: str,
+    union: str | None = None,
     **data: Any,
 ) -> Enterprise:
     """Create or update an enterprise; ``county`` and ``union`` are org codes in scope."""
@@ -287,8 +331,12 @@ def enterprise_save(
         enterprise.save()
         action = "enterprise.update"
     audit.record(
-        actor=actor, action=action, object_type="enterprise", object_id=enterprise.pk,
-        object_org=county_org, object_repr=enterprise.name,
+        actor=actor,
+        action=action,
+        object_type="enterprise",
+        object_id=enterprise.pk,
+        object_org=county_org,
+        object_repr=enterprise.name,
         changes=audit.diff(before, audit.snapshot(enterprise)),
     )
     return enterprise

@@ -18,7 +18,9 @@ class Command(DbWorkerCommand):
     def add_arguments(self, parser: Any) -> None:
         super().add_arguments(parser)
         parser.add_argument(
-            "--schedule-every", type=float, default=30.0,
+            "--schedule-every",
+            type=float,
+            default=30.0,
             help="seconds between checks for due periodic tasks (0: no scheduler)",
         )
 
