@@ -35,6 +35,21 @@ ALLOWED_CHILDREN: dict[str, set[str]] = {
 }
 
 
+class OrgSector(models.TextChoices):
+    """The line of work of an industry or park union, so that report figures count, say, the
+    chemical-industry unions from a field rather than by matching names."""
+
+    CHEMICAL = "chemical", _("化工")
+    EDUCATION = "education", _("教育")
+    HEALTH = "health", _("卫生健康")
+    TRANSPORT = "transport", _("交通运输")
+    FINANCE = "finance", _("金融")
+    LOGISTICS = "logistics", _("物流")
+    ECOMMERCE = "ecommerce", _("电子商务")
+    CONSTRUCTION = "construction", _("建筑")
+    MANUFACTURING = "manufacturing", _("制造")
+
+
 class OrgQuerySet(ScopedQuerySet["Org"]):
     def subtree_of(self, org: Org) -> OrgQuerySet:
         return self.filter(path__startswith=org.path)
@@ -49,6 +64,9 @@ class Org(BaseModel):
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=OrgKind.choices)
+    sector = models.CharField(
+        _("产业领域"), max_length=16, choices=OrgSector.choices, blank=True
+    )
     region_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     parent = models.ForeignKey(
