@@ -22,7 +22,7 @@ class GonghuiUserManager(UserManager["User"]):
     def get_queryset(self) -> UserQuerySet:
         return UserQuerySet(self.model, using=self._db)
 
-    def visible_to(self, user: Any) -> UserQuerySet:
+    def visible_to(self, user: Any) -> ScopedQuerySet[User]:
         return self.get_queryset().visible_to(user)
 
 
@@ -40,7 +40,7 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     title = models.CharField(_("职务/部门"), max_length=100, blank=True)
 
-    objects = GonghuiUserManager()
+    objects = GonghuiUserManager()  # type: ignore[misc]  # AbstractUser declares it a ClassVar
 
     REQUIRED_FIELDS = ["email"]
 

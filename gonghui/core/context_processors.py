@@ -24,7 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav": []}
     if user.role == Role.MEMBER:
-        items = [("portal.use", _("我的"), "portal:home")]
+        items: list[tuple[str, Any, str]] = [("portal.use", _("我的"), "portal:home")]
     else:
         items = [*BASE_NAV, *hooks.nav_items]
     nav = []

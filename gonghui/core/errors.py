@@ -55,7 +55,7 @@ class InvalidInput(ServiceError):
 
     @classmethod
     def from_validation_error(cls, exc: ValidationError, default_field: str = "") -> InvalidInput:
-        errors = []
+        errors: list[dict[str, str]] = []
         if hasattr(exc, "error_dict"):
             for name, errs in exc.error_dict.items():
                 for err in errs:

@@ -48,7 +48,8 @@ class ScopedQuerySet(models.QuerySet[M]):
 def access(qs: models.QuerySet[M], user: Any, **lookup: Any) -> M:
     """One record visible to ``user``, or NotFound for missing and forbidden alike."""
     manager_qs = qs if hasattr(qs, "visible_to") else qs.model._default_manager.all()
+    does_not_exist = qs.model.DoesNotExist  # type: ignore[attr-defined]
     try:
-        return manager_qs.visible_to(user).get(**lookup)  # type: ignore[attr-defined,no-any-return]
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        return manager_qs.visible_to(user).get(**lookup)  # type: ignore[attr-defined]
+    except (does_not_exist, ValueError, TypeError) as exc:
         raise NotFound() from exc

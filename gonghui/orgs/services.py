@@ -96,7 +96,10 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _uscc_free(uscc: str, exclude_pk: int | None = None) -> None:
-    if uscc and Org.objects.filter(uscc=uscc).exclude(pk=exclude_pk).exists():
+    clash = Org.objects.filter(uscc=uscc)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if uscc and clash.exists():
         raise InvalidInput.one("uscc", _("统一社会信用代码已被其他组织使用"))
 
 

@@ -24,7 +24,7 @@ class Command(DbWorkerCommand):
             help="seconds between checks for due periodic tasks (0: no scheduler)",
         )
 
-    def handle(self, *args: Any, schedule_every: float = 30.0, **options: Any) -> None:
+    def handle(self, *args: Any, schedule_every: float = 30.0, **options: Any) -> None:  # type: ignore[override]
         if schedule_every > 0:
             stop = threading.Event()
 
