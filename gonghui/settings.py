@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "gonghui.core",
     "gonghui.accounts",
     "gonghui.orgs",
+    "gonghui.members",
     "gonghui.portal",
 ]
 

@@ -1,0 +1,193 @@
+"""The real-name member registry (会员实名制).
+
+One ``Member`` row per person (the citizen ID's blind index is unique), carrying the current
+membership: the union (``org``), ``status`` and the dates. Every change of membership is a
+``MembershipEvent`` (join, transfer out/in, withdrawal, suspension, reinstatement) — the
+dated history both unions see. ID numbers and phones are encrypted; lookups go through their
+blind indexes; search uses the plain name, its pinyin and initials, and the last four digits
+of the ID and phone (what the masked display shows anyway).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.fields import BlindIndexField, EncryptedTextField
+from gonghui.core.models import BaseModel
+from gonghui.core.scope import ScopedQuerySet
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("在会")
+    TRANSFERRED = "transferred", _("已转出")
+    WITHDRAWN = "withdrawn", _("已退会")
+    SUSPENDED = "suspended", _("停会")
+
+
+class WorkerType(models.TextChoices):
+    EMPLOYEE = "employee", _("职工")
+    MIGRANT = "migrant", _("农民工")
+    DISPATCHED = "dispatched", _("劳务派遣")
+    GIG = "gig", _("新就业形态")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("小学及以下")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中/中专/技校")
+    COLLEGE = "college", _("大专")
+    BACHELOR = "bachelor", _("本科")
+    POSTGRAD = "postgrad", _("研究生")
+
+
+class Employment(models.TextChoices):
+    EMPLOYED = "employed", _("在岗")
+    FLEXIBLE = "flexible", _("灵活就业")
+    UNEMPLOYED = "unemployed", _("失业")
+    RETIRED = "retired", _("退休")
+
+
+class SkillLevel(models.TextChoices):
+    NONE = "none", _("无")
+    JUNIOR = "5", _("初级工")
+    MIDDLE = "4", _("中级工")
+    SENIOR = "3", _("高级工")
+    TECHNICIAN = "2", _("技师")
+    SENIOR_TECHNICIAN = "1", _("高级技师")
+
+
+class ModelWorker(models.TextChoices):
+    NONE = "", _("否")
+    NATIONAL = "national", _("全国劳动模范")
+    PROVINCIAL = "provincial", _("省部级劳动模范")
+    MUNICIPAL = "municipal", _("市级劳动模范")
+
+
+class MemberQuerySet(ScopedQuerySet["Member"]):
+    def active(self) -> MemberQuerySet:
+        return self.filter(status=Status.ACTIVE)
+
+
+class Member(BaseModel):
+    audit_masked = {"name": "name"}
+
+    name = models.CharField(_("姓名"), max_length=50)
+    name_pinyin = models.CharField(max_length=120, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=20, editable=False, db_index=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
+    id_number = EncryptedTextField(_("身份证号"), mask="id_number")
+    id_number_bidx = BlindIndexField(source="id_number", purpose="citizen_id", unique=True,
+                                     db_index=False)
+    id_tail = models.CharField(max_length=4, editable=False)
+    id_valid_until = models.CharField(
+        _("证件有效期至"), max_length=10, blank=True, help_text=_("YYYY-MM-DD 或 长期")
+    )
+    birth_date = models.DateField(_("出生日期"))
+    education = models.CharField(_("学历"), max_length=10, choices=Education.choices, blank=True)
+    employment = models.CharField(
+        _("就业状态"), max_length=10, choices=Employment.choices, default=Employment.EMPLOYED
+    )
+    skill_level = models.CharField(
+        _("技能等级"), max_length=4, choices=SkillLevel.choices, blank=True
+    )
+    phone = EncryptedTextField(_("手机号"), mask="phone", blank=True)
+    phone_bidx = BlindIndexField(source="phone", purpose="mobile")
+    phone_tail = models.CharField(max_length=4, editable=False, blank=True)
+    employer = models.ForeignKey(
+        "orgs.Enterprise", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="members", verbose_name=_("工作单位"),
+    )
+    employer_name = models.CharField(_("工作单位名称"), max_length=150, blank=True)
+    org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="members", verbose_name=_("所在工会")
+    )
+    worker_type = models.CharField(
+        _("职工类型"), max_length=12, choices=WorkerType.choices, default=WorkerType.EMPLOYEE
+    )
+    model_worker = models.CharField(
+        _("劳模类型"), max_length=12, choices=ModelWorker.choices, blank=True
+    )
+    joined_on = models.DateField(_("入会日期"), db_index=True)
+    status = models.CharField(
+        _("会籍状态"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_since = models.DateField(_("状态日期"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="member", verbose_name=_("会员账号"),
+    )
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["org", "name"]
+        verbose_name = _("会员")
+        indexes = [
+            # a union's roster, by status (list pages, members.total)
+            models.Index(fields=["org", "status", "name"], name="member_org_status"),
+            # search by the last four digits of the ID or phone, within a subtree
+            models.Index(fields=["id_tail", "org"], name="member_id_tail"),
+            models.Index(fields=["phone_tail", "org"], name="member_phone_tail"),
+            # search by name prefix
+            models.Index(fields=["name", "org"], name="member_name"),
+            models.Index(fields=["phone_bidx"], name="member_phone_bidx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_member(cls, user: Any) -> models.Q:
+        return models.Q(user=user)
+
+
+class EventKind(models.TextChoices):
+    JOIN = "join", _("入会")
+    TRANSFER_OUT = "transfer_out", _("转出")
+    TRANSFER_IN = "transfer_in", _("转入")
+    WITHDRAW = "withdraw", _("退会")
+    SUSPEND = "suspend", _("停会")
+    REINSTATE = "reinstate", _("恢复会籍")
+    UPDATE = "update", _("信息变更")
+
+
+class MembershipEvent(models.Model):
+    """One dated step of a membership, shown in the history of the union it happened in."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    on = models.DateField(_("日期"))
+    other_org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("对方工会"),
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        indexes = [
+            models.Index(fields=["member", "-on"], name="event_member"),
+            # members.transferred / members.joined figures: events by kind in a subtree
+            models.Index(fields=["kind", "on", "org"], name="event_kind_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.get_kind_display()}"
