@@ -3,40 +3,51 @@
 Authentication: ``Authorization: Bearer <token>`` from ``POST /api/v1/auth/token``, or the
 browser session (then CSRF applies to writes). Errors follow RFC 9457 with ``title``,
 ``status``, ``detail`` and, for invalid input, ``errors: [{"field", "message"}]``.
-Every module adds its router here; domain code never imports this file.
+Lists take ``limit`` (default 50, at most 500) and ``offset`` and answer
+``{"items", "count"}`` through ``gonghui.core.api.paginate``.
+Every module adds its router at the end of this file; neither domain code nor the module
+routers import this file.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 
-from gonghui.accounts.services import token_user
+# Module routers never import this file (it imports them); the shared pieces live beside them.
+from gonghui.accounts.api import BearerAuth, auth_router, users_router
+from gonghui.core.api import Page, PageParams, paginate
+from gonghui.core.api import router as audit_router
 from gonghui.core.errors import InvalidInput, ServiceError
+from gonghui.orgs.api import enterprises_router
+from gonghui.orgs.api import router as orgs_router
 
-
-class BearerAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = token_user(token)
-        if found is None:
-            return None
-        request.user, request.auth_token = found  # type: ignore[attr-defined]
-        return request.user
+__all__ = ["BearerAuth", "Page", "PageParams", "SessionAuth", "api", "paginate", "problem"]
 
 
 class SessionAuth(APIKeyCookie):
-    """The logged-in browser session; ninja enforces CSRF for it."""
+    """The logged-in browser session; CSRF is enforced for its writes."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a logged-in session there is nothing for CSRF to protect: answer 401
+        # (not ninja's 403 "CSRF check Failed") so that anonymous clients learn to log in.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
+        if key and user is not None and user.is_authenticated and user.is_active:
             return user
         return None
 
@@ -45,9 +56,11 @@ api = NinjaAPI(
     title="gonghui API",
     version="1",
     description="智慧工会平台接口。认证:`POST /api/v1/auth/token` 取得令牌,"
-    "之后以 `Authorization: Bearer <token>` 调用。错误为 application/problem+json。",
+    "之后以 `Authorization: Bearer <token>` 调用。错误为 application/problem+json。"
+    "列表接口接受 `limit`(默认 50,最大 500)与 `offset`,返回 `{items, count}`。",
     auth=[BearerAuth(), SessionAuth(csrf=True)],
     urls_namespace="api",
+    docs=Swagger(),  # assets come from ninja's static files (``ninja`` in INSTALLED_APPS)
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
@@ -76,28 +89,38 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         errors.append({"field": ".".join(loc), "message": err.get("msg", "")})
-    return problem(request, 422, "Invalid input", "输入有误", errors=errors)
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, "Invalid input", detail, errors=errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    # A model's full_clean() that a service did not translate still names its fields.
+    return _service_error(request, InvalidInput.from_validation_error(exc))
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return problem(request, 401, "Unauthorized", "需要登录或有效的令牌")
+    response = problem(request, 401, "Unauthorized", "需要登录或有效的令牌")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, 404, "Not Found", "未找到")
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem(request, exc.status_code, HttpResponse(status=exc.status_code).reason_phrase,
-                   str(exc))
+    return problem(
+        request, exc.status_code, HttpResponse(status=exc.status_code).reason_phrase, str(exc)
+    )
 
 
-def _register_routers() -> None:
-    from gonghui.accounts.api import router as accounts_router
-    from gonghui.core.api import router as audit_router
-    from gonghui.orgs.api import router as orgs_router
-
-    api.add_router("/", accounts_router)
-    api.add_router("/orgs", orgs_router)
-    api.add_router("/audit", audit_router)
-
-
-_register_routers()
+# Each module adds its router here.
+api.add_router("/auth", auth_router)
+api.add_router("/users", users_router)
+api.add_router("/orgs", orgs_router)
+api.add_router("/enterprises", enterprises_router)
+api.add_router("/audit", audit_router)
