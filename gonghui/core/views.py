@@ -1,13 +1,106 @@
+"""The shell's own pages: home dashboard, audit log, error pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gonghui.accounts.models import User
+from gonghui.orgs.selectors import org_counts
+
+from .metrics import all_metrics
+from .roles import Role, can
+from .web import audit_search, staff_page
+
+AUDIT_PAGE_SIZE = 50
 
 
+def _metric_rows(org: Any) -> list[dict[str, Any]]:
+    """This year's registered figures for ``org``'s subtree (none until modules declare them)."""
+    year = timezone.localdate().year
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    rows = []
+    for metric in all_metrics():
+        value = metric.value(org, start, end)
+        unit = metric.unit
+        if metric.money:
+            value = (Decimal(value) / 10000).quantize(Decimal("0.01"))
+            unit = _("万元")
+        rows.append({"key": metric.key, "label": metric.label, "value": value, "unit": unit,
+                     "definition": metric.definition})
+    return rows
+
+
+def _shortcuts(user: Any) -> list[tuple[str, str]]:
+    links: list[tuple[str, str]] = []
+    if user.org is not None:
+        if can(user, "orgs.view"):
+            links.append((_("组织架构"), reverse("orgs:tree")))
+        if can(user, "orgs.manage", user.org):
+            links.append((_("新建下级组织"), reverse("orgs:create", args=[user.org.code])))
+        if can(user, "users.manage"):
+            links.append((_("新建账号"), reverse("user_create")))
+        elif can(user, "users.view"):
+            links.append((_("账号列表"), reverse("users")))
+        if can(user, "audit.view"):
+            links.append((_("审计日志"), reverse("audit")))
+    links.append((_("修改密码"), reverse("password_change")))
+    return links
+
+
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("gonghui")
+    user: Any = request.user
+    if user.role == Role.MEMBER:
+        return redirect("portal:home")
+    org = user.org
+    context: dict[str, Any] = {"org": org, "shortcuts": _shortcuts(user)}
+    if org is not None:
+        context["counts"] = org_counts(org)
+        context["users_count"] = User.objects.filter(
+            org__path__startswith=org.path, is_active=True
+        ).count()
+        context["metrics"] = _metric_rows(org)
+        if can(user, "audit.view"):
+            context["recent"] = list(audit_search(user)[:10])
+    return render(request, "core/home.html", context)
 
 
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return HttpResponse("未找到", status=404)
+class AuditFilter(forms.Form):
+    object_type = forms.CharField(label=gettext_lazy("对象类型"), required=False, max_length=64)
+    object_id = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
+    actor = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
+    action = forms.CharField(label=gettext_lazy("操作"), required=False, max_length=64)
+    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
 
 
-def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return HttpResponse("无权访问", status=403)
+@staff_page("audit.view")
+def audit(request: HttpRequest) -> HttpResponse:
+    form = AuditFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    rows = audit_search(request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/audit.html", {"form": form, "page": page})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"message": message}, status=403)

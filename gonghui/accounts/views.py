@@ -1,0 +1,147 @@
+"""Login, my password, and user management pages. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gonghui.core.errors import InvalidInput, ServiceError
+from gonghui.core.roles import Role, can
+from gonghui.core.web import form_errors, staff_page
+
+from . import services
+from .forms import PasswordChangeForm, UserCreateForm, UserEditForm, UserFilter
+from .selectors import access_user, users_visible_to
+
+USERS_PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        user: Any = self.request.user
+        if getattr(user, "role", "") == Role.MEMBER:
+            return reverse("portal:home")
+        return reverse("home")
+
+    def get_redirect_url(self) -> str:
+        # A member is sent to the portal whatever ``next`` says: staff pages answer them 404.
+        url = super().get_redirect_url()
+        user: Any = self.request.user
+        if url and getattr(user, "role", "") == Role.MEMBER and not url.startswith("/portal/"):
+            return ""
+        return url
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(
+                actor=user, user=user, password=form.cleaned_data["new_password1"]
+            )
+        except InvalidInput as exc:
+            for err in exc.errors:
+                form.add_error("new_password1", err["message"])
+        else:
+            update_session_auth_hash(request, user)
+            return render(request, "registration/password_changed.html")
+    return render(request, "registration/password_change.html", {"form": form})
+
+
+def _generated_password() -> str:
+    # Meets the policy (length, letters and digits) whatever token_urlsafe draws.
+    return secrets.token_urlsafe(9) + "7a"
+
+
+@staff_page("users.view")
+def users(request: HttpRequest) -> HttpResponse:
+    form = UserFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    rows = users_visible_to(request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(rows, USERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/users.html", {
+        "form": form, "page": page, "can_manage": can(request.user, "users.manage"),
+    })
+
+
+@staff_page("users.manage")
+def user_create(request: HttpRequest) -> HttpResponse:
+    actor: Any = request.user
+    home_code = actor.org.code if actor.org else ""
+    initial = {"org": request.GET.get("org") or home_code, "role": Role.MEMBER}
+    form = UserCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.user_create(actor=actor, **form.cleaned_data)
+        except ServiceError as exc:
+            form_errors(form, exc)
+        else:
+            # The generated password is shown on this one answer and never again.
+            return render(request, "accounts/password_shown.html",
+                          {"target": user, "password": password, "created": True})
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@staff_page("users.view")
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: Any = request.user
+    target = access_user(actor, pk)
+    can_manage = can(actor, "users.manage", target.org)
+    initial = {"full_name": target.full_name, "title": target.title, "role": target.role,
+               "org": target.org.code if target.org else ""}
+    form = UserEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(actor=actor, user=target, data=form.cleaned_data)
+        except InvalidInput as exc:
+            form_errors(form, exc)
+        else:
+            return redirect("user_detail", pk=target.pk)
+    return render(request, "accounts/user_detail.html",
+                  {"target": target, "form": form, "can_manage": can_manage})
+
+
+@require_POST
+@staff_page("users.view")
+def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: Any = request.user
+    target = access_user(actor, pk)
+    try:
+        services.user_set_active(actor=actor, user=target, active=request.POST.get("active") == "1")
+    except InvalidInput as exc:
+        return render(request, "accounts/user_detail.html", {
+            "target": target, "can_manage": True, "error": exc.errors[0]["message"],
+            "form": UserEditForm(initial={"full_name": target.full_name, "title": target.title,
+                                          "role": target.role,
+                                          "org": target.org.code if target.org else ""}),
+        }, status=422)
+    return redirect("user_detail", pk=target.pk)
+
+
+@require_POST
+@staff_page("users.view")
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: Any = request.user
+    target = access_user(actor, pk)
+    if not can(actor, "users.manage", target.org):
+        raise PermissionDenied(_("当前角色无权管理该组织的账号"))
+    password = _generated_password()
+    services.user_set_password(actor=actor, user=target, password=password)
+    return render(request, "accounts/password_shown.html",
+                  {"target": target, "password": password, "created": False})

@@ -1,0 +1,19 @@
+"""Template filters of the web shell."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+@register.filter
+def minutes(value: Any) -> int:
+    """Whole minutes of a timedelta; the lockout window from settings when none is given."""
+    if not isinstance(value, timedelta):
+        value = settings.AXES_COOLOFF_TIME
+    return int(value.total_seconds() // 60)

@@ -1,0 +1,92 @@
+"""What every web page shares: who may open it, and service outcomes turned into answers.
+
+- ``staff_page(perm)``: login required; a member, or a staff role without ``perm``, gets the
+  same 404 as a missing page (no page tells a member what staff pages exist). ``NotFound``
+  from a selector or service becomes 404, ``Forbidden`` 403.
+- ``form_errors(form, exc)``: an ``InvalidInput`` or ``Conflict`` from a service shown on the
+  form, each message next to the field it names (or above the form when it names none).
+- ``audit_search``: the scoped read behind the audit page and the recent-rows panels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from .models import AuditEntry
+from .roles import Role, role_can
+
+View = Callable[..., HttpResponse]
+
+
+def staff_page(perm: str = "") -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user: Any = request.user
+            if user.role == Role.MEMBER or (perm and not role_can(user.role, perm)):
+                raise Http404()
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404() from exc
+            except Forbidden as exc:
+                raise PermissionDenied(exc.detail) from exc
+
+        return login_required(wrapped)
+
+    return decorate
+
+
+def form_errors(form: forms.BaseForm, exc: ServiceError) -> None:
+    """Put a service's refusal on ``form``: by field where it names one the form has."""
+    if isinstance(exc, InvalidInput):
+        for err in exc.errors:
+            field = err.get("field") or None
+            form.add_error(field if field in form.fields else None, err["message"])
+    elif isinstance(exc, Conflict):
+        form.add_error(None, exc.detail)
+    else:
+        raise exc
+
+
+def audit_search(
+    user: Any,
+    *,
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+    action: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEntry]:
+    """Audit rows of the user's subtree (by the changed record's org), newest first."""
+    if not role_can(getattr(user, "role", ""), "audit.view"):
+        return AuditEntry.objects.none()
+    qs = AuditEntry.objects.visible_to(user).select_related("org", "object_org")
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if actor:
+        qs = qs.filter(actor_name=actor)
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if date_from:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(at__date__lte=date_to)
+    return qs.order_by("-at", "-id")
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
