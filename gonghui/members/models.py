@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
 from gonghui.core.models import BaseModel
+from gonghui.core.roles import grant
 from gonghui.core.scope import ScopedQuerySet
+from gonghui.core.statemachine import Transition, Workflow
+
+# Who may do what with members (held in the user's subtree only; ``pii.reveal`` is the
+# kernel's). Declared here because models are imported at start-up, before any view asks.
+grant("members.view", "admin", "cadre", "leader", "operator", "clerk")
+grant("members.manage", "admin", "cadre", "clerk")
 
 
 class Sex(models.TextChoices):
@@ -81,13 +88,14 @@ class Member(BaseModel):
     audit_masked = {"name": "name"}
 
     name = models.CharField(_("姓名"), max_length=50)
-    name_pinyin = models.CharField(max_length=120, editable=False, db_index=True)
-    name_initials = models.CharField(max_length=20, editable=False, db_index=True)
+    name_pinyin = models.CharField(max_length=120, editable=False)
+    name_initials = models.CharField(max_length=20, editable=False)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
     id_number = EncryptedTextField(_("身份证号"), mask="id_number")
-    id_number_bidx = BlindIndexField(source="id_number", purpose="citizen_id", unique=True,
-                                     db_index=False)
+    id_number_bidx = BlindIndexField(
+        source="id_number", purpose="citizen_id", unique=True, db_index=False
+    )
     id_tail = models.CharField(max_length=4, editable=False)
     id_valid_until = models.CharField(
         _("证件有效期至"), max_length=10, blank=True, help_text=_("YYYY-MM-DD 或 长期")
@@ -104,8 +112,12 @@ class Member(BaseModel):
     phone_bidx = BlindIndexField(source="phone", purpose="mobile")
     phone_tail = models.CharField(max_length=4, editable=False, blank=True)
     employer = models.ForeignKey(
-        "orgs.Enterprise", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="members", verbose_name=_("工作单位"),
+        "orgs.Enterprise",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("工作单位"),
     )
     employer_name = models.CharField(_("工作单位名称"), max_length=150, blank=True)
     org = models.ForeignKey(
@@ -123,8 +135,12 @@ class Member(BaseModel):
     )
     status_since = models.DateField(_("状态日期"))
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="member", verbose_name=_("会员账号"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name=_("会员账号"),
     )
 
     objects = MemberQuerySet.as_manager()
@@ -140,6 +156,12 @@ class Member(BaseModel):
             models.Index(fields=["phone_tail", "org"], name="member_phone_tail"),
             # search by name prefix
             models.Index(fields=["name", "org"], name="member_name"),
+            # search by pinyin prefix ("wangq") and initials prefix ("wq"); ``org`` second so
+            # the scope check is answered from the index
+            models.Index(fields=["name_pinyin", "org"], name="member_pinyin"),
+            models.Index(fields=["name_initials", "org"], name="member_initials"),
+            # the 会员之家 flags: members of a home union grouped by employer
+            models.Index(fields=["org", "employer_name"], name="member_org_employer"),
             models.Index(fields=["phone_bidx"], name="member_phone_bidx"),
         ]
 
@@ -149,6 +171,23 @@ class Member(BaseModel):
     @classmethod
     def scope_member(cls, user: Any) -> models.Q:
         return models.Q(user=user)
+
+
+# Membership status changes other than a transfer (member_set_status). A transfer between
+# unions keeps the member active and is ``member_transfer``; "transferred" here is a move out
+# of the platform's reach (another province), recorded by the sending union.
+STATUS_WORKFLOW = Workflow(
+    name="membership",
+    states={"active": "在会", "transferred": "已转出", "withdrawn": "已退会", "suspended": "停会"},
+    initial=Status.ACTIVE,
+    transitions=[
+        Transition("withdraw", ("active", "suspended"), "withdrawn", label="退会"),
+        Transition("suspend", ("active",), "suspended", label="停会"),
+        Transition("transfer_out", ("active",), "transferred", label="转出"),
+        Transition("reinstate", ("suspended", "withdrawn", "transferred"), "active", "恢复会籍"),
+    ],
+)
+STATUS_STEP = {"withdrawn": "withdraw", "suspended": "suspend", "transferred": "transfer_out"}
 
 
 class EventKind(models.TextChoices):
@@ -169,12 +208,19 @@ class MembershipEvent(models.Model):
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     on = models.DateField(_("日期"))
     other_org = models.ForeignKey(
-        "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "orgs.Org",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("对方工会"),
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     at = models.DateTimeField(auto_now_add=True)
@@ -191,3 +237,91 @@ class MembershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_kind_display()}"
+
+
+class JoinStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class JoinApplication(BaseModel):
+    """An application to join a union, sent from the union's QR code by the worker (no login).
+
+    The cleaned values of ``clean_member`` are kept: the ID number and phone encrypted, the
+    rest (ethnicity, education, employer, worker type …) in ``details``, which holds nothing
+    sensitive. Approval creates or takes in the member; the decision is dated and audited.
+    """
+
+    org = models.ForeignKey(
+        "orgs.Org",
+        on_delete=models.PROTECT,
+        related_name="join_applications",
+        verbose_name=_("申请加入的工会"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"))
+    id_number = EncryptedTextField(_("身份证号"), mask="id_number")
+    id_number_bidx = BlindIndexField(source="id_number", purpose="citizen_id")
+    phone = EncryptedTextField(_("手机号"), mask="phone", blank=True)
+    phone_bidx = BlindIndexField(source="phone", purpose="mobile", db_index=False)
+    details = models.JSONField(_("其他信息"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=JoinStatus.choices, default=JoinStatus.PENDING
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reason = models.CharField(_("驳回理由"), max_length=200, blank=True)
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("会员"),
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("入会申请")
+        indexes = [
+            # the clerk's approval queue: a union's pending applications, oldest first
+            models.Index(fields=["org", "status", "created_at"], name="join_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.org_id}"
+
+
+class MemberHome(BaseModel):
+    """Marks a township or street union as running an online 会员之家: it takes in workers
+    whose employer has no union, flexible workers and the unemployed. When ``threshold``
+    members from one employer accumulate there, the employer is flagged so that a union can
+    be founded (``selectors.members_home_flags``)."""
+
+    org = models.OneToOneField(
+        "orgs.Org",
+        on_delete=models.CASCADE,
+        related_name="member_home",
+        verbose_name=_("工会"),
+    )
+    threshold = models.PositiveSmallIntegerField(_("提示建会的人数"), default=10)
+    active = models.BooleanField(_("启用"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("会员之家")
+
+    def __str__(self) -> str:
+        return f"会员之家 {self.org_id}"
