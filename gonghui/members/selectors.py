@@ -1,0 +1,178 @@
+"""Scoped reads of the member registry, and the search.
+
+``member_search`` is built for a million members: every form of ``q`` becomes an equality or
+a *range* predicate on an indexed column whose second column is ``org`` (so the scope check is
+answered from the same index) — never ``LIKE``, which SQLite does not index for a prefix
+(``LIKE`` is case-insensitive there and Django adds ``ESCAPE``). A prefix ``p`` is
+``col >= p AND col < p || U+FFFF``: U+FFFF sorts after every character a name holds, in
+SQLite's binary order, in PostgreSQL's ``C`` collation and in ICU's root collation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+
+from gonghui.core.errors import NotFound
+from gonghui.core.fields import blind_index_for
+from gonghui.core.identifiers import normalise
+from gonghui.core.roles import Role, can
+from gonghui.core.scope import access, subtree_org_ids
+from gonghui.orgs.models import Org
+
+from .models import JoinApplication, Member, MembershipEvent, Status
+
+_HIGH = "\uffff"
+_DIGITS = re.compile(r"^\d+X?$")
+_LATIN = re.compile(r"^[a-z]+$")
+_ID_FULL = re.compile(r"^(\d{17}[\dX]|\d{15})$")
+_MOBILE_FULL = re.compile(r"^1[3-9]\d{9}$")
+# At most this many rows share a 4-digit tail in one scope before a longer tail is checked
+# by decrypting them (about 1,000,000 / 10,000 × 2 columns at the city level).
+_TAIL_CANDIDATES = 5000
+
+
+def members_visible_to(user: Any) -> QuerySet[Member]:
+    """Members of the user's subtree for staff holding ``members.view``; a member user sees
+    their own record; anyone else nothing."""
+    if getattr(user, "role", None) != Role.MEMBER and not can(user, "members.view"):
+        return Member.objects.none()
+    return Member.objects.visible_to(user).select_related("org")
+
+
+def access_member(user: Any, member_id: Any) -> Member:
+    """One member visible to ``user``, or NotFound for missing and forbidden alike."""
+    return access(members_visible_to(user), user, pk=member_id)
+
+
+def _prefix(column: str, value: str) -> Q:
+    return Q(**{f"{column}__gte": value, f"{column}__lt": value + _HIGH})
+
+
+def _tail_matches(qs: QuerySet[Member], digits: str) -> QuerySet[Member]:
+    """Members whose ID or phone ends with ``digits`` (4 or more). The 4-digit tail columns
+    find the candidates through their indexes; a longer tail is checked on the decrypted
+    values of those few candidates."""
+    tail = digits[-4:]
+    candidates = qs.filter(Q(id_tail=tail) | Q(phone_tail=tail))
+    if len(digits) == 4:
+        return candidates
+    ids = [
+        pk
+        for pk, id_number, phone in candidates.values_list("pk", "id_number", "phone")[
+            :_TAIL_CANDIDATES
+        ]
+        if (id_number or "").endswith(digits) or (phone or "").endswith(digits)
+    ]
+    return qs.filter(pk__in=ids)
+
+
+def member_search(
+    user: Any, q: str = "", org: Org | str | None = None, status: str | None = None
+) -> QuerySet[Member]:
+    """Members visible to ``user``, optionally within ``org``'s subtree (an Org or its code)
+    and of one ``status``, matching ``q``:
+
+    - a full ID number (18 or 15 digits) or mobile number → exact, through the blind index;
+    - 4 or more digits (an ID may end in X) → the end of the ID number or phone;
+    - latin letters → pinyin prefix (``wangq``) or initials prefix (``wq``);
+    - anything else → name prefix (``王``, ``王强``).
+
+    Ordered by the searched column so that the first page comes straight off the index.
+    """
+    qs = members_visible_to(user)
+    if org is not None and org != "":
+        org_obj = org if isinstance(org, Org) else Org.objects.filter(code=normalise(org)).first()
+        if org_obj is None:
+            return qs.none()
+        qs = qs.filter(org__in=subtree_org_ids(org_obj))
+    if status:
+        qs = qs.filter(status=status)
+    text = (q or "").strip()
+    if not text:
+        return qs.order_by("org_id", "name", "id")
+    key = normalise(text)
+    if _ID_FULL.match(key):
+        return qs.filter(id_number_bidx=blind_index_for("citizen_id", key)).order_by("id")
+    if _MOBILE_FULL.match(key):
+        return qs.filter(phone_bidx=blind_index_for("mobile", key)).order_by("name", "id")
+    if _DIGITS.match(key):
+        if len(key) < 4:
+            return qs.none()
+        return _tail_matches(qs, key).order_by("name", "id")
+    letters = re.sub(r"[\s'’·]", "", text.lower())
+    if _LATIN.match(letters):
+        if len(letters) == 1:
+            return qs.filter(_prefix("name_initials", letters)).order_by("name_initials", "id")
+        if len(letters) > 4:  # longer than any Chinese name's initials
+            return qs.filter(_prefix("name_pinyin", letters)).order_by("name_pinyin", "id")
+        return qs.filter(
+            _prefix("name_pinyin", letters) | _prefix("name_initials", letters)
+        ).order_by("name_pinyin", "id")
+    name = "".join(text.split()) if re.search(r"[\u3400-\u9fff]", text) else text
+    return qs.filter(_prefix("name", name)).order_by("name", "id")
+
+
+def member_find_by_id_number(user: Any, id_number: str) -> Member | None:
+    """会籍接转: the receiving union finds a person by the full ID number, wherever the person
+    is. Only for users who manage members somewhere; knowing the full number is the proof."""
+    if not can(user, "members.manage"):
+        raise NotFound()
+    return (
+        Member.objects.select_related("org")
+        .filter(id_number_bidx=blind_index_for("citizen_id", id_number))
+        .first()
+    )
+
+
+def member_history(member: Member) -> QuerySet[MembershipEvent]:
+    """The dated events of a membership, newest first, with both unions and the actor."""
+    return (
+        MembershipEvent.objects.filter(member=member)
+        .select_related("org", "other_org", "actor")
+        .order_by("-on", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class HomeFlag:
+    """Members from one employer accumulated in a 会员之家: time to found a union there."""
+
+    home: Org
+    employer_name: str
+    count: int
+    threshold: int
+
+
+def members_home_flags(user: Any) -> list[HomeFlag]:
+    """Employers with at least ``threshold`` active members in one of the user's 会员之家
+    (``MemberHome``), most members first."""
+    rows = (
+        members_visible_to(user)
+        .filter(status=Status.ACTIVE, org__member_home__active=True)
+        .exclude(employer_name="")
+        .values("org_id", "employer_name")
+        .annotate(n=Count("id"), threshold=F("org__member_home__threshold"))
+        .filter(n__gte=F("threshold"))
+        .order_by("-n", "employer_name")
+    )
+    rows = list(rows)
+    homes = Org.objects.in_bulk({r["org_id"] for r in rows})
+    return [HomeFlag(homes[r["org_id"]], r["employer_name"], r["n"], r["threshold"]) for r in rows]
+
+
+def join_applications_visible_to(user: Any, status: str | None = None) -> QuerySet[JoinApplication]:
+    """The approval queue of the user's unions, oldest pending first."""
+    if not can(user, "members.manage"):
+        return JoinApplication.objects.none()
+    qs = JoinApplication.objects.visible_to(user).select_related("org", "member")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("created_at", "id")
+
+
+def access_join_application(user: Any, application_id: Any) -> JoinApplication:
+    return access(join_applications_visible_to(user), user, pk=application_id)

@@ -1,0 +1,591 @@
+"""Writes to the member registry. Each service is one transaction with its audit row, and every
+change of membership leaves a dated ``MembershipEvent`` in the union where it happened.
+
+Rules kept here:
+- one row per person (the citizen ID's blind index is unique): taking in someone who already
+  has a record reuses it; someone *active* in another union is never moved by ``member_create``
+  or an import — only by ``member_transfer`` (会籍接转), the receiving union's explicit step;
+- the search columns (pinyin, initials, ID and phone tails) come from ``derived_columns``, the
+  same function the roster import calls for its bulk path;
+- plain ID numbers and phones leave the database only through ``member_reveal`` (audited).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import lazy_pinyin
+
+from gonghui.accounts.models import User
+from gonghui.core import audit
+from gonghui.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gonghui.core.fields import blind_index_for
+from gonghui.core.roles import Role, can
+from gonghui.orgs.models import Enterprise, Org, OrgKind
+
+from .models import (
+    STATUS_STEP,
+    STATUS_WORKFLOW,
+    EventKind,
+    JoinApplication,
+    JoinStatus,
+    Member,
+    MemberHome,
+    MembershipEvent,
+    Status,
+)
+from .validation import FIELD_LABELS, clean_member
+
+# Unions that hold members: grassroots unions, and townships/streets, parks and industry
+# unions running a 会员之家 or covering small units directly. Federations hold none.
+MEMBER_ORG_KINDS = frozenset({OrgKind.GRASSROOTS, OrgKind.TOWNSHIP, OrgKind.PARK, OrgKind.INDUSTRY})
+# Fields a member record takes from input (``clean_member`` keys), besides ``employer``.
+MEMBER_FIELDS = tuple(FIELD_LABELS)
+# Surnames whose reading differs from the character's common one (pypinyin reads 单 as dan).
+_SURNAME_READINGS = {
+    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "区": "ou", "朴": "piao", "查": "zha",
+    "盖": "ge", "乐": "yue", "覃": "qin", "召": "shao", "缪": "miao", "翟": "zhai", "种": "chong",
+    "员": "yun", "黑": "he", "尉": "yu", "繁": "po", "秘": "bi", "藏": "zang", "过": "guo",
+}  # fmt: skip
+_NOT_LETTER = re.compile(r"[^a-z]")
+
+
+# --- derived search columns -------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def name_pinyin(name: str) -> tuple[str, str]:
+    """``王强`` → ``("wangqiang", "wq")``; ``单雄信`` → ``("shanxiongxin", "sxx")``. Latin
+    parts are kept as lower-case letters; ü is typed ``v`` as on every pinyin keyboard."""
+    if not name:
+        return "", ""
+    syllables = lazy_pinyin(name, errors=lambda s: s.lower().split())
+    if name[0] in _SURNAME_READINGS and syllables:
+        syllables[0] = _SURNAME_READINGS[name[0]]
+    parts = [p for p in (_NOT_LETTER.sub("", s.lower()) for s in syllables) if p]
+    return "".join(parts)[:120], "".join(p[0] for p in parts)[:20]
+
+
+def derived_columns(name: str, id_number: str, phone: str) -> dict[str, str]:
+    """The search columns of a member row, from cleaned values: ``name_pinyin``,
+    ``name_initials``, ``id_tail`` and ``phone_tail`` (last four characters). Pinyin is
+    cached per name, so a million-row import computes each distinct name once."""
+    full, initials = name_pinyin(name or "")
+    return {
+        "name_pinyin": full,
+        "name_initials": initials,
+        "id_tail": (id_number or "")[-4:].upper(),
+        "phone_tail": (phone or "")[-4:],
+    }
+
+
+def member_fill_derived(member: Member) -> Member:
+    """Set the derived columns of an instance before ``save`` or ``bulk_create``."""
+    for key, value in derived_columns(member.name, member.id_number, member.phone).items():
+        setattr(member, key, value)
+    return member
+
+
+# --- checks -----------------------------------------------------------------------------
+
+
+def _require(actor: Any, perm: str, org: Org) -> None:
+    """Outside the actor's scope answers as missing; in scope without the right, 403."""
+    if not can(actor, "members.view", org) and not can(actor, perm, org):
+        raise NotFound()
+    if not can(actor, perm, org):
+        raise Forbidden(_("当前角色无权执行此操作"))
+
+
+def _check_union(org: Org, field: str = "org") -> None:
+    if not org.active:
+        raise InvalidInput.one(field, _("工会已撤销:%(name)s") % {"name": org.name})
+    if org.kind not in MEMBER_ORG_KINDS:
+        raise InvalidInput.one(
+            field, _("%(kind)s不直接发展会员,请选择基层工会") % {"kind": org.get_kind_display()}
+        )
+
+
+def _check_day(on: date, field: str, not_before: date | None = None) -> None:
+    if on > timezone.localdate():
+        raise InvalidInput.one(field, _("日期不能晚于今天"))
+    if not_before is not None and on < not_before:
+        raise InvalidInput.one(field, _("日期不能早于%(d)s") % {"d": not_before.isoformat()})
+
+
+def _as_date(value: Any, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidInput.one(field, _("日期格式应为 YYYY-MM-DD")) from exc
+
+
+def _employer(actor: Any, value: Any) -> Enterprise | None:
+    if value in (None, ""):
+        return None
+    pk = value.pk if isinstance(value, Enterprise) else value
+    employer = Enterprise.objects.visible_to(actor).filter(pk=pk).first()
+    if employer is None:
+        raise InvalidInput.one("employer", _("工作单位不存在"))
+    return employer
+
+
+def _person(data: dict[str, Any], *, require_joined: bool) -> dict[str, Any]:
+    raw = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
+    if require_joined and raw.get("joined_on") in (None, ""):
+        raw["joined_on"] = timezone.localdate()
+    result = clean_member(raw, today=timezone.localdate())
+    if result.errors:
+        raise InvalidInput(result.errors)
+    return result.values
+
+
+def _find_person(id_number: str, *, lock: bool = False) -> Member | None:
+    qs = Member.objects.select_related("org")
+    if lock:
+        qs = qs.select_for_update()
+    return qs.filter(id_number_bidx=blind_index_for("citizen_id", id_number)).first()
+
+
+def _event(
+    member: Member,
+    kind: str,
+    org: Org,
+    on: date,
+    actor: Any,
+    other: Org | None = None,
+    note: str = "",
+) -> MembershipEvent:
+    return MembershipEvent.objects.create(
+        member=member,
+        kind=kind,
+        org=org,
+        on=on,
+        other_org=other,
+        note=note[:200],
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def _audit(
+    actor: Any, action: str, member: Member, changes: dict[str, Any], note: str = ""
+) -> None:
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type="member",
+        object_id=member.pk,
+        object_org=member.org,
+        object_repr=member.name,
+        changes=changes,
+        note=note,
+    )
+
+
+def _active_elsewhere(existing: Member) -> Conflict:
+    return Conflict(
+        _("此人已是%(union)s的在会会员,请通过会籍接转转入") % {"union": existing.org.name},
+        union=existing.org.code,
+    )
+
+
+# --- members ----------------------------------------------------------------------------
+
+
+def _take_in(
+    *,
+    actor: Any,
+    org: Org,
+    values: dict[str, Any],
+    on: date,
+    existing: Member | None,
+    employer: Enterprise | None = None,
+    note: str = "",
+) -> Member:
+    """Create the person's row, or re-admit a person whose membership ended (one row per
+    person). The caller has ruled out a person active anywhere."""
+    before = audit.snapshot(existing) if existing is not None else {}
+    member = existing or Member()
+    for key, value in values.items():
+        setattr(member, key, value)
+    if employer is not None:
+        member.employer = employer
+        member.employer_name = member.employer_name or employer.name
+    member.org = org
+    member.joined_on = on
+    member.status = Status.ACTIVE
+    member.status_since = on
+    member_fill_derived(member)
+    member.save()
+    _event(member, EventKind.JOIN, org, on, actor, note=note)
+    changes = audit.diff(before, audit.snapshot(member))
+    _audit(actor, "member.rejoin" if existing else "member.create", member, changes, note)
+    return member
+
+
+@transaction.atomic
+def member_create(*, actor: Any, org: Org, data: dict[str, Any]) -> Member:
+    """Admit a person to ``org``. ``data`` holds raw values keyed by field name (as the form,
+    the API and the import give them); ``joined_on`` defaults to today. A person already
+    active somewhere is refused (409, naming the union); a former member is re-admitted."""
+    _require(actor, "members.manage", org)
+    _check_union(org)
+    values = _person(data, require_joined=True)
+    employer = _employer(actor, data.get("employer"))
+    existing = _find_person(values["id_number"], lock=True)
+    if existing is not None and existing.status == Status.ACTIVE:
+        if existing.org_id == org.pk:
+            raise Conflict(_("此人已是本工会会员"), member=existing.pk)
+        raise _active_elsewhere(existing)
+    joined = values.pop("joined_on")
+    return _take_in(
+        actor=actor, org=org, values=values, on=joined, existing=existing, employer=employer
+    )
+
+
+@transaction.atomic
+def member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member:
+    """Change a member's record. Only the keys present in ``data`` change; a new ID number
+    re-derives sex and birth date and must not belong to another person."""
+    _require(actor, "members.manage", member.org)
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    raw = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
+    raw.setdefault("name", member.name)
+    raw.setdefault("id_number", member.id_number)
+    result = clean_member(raw, today=timezone.localdate())
+    if result.errors:
+        raise InvalidInput(result.errors)
+    values = result.values
+    changed_keys = [k for k in values if k in raw or k in ("sex", "birth_date")]
+    if "id_number" in data and values["id_number"] != member.id_number:
+        other = _find_person(values["id_number"])
+        if other is not None and other.pk != member.pk:
+            raise InvalidInput.one("id_number", _("该身份证号已属于另一条会员记录"))
+    # The status date follows the join date while nothing happened since joining; after a
+    # later change (a transfer, a suspension) the join date may not move past it.
+    follows = member.status_since == member.joined_on
+    if "joined_on" in values and not follows and values["joined_on"] > member.status_since:
+        raise InvalidInput.one("joined_on", _("入会日期不能晚于最近一次会籍变动日期"))
+    tracked = [*changed_keys, *(["status_since"] if "joined_on" in values else [])]
+    if "employer" in data:
+        member.employer = _employer(actor, data.get("employer"))
+        if member.employer is not None and "employer_name" not in data:
+            values["employer_name"] = member.employer.name
+            tracked.append("employer_name")
+        tracked.append("employer")
+    before = audit.snapshot(member, tracked)
+    for key in changed_keys:
+        setattr(member, key, values[key])
+    if "employer_name" in tracked:
+        member.employer_name = values["employer_name"]
+    if "joined_on" in values and follows:
+        member.status_since = values["joined_on"]
+    changes = audit.diff(before, audit.snapshot(member, tracked))
+    if not changes:
+        return member
+    member_fill_derived(member)
+    fields = [*changes, "name_pinyin", "name_initials", "id_tail", "phone_tail", "updated_at"]
+    if "id_number" in changes:
+        fields.append("id_number_bidx")
+    if "phone" in changes:
+        fields.append("phone_bidx")
+    member.save(update_fields=fields)
+    labels = "、".join(str(FIELD_LABELS.get(k, k)) for k in changes)
+    _event(member, EventKind.UPDATE, member.org, timezone.localdate(), actor, note=labels)
+    _audit(actor, "member.update", member, changes)
+    return member
+
+
+@transaction.atomic
+def member_transfer(
+    *, actor: Any, member: Member, to_org: Org, on: date | None = None, note: str = ""
+) -> Member:
+    """会籍接转: the receiving union takes an active member in, in one step. The actor must
+    manage ``to_org`` (not the sending union, which may lie outside the actor's scope: knowing
+    the full ID number is how the receiving side finds the person). Both unions get an event;
+    a portal login moves with the member."""
+    _require(actor, "members.manage", to_org)
+    _check_union(to_org, "to_org")
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    if member.status != Status.ACTIVE:
+        raise Conflict(
+            _("会籍状态为“%(s)s”,不能接转;请办理入会") % {"s": member.get_status_display()}
+        )
+    if member.org_id == to_org.pk:
+        raise Conflict(_("该会员已在本工会"))
+    on = on or timezone.localdate()
+    _check_day(on, "on", not_before=member.status_since)
+    source = member.org
+    before = audit.snapshot(member, ["org", "status_since"])
+    member.org = to_org
+    member.status_since = on
+    member.save(update_fields=["org", "status_since", "updated_at"])
+    _event(member, EventKind.TRANSFER_OUT, source, on, actor, other=to_org, note=note)
+    _event(member, EventKind.TRANSFER_IN, to_org, on, actor, other=source, note=note)
+    if member.user_id is not None:
+        User.objects.filter(pk=member.user_id).update(org=to_org)
+    changes = audit.diff(before, audit.snapshot(member, ["org", "status_since"]))
+    _audit(actor, "member.transfer", member, changes, note)
+    return member
+
+
+@transaction.atomic
+def member_set_status(
+    *, actor: Any, member: Member, status: str, on: date | None = None, note: str = ""
+) -> Member:
+    """Withdraw (退会), suspend (停会), record a move out of the platform (转出) or reinstate
+    (恢复会籍), by the member's own union or above. Illegal steps answer 409 naming the
+    allowed ones (``STATUS_WORKFLOW``)."""
+    _require(actor, "members.manage", member.org)
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    if status not in Status.values:
+        raise InvalidInput.one("status", _("未知的会籍状态:%(s)s") % {"s": status})
+    step = STATUS_STEP.get(status, "reinstate")
+    STATUS_WORKFLOW.check(member.status, step)
+    on = on or timezone.localdate()
+    _check_day(on, "on", not_before=member.status_since)
+    before = audit.snapshot(member, ["status", "status_since"])
+    member.status = status
+    member.status_since = on
+    member.save(update_fields=["status", "status_since", "updated_at"])
+    _event(member, step, member.org, on, actor, note=note)
+    changes = audit.diff(before, audit.snapshot(member, ["status", "status_since"]))
+    _audit(actor, f"member.{step}", member, changes, note)
+    return member
+
+
+@transaction.atomic
+def member_reveal(*, actor: Any, member: Member, reason: str = "") -> dict[str, str]:
+    """The full ID number and phone, for a user holding ``pii.reveal`` over the member's
+    union. The audit row ``member.reveal`` names the fields, never their values."""
+    if not can(actor, "members.view", member.org) and not (
+        getattr(actor, "pk", None) is not None and member.user_id == actor.pk
+    ):
+        raise NotFound()
+    if not can(actor, "pii.reveal", member.org):
+        raise Forbidden(_("当前角色无权查看完整身份证号和手机号"))
+    _audit(
+        actor,
+        "member.reveal",
+        member,
+        {"revealed": {"before": None, "after": ["id_number", "phone"]}},
+        note=reason.strip()[:500],
+    )
+    return {"id_number": member.id_number, "phone": member.phone}
+
+
+# --- the QR join flow -------------------------------------------------------------------
+
+
+@transaction.atomic
+def join_apply(*, org: Org, data: dict[str, Any]) -> JoinApplication:
+    """A worker's application from the union's QR code (no login). The phone is required
+    so that the union can reach the applicant; the join date is the approval date."""
+    if org.kind not in MEMBER_ORG_KINDS or not org.active:
+        raise NotFound()
+    raw = {k: v for k, v in data.items() if k in MEMBER_FIELDS and k != "joined_on"}
+    if not str(raw.get("phone") or "").strip():
+        raise InvalidInput.one("phone", _("手机号不能为空"))
+    result = clean_member(raw, today=timezone.localdate())
+    if result.errors:
+        raise InvalidInput(result.errors)
+    values = result.values
+    bidx = blind_index_for("citizen_id", values["id_number"])
+    if JoinApplication.objects.filter(
+        org=org, id_number_bidx=bidx, status=JoinStatus.PENDING
+    ).exists():
+        raise Conflict(_("已提交过入会申请,请等待工会审核"))
+    existing = Member.objects.filter(id_number_bidx=bidx, org=org, status=Status.ACTIVE)
+    if existing.exists():
+        raise Conflict(_("您已是本工会会员"))
+    application = JoinApplication.objects.create(
+        org=org,
+        name=values.pop("name"),
+        sex=values.pop("sex"),
+        birth_date=values.pop("birth_date"),
+        id_number=values.pop("id_number"),
+        phone=values.pop("phone", ""),
+        details={k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()},
+    )
+    audit.record(
+        actor="public",
+        action="join.apply",
+        object_type="join_application",
+        object_id=application.pk,
+        object_org=org,
+        object_repr=application.name,
+        changes=audit.diff({}, audit.snapshot(application, ["org", "name", "id_number", "phone"])),
+    )
+    return application
+
+
+def _pending(actor: Any, application: JoinApplication) -> JoinApplication:
+    _require(actor, "members.manage", application.org)
+    application = (
+        JoinApplication.objects.select_for_update().select_related("org").get(pk=application.pk)
+    )
+    if application.status != JoinStatus.PENDING:
+        raise Conflict(_("申请已处理:%(s)s") % {"s": application.get_status_display()})
+    return application
+
+
+def _decide(actor: Any, application: JoinApplication, status: str, **fields: Any) -> None:
+    application.status = status
+    application.decided_at = timezone.now()
+    application.decided_by = actor
+    for key, value in fields.items():
+        setattr(application, key, value)
+    application.save(update_fields=["status", "decided_at", "decided_by", *fields, "updated_at"])
+
+
+@transaction.atomic
+def join_approve(*, actor: Any, application: JoinApplication, on: date | None = None) -> Member:
+    """Approve an application: the person becomes a member of the union from ``on`` (default
+    today). A person active in another union is taken in by transfer — the clerk approving
+    the person's own application is the receiving union's explicit step, and both unions'
+    histories show it; someone already active here cannot be approved twice."""
+    application = _pending(actor, application)
+    on = on or timezone.localdate()
+    _check_day(on, "on")
+    org = application.org
+    _check_union(org)
+    existing = _find_person(application.id_number, lock=True)
+    if existing is not None and existing.status == Status.ACTIVE:
+        if existing.org_id == org.pk:
+            raise Conflict(_("此人已是本工会会员"), member=existing.pk)
+        member = member_transfer(
+            actor=actor,
+            member=existing,
+            to_org=org,
+            on=max(on, existing.status_since),
+            note=_("入会申请转入"),
+        )
+    else:
+        values: dict[str, Any] = {
+            "name": application.name,
+            "sex": application.sex,
+            "birth_date": application.birth_date,
+            "id_number": application.id_number,
+            "phone": application.phone,
+        }
+        details = dict(application.details)
+        if details.get("birth_date"):
+            details.pop("birth_date")
+        values.update({k: v for k, v in details.items() if k in MEMBER_FIELDS})
+        member = _take_in(
+            actor=actor,
+            org=org,
+            values=values,
+            on=on,
+            existing=existing,
+            note=_("扫码入会申请"),
+        )
+    _decide(actor, application, JoinStatus.APPROVED, member=member)
+    audit.record(
+        actor=actor,
+        action="join.approve",
+        object_type="join_application",
+        object_id=application.pk,
+        object_org=org,
+        object_repr=application.name,
+        changes={"status": {"before": JoinStatus.PENDING, "after": JoinStatus.APPROVED}},
+    )
+    return member
+
+
+@transaction.atomic
+def join_reject(*, actor: Any, application: JoinApplication, reason: str) -> JoinApplication:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput.one("reason", _("请填写驳回理由"))
+    application = _pending(actor, application)
+    _decide(actor, application, JoinStatus.REJECTED, reason=reason[:200])
+    audit.record(
+        actor=actor,
+        action="join.reject",
+        object_type="join_application",
+        object_id=application.pk,
+        object_org=application.org,
+        object_repr=application.name,
+        changes={"status": {"before": JoinStatus.PENDING, "after": JoinStatus.REJECTED}},
+        note=reason,
+    )
+    return application
+
+
+# --- the member's own login and the 会员之家 ---------------------------------------------
+
+
+@transaction.atomic
+def member_portal_account(
+    *, actor: Any, member: Member, username: str = "", password: str | None = None
+) -> tuple[User, str]:
+    """Give an active member a portal login (role ``member``, home org the member's union).
+    Returns the user and the password (generated when not given, shown once). The username
+    defaults to ``m<member id>`` — never the phone or ID number, which would leak into logs."""
+    _require(actor, "members.manage", member.org)
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    if member.status != Status.ACTIVE:
+        raise Conflict(_("只有在会会员可以开通会员账号"))
+    if member.user_id is not None:
+        raise Conflict(_("该会员已开通账号"))
+    username = (username or "").strip() or f"m{member.pk}"
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput.one("username", _("用户名已存在:%(u)s") % {"u": username})
+    user = User(username=username, role=Role.MEMBER, org=member.org, full_name=member.name)
+    if password is None:
+        password = secrets.token_urlsafe(9) + "7a"
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput([{"field": "password", "message": m} for m in exc.messages]) from exc
+    user.set_password(password)
+    user.save()
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    _audit(actor, "member.portal_account", member, {"user": {"before": None, "after": username}})
+    return user, password
+
+
+@transaction.atomic
+def member_home_set(
+    *, actor: Any, org: Org, active: bool = True, threshold: int = 10
+) -> MemberHome:
+    """Mark a township, street or park union as running a 会员之家 (or stop it), with the
+    number of members from one employer at which the employer is flagged."""
+    if not can(actor, "orgs.view", org):
+        raise NotFound()
+    if not can(actor, "orgs.manage", org):
+        raise Forbidden(_("当前角色无权执行此操作"))
+    if org.kind not in (OrgKind.TOWNSHIP, OrgKind.PARK):
+        raise InvalidInput.one("org", _("会员之家设在乡镇、街道或园区工会"))
+    if not 2 <= threshold <= 1000:
+        raise InvalidInput.one("threshold", _("提示人数应在2至1000之间"))
+    home = MemberHome.objects.select_for_update().filter(org=org).first()
+    before = audit.snapshot(home, ["active", "threshold"]) if home else {}
+    if home is None:
+        home = MemberHome(org=org)
+    home.active = active
+    home.threshold = threshold
+    home.save()
+    audit.record(
+        actor=actor,
+        action="member_home.set",
+        object_type="org",
+        object_id=org.code,
+        object_org=org,
+        object_repr=org.name,
+        changes=audit.diff(before, audit.snapshot(home, ["active", "threshold"])),
+    )
+    return home
