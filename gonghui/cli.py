@@ -6,11 +6,25 @@ import os
 import sys
 
 
+def _apply_data_dir(args: list[str]) -> None:
+    """``gonghui demo --data-dir DIR``: the settings read ``GONGHUI_DATA_DIR`` when imported,
+    so the option has to reach the environment before Django loads."""
+    if not args or args[0] != "demo":
+        return
+    for i, arg in enumerate(args[1:], start=1):
+        if arg == "--data-dir" and i + 1 < len(args):
+            os.environ["GONGHUI_DATA_DIR"] = args[i + 1]
+        elif arg.startswith("--data-dir="):
+            os.environ["GONGHUI_DATA_DIR"] = arg.split("=", 1)[1]
+
+
 def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    _apply_data_dir(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["gonghui", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["gonghui", *args])
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.members",
     "gonghui.portal",
+    "gonghui.demo",
 ]
 
 MIDDLEWARE = [
