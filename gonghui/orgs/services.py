@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -40,10 +41,16 @@ def _require(actor: Any, perm: str, org: Org | None) -> None:
         raise Forbidden(_("当前角色无权执行此操作"))
 
 
+def _org_code(value: Any) -> str:
+    """An org code as typed: full-width folded, spaces dropped, upper case. Unlike
+    ``normalise`` it keeps dashes, which codes such as ``G-A-0001`` contain."""
+    return "".join(unicodedata.normalize("NFKC", str(value or "")).split()).upper()
+
+
 def _parent_for(actor: Any, code: str | None, field: str = "parent") -> Org:
     if not code:
         raise InvalidInput.one(field, _("必须指定上级组织"))
-    parent = Org.objects.filter(code=normalise(code)).first()
+    parent = Org.objects.filter(code=_org_code(code)).first()
     if parent is None or not can(actor, "orgs.view", parent):
         raise InvalidInput.one(field, _("上级组织不存在:%(code)s") % {"code": code})
     if not parent.active:
@@ -106,7 +113,7 @@ def _uscc_free(uscc: str, exclude_pk: int | None = None) -> None:
 @transaction.atomic
 def org_create(*, actor: Any, code: str, parent: str | None, **data: Any) -> Org:
     """Create an org under ``parent`` (a code). Only the root may have no parent."""
-    code = normalise(code)
+    code = _org_code(code)
     if not code or len(code) > 32 or not code.replace("-", "").isalnum():
         raise InvalidInput.one("code", _("组织代码应为1-32位字母或数字"))
     parent_org = _parent_for(actor, parent)
