@@ -83,12 +83,24 @@ def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     return problem(request, exc.status, exc.title, exc.detail, **extra)
 
 
+_LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def _field_name(loc: Any) -> str:
+    """``("body", "payload", "uscc")`` → ``uscc``; ``("query", "limit")`` → ``limit``.
+    By convention every route names its body parameter ``payload``."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[2:] if parts[0] == "body" and parts[1:2] == ["payload"] else parts[1:]
+    return ".".join(parts)
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = []
-    for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        errors.append({"field": ".".join(loc), "message": err.get("msg", "")})
+    errors = [
+        {"field": _field_name(err.get("loc", ())), "message": err.get("msg", "")}
+        for err in exc.errors
+    ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(request, 422, "Invalid input", detail, errors=errors)
 
