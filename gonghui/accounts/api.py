@@ -184,6 +184,10 @@ class UserOut(Schema):
 class UserCreated(UserOut):
     password: str | None = Field(None, description="系统生成的初始密码,只显示这一次")
 
+    @staticmethod
+    def resolve_password(obj: Any) -> str | None:
+        return getattr(obj, "generated_password", None)
+
 
 class UserFilters(PageParams):
     q: str = Field("", description="用户名或姓名")
@@ -255,8 +259,9 @@ def user_new(request: HttpRequest, payload: UserIn) -> Status[Any]:
         password=payload.password, full_name=payload.full_name, title=payload.title,
         email=payload.email,
     )
-    shown = None if payload.password else password  # a generated password, shown once
-    return Status(201, UserCreated(**UserOut.from_orm(user).dict(), password=shown))
+    # a generated password is handed over in this answer only
+    user.generated_password = None if payload.password else password  # type: ignore[attr-defined]
+    return Status(201, user)
 
 
 @users_router.patch("/{user_id}", response=UserOut, summary="修改账号")
