@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
+# The PRODUCT.md names of commands whose Django module names use underscores.
+COMMAND_ALIASES = {"import-members": "import_members"}
+
 
 def _apply_data_dir(args: list[str]) -> None:
     """``gonghui demo --data-dir DIR``: the settings read ``GONGHUI_DATA_DIR`` when imported,
@@ -20,6 +23,8 @@ def _apply_data_dir(args: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in COMMAND_ALIASES:
+        args = [COMMAND_ALIASES[args[0]], *args[1:]]
     _apply_data_dir(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
     from django.core.management import execute_from_command_line

@@ -125,3 +125,72 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("校验中")
+    WRITING = "writing", _("写入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ImportJob(models.Model):
+    """One spreadsheet import, run in the background: its file, progress and outcome.
+
+    ``processed`` counts rows checked so far (the page's progress bar). The counts say what the
+    import did (or, for a preview — ``dry_run`` — what it would do). ``errors_file`` is the XLSX
+    of rejected rows with their reasons, under ``MEDIA_ROOT``."""
+
+    kind = models.CharField(_("类型"), max_length=32)
+    org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("导入到")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_path = models.CharField(max_length=500)
+    dry_run = models.BooleanField(_("仅预览"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    processed = models.PositiveIntegerField(_("已处理"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变"), default=0)
+    rejected = models.PositiveIntegerField(_("未导入"), default=0)
+    errors_file = models.CharField(_("错误行文件"), max_length=500, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导入任务")
+        indexes = [
+            # a union's recent imports (the import page's list)
+            models.Index(fields=["org", "-created_at"], name="importjob_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return min(99, self.processed * 100 // self.total) if self.total else 0

@@ -1,0 +1,704 @@
+"""The member roster import (名册导入): a spreadsheet in, members created or updated, every
+rejected row reported with its reason.
+
+Two stages, so that an interruption leaves nothing half-written and the page can show
+progress:
+
+1. **check** (no transaction): read the sheet (``core.spreadsheets``), clean every row with
+   ``validation.clean_member``, compute the search columns (``services.derived_columns``),
+   the blind indexes and the ciphertexts; drop repeats of a person within the file; look the
+   people up by blind index, one query per chunk; decide per row: *create*, *update*,
+   *unchanged* or *reject*. Rows to create are spilled to a temporary file in database form.
+   On a large file the CPU work runs in worker processes (one per core).
+2. **write** (one transaction): insert the new members (``COPY`` on PostgreSQL,
+   ``executemany`` on SQLite), their join events in one ``INSERT … SELECT``, the updates,
+   and one audit row with the counts. A preview (``dry_run``) stops after stage 1.
+
+Rules: a person active (or suspended) in another union is rejected as a transfer conflict
+naming that union, never moved; a person whose membership ended is taken in again (counted
+as updated, with a join event); running the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gonghui.core import audit, bulk, crypto
+from gonghui.core.errors import Forbidden, InvalidInput, NotFound
+from gonghui.core.masking import mask_name
+from gonghui.core.models import ImportJob
+from gonghui.core.roles import can
+from gonghui.core.spreadsheets import Sheet, open_sheet, write_errors, write_template
+from gonghui.orgs.models import Org
+
+from .models import EventKind, Member, MembershipEvent, Status
+from .services import MEMBER_ORG_KINDS, derived_columns
+from .validation import FIELD_LABELS, clean_member
+
+log = logging.getLogger(__name__)
+
+# Header texts that name each field (compared after ``spreadsheets.header_key``: width,
+# spaces, "*" marks and "(…)" hints do not matter). The first is the template's.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "会员姓名", "职工姓名", "名字"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "身份证", "证件号码", "身份证件号码"),
+    "sex": ("性别",),
+    "ethnicity": ("民族",),
+    "birth_date": ("出生日期", "出生年月", "生日"),
+    "phone": ("手机号", "手机", "联系电话", "手机号码", "移动电话", "电话", "联系方式"),
+    "education": ("学历", "文化程度", "最高学历"),
+    "employment": ("就业状态", "在岗状态"),
+    "skill_level": ("技能等级", "职业技能等级"),
+    "employer_name": ("工作单位", "单位", "单位名称", "工作单位名称", "所在单位"),
+    "worker_type": ("职工类型", "人员类型", "用工类型", "用工形式"),
+    "model_worker": ("劳模类型", "劳模", "劳动模范"),
+    "joined_on": ("入会时间", "入会日期", "入会年月"),
+    "id_valid_until": ("证件有效期至", "证件有效期", "身份证有效期"),
+}
+REQUIRED = ("name", "id_number")
+TEMPLATE_EXAMPLE = {
+    "name": "王强",
+    "id_number": "11010519491231002X",
+    "sex": "男",
+    "ethnicity": "汉族",
+    "phone": "13800138000",
+    "education": "本科",
+    "employer_name": "某某有限公司",
+    "worker_type": "职工",
+    "joined_on": "2020-05-01",
+}
+
+# Member columns the import fills (database column names), in the order of a prepared row.
+COLUMNS = (
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "sex",
+    "ethnicity",
+    "id_number",
+    "id_number_bidx",
+    "id_tail",
+    "id_valid_until",
+    "birth_date",
+    "education",
+    "employment",
+    "skill_level",
+    "phone",
+    "phone_bidx",
+    "phone_tail",
+    "employer_name",
+    "worker_type",
+    "model_worker",
+    "joined_on",
+)
+_POS = {name: i for i, name in enumerate(COLUMNS)}
+# Fields an existing record is compared on (phone through its blind index).
+_COMPARED = (
+    "name",
+    "sex",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "employment",
+    "skill_level",
+    "employer_name",
+    "worker_type",
+    "model_worker",
+    "joined_on",
+    "id_valid_until",
+)
+_DERIVED = ("name_pinyin", "name_initials", "id_tail", "phone_tail")
+CHUNK = 5000
+PARALLEL_FROM = 20000  # rows; below this the worker processes cost more than they save
+SAMPLES = 20  # rows per outcome kept for the preview page
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors_file: str = ""
+    dry_run: bool = False
+    unknown_columns: list[str] = field(default_factory=list)
+    # the preview: a few rows per outcome, names and IDs masked
+    samples: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {"created": [], "updated": [], "unchanged": [], "rejected": []}
+    )
+    # every rejected row: (row number, original cells, reason)
+    rejections: list[tuple[int, list[Any], str]] = field(default_factory=list, repr=False)
+    header: list[str] = field(default_factory=list, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        """The CLI contract (PRODUCT.md)."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors_file": self.errors_file or None,
+        }
+
+    def _sample(self, outcome: str, item: dict[str, Any]) -> None:
+        bucket = self.samples[outcome]
+        if len(bucket) < SAMPLES:
+            bucket.append(item)
+
+
+Progress = Callable[[int, int, str], None]  # (rows checked, rows estimated, stage)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a worker needs to prepare rows (pickled once per chunk; small)."""
+
+    columns: tuple[tuple[str, int], ...]
+    labels: tuple[tuple[str, str], ...]
+    has_joined: bool
+    today: date
+
+
+# --- stage 1, per row: pure CPU, runs in worker processes -----------------------------------
+
+
+def _reason(errors: list[dict[str, str]], labels: dict[str, str]) -> str:
+    return ";".join(f"{labels.get(e['field'], e['field'])}:{e['message']}" for e in errors)
+
+
+def _prepare_chunk(job: tuple[_Context, list[tuple[int, list[Any]]]]) -> list[tuple[Any, ...]]:
+    """Clean and encode one chunk. Returns per row either ``(number, None, reason)`` or
+    ``(number, key, row)`` where ``key`` identifies the person (the ID's first 17 digits)
+    and ``row`` is the prepared tuple in ``COLUMNS`` order, database form."""
+    ctx, rows = job
+    labels = dict(ctx.labels)
+    today = ctx.today
+    defaults = {"joined_on": today} if not ctx.has_joined else {}
+    encrypt = crypto.encrypt
+    blind_index = crypto.blind_index
+    out: list[tuple[Any, ...]] = []
+    for number, cells in rows:
+        width = len(cells)
+        data = {name: (cells[i] if i < width else None) for name, i in ctx.columns}
+        data.update(defaults)
+        result = clean_member(data, today=today)
+        if result.errors:
+            out.append((number, None, _reason(result.errors, labels)))
+            continue
+        v = result.values
+        id_number = v["id_number"]
+        phone = v.get("phone", "")
+        derived = derived_columns(v["name"], id_number, phone)
+        birth: date = v["birth_date"]
+        joined: date = v["joined_on"]
+        out.append(
+            (
+                number,
+                int(id_number[:17]),
+                (
+                    v["name"],
+                    derived["name_pinyin"],
+                    derived["name_initials"],
+                    v["sex"],
+                    v.get("ethnicity", ""),
+                    encrypt(id_number),
+                    blind_index(id_number, purpose="citizen_id"),
+                    derived["id_tail"],
+                    v.get("id_valid_until", ""),
+                    birth.isoformat(),
+                    v.get("education", ""),
+                    v.get("employment", "employed"),
+                    v.get("skill_level", ""),
+                    encrypt(phone) if phone else "",
+                    blind_index(phone, purpose="mobile") if phone else "",
+                    derived["phone_tail"],
+                    v.get("employer_name", ""),
+                    v.get("worker_type", "employee"),
+                    v.get("model_worker", ""),
+                    joined.isoformat(),
+                ),
+            )
+        )
+    return out
+
+
+# --- stage 1, driver ---------------------------------------------------------------------------
+
+
+def _estimate_rows(path: Path) -> int:
+    """Rows in the file, for the progress bar: newlines of a CSV, the sheet height of a book."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+        if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            return 0  # calamine reports it once the sheet is open; see _check
+        fh.seek(0)
+        return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+
+
+def _chunks(sheet: Sheet, ctx: _Context) -> Iterator[tuple[_Context, list[tuple[int, list[Any]]]]]:
+    chunk: list[tuple[int, list[Any]]] = []
+    for item in sheet.rows:
+        chunk.append(item)
+        if len(chunk) >= CHUNK:
+            yield ctx, chunk
+            chunk = []
+    if chunk:
+        yield ctx, chunk
+
+
+@dataclass
+class _Existing:
+    id: int
+    org_id: int
+    status: str
+    status_since: date
+    values: dict[str, str]  # _COMPARED fields as strings, plus "phone_bidx"
+
+
+def _lookup(bidxs: list[str]) -> dict[str, _Existing]:
+    if not bidxs:
+        return {}
+    fields = ("id_number_bidx", "id", "org_id", "status", "status_since", *_COMPARED, "phone_bidx")
+    out: dict[str, _Existing] = {}
+    for row in Member.objects.filter(id_number_bidx__in=bidxs).values_list(*fields):
+        values = {
+            name: (value.isoformat() if isinstance(value, date) else value)
+            for name, value in zip(fields[5:], row[5:], strict=True)
+        }
+        out[row[0]] = _Existing(row[1], row[2], row[3], row[4], values)
+    return out
+
+
+@dataclass
+class _Plan:
+    result: ImportResult
+    spill: IO[bytes]  # pickled lists of prepared rows to create
+    updates: list[tuple[int, tuple[Any, ...], list[str], bool]]  # (id, row, changed, rejoin)
+    org_names: dict[int, str]
+    phone_compared: bool
+    id_label: str = ""  # the file's own header of the ID column, for reasons
+
+
+def _label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
+
+
+def _check(
+    *,
+    org: Org,
+    path: Path,
+    file_name: str,
+    progress: Progress | None,
+    workers: int | None,
+) -> _Plan:
+    sheet = open_sheet(path, aliases=ALIASES, required=REQUIRED, file_name=file_name)
+    result = ImportResult(header=sheet.header, unknown_columns=sheet.unknown)
+    present = set(sheet.columns) | {"sex", "birth_date"}  # the ID always gives these two
+    compared = [name for name in _COMPARED if name in present]
+    if "joined_on" not in sheet.columns:
+        present.add("joined_on")  # defaults to today for new members; not compared
+    labels = {name: sheet.label(name) for name in sheet.columns}
+    labels.setdefault("sex", _label("sex"))
+    labels.setdefault("birth_date", _label("birth_date"))
+    ctx = _Context(
+        columns=tuple(sheet.columns.items()),
+        labels=tuple(labels.items()),
+        has_joined="joined_on" in sheet.columns,
+        today=timezone.localdate(),
+    )
+    estimate = max(0, _estimate_rows(path) - sheet.header_row)
+    spill = tempfile.TemporaryFile(prefix="gonghui-import-")  # noqa: SIM115 - closed by member_import
+    plan = _Plan(result, spill, [], {}, "phone" in sheet.columns, sheet.label("id_number"))
+    seen: dict[int, int] = {}  # person key → row number of the first occurrence
+    cells_of: dict[int, list[Any]] = {}
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    chunks = _chunks(sheet, ctx)
+    pool = None
+    if n_workers > 1 and (estimate == 0 or estimate >= PARALLEL_FROM):
+        # fork: the workers inherit the settings and the field key; they never touch the
+        # database (and os._exit on the way out closes no inherited connection)
+        pool = multiprocessing.get_context("fork").Pool(n_workers)
+        prepared_chunks: Iterator[list[tuple[Any, ...]]] = pool.imap(
+            _prepare_chunk, _keep(chunks, cells_of)
+        )
+    else:
+        prepared_chunks = map(_prepare_chunk, _keep(chunks, cells_of))
+    try:
+        for prepared in prepared_chunks:
+            _classify(plan, org, prepared, cells_of, seen, compared)
+            if progress is not None:
+                progress(result.rows, max(estimate, result.rows), "check")
+    finally:
+        if pool is not None:
+            pool.terminate()
+    missing_names = {e for e in plan.org_names if not plan.org_names[e]}
+    if missing_names:
+        names = dict(Org.objects.filter(pk__in=missing_names).values_list("id", "name"))
+        plan.org_names.update(names)
+    return plan
+
+
+def _keep(
+    chunks: Iterator[tuple[_Context, list[tuple[int, list[Any]]]]], cells_of: dict[int, list[Any]]
+) -> Iterator[tuple[_Context, list[tuple[int, list[Any]]]]]:
+    """Remember each chunk's original cells (for the errors file) as it is sent out; the
+    classifier forgets them once the chunk is decided. ``imap`` runs a few chunks ahead, so
+    at most a few chunks of cells are held."""
+    for ctx, chunk in chunks:
+        for number, cells in chunk:
+            cells_of[number] = cells
+        yield ctx, chunk
+
+
+def _classify(
+    plan: _Plan,
+    org: Org,
+    prepared: list[tuple[Any, ...]],
+    cells_of: dict[int, list[Any]],
+    seen: dict[int, int],
+    compared: list[str],
+) -> None:
+    result = plan.result
+    bid = _POS["id_number_bidx"]
+    fresh: list[tuple[int, int, tuple[Any, ...]]] = []
+    for number, key, row in prepared:
+        result.rows += 1
+        if key is None:
+            _reject(result, number, cells_of.pop(number), row)
+            continue
+        first = seen.get(key)
+        if first is not None:
+            reason = _("%(col)s:与第 %(n)d 行是同一人,重复的行未导入") % {
+                "col": plan.id_label,
+                "n": first,
+            }
+            _reject(result, number, cells_of.pop(number), reason)
+            continue
+        seen[key] = number
+        fresh.append((number, key, row))
+    existing = _lookup([row[bid] for _n, _k, row in fresh])
+    creates: list[tuple[Any, ...]] = []
+    for number, _key, row in fresh:
+        cells = cells_of.pop(number)
+        found = existing.get(row[bid])
+        if found is None:
+            creates.append(row)
+            result.created += 1
+            result._sample("created", _show(number, row))
+            continue
+        if found.status in (Status.ACTIVE, Status.SUSPENDED) and found.org_id != org.pk:
+            plan.org_names.setdefault(found.org_id, "")
+            # the union's name is filled in after the pass (one query); keep a marker
+            _reject(result, number, cells, ("conflict", found.org_id))
+            continue
+        rejoin = found.status not in (Status.ACTIVE, Status.SUSPENDED)
+        changed = [
+            name
+            for name in compared
+            if found.values[name] != row[_POS[name]] and not (rejoin and name == "joined_on")
+        ]
+        if plan.phone_compared and found.values["phone_bidx"] != row[_POS["phone_bidx"]]:
+            changed.append("phone")
+        moved_since_joining = found.status_since.isoformat() != found.values["joined_on"]
+        if (
+            "joined_on" in changed
+            and moved_since_joining
+            and row[_POS["joined_on"]] > found.status_since.isoformat()
+        ):
+            _reject(result, number, cells, _("入会日期:不能晚于最近一次会籍变动日期"))
+            continue
+        if not changed and not rejoin:
+            result.unchanged += 1
+            result._sample("unchanged", _show(number, row))
+            continue
+        plan.updates.append((found.id, row, changed, rejoin))
+        result.updated += 1
+        result._sample("updated", {**_show(number, row), "changed": [_label(c) for c in changed]})
+    if creates:
+        pickle.dump(creates, plan.spill, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _show(number: int, row: tuple[Any, ...]) -> dict[str, Any]:
+    return {"row": number, "name": mask_name(row[0]), "id_tail": row[_POS["id_tail"]]}
+
+
+def _reject(result: ImportResult, number: int, cells: list[Any], reason: Any) -> None:
+    result.rejected += 1
+    result.rejections.append((number, cells, reason))
+
+
+def _finish_reasons(plan: _Plan) -> None:
+    """Fill in the union names of transfer conflicts (looked up once, after the pass)."""
+    result = plan.result
+    for i, (number, cells, reason) in enumerate(result.rejections):
+        if isinstance(reason, tuple):
+            union = plan.org_names.get(reason[1], "")
+            text = _("%(col)s:会籍转移冲突,此人已在“%(union)s”在会;请由本工会办理会籍接转") % {
+                "col": plan.id_label,
+                "union": union,
+            }
+            result.rejections[i] = (number, cells, text)
+    for number, _cells, reason in result.rejections[:SAMPLES]:
+        result._sample("rejected", {"row": number, "reason": reason})
+
+
+# --- stage 2: one transaction ----------------------------------------------
+
+
+def _spilled(spill: IO[bytes]) -> Iterator[tuple[Any, ...]]:
+    spill.seek(0)
+    while True:
+        try:
+            chunk = pickle.load(spill)  # noqa: S301 - our own temporary file, written above
+        except EOFError:
+            return
+        yield from chunk
+
+
+def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> None:
+    result = plan.result
+    table = Member._meta.db_table
+    now_db = bulk.db_literal(stamp)
+    extra = {
+        "org_id": org.pk,
+        "status": Status.ACTIVE.value,
+        "created_at": now_db,
+        "updated_at": now_db,
+    }
+    defaults = bulk.column_defaults(Member, [*COLUMNS, *extra, "status_since"])
+    columns = [*COLUMNS, "status_since", *extra, *defaults]
+    tail = (*extra.values(), *defaults.values())
+    joined = _POS["joined_on"]
+    big = result.created >= 50_000 and result.created > bulk.table_count_estimate(Member)
+    with transaction.atomic():
+        watermark = _max_id()
+        with bulk.deferred_indexes(table, enabled=big):
+            bulk.insert_rows(
+                table,
+                columns,
+                ((*row, row[joined], *tail) for row in _spilled(plan.spill)),
+            )
+        if result.created:
+            _join_events(org=org, actor=actor, stamp=now_db, watermark=watermark)
+        if plan.updates:
+            _apply_updates(org=org, actor=actor, plan=plan, stamp=stamp)
+        audit.record(
+            actor=actor or "cli",
+            action="member.import",
+            object_type="org",
+            object_id=org.pk,
+            object_org=org,
+            object_repr=org.name,
+            changes={"counts": result.as_json() | {"errors_file": None}},
+            note=file_name,
+        )
+
+
+def _max_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT max(id) FROM {connection.ops.quote_name(Member._meta.db_table)}")  # noqa: S608 - names from the model's meta, quoted; values are parameters
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def _join_events(*, org: Org, actor: Any, stamp: Any, watermark: int) -> None:
+    """One join event per member created by this import, in one statement: the members of
+    this union stamped with this import's creation time, above the id watermark taken in
+    the same transaction."""
+    qn = connection.ops.quote_name
+    events = MembershipEvent._meta.db_table
+    members = Member._meta.db_table
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(events)} (member_id, org_id, kind, {qn('on')}, other_org_id, "  # noqa: S608 - names from the model's meta, quoted; values are parameters
+            f"note, actor_id, at) SELECT id, org_id, %s, joined_on, NULL, %s, %s, %s "
+            f"FROM {qn(members)} WHERE org_id = %s AND created_at = %s AND id > %s",
+            [EventKind.JOIN.value, _("名册导入"), actor_id, stamp, org.pk, stamp, watermark],
+        )
+
+
+def _apply_updates(*, org: Org, actor: Any, plan: _Plan, stamp: Any) -> None:
+    """Changed people: only the columns the file carries (and their derived ones). Former
+    members are taken in again: this union, active, a join event dated the join date given
+    (today when that date lies before their membership ended)."""
+    qn = connection.ops.quote_name
+    table = qn(Member._meta.db_table)
+    now_db = bulk.db_literal(stamp)
+    today = timezone.localdate()
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    events: list[tuple[Any, ...]] = []
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    for member_id, row, changed, rejoin in plan.updates:
+        cols: list[str] = []
+        for name in changed:
+            if name == "phone":
+                cols += ["phone", "phone_bidx", "phone_tail"]
+            elif name == "name":
+                cols += ["name", "name_pinyin", "name_initials"]
+            else:
+                cols.append(name)
+        values = [row[_POS[c]] for c in cols]
+        if rejoin:
+            on = row[_POS["joined_on"]]
+            on = on if on > today.isoformat() else today.isoformat()
+            cols += ["org_id", "status", "status_since", "joined_on"]
+            values += [org.pk, Status.ACTIVE.value, on, on]
+            events.append((member_id, org.pk, EventKind.JOIN.value, on, _("名册导入:重新入会")))
+        else:
+            if "joined_on" in changed:
+                cols.append("status_since")  # it follows the join date (checked in _classify)
+                values.append(row[_POS["joined_on"]])
+            events.append(
+                (
+                    member_id,
+                    org.pk,
+                    EventKind.UPDATE.value,
+                    today.isoformat(),
+                    "、".join(_label(c) for c in changed),
+                )
+            )
+        groups.setdefault(tuple(cols), []).append([*values, now_db, member_id])
+    with connection.cursor() as cursor:
+        for cols_key, rows in groups.items():
+            sets = ", ".join(f"{qn(c)} = %s" for c in (*cols_key, "updated_at"))
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)  # noqa: S608 - names from the model's meta, quoted; values are parameters
+    bulk.insert_rows(
+        MembershipEvent._meta.db_table,
+        ["member_id", "org_id", "kind", "on", "note", "other_org_id", "actor_id", "at"],
+        ((*e, None, actor_id, now_db) for e in events),
+    )
+
+
+# --- the service ------------------------------------------------------------
+
+
+def _require(actor: Any, org: Org) -> None:
+    """A user must manage members in ``org`` (outside their scope: as if it did not exist).
+    ``actor=None`` is the server's own operator (the CLI)."""
+    if actor is None:
+        return
+    if not can(actor, "members.view", org) and not can(actor, "members.manage", org):
+        raise NotFound()
+    if not can(actor, "members.manage", org):
+        raise Forbidden(_("当前角色无权导入会员"))
+
+
+def check_union(org: Org) -> None:
+    if not org.active:
+        raise InvalidInput.one("org", _("工会已撤销:%(name)s") % {"name": org.name})
+    if org.kind not in MEMBER_ORG_KINDS:
+        raise InvalidInput.one(
+            "org", _("%(kind)s不直接发展会员,请选择基层工会") % {"kind": org.get_kind_display()}
+        )
+
+
+def member_import(
+    *,
+    actor: Any,
+    org: Org,
+    path: str | Path,
+    file_name: str = "",
+    dry_run: bool = False,
+    errors_path: str | Path | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> ImportResult:
+    """Import a member roster into ``org`` (see the module docstring). Raises ``UnusableFile``
+    (nothing written) for a file that cannot be read as a roster. ``errors_path``: where to
+    write the rejected rows as XLSX (only when there are any)."""
+    _require(actor, org)
+    check_union(org)
+    path = Path(path)
+    file_name = file_name or path.name
+    plan = _check(org=org, path=path, file_name=file_name, progress=progress, workers=workers)
+    result = plan.result
+    result.dry_run = dry_run
+    try:
+        _finish_reasons(plan)
+        if errors_path is not None and result.rejections:
+            write_errors(Path(errors_path), result.header, result.rejections)
+            result.errors_file = str(errors_path)
+        if not dry_run and (result.created or result.updated):
+            if progress is not None:
+                progress(result.rows, result.rows, "write")
+            _write(actor=actor, org=org, plan=plan, file_name=file_name, stamp=timezone.now())
+    finally:
+        plan.spill.close()
+    return result
+
+
+def template(target: str | Path | IO[bytes]) -> None:
+    """The roster template: one column per field, the first alias as its title."""
+    names = list(ALIASES)
+    write_template(
+        target,
+        [ALIASES[n][0] for n in names],
+        [TEMPLATE_EXAMPLE.get(n, "") for n in names],
+    )
+
+
+# --- background jobs --------------------------------------------------------
+
+
+def save_upload(upload: Any) -> Path:
+    """Keep an uploaded roster under ``MEDIA_ROOT/imports`` for the background job."""
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(getattr(upload, "name", "") or "roster").suffix.lower()[:8]
+    handle, name = tempfile.mkstemp(prefix="roster-", suffix=suffix, dir=folder)
+    with os.fdopen(handle, "wb") as out:
+        for block in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+            out.write(block)
+    return Path(name)
+
+
+def import_job_start(
+    *,
+    actor: Any,
+    org: Org,
+    path: str | Path,
+    file_name: str,
+    dry_run: bool = False,
+    enqueue: bool = True,
+) -> ImportJob:
+    """Record an import job for ``path`` and enqueue it once the job row is committed. The
+    page polls the job for progress; a preview (``dry_run``) writes nothing but the counts."""
+    from .tasks import import_members_job
+
+    _require(actor, org)
+    check_union(org)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind="members",
+            org=org,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            file_name=file_name[:255],
+            file_path=str(path),
+            dry_run=dry_run,
+        )
+        if enqueue:
+            transaction.on_commit(lambda: import_members_job.enqueue(job.pk))
+    return job
+
+
+def import_jobs_visible_to(user: Any) -> Any:
+    """Member import jobs of the user's subtree, newest first."""
+    return ImportJob.objects.visible_to(user).filter(kind="members").select_related("org")
