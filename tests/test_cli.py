@@ -1,0 +1,181 @@
+"""The ``gonghui demo`` and ``gonghui adduser`` commands."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client, RequestFactory
+
+from gonghui import cli
+from gonghui.accounts.models import User
+from gonghui.core.models import AuditEntry
+from gonghui.demo import loaders
+
+
+def run_gonghui(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
+    if data_dir is not None:
+        env["GONGHUI_DATA_DIR"] = str(data_dir)
+    return subprocess.run(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "-m", "gonghui", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def printed_accounts(stdout: str) -> dict[str, str]:
+    """username → password, from the table ``gonghui demo`` prints."""
+    rows = {}
+    for line in stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and re.fullmatch(r"Heze2020-\w+", parts[-1]):
+            rows[parts[0]] = parts[-1]
+    return rows
+
+
+def test_demo_no_serve_twice_into_a_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "demo-data"
+    first = run_gonghui("demo", "--no-serve", "--data-dir", str(data_dir))
+    assert first.returncode == 0, first.stderr
+    accounts = printed_accounts(first.stdout)
+    assert set(accounts) == {a.username for a in loaders.DEMO_ACCOUNTS}
+    assert "http://127.0.0.1:8000/" in first.stdout
+    assert "新建 9 个" in first.stdout
+    db = data_dir / "gonghui.sqlite3"
+    assert db.exists()  # --data-dir took effect before the settings were read
+
+    def counts() -> tuple[int, ...]:
+        with sqlite3.connect(db) as conn:
+            return tuple(
+                conn.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
+                for table in ("orgs_org", "orgs_enterprise", "accounts_user", "core_auditentry")
+            )
+
+    after_first = counts()
+    assert after_first[0] > 400
+    second = run_gonghui("demo", "--no-serve", f"--data-dir={data_dir}")
+    assert second.returncode == 0, second.stderr
+    assert printed_accounts(second.stdout) == accounts
+    assert "新建 0 个" in second.stdout
+    assert counts() == after_first
+    # the printed passwords are the ones stored in that database
+    with sqlite3.connect(db) as conn:
+        stored = dict(conn.execute("select username, password from accounts_user").fetchall())
+    for username, password in accounts.items():
+        assert check_password(password, stored[username])
+
+    # adduser against the same data dir: a bad role is refused with exit code 2
+    bad = run_gonghui("adduser", "zhangsan", "--org", "371702", "--role", "boss", data_dir=data_dir)
+    assert bad.returncode == 2
+    assert "role" in bad.stderr
+    good = run_gonghui(
+        "adduser", "zhangsan", "--org", "371702", "--role", "cadre", data_dir=data_dir
+    )
+    assert good.returncode == 0, good.stderr
+    assert "密码:" in good.stdout
+    assert counts()[2] == after_first[2] + 1
+
+
+def test_a_printed_account_logs_in(db: Any) -> None:
+    out = io.StringIO()
+    loaders.run_all(out)
+    call_command("demo", "--no-serve", stdout=out)  # migrate is a no-op on the test database
+    accounts = printed_accounts(out.getvalue())
+    assert len(accounts) == len(loaders.DEMO_ACCOUNTS)
+    client = Client()
+    request = RequestFactory().post("/login/")  # axes wants the request among the credentials
+    assert client.login(request=request, username="cadre_city", password=accounts["cadre_city"])
+    assert client.get("/").status_code == 200
+
+
+def test_demo_refuses_a_data_dir_given_too_late(db: Any, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="--data-dir"):
+        call_command("demo", "--no-serve", "--data-dir", str(tmp_path / "elsewhere"))
+
+
+def test_cli_applies_the_data_dir_before_django_loads(monkeypatch: Any) -> None:
+    monkeypatch.setenv("GONGHUI_DATA_DIR", "before")
+    cli._apply_data_dir(["demo", "--no-serve", "--data-dir", "var/x1"])
+    assert os.environ["GONGHUI_DATA_DIR"] == "var/x1"
+    cli._apply_data_dir(["demo", "--data-dir=var/x2", "--no-serve"])
+    assert os.environ["GONGHUI_DATA_DIR"] == "var/x2"
+    cli._apply_data_dir(["migrate", "--data-dir=var/x3"])  # only the demo takes it
+    assert os.environ["GONGHUI_DATA_DIR"] == "var/x2"
+
+
+def test_adduser_with_a_generated_password(tree: Any) -> None:
+    out = io.StringIO()
+    call_command(
+        "adduser", "wangwu", "--org", "371702", "--role", "cadre", "--full-name", "王五", stdout=out
+    )
+    user = User.objects.get(username="wangwu")
+    assert (user.org, user.role, user.full_name) == (tree.county_a, "cadre", "王五")
+    password = re.search(r"密码:(\S+)", out.getvalue())
+    assert password is not None
+    assert user.check_password(password.group(1))
+    entry = AuditEntry.objects.get(action="user.create", object_id=str(user.pk))
+    assert entry.actor is None
+
+
+def test_adduser_with_a_given_password(tree: Any) -> None:
+    out = io.StringIO()
+    call_command(
+        "adduser",
+        "zhaoliu",
+        "--org",
+        "G-A-0001",
+        "--role",
+        "clerk",
+        "--password",
+        "Strong-pass-2024",
+        stdout=out,
+    )
+    user = User.objects.get(username="zhaoliu")
+    assert user.check_password("Strong-pass-2024")
+    assert user.org == tree.union_a
+    assert "Strong-pass-2024" not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["nobody", "--org", "999999", "--role", "cadre"], "org"),
+        (["nobody", "--org", "371702", "--role", "boss"], "role"),
+        (["cadre_a", "--org", "371702", "--role", "cadre"], "username"),
+        (["CADRE_A", "--org", "371702", "--role", "cadre"], "username"),
+        (["nobody", "--org", "371702", "--role", "cadre", "--password", "12345678"], "password"),
+        (["nobody", "--org", "371702", "--role", "cadre", "--password", "short1"], "password"),
+    ],
+)
+def test_adduser_refuses_bad_input_naming_the_field(
+    people: Any, args: list[str], field: str
+) -> None:
+    users = User.objects.count()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("adduser", *args)
+    assert excinfo.value.returncode == 2
+    assert str(excinfo.value).startswith(f"{field}: ")
+    assert User.objects.count() == users
+    assert not AuditEntry.objects.filter(action="user.create").exists()
+
+
+def test_adduser_refuses_a_deactivated_org(tree: Any) -> None:
+    tree.union_b.active = False
+    tree.union_b.save(update_fields=["active"])
+    with pytest.raises(CommandError, match="^org: "):
+        call_command("adduser", "nobody", "--org", "G-B-0001", "--role", "clerk")
+    assert not User.objects.filter(username="nobody").exists()
