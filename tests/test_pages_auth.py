@@ -46,8 +46,9 @@ def test_member_login_goes_to_portal(people: Any) -> None:
     assert response["Location"] == "/portal/"
     # even when ``next`` names a staff page
     client = Client()
-    response = client.post("/login/?next=/orgs/",
-                           {"username": "member_a", "password": PASSWORD, "next": "/orgs/"})
+    response = client.post(
+        "/login/?next=/orgs/", {"username": "member_a", "password": PASSWORD, "next": "/orgs/"}
+    )
     assert response["Location"] == "/portal/"
 
 
@@ -115,9 +116,15 @@ def test_csrf_token_lets_the_form_through(people: Any, tree: Any) -> None:
     client.force_login(people.cadre_a)
     page = client.get(f"/orgs/{tree.union_a.code}/edit/")
     token = page.context["csrf_token"]
-    response = client.post(f"/orgs/{tree.union_a.code}/edit/",
-                           {"csrfmiddlewaretoken": str(token), "name": "甲公司新工会",
-                            "kind": "grassroots", "headcount": "120"})
+    response = client.post(
+        f"/orgs/{tree.union_a.code}/edit/",
+        {
+            "csrfmiddlewaretoken": str(token),
+            "name": "甲公司新工会",
+            "kind": "grassroots",
+            "headcount": "120",
+        },
+    )
     assert response.status_code == 302
     tree.union_a.refresh_from_db()
     assert tree.union_a.name == "甲公司新工会"
@@ -126,9 +133,14 @@ def test_csrf_token_lets_the_form_through(people: Any, tree: Any) -> None:
 def test_change_my_password(people: Any, login: Any) -> None:
     client = login(people.member_a)
     assert client.get("/password/").status_code == 200
-    response = client.post("/password/", {"old_password": PASSWORD,
-                                          "new_password1": "Neuer-Pass-2024",
-                                          "new_password2": "Neuer-Pass-2024"})
+    response = client.post(
+        "/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Neuer-Pass-2024",
+            "new_password2": "Neuer-Pass-2024",
+        },
+    )
     assert response.status_code == 200
     assert "密码已修改" in response.content.decode()
     user = User.objects.get(pk=people.member_a.pk)
@@ -142,14 +154,17 @@ def test_change_my_password(people: Any, login: Any) -> None:
 
 def test_change_password_errors_name_the_field(people: Any, login: Any) -> None:
     client = login(people.cadre_a)
-    response = client.post("/password/", {"old_password": "wrong",
-                                          "new_password1": "short", "new_password2": "short"})
+    response = client.post(
+        "/password/", {"old_password": "wrong", "new_password1": "short", "new_password2": "short"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="id_old_password_error"' in html
     assert "当前密码不正确" in html
-    response = client.post("/password/", {"old_password": PASSWORD,
-                                          "new_password1": "short1", "new_password2": "short1"})
+    response = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": "short1", "new_password2": "short1"},
+    )
     html = response.content.decode()
     assert 'id="id_new_password1_error"' in html
     assert User.objects.get(pk=people.cadre_a.pk).check_password(PASSWORD)

@@ -44,12 +44,17 @@ def test_home_recent_audit_is_scoped(people: Any, tree: Any, login: Any) -> None
     assert "甲主席" in html and "乙主席" not in html
 
 
-def test_home_shows_registered_metrics(people: Any, tree: Any, login: Any,
-                                       monkeypatch: Any) -> None:
+def test_home_shows_registered_metrics(
+    people: Any, tree: Any, login: Any, monkeypatch: Any
+) -> None:
     metric = metrics.Metric(
-        key="test.grassroots", label="基层工会数", unit="个", definition="子树内的基层工会",
-        records=lambda org, start, end: Org.objects.filter(path__startswith=org.path,
-                                                           kind="grassroots"),
+        key="test.grassroots",
+        label="基层工会数",
+        unit="个",
+        definition="子树内的基层工会",
+        records=lambda org, start, end: Org.objects.filter(
+            path__startswith=org.path, kind="grassroots"
+        ),
     )
     monkeypatch.setitem(metrics._REGISTRY, metric.key, metric)
     html = login(people.city_cadre).get("/").content.decode()
@@ -68,10 +73,18 @@ def test_member_home_redirects_to_portal(people: Any, login: Any) -> None:
 
 
 def test_portal_for_member(people: Any, tree: Any, login: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(hooks, "portal_cards", [
-        lambda user: {"title": "我的会员卡", "body": f"{user.full_name} 的电子会员卡", "url": "/x/"},
-        lambda user: None,
-    ])
+    monkeypatch.setattr(
+        hooks,
+        "portal_cards",
+        [
+            lambda user: {
+                "title": "我的会员卡",
+                "body": f"{user.full_name} 的电子会员卡",
+                "url": "/x/",
+            },
+            lambda user: None,
+        ],
+    )
     response = login(people.member_a).get("/portal/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -132,8 +145,9 @@ def test_audit_filters(people: Any, tree: Any, login: Any) -> None:
     html = client.get("/audit/", {"action": "org.create"}).content.decode()
     assert "共 0 条" in html
     today = timezone.localdate()
-    html = client.get("/audit/", {"date_from": today.isoformat(),
-                                  "date_to": today.isoformat()}).content.decode()
+    html = client.get(
+        "/audit/", {"date_from": today.isoformat(), "date_to": today.isoformat()}
+    ).content.decode()
     assert "共 2 条" in html
     tomorrow = (today + timedelta(days=1)).isoformat()
     html = client.get("/audit/", {"date_from": tomorrow}).content.decode()

@@ -35,6 +35,7 @@ def snapshot(org: Org) -> tuple[Any, ...]:
 
 # --- tree and search -------------------------------------------------------------------------
 
+
 def test_tree_starts_at_my_home_org(people: Any, tree: Any, login: Any) -> None:
     response = login(people.cadre_a).get("/orgs/")
     html = response.content.decode()
@@ -47,8 +48,9 @@ def test_tree_starts_at_my_home_org(people: Any, tree: Any, login: Any) -> None:
 
 
 def test_tree_children_partial(people: Any, tree: Any, login: Any) -> None:
-    response = login(people.cadre_a).get(f"/orgs/{tree.street_a.code}/children/",
-                                         headers={"HX-Request": "true"})
+    response = login(people.cadre_a).get(
+        f"/orgs/{tree.street_a.code}/children/", headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
@@ -87,9 +89,11 @@ def test_search_by_kind_and_credit_code(people: Any, tree: Any, login: Any) -> N
 
 
 def test_search_options_for_the_move_form(people: Any, tree: Any, login: Any) -> None:
-    html = login(people.cadre_a).get(
-        "/orgs/_search/", {"format": "options", "parent": "3717"}
-    ).content.decode()
+    html = (
+        login(people.cadre_a)
+        .get("/orgs/_search/", {"format": "options", "parent": "3717"})
+        .content.decode()
+    )
     assert '<option value="371702">' in html
     assert '<option value="371721">' not in html
 
@@ -101,8 +105,9 @@ def test_tree_query_count_does_not_grow(people: Any, tree: Any, login: Any) -> N
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for i in range(30):
-        org_insert(code=f"G-A-X{i:03d}", parent=tree.street_a, name=f"丙{i}公司工会",
-                   kind="grassroots")
+        org_insert(
+            code=f"G-A-X{i:03d}", parent=tree.street_a, name=f"丙{i}公司工会", kind="grassroots"
+        )
     with CaptureQueriesContext(connection) as many:
         html = client.get(url).content.decode()
     assert "丙29公司工会" in html
@@ -114,11 +119,14 @@ def test_tree_query_count_does_not_grow(people: Any, tree: Any, login: Any) -> N
 
 # --- org page --------------------------------------------------------------------------------
 
+
 def test_org_page_for_cadre(people: Any, tree: Any, login: Any) -> None:
-    Org.objects.filter(pk=tree.union_a.pk).update(chair="张三", contact_phone="0530-1234567",
-                                                   address="牡丹区中华路1号")
-    Enterprise.objects.create(name="甲公司", county=tree.county_a, union=tree.union_a,
-                              headcount=120, unit_category="170")
+    Org.objects.filter(pk=tree.union_a.pk).update(
+        chair="张三", contact_phone="0530-1234567", address="牡丹区中华路1号"
+    )
+    Enterprise.objects.create(
+        name="甲公司", county=tree.county_a, union=tree.union_a, headcount=120, unit_category="170"
+    )
     response = login(people.cadre_a).get(f"/orgs/{tree.union_a.code}/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -126,7 +134,9 @@ def test_org_page_for_cadre(people: Any, tree: Any, login: Any) -> None:
     assert "甲公司" in html and "私营" in html
     assert "下属单位" in html
     # breadcrumbs stop at my home org
-    crumbs = re.search(r'<nav class="crumbs".*?</nav>', html, re.S).group(0)
+    match = re.search(r'<nav class="crumbs".*?</nav>', html, re.S)
+    assert match
+    crumbs = match.group(0)
     assert "牡丹区总工会" in crumbs and "牡丹街道工会" in crumbs
     assert "菏泽市总工会" not in crumbs
     assert "/orgs/G-A-0001/edit/" in html
@@ -135,8 +145,10 @@ def test_org_page_for_cadre(people: Any, tree: Any, login: Any) -> None:
 
 def test_org_page_shows_recent_audit_to_audit_viewers(people: Any, tree: Any, login: Any) -> None:
     client = login(people.cadre_a)
-    client.post(f"/orgs/{tree.union_a.code}/edit/",
-                {"name": "甲公司工会", "kind": "grassroots", "headcount": "150"})
+    client.post(
+        f"/orgs/{tree.union_a.code}/edit/",
+        {"name": "甲公司工会", "kind": "grassroots", "headcount": "150"},
+    )
     html = client.get(f"/orgs/{tree.union_a.code}/").content.decode()
     assert "org.update" in html
     assert "<del>120</del> → <ins>150</ins>" in html
@@ -151,7 +163,8 @@ def test_org_page_out_of_scope_is_404_like_missing(people: Any, tree: Any, login
     assert missing.status_code == forbidden.status_code == 404
     # the same page but for the address itself (the language form returns to it)
     assert strip_tokens(missing.content) == strip_tokens(forbidden.content).replace(
-        tree.union_a.code, "NOPE")
+        tree.union_a.code, "NOPE"
+    )
     assert "甲公司工会" not in forbidden.content.decode()
     # nothing above one's own home org either
     assert client.get(f"/orgs/{tree.city.code}/").status_code == 404
@@ -165,14 +178,24 @@ def test_leader_reads_without_write_buttons(people: Any, tree: Any, login: Any) 
     assert "/new/" not in html
     before = snapshot(tree.union_a)
     assert client.get(f"/orgs/{tree.union_a.code}/edit/").status_code == 403
-    assert client.post(f"/orgs/{tree.union_a.code}/edit/",
-                       {"name": "领导改名", "kind": "grassroots"}).status_code == 403
-    assert client.post(f"/orgs/{tree.union_a.code}/move/",
-                       {"parent": tree.county_b.code}).status_code == 403
-    assert client.post(f"/orgs/{tree.union_a.code}/deactivate/",
-                       {"reason": "x"}).status_code == 403
-    assert client.post(f"/orgs/{tree.street_a.code}/new/",
-                       {"code": "G-L-1", "name": "新", "kind": "grassroots"}).status_code == 403
+    assert (
+        client.post(
+            f"/orgs/{tree.union_a.code}/edit/", {"name": "领导改名", "kind": "grassroots"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/orgs/{tree.union_a.code}/move/", {"parent": tree.county_b.code}).status_code
+        == 403
+    )
+    assert client.post(f"/orgs/{tree.union_a.code}/deactivate/", {"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/orgs/{tree.street_a.code}/new/",
+            {"code": "G-L-1", "name": "新", "kind": "grassroots"},
+        ).status_code
+        == 403
+    )
     assert snapshot(tree.union_a) == before
     assert not Org.objects.filter(code="G-L-1").exists()
     assert AuditEntry.objects.count() == 0
@@ -185,8 +208,13 @@ def test_cadre_b_cannot_touch_county_a(people: Any, tree: Any, login: Any, actio
     url = f"/orgs/{tree.union_a.code}/{action}/"
     if action != "reactivate":
         assert client.get(url).status_code == 404
-    data = {"name": "越权", "kind": "grassroots", "parent": tree.county_b.code,
-            "reason": "越权", "code": "G-X-1"}
+    data = {
+        "name": "越权",
+        "kind": "grassroots",
+        "parent": tree.county_b.code,
+        "reason": "越权",
+        "code": "G-X-1",
+    }
     assert client.post(url, data).status_code == 404
     assert snapshot(tree.union_a) == before
     assert not Org.objects.filter(code="G-X-1").exists()
@@ -204,9 +232,15 @@ def test_cadre_b_cannot_move_own_org_under_county_a(people: Any, tree: Any, logi
 
 def test_members_and_assignees_cannot_open_staff_pages(people: Any, tree: Any, login: Any) -> None:
     member = login(people.member_a)
-    for url in ["/orgs/", f"/orgs/{tree.union_a.code}/", f"/orgs/{tree.union_a.code}/edit/",
-                "/orgs/_search/?q=甲", "/users/", "/audit/",
-                f"/users/{people.cadre_a.pk}/"]:
+    for url in [
+        "/orgs/",
+        f"/orgs/{tree.union_a.code}/",
+        f"/orgs/{tree.union_a.code}/edit/",
+        "/orgs/_search/?q=甲",
+        "/users/",
+        "/audit/",
+        f"/users/{people.cadre_a.pk}/",
+    ]:
         assert member.get(url).status_code == 404, url
     assert member.post(f"/orgs/{tree.union_a.code}/edit/", {"name": "x"}).status_code == 404
     assert member.get("/")["Location"] == "/portal/"
@@ -217,15 +251,23 @@ def test_members_and_assignees_cannot_open_staff_pages(people: Any, tree: Any, l
 
 # --- writes ----------------------------------------------------------------------------------
 
+
 def test_create_child_org(people: Any, tree: Any, login: Any) -> None:
     client = login(people.cadre_a)
     page = client.get(f"/orgs/{tree.street_a.code}/new/").content.decode()
     assert '<option value="grassroots"' in page
     assert '<option value="county"' not in page
-    response = client.post(f"/orgs/{tree.street_a.code}/new/", {
-        "code": "ga０００2", "name": "丁公司工会", "kind": "grassroots", "headcount": "35",
-        "founded_on": "2020-09-21", "uscc": "",
-    })
+    response = client.post(
+        f"/orgs/{tree.street_a.code}/new/",
+        {
+            "code": "ga０００2",
+            "name": "丁公司工会",
+            "kind": "grassroots",
+            "headcount": "35",
+            "founded_on": "2020-09-21",
+            "uscc": "",
+        },
+    )
     assert response.status_code == 302
     org = Org.objects.get(code="GA0002")
     assert response["Location"] == "/orgs/GA0002/"
@@ -234,12 +276,19 @@ def test_create_child_org(people: Any, tree: Any, login: Any) -> None:
     assert AuditEntry.objects.get(action="org.create").object_id == "GA0002"
 
 
-def test_create_with_invalid_credit_code_names_the_field(people: Any, tree: Any,
-                                                          login: Any) -> None:
+def test_create_with_invalid_credit_code_names_the_field(
+    people: Any, tree: Any, login: Any
+) -> None:
     client = login(people.cadre_a)
-    response = client.post(f"/orgs/{tree.street_a.code}/new/", {
-        "code": "G-A-0003", "name": "戊公司工会", "kind": "grassroots", "uscc": "91370000ABCDEFGHIJ",
-    })
+    response = client.post(
+        f"/orgs/{tree.street_a.code}/new/",
+        {
+            "code": "G-A-0003",
+            "name": "戊公司工会",
+            "kind": "grassroots",
+            "uscc": "91370000ABCDEFGHIJ",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
     block = field_block(html, "uscc")
@@ -253,9 +302,15 @@ def test_create_with_invalid_credit_code_names_the_field(people: Any, tree: Any,
 def test_edit_with_invalid_credit_code_changes_nothing(people: Any, tree: Any, login: Any) -> None:
     client = login(people.cadre_a)
     before = snapshot(tree.union_a)
-    response = client.post(f"/orgs/{tree.union_a.code}/edit/", {
-        "name": "甲公司新名", "kind": "grassroots", "uscc": "123", "headcount": "9",
-    })
+    response = client.post(
+        f"/orgs/{tree.union_a.code}/edit/",
+        {
+            "name": "甲公司新名",
+            "kind": "grassroots",
+            "uscc": "123",
+            "headcount": "9",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "errorlist" in field_block(html, "uscc")
@@ -267,14 +322,24 @@ def test_edit_org(people: Any, tree: Any, login: Any) -> None:
     client = login(people.cadre_a)
     page = client.get(f"/orgs/{tree.union_a.code}/edit/").content.decode()
     assert 'value="甲公司工会"' in page
-    response = client.post(f"/orgs/{tree.union_a.code}/edit/", {
-        "name": "甲公司工会", "short_name": "甲工会", "kind": "grassroots", "chair": "李四",
-        "headcount": "130", "uscc": VALID_USCC,
-    })
+    response = client.post(
+        f"/orgs/{tree.union_a.code}/edit/",
+        {
+            "name": "甲公司工会",
+            "short_name": "甲工会",
+            "kind": "grassroots",
+            "chair": "李四",
+            "headcount": "130",
+            "uscc": VALID_USCC,
+        },
+    )
     assert response.status_code == 302
     tree.union_a.refresh_from_db()
     assert (tree.union_a.short_name, tree.union_a.chair, tree.union_a.headcount) == (
-        "甲工会", "李四", 130)
+        "甲工会",
+        "李四",
+        130,
+    )
     assert tree.union_a.uscc == VALID_USCC
 
 

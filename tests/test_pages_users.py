@@ -56,8 +56,13 @@ def test_users_list_query_count_does_not_grow(people: Any, tree: Any, login: Any
 
 
 def test_who_may_not_open_the_users_pages(people: Any, login: Any) -> None:
-    for persona in [people.leader, people.operator, people.clerk_a, people.member_a,
-                    people.lawyer_a]:
+    for persona in [
+        people.leader,
+        people.operator,
+        people.clerk_a,
+        people.member_a,
+        people.lawyer_a,
+    ]:
         client = login(persona)
         assert client.get("/users/").status_code == 404, persona
         assert client.get(f"/users/{people.cadre_a.pk}/").status_code == 404, persona
@@ -75,12 +80,20 @@ def test_create_user_shows_password_once(people: Any, tree: Any, login: Any) -> 
     client = login(people.admin)
     page = client.get("/users/new/").content.decode()
     assert 'value="371700"' in page
-    response = client.post("/users/new/", {
-        "username": "clerk_new", "full_name": "王五", "role": "clerk", "org": tree.union_a.code,
-    })
+    response = client.post(
+        "/users/new/",
+        {
+            "username": "clerk_new",
+            "full_name": "王五",
+            "role": "clerk",
+            "org": tree.union_a.code,
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
-    password = re.search(r'<code class="secret">([^<]+)</code>', html).group(1)
+    match = re.search(r'<code class="secret">([^<]+)</code>', html)
+    assert match
+    password = match.group(1)
     user = User.objects.get(username="clerk_new")
     assert user.check_password(password)
     assert (user.org, user.role, user.full_name) == (tree.union_a, "clerk", "王五")
@@ -91,8 +104,7 @@ def test_create_user_shows_password_once(people: Any, tree: Any, login: Any) -> 
 
 def test_create_user_errors_name_the_field(people: Any, login: Any) -> None:
     client = login(people.admin)
-    response = client.post("/users/new/", {"username": "cadre_a", "role": "clerk",
-                                            "org": "371702"})
+    response = client.post("/users/new/", {"username": "cadre_a", "role": "clerk", "org": "371702"})
     html = response.content.decode()
     assert 'id="id_username_error"' in html and "用户名已存在" in html
     response = client.post("/users/new/", {"username": "x1", "role": "clerk", "org": "NOPE"})
@@ -102,12 +114,20 @@ def test_create_user_errors_name_the_field(people: Any, login: Any) -> None:
 
 def test_cadre_cannot_create_or_edit_users(people: Any, login: Any) -> None:
     client = login(people.cadre_a)
-    assert client.post("/users/new/", {"username": "sneaky", "role": "clerk",
-                                       "org": "371702"}).status_code == 404
+    assert (
+        client.post(
+            "/users/new/", {"username": "sneaky", "role": "clerk", "org": "371702"}
+        ).status_code
+        == 404
+    )
     assert not User.objects.filter(username="sneaky").exists()
     before = state(people.clerk_a)
-    assert client.post(f"/users/{people.clerk_a.pk}/", {
-        "full_name": "改名", "role": "admin", "org": "371702"}).status_code == 403
+    assert (
+        client.post(
+            f"/users/{people.clerk_a.pk}/", {"full_name": "改名", "role": "admin", "org": "371702"}
+        ).status_code
+        == 403
+    )
     assert client.post(f"/users/{people.clerk_a.pk}/active/", {"active": "0"}).status_code == 404
     assert client.post(f"/users/{people.clerk_a.pk}/password/").status_code == 403
     assert state(people.clerk_a) == before
@@ -119,12 +139,17 @@ def test_admin_below_the_city_cannot_manage_outside(people: Any, tree: Any, logi
     client = login(admin_b)
     before = state(people.clerk_a)
     assert client.get(f"/users/{people.clerk_a.pk}/").status_code == 404
-    assert client.post(f"/users/{people.clerk_a.pk}/", {
-        "full_name": "越权", "role": "clerk", "org": "371721"}).status_code == 404
+    assert (
+        client.post(
+            f"/users/{people.clerk_a.pk}/", {"full_name": "越权", "role": "clerk", "org": "371721"}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/users/{people.clerk_a.pk}/active/", {"active": "0"}).status_code == 404
     assert client.post(f"/users/{people.clerk_a.pk}/password/").status_code == 404
-    response = client.post("/users/new/", {"username": "intruder", "role": "clerk",
-                                           "org": tree.union_a.code})
+    response = client.post(
+        "/users/new/", {"username": "intruder", "role": "clerk", "org": tree.union_a.code}
+    )
     assert 'id="id_org_error"' in response.content.decode()
     assert not User.objects.filter(username="intruder").exists()
     assert state(people.clerk_a) == before
@@ -133,8 +158,10 @@ def test_admin_below_the_city_cannot_manage_outside(people: Any, tree: Any, logi
 
 def test_edit_user(people: Any, tree: Any, login: Any) -> None:
     client = login(people.admin)
-    response = client.post(f"/users/{people.clerk_a.pk}/", {
-        "full_name": "赵六", "title": "专干", "role": "clerk", "org": tree.union_b.code})
+    response = client.post(
+        f"/users/{people.clerk_a.pk}/",
+        {"full_name": "赵六", "title": "专干", "role": "clerk", "org": tree.union_b.code},
+    )
     assert response.status_code == 302
     people.clerk_a.refresh_from_db()
     assert (people.clerk_a.full_name, people.clerk_a.org) == ("赵六", tree.union_b)
@@ -142,8 +169,9 @@ def test_edit_user(people: Any, tree: Any, login: Any) -> None:
 
 def test_edit_own_role_is_refused_by_field(people: Any, login: Any) -> None:
     client = login(people.admin)
-    response = client.post(f"/users/{people.admin.pk}/", {
-        "full_name": "admin", "role": "cadre", "org": "371700"})
+    response = client.post(
+        f"/users/{people.admin.pk}/", {"full_name": "admin", "role": "cadre", "org": "371700"}
+    )
     assert 'id="id_role_error"' in response.content.decode()
     people.admin.refresh_from_db()
     assert people.admin.role == "admin"

@@ -12,15 +12,18 @@ from gonghui.core.roles import Role
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
-        label=_("当前密码"), strip=False,
+        label=_("当前密码"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password1 = forms.CharField(
-        label=_("新密码"), strip=False,
+        label=_("新密码"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password2 = forms.CharField(
-        label=_("再次输入新密码"), strip=False,
+        label=_("再次输入新密码"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -43,8 +46,9 @@ class PasswordChangeForm(forms.Form):
 
 class UserFilter(forms.Form):
     q = forms.CharField(label=_("用户名或姓名"), required=False, max_length=50)
-    role = forms.ChoiceField(label=_("角色"), required=False,
-                             choices=[("", _("全部角色")), *Role.choices])
+    role = forms.ChoiceField(
+        label=_("角色"), required=False, choices=[("", _("全部角色")), *Role.choices]
+    )
     org = forms.CharField(label=_("组织代码"), required=False, max_length=32)
 
 

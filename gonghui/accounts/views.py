@@ -37,13 +37,13 @@ class LoginView(auth_views.LoginView):
             return reverse("portal:home")
         return reverse("home")
 
-    def get_redirect_url(self) -> str:
+    def get_success_url(self) -> str:
         # A member is sent to the portal whatever ``next`` says: staff pages answer them 404.
-        url = super().get_redirect_url()
+        url = self.get_redirect_url()
         user: Any = self.request.user
         if url and getattr(user, "role", "") == Role.MEMBER and not url.startswith("/portal/"):
-            return ""
-        return url
+            url = ""
+        return url or self.get_default_redirect_url()
 
 
 @login_required
@@ -75,9 +75,15 @@ def users(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = users_visible_to(request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(rows, USERS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/users.html", {
-        "form": form, "page": page, "can_manage": can(request.user, "users.manage"),
-    })
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "form": form,
+            "page": page,
+            "can_manage": can(request.user, "users.manage"),
+        },
+    )
 
 
 @staff_page("users.manage")
@@ -93,8 +99,11 @@ def user_create(request: HttpRequest) -> HttpResponse:
             form_errors(form, exc)
         else:
             # The generated password is shown on this one answer and never again.
-            return render(request, "accounts/password_shown.html",
-                          {"target": user, "password": password, "created": True})
+            return render(
+                request,
+                "accounts/password_shown.html",
+                {"target": user, "password": password, "created": True},
+            )
     return render(request, "accounts/user_form.html", {"form": form})
 
 
@@ -103,8 +112,12 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor: Any = request.user
     target = access_user(actor, pk)
     can_manage = can(actor, "users.manage", target.org)
-    initial = {"full_name": target.full_name, "title": target.title, "role": target.role,
-               "org": target.org.code if target.org else ""}
+    initial = {
+        "full_name": target.full_name,
+        "title": target.title,
+        "role": target.role,
+        "org": target.org.code if target.org else "",
+    }
     form = UserEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -113,8 +126,11 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form_errors(form, exc)
         else:
             return redirect("user_detail", pk=target.pk)
-    return render(request, "accounts/user_detail.html",
-                  {"target": target, "form": form, "can_manage": can_manage})
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"target": target, "form": form, "can_manage": can_manage},
+    )
 
 
 @require_POST
@@ -125,12 +141,24 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.user_set_active(actor=actor, user=target, active=request.POST.get("active") == "1")
     except InvalidInput as exc:
-        return render(request, "accounts/user_detail.html", {
-            "target": target, "can_manage": True, "error": exc.errors[0]["message"],
-            "form": UserEditForm(initial={"full_name": target.full_name, "title": target.title,
-                                          "role": target.role,
-                                          "org": target.org.code if target.org else ""}),
-        }, status=422)
+        return render(
+            request,
+            "accounts/user_detail.html",
+            {
+                "target": target,
+                "can_manage": True,
+                "error": exc.errors[0]["message"],
+                "form": UserEditForm(
+                    initial={
+                        "full_name": target.full_name,
+                        "title": target.title,
+                        "role": target.role,
+                        "org": target.org.code if target.org else "",
+                    }
+                ),
+            },
+            status=422,
+        )
     return redirect("user_detail", pk=target.pk)
 
 
@@ -143,5 +171,8 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("当前角色无权管理该组织的账号"))
     password = _generated_password()
     services.user_set_password(actor=actor, user=target, password=password)
-    return render(request, "accounts/password_shown.html",
-                  {"target": target, "password": password, "created": False})
+    return render(
+        request,
+        "accounts/password_shown.html",
+        {"target": target, "password": password, "created": False},
+    )

@@ -37,8 +37,15 @@ def _metric_rows(org: Any) -> list[dict[str, Any]]:
         if metric.money:
             value = (Decimal(value) / 10000).quantize(Decimal("0.01"))
             unit = _("万元")
-        rows.append({"key": metric.key, "label": metric.label, "value": value, "unit": unit,
-                     "definition": metric.definition})
+        rows.append(
+            {
+                "key": metric.key,
+                "label": metric.label,
+                "value": value,
+                "unit": unit,
+                "definition": metric.definition,
+            }
+        )
     return rows
 
 
@@ -82,10 +89,16 @@ class AuditFilter(forms.Form):
     object_id = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
     actor = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
     action = forms.CharField(label=gettext_lazy("操作"), required=False, max_length=64)
-    date_from = forms.DateField(label=gettext_lazy("起始日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("截止日期"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=gettext_lazy("起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 @staff_page("audit.view")

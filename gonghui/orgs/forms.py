@@ -15,11 +15,14 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class OrgSearchForm(forms.Form):
     q = forms.CharField(
-        label=_("搜索"), required=False, max_length=100,
+        label=_("搜索"),
+        required=False,
+        max_length=100,
         widget=forms.SearchInput(attrs={"placeholder": _("名称、简称、代码或信用代码")}),
     )
-    kind = forms.ChoiceField(label=_("类型"), required=False,
-                             choices=[("", _("全部类型")), *OrgKind.choices])
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *OrgKind.choices]
+    )
 
 
 class OrgForm(forms.Form):
@@ -55,20 +58,24 @@ class OrgCreateForm(OrgForm):
 
 class OrgMoveForm(forms.Form):
     parent = forms.CharField(
-        label=_("新的上级组织代码"), max_length=32,
+        label=_("新的上级组织代码"),
+        max_length=32,
         widget=forms.TextInput(attrs={"list": "parent-options", "autocomplete": "off"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Typing a code or name fills the <datalist> with matching orgs of the user's scope.
-        self.fields["parent"].widget.attrs.update({
-            "hx-get": reverse("orgs:search") + "?format=options",
-            "hx-trigger": "input changed delay:300ms",
-            "hx-target": "#parent-options",
-        })
+        self.fields["parent"].widget.attrs.update(
+            {
+                "hx-get": reverse("orgs:search") + "?format=options",
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#parent-options",
+            }
+        )
 
 
 class OrgDeactivateForm(forms.Form):
-    reason = forms.CharField(label=_("撤销原因"), max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("撤销原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )

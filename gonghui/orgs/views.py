@@ -45,10 +45,16 @@ def tree(request: HttpRequest) -> HttpResponse:
         raise Http404()
     root = access_org(user, user.org.code)
     form = OrgSearchForm(request.GET)
-    return render(request, "orgs/tree.html", {
-        "root": root, "children": org_children(user, root), "form": form,
-        "search": _search(user, form),
-    })
+    return render(
+        request,
+        "orgs/tree.html",
+        {
+            "root": root,
+            "children": org_children(user, root),
+            "form": form,
+            "search": _search(user, form),
+        },
+    )
 
 
 @require_GET
@@ -64,7 +70,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """Live results for the tree's search box; ``format=options`` feeds a <datalist>."""
     data = request.GET.copy()
     if "q" not in data and "parent" in data:  # the move form's parent box asks as itself
-        data["q"] = data["parent"]
+        data["q"] = request.GET.get("parent", "")
     form = OrgSearchForm(data)
     if request.GET.get("format") == "options":
         found = _search(request.user, form)
@@ -88,10 +94,12 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "enterprises": enterprises[:100],
         "enterprise_count": enterprises.count(),
         "can_manage": can(user, "orgs.manage", org),
-        "can_add_child": can(user, "orgs.manage", org) and bool(ALLOWED_CHILDREN[org.kind])
+        "can_add_child": can(user, "orgs.manage", org)
+        and bool(ALLOWED_CHILDREN[org.kind])
         and org.active,
         "recent": audit_search(user).filter(object_org=org)[:10]
-        if can(user, "audit.view") else None,
+        if can(user, "audit.view")
+        else None,
     }
     return render(request, "orgs/detail.html", context)
 
@@ -110,9 +118,16 @@ def create(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("已创建:%(name)s") % {"name": org.name})
             return redirect("orgs:detail", code=org.code)
-    return render(request, "orgs/form.html", {
-        "form": form, "org": parent, "title": _("新建下级组织"), "parent": parent,
-    })
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "org": parent,
+            "title": _("新建下级组织"),
+            "parent": parent,
+        },
+    )
 
 
 @staff_page("orgs.view")
@@ -135,8 +150,9 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
 def move(request: HttpRequest, code: str) -> HttpResponse:
     user: Any = request.user
     org = _manageable(user, code)
-    form = OrgMoveForm(request.POST or None,
-                       initial={"parent": org.parent.code if org.parent else ""})
+    form = OrgMoveForm(
+        request.POST or None, initial={"parent": org.parent.code if org.parent else ""}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.org_move(actor=user, org=org, parent=form.cleaned_data["parent"])
