@@ -26,6 +26,7 @@ from gonghui.accounts.api import BearerAuth, auth_router, users_router
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.api import router as audit_router
 from gonghui.core.errors import InvalidInput, ServiceError
+from gonghui.members.api import router as members_router
 from gonghui.orgs.api import enterprises_router
 from gonghui.orgs.api import router as orgs_router
 
@@ -136,3 +137,4 @@ api.add_router("/users", users_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/audit", audit_router)
+api.add_router("/members", members_router)

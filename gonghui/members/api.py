@@ -1,0 +1,368 @@
+"""API of the member registry (``/api/v1/members``).
+
+Reads go through ``selectors`` (a member outside the caller's scope answers 404 like a missing
+one), writes through ``services`` (in scope without the right: 403; bad input: 422 naming the
+field; a rule of state: 409). ID numbers and phones are masked in every answer except
+``POST /{id}/reveal``, which is audited.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from gonghui.core.api import Page, PageParams, paginate
+from gonghui.core.errors import InvalidInput
+from gonghui.core.masking import mask_id_number, mask_phone
+from gonghui.core.roles import can
+from gonghui.orgs.models import Org
+
+from . import services
+from .models import JoinApplication, JoinStatus, Member
+from .models import Status as MemberStatus
+from .selectors import (
+    access_join_application,
+    access_member,
+    join_applications_visible_to,
+    member_find_by_id_number,
+    member_history,
+    member_search,
+)
+
+router = Router(tags=["members"])
+
+
+# --- schemas ----------------------------------------------------------------------------
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    sex: str
+    id_number: str = Field(..., description="身份证号(脱敏)")
+    phone: str = Field(..., description="手机号(脱敏)")
+    org: str = Field(..., description="所在工会代码")
+    status: str
+    joined_on: datetime.date
+
+    @staticmethod
+    def resolve_id_number(obj: Member) -> str:
+        return mask_id_number(obj.id_number)
+
+    @staticmethod
+    def resolve_phone(obj: Member) -> str:
+        return mask_phone(obj.phone)
+
+    @staticmethod
+    def resolve_org(obj: Member) -> str:
+        return obj.org.code
+
+
+class MemberDetail(MemberOut):
+    org_name: str
+    ethnicity: str
+    birth_date: datetime.date
+    id_valid_until: str
+    education: str
+    employment: str
+    skill_level: str
+    employer: int | None = Field(None, description="工作单位编号")
+    employer_name: str
+    worker_type: str
+    model_worker: str
+    status_since: datetime.date
+    has_account: bool = Field(..., description="是否已开通会员账号")
+
+    @staticmethod
+    def resolve_org_name(obj: Member) -> str:
+        return obj.org.name
+
+    @staticmethod
+    def resolve_employer(obj: Member) -> int | None:
+        return obj.employer_id
+
+    @staticmethod
+    def resolve_has_account(obj: Member) -> bool:
+        return obj.user_id is not None
+
+
+class MemberFilters(PageParams):
+    q: str = Field(
+        "",
+        description="姓名前缀、拼音(wangqiang)、首字母(wq)、身份证号或手机号后4位及以上、完整号码",
+    )
+    org: str = Field("", description="工会代码(含下级)")
+    status: MemberStatus | None = None
+
+
+class MemberFields(Schema):
+    """Values as a form or a spreadsheet gives them: codes or Chinese labels both accepted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sex: str | None = Field(None, description="M/F 或 男/女;以身份证号为准")
+    ethnicity: str | None = None
+    birth_date: datetime.date | None = Field(None, description="以身份证号为准,填写则核对")
+    id_valid_until: str | None = Field(None, description="YYYY-MM-DD 或 长期")
+    phone: str | None = None
+    education: str | None = None
+    employment: str | None = None
+    skill_level: str | None = None
+    employer: int | None = Field(None, description="工作单位编号")
+    employer_name: str | None = None
+    worker_type: str | None = None
+    model_worker: str | None = None
+    joined_on: datetime.date | None = None
+
+
+class MemberIn(MemberFields):
+    org: str = Field(..., description="所在工会代码")
+    name: str
+    id_number: str
+
+
+class MemberPatch(MemberFields):
+    name: str | None = None
+    id_number: str | None = None
+
+
+class TransferIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    to_org: str = Field(..., description="转入工会代码")
+    on: datetime.date | None = Field(None, description="接转日期,默认今天")
+    note: str = Field("", max_length=200)
+
+
+class TransferInByNumber(TransferIn):
+    id_number: str = Field(..., description="完整身份证号")
+
+
+class StatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: MemberStatus
+    on: datetime.date | None = Field(None, description="日期,默认今天")
+    note: str = Field("", max_length=200)
+
+
+class RevealIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field("", max_length=500)
+
+
+class RevealOut(Schema):
+    id_number: str
+    phone: str
+
+
+class EventOut(Schema):
+    kind: str
+    on: datetime.date
+    org: str
+    other_org: str | None
+    note: str
+
+    @staticmethod
+    def resolve_org(obj: Any) -> str:
+        return obj.org.code
+
+    @staticmethod
+    def resolve_other_org(obj: Any) -> str | None:
+        return obj.other_org.code if obj.other_org is not None else None
+
+
+class ApplicationOut(Schema):
+    id: int
+    org: str
+    name: str
+    sex: str
+    id_number: str = Field(..., description="身份证号(脱敏)")
+    phone: str = Field(..., description="手机号(脱敏)")
+    status: str
+    created_at: datetime.datetime
+    reason: str
+    member: int | None
+
+    @staticmethod
+    def resolve_org(obj: JoinApplication) -> str:
+        return obj.org.code
+
+    @staticmethod
+    def resolve_id_number(obj: JoinApplication) -> str:
+        return mask_id_number(obj.id_number)
+
+    @staticmethod
+    def resolve_phone(obj: JoinApplication) -> str:
+        return mask_phone(obj.phone)
+
+    @staticmethod
+    def resolve_member(obj: JoinApplication) -> int | None:
+        return obj.member_id
+
+
+class ApplicationFilters(PageParams):
+    status: JoinStatus | None = None
+
+
+class ApproveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    on: datetime.date | None = None
+
+
+class RejectIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(..., max_length=200)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _data(payload: Schema) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=True)
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if hasattr(value, "value"):  # an enum member
+            value = value.value
+        out[key] = "" if value is None and key != "employer" else value
+    return out
+
+
+def _union(user: Any, code: str, field: str) -> Org:
+    """An org the caller can see, by code; otherwise 422 naming the field (an org outside
+    the caller's scope is reported exactly as an unknown one)."""
+    org = Org.objects.filter(code=(code or "").strip()).first()
+    if org is None or not can(user, "orgs.view", org):
+        raise InvalidInput.one(field, _("工会不存在:%(code)s") % {"code": code})
+    return org
+
+
+def _detail(request: HttpRequest, member_id: int) -> Member:
+    return access_member(request.user, member_id)
+
+
+# --- routes -----------------------------------------------------------------------------
+
+
+@router.get("", response=Page[MemberOut], summary="会员列表与检索")
+def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> dict[str, Any]:
+    qs = member_search(
+        request.user,
+        filters.q,
+        org=filters.org or None,
+        status=filters.status.value if filters.status else None,
+    )
+    return paginate(qs, filters)
+
+
+@router.post("", response={201: MemberDetail}, summary="新增会员")
+def member_new(request: HttpRequest, payload: MemberIn) -> Status[Member]:
+    data = _data(payload)
+    org = _union(request.user, data.pop("org"), "org")
+    member = services.member_create(actor=request.user, org=org, data=data)
+    return Status(201, _detail(request, member.pk))
+
+
+@router.post("/transfer-in", response=MemberDetail, summary="会籍接转(按身份证号转入)")
+def member_transfer_in(request: HttpRequest, payload: TransferInByNumber) -> Member:
+    """The receiving union takes a member in by the full ID number, wherever the member is."""
+    to_org = _union(request.user, payload.to_org, "to_org")
+    member = member_find_by_id_number(request.user, payload.id_number)
+    if member is None:
+        raise InvalidInput.one("id_number", _("未找到该身份证号的会员"))
+    services.member_transfer(
+        actor=request.user, member=member, to_org=to_org, on=payload.on, note=payload.note
+    )
+    return _detail(request, member.pk)
+
+
+@router.get("/applications", response=Page[ApplicationOut], summary="入会申请")
+def application_list(request: HttpRequest, filters: Query[ApplicationFilters]) -> dict[str, Any]:
+    qs = join_applications_visible_to(
+        request.user, status=filters.status.value if filters.status else None
+    )
+    return paginate(qs, filters)
+
+
+@router.post(
+    "/applications/{application_id}/approve", response=MemberDetail, summary="批准入会申请"
+)
+def application_approve(
+    request: HttpRequest, application_id: int, payload: ApproveIn | None = None
+) -> Member:
+    application = access_join_application(request.user, application_id)
+    member = services.join_approve(
+        actor=request.user, application=application, on=payload.on if payload else None
+    )
+    return _detail(request, member.pk)
+
+
+@router.post(
+    "/applications/{application_id}/reject", response=ApplicationOut, summary="驳回入会申请"
+)
+def application_reject(
+    request: HttpRequest, application_id: int, payload: RejectIn
+) -> JoinApplication:
+    application = access_join_application(request.user, application_id)
+    services.join_reject(actor=request.user, application=application, reason=payload.reason)
+    return access_join_application(request.user, application_id)
+
+
+@router.get("/{member_id}", response=MemberDetail, summary="会员详情")
+def member_detail(request: HttpRequest, member_id: int) -> Member:
+    return _detail(request, member_id)
+
+
+@router.patch("/{member_id}", response=MemberDetail, summary="修改会员信息")
+def member_edit(request: HttpRequest, member_id: int, payload: MemberPatch) -> Member:
+    member = _detail(request, member_id)
+    services.member_update(actor=request.user, member=member, data=_data(payload))
+    return _detail(request, member_id)
+
+
+@router.post("/{member_id}/transfer", response=MemberDetail, summary="会籍接转")
+def member_transfer(request: HttpRequest, member_id: int, payload: TransferIn) -> Member:
+    """For a member the caller can see (e.g. between two unions of one county). A receiving
+    union that cannot see the member uses ``/transfer-in`` with the full ID number."""
+    member = _detail(request, member_id)
+    to_org = _union(request.user, payload.to_org, "to_org")
+    services.member_transfer(
+        actor=request.user, member=member, to_org=to_org, on=payload.on, note=payload.note
+    )
+    return _detail(request, member_id)  # the caller manages ``to_org``, so still sees it
+
+
+@router.post("/{member_id}/status", response=MemberDetail, summary="退会、停会、恢复会籍")
+def member_status(request: HttpRequest, member_id: int, payload: StatusIn) -> Member:
+    member = _detail(request, member_id)
+    services.member_set_status(
+        actor=request.user,
+        member=member,
+        status=payload.status.value,
+        on=payload.on,
+        note=payload.note,
+    )
+    return _detail(request, member_id)
+
+
+@router.post("/{member_id}/reveal", response=RevealOut, summary="查看完整身份证号和手机号")
+def member_reveal(
+    request: HttpRequest, member_id: int, payload: RevealIn | None = None
+) -> dict[str, str]:
+    member = _detail(request, member_id)
+    return services.member_reveal(
+        actor=request.user, member=member, reason=payload.reason if payload else ""
+    )
+
+
+@router.get("/{member_id}/history", response=list[EventOut], summary="会籍变动记录")
+def member_events(request: HttpRequest, member_id: int) -> list[Any]:
+    return list(member_history(_detail(request, member_id)))

@@ -1,0 +1,323 @@
+"""The member API: masking, scope (out of scope = 404 and nothing changed), roles, reveal audit,
+transfers, status, the approval queue, and a fixed query budget for the list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gonghui.core.identifiers import citizen_id_check_char
+from gonghui.core.models import AuditEntry
+from gonghui.members.models import Member, MembershipEvent
+from gonghui.members.services import join_apply, member_create
+
+from .conftest import People, Tree
+
+PROBLEM = "application/problem+json"
+
+
+def cid(body: str) -> str:
+    return body + citizen_id_check_char(body)
+
+
+ID_WANG = cid("37170219900101123")
+ID_LI = cid("37172119850615224")
+
+
+def post(client: Any, url: str, data: Any = None) -> Any:
+    return client.post(url, data or {}, content_type="application/json")
+
+
+def patch(client: Any, url: str, data: Any) -> Any:
+    return client.patch(url, data, content_type="application/json")
+
+
+@pytest.fixture
+def wang(people: People, tree: Tree) -> Member:
+    return member_create(
+        actor=people.clerk_a,
+        org=tree.union_a,
+        data={
+            "name": "王强",
+            "id_number": ID_WANG,
+            "phone": "13853012345",
+            "joined_on": "2015-03-01",
+        },
+    )
+
+
+@pytest.fixture
+def li(people: People, tree: Tree) -> Member:
+    return member_create(
+        actor=people.cadre_b,
+        org=tree.union_b,
+        data={
+            "name": "李红",
+            "id_number": ID_LI,
+            "phone": "13700001234",
+            "joined_on": "2012-01-01",
+        },
+    )
+
+
+def test_list_items_are_masked(people: People, wang: Member, api: Any) -> None:
+    r = api(people.cadre_a).get("/api/v1/members")
+    assert r.status_code == 200
+    assert r.json() == {
+        "items": [
+            {
+                "id": wang.pk,
+                "name": "王强",
+                "sex": "M",
+                "id_number": "3717**********" + ID_WANG[-4:],
+                "phone": "138****2345",
+                "org": "G-A-0001",
+                "status": "active",
+                "joined_on": "2015-03-01",
+            }
+        ],
+        "count": 1,
+    }
+
+
+def test_list_and_search_are_scoped(people: People, wang: Member, li: Member, api: Any) -> None:
+    def names(user: Any, **params: Any) -> list[str]:
+        return [m["name"] for m in api(user).get("/api/v1/members", params).json()["items"]]
+
+    assert names(people.admin) == ["王强", "李红"]
+    assert names(people.cadre_b) == ["李红"]
+    assert names(people.cadre_b, q="wq") == []
+    assert names(people.cadre_b, q=ID_WANG) == []
+    assert names(people.cadre_a, q="wq") == ["王强"]
+    assert names(people.cadre_a, q=ID_WANG[-6:]) == ["王强"]
+    assert names(people.admin, q="13700001234") == ["李红"]
+    assert names(people.admin, org="371721") == ["李红"]
+    assert names(people.admin, status="withdrawn") == []
+    assert names(people.lawyer_a) == []
+    assert names(people.member_a) == []
+    r = api(people.admin).get("/api/v1/members", {"status": "gone"})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "status"
+    assert api(None).get("/api/v1/members").status_code == 401
+
+
+def test_list_runs_a_fixed_number_of_queries(people: People, tree: Tree, api: Any) -> None:
+    for i in range(12):
+        member_create(
+            actor=people.clerk_a,
+            org=tree.union_a,
+            data={
+                "name": f"张{'一二三四五六七八九十甲乙'[i]}",
+                "id_number": cid(f"371702199003{i + 10:02d}123"),
+                "joined_on": "2019-01-01",
+            },
+        )
+    client = api(people.cadre_a)
+    client.get("/api/v1/members")  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get("/api/v1/members", {"limit": 5})
+    small = len(ctx.captured_queries)
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get("/api/v1/members", {"limit": 50})
+    assert len(r.json()["items"]) == 12
+    assert len(ctx.captured_queries) == small
+
+
+def test_detail_and_its_ownership(people: People, wang: Member, api: Any) -> None:
+    r = api(people.clerk_a).get(f"/api/v1/members/{wang.pk}")
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["org_name"], body["birth_date"], body["has_account"]) == (
+        "甲公司工会",
+        "1990-01-01",
+        False,
+    )
+    assert body["id_number"] == "3717**********" + ID_WANG[-4:]
+    for outsider in (people.cadre_b, people.lawyer_a, people.member_a):
+        r = api(outsider).get(f"/api/v1/members/{wang.pk}")
+        assert r.status_code == 404
+        assert r["Content-Type"] == PROBLEM
+    assert api(people.admin).get("/api/v1/members/999999").status_code == 404
+
+
+def test_create(people: People, tree: Tree, api: Any) -> None:
+    r = post(
+        api(people.clerk_a),
+        "/api/v1/members",
+        {
+            "org": "G-A-0001",
+            "name": "王强",
+            "id_number": ID_WANG.lower().replace("x", "x"),
+            "phone": "138 5301 2345",
+            "education": "本科",
+            "joined_on": "2015-03-01",
+        },
+    )
+    assert r.status_code == 201, r.content
+    assert (r.json()["name"], r.json()["education"], r.json()["phone"]) == (
+        "王强",
+        "bachelor",
+        "138****2345",
+    )
+    # bad input names the field; nothing written
+    r = post(
+        api(people.clerk_a),
+        "/api/v1/members",
+        {"org": "G-A-0001", "name": "李", "id_number": "123"},
+    )
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["name", "id_number"]
+    # an unknown key is refused
+    r = post(
+        api(people.clerk_a),
+        "/api/v1/members",
+        {"org": "G-A-0001", "name": "李红", "id_number": ID_LI, "salary": 1},
+    )
+    assert r.status_code == 422
+    # the same person again in another county: 409 naming the union
+    r = post(
+        api(people.cadre_b),
+        "/api/v1/members",
+        {"org": "G-B-0001", "name": "王强", "id_number": ID_WANG},
+    )
+    assert r.status_code == 409
+    assert r.json()["detail"] == "此人已是甲公司工会的在会会员,请通过会籍接转转入"
+    assert Member.objects.count() == 1
+
+
+def test_create_ownership(people: People, tree: Tree, api: Any) -> None:
+    data = {"org": "G-A-0001", "name": "王强", "id_number": ID_WANG}
+    r = post(api(people.cadre_b), "/api/v1/members", data)
+    assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "org")
+    assert post(api(people.leader), "/api/v1/members", data).status_code == 403
+    assert post(api(people.member_a), "/api/v1/members", data).status_code == 422
+    assert post(api(None), "/api/v1/members", data).status_code == 401
+    assert Member.objects.count() == 0
+
+
+def test_patch_and_its_ownership(people: People, wang: Member, api: Any) -> None:
+    r = patch(api(people.cadre_b), f"/api/v1/members/{wang.pk}", {"name": "张三"})
+    assert r.status_code == 404
+    r = patch(api(people.leader), f"/api/v1/members/{wang.pk}", {"name": "张三"})
+    assert r.status_code == 403
+    wang.refresh_from_db()
+    assert wang.name == "王强"
+    r = patch(api(people.clerk_a), f"/api/v1/members/{wang.pk}", {"name": "王小强", "sex": "女"})
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"field": "sex", "message": "性别与身份证号不符"}]
+    r = patch(
+        api(people.clerk_a),
+        f"/api/v1/members/{wang.pk}",
+        {"name": "王小强", "worker_type": "农民工"},
+    )
+    assert r.status_code == 200
+    assert (r.json()["name"], r.json()["worker_type"]) == ("王小强", "migrant")
+
+
+def test_reveal(people: People, wang: Member, api: Any) -> None:
+    r = post(api(people.cadre_a), f"/api/v1/members/{wang.pk}/reveal", {"reason": "核实"})
+    assert r.status_code == 200
+    assert r.json() == {"id_number": ID_WANG, "phone": "13853012345"}
+    assert post(api(people.clerk_a), f"/api/v1/members/{wang.pk}/reveal").status_code == 403
+    assert post(api(people.cadre_b), f"/api/v1/members/{wang.pk}/reveal").status_code == 404
+    assert post(api(people.leader), f"/api/v1/members/{wang.pk}/reveal").status_code == 403
+    entries = AuditEntry.objects.filter(action="member.reveal")
+    assert [(e.actor_name, e.note) for e in entries] == [("cadre_a", "核实")]
+    assert ID_WANG not in str(entries[0].changes)
+
+
+def test_transfer_by_id_and_by_number(people: People, wang: Member, li: Member, api: Any) -> None:
+    # the sending side cannot push into a union outside its scope
+    r = post(api(people.cadre_a), f"/api/v1/members/{wang.pk}/transfer", {"to_org": "G-B-0001"})
+    assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "to_org")
+    # the receiving side cannot see the member by id …
+    r = post(api(people.cadre_b), f"/api/v1/members/{wang.pk}/transfer", {"to_org": "G-B-0001"})
+    assert r.status_code == 404
+    assert Member.objects.get(pk=wang.pk).org.code == "G-A-0001"
+    # … but takes the member in by the full ID number, in one step
+    r = post(
+        api(people.cadre_b),
+        "/api/v1/members/transfer-in",
+        {"id_number": ID_WANG, "to_org": "G-B-0001", "on": "2020-06-01", "note": "调动"},
+    )
+    assert r.status_code == 200, r.content
+    assert (r.json()["org"], r.json()["status_since"]) == ("G-B-0001", "2020-06-01")
+    r = api(people.admin).get(f"/api/v1/members/{wang.pk}/history")
+    assert [(e["kind"], e["org"], e["other_org"]) for e in r.json()] == [
+        ("transfer_in", "G-B-0001", "G-A-0001"),
+        ("transfer_out", "G-A-0001", "G-B-0001"),
+        ("join", "G-A-0001", None),
+    ]
+    r = post(
+        api(people.cadre_b),
+        "/api/v1/members/transfer-in",
+        {"id_number": cid("37170219700101001"), "to_org": "G-B-0001"},
+    )
+    assert (r.status_code, r.json()["errors"][0]["field"]) == (422, "id_number")
+    # a county-wide move by the city cadre, through the id
+    r = post(api(people.city_cadre), f"/api/v1/members/{li.pk}/transfer", {"to_org": "G-A-0001"})
+    assert (r.status_code, r.json()["org"]) == (200, "G-A-0001")
+    # leaders and members cannot transfer
+    r = post(
+        api(people.leader),
+        "/api/v1/members/transfer-in",
+        {"id_number": ID_LI, "to_org": "G-B-0001"},
+    )
+    assert r.status_code == 404
+    assert MembershipEvent.objects.filter(kind="transfer_in").count() == 2
+
+
+def test_status(people: People, wang: Member, api: Any) -> None:
+    url = f"/api/v1/members/{wang.pk}/status"
+    assert post(api(people.cadre_b), url, {"status": "withdrawn"}).status_code == 404
+    assert post(api(people.leader), url, {"status": "withdrawn"}).status_code == 403
+    r = post(api(people.clerk_a), url, {"status": "withdrawn", "on": "2020-01-01", "note": "离职"})
+    assert (r.status_code, r.json()["status"], r.json()["status_since"]) == (
+        200,
+        "withdrawn",
+        "2020-01-01",
+    )
+    r = post(api(people.clerk_a), url, {"status": "suspended"})
+    assert r.status_code == 409
+    assert r.json()["allowed"] == ["reinstate"]
+
+
+def test_approval_queue(people: People, tree: Tree, api: Any) -> None:
+    application = join_apply(
+        org=tree.union_a, data={"name": "李红", "id_number": ID_LI, "phone": "13700001234"}
+    )
+    assert api(people.cadre_b).get("/api/v1/members/applications").json()["count"] == 0
+    items = (
+        api(people.clerk_a)
+        .get("/api/v1/members/applications", {"status": "pending"})
+        .json()["items"]
+    )
+    assert [(a["name"], a["phone"], a["status"]) for a in items] == [
+        ("李红", "137****1234", "pending")
+    ]
+    url = f"/api/v1/members/applications/{application.pk}"
+    assert post(api(people.cadre_b), url + "/approve").status_code == 404
+    assert post(api(people.leader), url + "/approve").status_code == 404
+    assert Member.objects.count() == 0
+    r = post(api(people.clerk_a), url + "/approve", {"on": "2020-08-01"})
+    assert (r.status_code, r.json()["joined_on"], r.json()["org"]) == (
+        200,
+        "2020-08-01",
+        "G-A-0001",
+    )
+    assert post(api(people.clerk_a), url + "/reject", {"reason": "重复"}).status_code == 409
+
+
+def test_openapi_lists_the_member_routes(api: Any, people: People) -> None:
+    paths = api(None).get("/api/v1/openapi.json").json()["paths"]
+    assert {
+        "/api/v1/members",
+        "/api/v1/members/{member_id}",
+        "/api/v1/members/{member_id}/transfer",
+        "/api/v1/members/{member_id}/reveal",
+        "/api/v1/members/{member_id}/status",
+        "/api/v1/members/transfer-in",
+    } <= set(paths)
