@@ -19,7 +19,8 @@ PROBLEM = "application/problem+json"
 
 def get_token(client: Client, username: str, password: str) -> Any:
     return client.post(
-        "/api/v1/auth/token", {"username": username, "password": password},
+        "/api/v1/auth/token",
+        {"username": username, "password": password},
         content_type="application/json",
     )
 
@@ -69,8 +70,9 @@ def test_inactive_user_is_401(people: People) -> None:
 
 
 def test_missing_field_is_422_naming_it(people: People) -> None:
-    r = Client().post("/api/v1/auth/token", {"username": "cadre_a"},
-                      content_type="application/json")
+    r = Client().post(
+        "/api/v1/auth/token", {"username": "cadre_a"}, content_type="application/json"
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "password"
 
@@ -156,7 +158,13 @@ def test_list_my_tokens_only(people: People) -> None:
     assert body["count"] == 1
     item = body["items"][0]
     assert set(item) == {
-        "id", "prefix", "name", "created_at", "expires_at", "last_used_at", "revoked_at",
+        "id",
+        "prefix",
+        "name",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
         "revoked",
     }
     assert item["id"] == mine.pk
@@ -230,14 +238,21 @@ def test_session_write_with_csrf_token_works(people: People) -> None:
     client.force_login(people.cadre_a)
     secret = "A" * 32
     client.cookies["csrftoken"] = secret
-    r = client.patch("/api/v1/orgs/371702", {"name": "牡丹区总工会(新)"},
-                     content_type="application/json", headers={"X-CSRFToken": secret})
+    r = client.patch(
+        "/api/v1/orgs/371702",
+        {"name": "牡丹区总工会(新)"},
+        content_type="application/json",
+        headers={"X-CSRFToken": secret},
+    )
     assert r.status_code == 200
     assert r.json()["name"] == "牡丹区总工会(新)"
 
 
 def test_anonymous_write_is_401_not_csrf_403(people: People) -> None:
     client = Client(enforce_csrf_checks=True)
-    r = client.post("/api/v1/orgs", {"code": "X1", "name": "x", "kind": "grassroots",
-                                     "parent": "371702"}, content_type="application/json")
+    r = client.post(
+        "/api/v1/orgs",
+        {"code": "X1", "name": "x", "kind": "grassroots", "parent": "371702"},
+        content_type="application/json",
+    )
     assert r.status_code == 401

@@ -45,7 +45,12 @@ def test_list_is_the_users_subtree(people: People, api: Any) -> None:
     assert r.json()["count"] == 3
     assert codes(r) == ["371702", "371702001", "G-A-0001"]
     assert codes(api(people.admin).get("/api/v1/orgs")) == [
-        "371700", "371702", "371702001", "G-A-0001", "371721", "G-B-0001",
+        "371700",
+        "371702",
+        "371702001",
+        "G-A-0001",
+        "371721",
+        "G-B-0001",
     ]
     assert codes(api(people.cadre_b).get("/api/v1/orgs")) == ["371721", "G-B-0001"]
 
@@ -53,10 +58,21 @@ def test_list_is_the_users_subtree(people: People, api: Any) -> None:
 def test_list_item_fields(people: People, tree: Tree, api: Any) -> None:
     item = api(people.cadre_a).get("/api/v1/orgs", {"q": "G-A"}).json()["items"][0]
     assert item == {
-        "code": "G-A-0001", "name": "甲公司工会", "short_name": "", "kind": "grassroots",
-        "parent": "371702001", "active": True, "region_code": "", "uscc": "",
-        "founded_on": None, "chair": "", "contact_name": "", "contact_phone": "",
-        "address": "", "headcount": 120, "depth": 3,
+        "code": "G-A-0001",
+        "name": "甲公司工会",
+        "short_name": "",
+        "kind": "grassroots",
+        "parent": "371702001",
+        "active": True,
+        "region_code": "",
+        "uscc": "",
+        "founded_on": None,
+        "chair": "",
+        "contact_name": "",
+        "contact_phone": "",
+        "address": "",
+        "headcount": 120,
+        "depth": 3,
     }
 
 
@@ -82,8 +98,9 @@ def test_list_pages(people: People, api: Any) -> None:
 
 def test_list_runs_a_fixed_number_of_queries(people: People, tree: Tree, api: Any) -> None:
     for i in range(30):
-        org_insert(code=f"G-A-1{i:03d}", parent=tree.street_a, name=f"丙{i}公司工会",
-                   kind="grassroots")
+        org_insert(
+            code=f"G-A-1{i:03d}", parent=tree.street_a, name=f"丙{i}公司工会", kind="grassroots"
+        )
     client = api(people.admin)
     client.get("/api/v1/orgs")  # the token's first use stamps last_used_at
     with CaptureQueriesContext(connection) as small:
@@ -128,10 +145,20 @@ def test_member_sees_only_their_own_org(people: People, api: Any) -> None:
 
 
 def test_create(people: People, tree: Tree, api: Any) -> None:
-    r = post(api(people.cadre_a), "/api/v1/orgs", {
-        "code": "G-A-0002", "name": "丁公司工会", "kind": "grassroots", "parent": "371702001",
-        "uscc": USCC_A, "headcount": 45, "founded_on": "2020-09-21", "chair": "王芳",
-    })
+    r = post(
+        api(people.cadre_a),
+        "/api/v1/orgs",
+        {
+            "code": "G-A-0002",
+            "name": "丁公司工会",
+            "kind": "grassroots",
+            "parent": "371702001",
+            "uscc": USCC_A,
+            "headcount": 45,
+            "founded_on": "2020-09-21",
+            "chair": "王芳",
+        },
+    )
     assert r.status_code == 201
     body = r.json()
     assert body["parent"] == "371702001"
@@ -148,9 +175,16 @@ def test_create(people: People, tree: Tree, api: Any) -> None:
 
 
 def test_create_outside_scope_is_refused_and_changes_nothing(people: People, api: Any) -> None:
-    r = post(api(people.cadre_b), "/api/v1/orgs", {
-        "code": "G-A-0002", "name": "丁公司工会", "kind": "grassroots", "parent": "371702001",
-    })
+    r = post(
+        api(people.cadre_b),
+        "/api/v1/orgs",
+        {
+            "code": "G-A-0002",
+            "name": "丁公司工会",
+            "kind": "grassroots",
+            "parent": "371702001",
+        },
+    )
     # the parent is outside cadre_b's scope: answered exactly as an unknown parent
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "parent"
@@ -159,9 +193,16 @@ def test_create_outside_scope_is_refused_and_changes_nothing(people: People, api
 
 
 def test_create_unknown_parent_names_the_field(people: People, api: Any) -> None:
-    r = post(api(people.admin), "/api/v1/orgs", {
-        "code": "G-X", "name": "某工会", "kind": "grassroots", "parent": "000000",
-    })
+    r = post(
+        api(people.admin),
+        "/api/v1/orgs",
+        {
+            "code": "G-X",
+            "name": "某工会",
+            "kind": "grassroots",
+            "parent": "000000",
+        },
+    )
     assert r.status_code == 422
     assert r["Content-Type"] == PROBLEM
     assert r.json()["errors"] == [{"field": "parent", "message": "上级组织不存在:000000"}]
@@ -169,10 +210,17 @@ def test_create_unknown_parent_names_the_field(people: People, api: Any) -> None
 
 
 def test_create_invalid_credit_code_names_the_field(people: People, api: Any) -> None:
-    r = post(api(people.cadre_a), "/api/v1/orgs", {
-        "code": "G-A-0002", "name": "丁公司工会", "kind": "grassroots", "parent": "371702001",
-        "uscc": "91371702MA3C4X5Y0X",
-    })
+    r = post(
+        api(people.cadre_a),
+        "/api/v1/orgs",
+        {
+            "code": "G-A-0002",
+            "name": "丁公司工会",
+            "kind": "grassroots",
+            "parent": "371702001",
+            "uscc": "91371702MA3C4X5Y0X",
+        },
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "uscc"
     assert not Org.objects.filter(code="G-A-0002").exists()
@@ -195,8 +243,13 @@ def test_create_invalid_credit_code_names_the_field(people: People, api: Any) ->
 def test_create_bad_input_names_the_field(
     people: People, api: Any, data: dict[str, Any], field: str
 ) -> None:
-    body = {"code": "G-A-0002", "name": "丁公司工会", "kind": "grassroots",
-            "parent": "371702001", **data}
+    body = {
+        "code": "G-A-0002",
+        "name": "丁公司工会",
+        "kind": "grassroots",
+        "parent": "371702001",
+        **data,
+    }
     r = post(api(people.cadre_a), "/api/v1/orgs", body)
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == field
@@ -205,10 +258,16 @@ def test_create_bad_input_names_the_field(
 
 def test_create_by_those_who_may_not_is_403(people: People, api: Any) -> None:
     for user in (people.leader, people.clerk_a, people.operator):
-        r = post(api(user), "/api/v1/orgs", {
-            "code": "G-A-0003", "name": "x", "kind": "grassroots",
-            "parent": user.org.code,
-        })
+        r = post(
+            api(user),
+            "/api/v1/orgs",
+            {
+                "code": "G-A-0003",
+                "name": "x",
+                "kind": "grassroots",
+                "parent": user.org.code,
+            },
+        )
         assert r.status_code == 403, user.username
     assert Org.objects.count() == 6
 
@@ -217,8 +276,11 @@ def test_create_by_those_who_may_not_is_403(people: People, api: Any) -> None:
 
 
 def test_update_records_before_and_after(people: People, tree: Tree, api: Any) -> None:
-    r = patch(api(people.cadre_a), "/api/v1/orgs/G-A-0001",
-              {"chair": "李强", "headcount": 130, "uscc": USCC_A})
+    r = patch(
+        api(people.cadre_a),
+        "/api/v1/orgs/G-A-0001",
+        {"chair": "李强", "headcount": 130, "uscc": USCC_A},
+    )
     assert r.status_code == 200
     assert (r.json()["chair"], r.json()["headcount"]) == ("李强", 130)
     tree.union_a.refresh_from_db()
@@ -391,10 +453,20 @@ def make_enterprise(tree: Tree, **extra: Any) -> Enterprise:
 
 
 def test_enterprise_create(people: People, tree: Tree, api: Any) -> None:
-    r = post(api(people.cadre_a), "/api/v1/enterprises", {
-        "name": "牡丹化工有限公司", "county": "371702", "union": "G-A-0001", "uscc": USCC_A,
-        "unit_category": "170", "industry": "C", "size_class": "small", "headcount": 88,
-    })
+    r = post(
+        api(people.cadre_a),
+        "/api/v1/enterprises",
+        {
+            "name": "牡丹化工有限公司",
+            "county": "371702",
+            "union": "G-A-0001",
+            "uscc": USCC_A,
+            "unit_category": "170",
+            "industry": "C",
+            "size_class": "small",
+            "headcount": 88,
+        },
+    )
     assert r.status_code == 201
     body = r.json()
     assert body["county"] == "371702"
@@ -408,8 +480,7 @@ def test_enterprise_create(people: People, tree: Tree, api: Any) -> None:
 
 
 def test_enterprise_create_outside_scope(people: People, tree: Tree, api: Any) -> None:
-    r = post(api(people.cadre_b), "/api/v1/enterprises",
-             {"name": "越界公司", "county": "371702"})
+    r = post(api(people.cadre_b), "/api/v1/enterprises", {"name": "越界公司", "county": "371702"})
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "county"
     assert not Enterprise.objects.exists()
@@ -427,11 +498,10 @@ def test_enterprise_create_outside_scope(people: People, tree: Tree, api: Any) -
         ({"headcount": -3}, "headcount"),
     ],
 )
-def test_enterprise_bad_input(
-    people: People, api: Any, data: dict[str, Any], field: str
-) -> None:
-    r = post(api(people.cadre_a), "/api/v1/enterprises",
-             {"name": "某公司", "county": "371702", **data})
+def test_enterprise_bad_input(people: People, api: Any, data: dict[str, Any], field: str) -> None:
+    r = post(
+        api(people.cadre_a), "/api/v1/enterprises", {"name": "某公司", "county": "371702", **data}
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == field
     assert not Enterprise.objects.exists()
@@ -439,8 +509,7 @@ def test_enterprise_bad_input(
 
 def test_enterprise_list_and_filters(people: People, tree: Tree, api: Any) -> None:
     make_enterprise(tree, name="甲公司", uscc=USCC_A)
-    Enterprise.objects.create(name="乙公司", county=tree.county_b, union=tree.union_b,
-                              uscc=USCC_B)
+    Enterprise.objects.create(name="乙公司", county=tree.county_b, union=tree.union_b, uscc=USCC_B)
     names = lambda r: [e["name"] for e in r.json()["items"]]  # noqa: E731
     assert names(api(people.cadre_a).get("/api/v1/enterprises")) == ["甲公司"]
     assert names(api(people.cadre_b).get("/api/v1/enterprises")) == ["乙公司"]
@@ -482,8 +551,7 @@ def test_enterprise_outside_scope_is_404_and_unchanged(
 def test_enterprise_writes_refused_to_leader(people: People, tree: Tree, api: Any) -> None:
     ent = make_enterprise(tree)
     client = api(people.leader)
-    assert post(client, "/api/v1/enterprises",
-                {"name": "x", "county": "371702"}).status_code == 403
+    assert post(client, "/api/v1/enterprises", {"name": "x", "county": "371702"}).status_code == 403
     assert patch(client, f"/api/v1/enterprises/{ent.pk}", {"name": "x"}).status_code == 403
     ent.refresh_from_db()
     assert ent.name == "甲公司"

@@ -17,8 +17,17 @@ from .conftest import PASSWORD, People, Tree, make_user
 
 PROBLEM = "application/problem+json"
 USER_KEYS = {
-    "id", "username", "full_name", "title", "email", "role", "org", "org_name", "is_active",
-    "last_login", "date_joined",
+    "id",
+    "username",
+    "full_name",
+    "title",
+    "email",
+    "role",
+    "org",
+    "org_name",
+    "is_active",
+    "last_login",
+    "date_joined",
 }
 
 
@@ -65,7 +74,9 @@ def test_list_items_never_carry_a_password(people: People, api: Any) -> None:
 def test_list_filters(people: People, api: Any) -> None:
     client = api(people.admin)
     assert names(client.get("/api/v1/users", {"role": "cadre"})) == [
-        "city_cadre", "cadre_a", "cadre_b",
+        "city_cadre",
+        "cadre_a",
+        "cadre_b",
     ]
     assert names(client.get("/api/v1/users", {"org": "G-A-0001"})) == ["clerk_a", "member_a"]
     assert names(client.get("/api/v1/users", {"q": "LAWYER"})) == ["lawyer_a"]
@@ -108,18 +119,29 @@ def test_detail_outside_scope_is_404_like_missing(people: People, api: Any) -> N
 
 
 def test_create_with_generated_password(people: People, api: Any) -> None:
-    r = post(api(people.admin), "/api/v1/users", {
-        "username": "clerk_a2", "org": "G-A-0001", "role": "clerk", "full_name": "张敏",
-        "title": "专干", "email": "zm@example.com",
-    })
+    r = post(
+        api(people.admin),
+        "/api/v1/users",
+        {
+            "username": "clerk_a2",
+            "org": "G-A-0001",
+            "role": "clerk",
+            "full_name": "张敏",
+            "title": "专干",
+            "email": "zm@example.com",
+        },
+    )
     assert r.status_code == 201
     body = r.json()
     assert set(body) == USER_KEYS | {"password"}
     assert (body["username"], body["org"], body["full_name"]) == ("clerk_a2", "G-A-0001", "张敏")
     password = body["password"]
     assert len(password) >= 10
-    token = Client().post("/api/v1/auth/token", {"username": "clerk_a2", "password": password},
-                          content_type="application/json")
+    token = Client().post(
+        "/api/v1/auth/token",
+        {"username": "clerk_a2", "password": password},
+        content_type="application/json",
+    )
     assert token.status_code == 200
     entry = writes().get(action="user.create")
     assert entry.actor == people.admin
@@ -132,9 +154,16 @@ def test_create_with_generated_password(people: People, api: Any) -> None:
 
 
 def test_create_with_given_password_does_not_echo_it(people: People, api: Any) -> None:
-    r = post(api(people.admin), "/api/v1/users", {
-        "username": "u2", "org": "371702", "role": "cadre", "password": "Another-pass9",
-    })
+    r = post(
+        api(people.admin),
+        "/api/v1/users",
+        {
+            "username": "u2",
+            "org": "371702",
+            "role": "cadre",
+            "password": "Another-pass9",
+        },
+    )
     assert r.status_code == 201
     assert r.json()["password"] is None
     assert User.objects.get(username="u2").check_password("Another-pass9")
@@ -166,8 +195,9 @@ def test_create_bad_input_names_the_field(
 
 
 def test_create_outside_scope_is_refused(people: People, admin_a: User, api: Any) -> None:
-    r = post(api(admin_a), "/api/v1/users", {"username": "intruder", "org": "371721",
-                                            "role": "cadre"})
+    r = post(
+        api(admin_a), "/api/v1/users", {"username": "intruder", "org": "371721", "role": "cadre"}
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "org"
     assert not User.objects.filter(username="intruder").exists()
@@ -176,8 +206,9 @@ def test_create_outside_scope_is_refused(people: People, admin_a: User, api: Any
 
 def test_create_by_cadre_or_leader_is_403(people: People, api: Any) -> None:
     for user in (people.cadre_a, people.leader):
-        r = post(api(user), "/api/v1/users", {"username": "x1", "org": user.org.code,
-                                              "role": "clerk"})
+        r = post(
+            api(user), "/api/v1/users", {"username": "x1", "org": user.org.code, "role": "clerk"}
+        )
         assert r.status_code == 403, user.username
     assert not User.objects.filter(username="x1").exists()
     assert not writes().exists()
@@ -186,8 +217,11 @@ def test_create_by_cadre_or_leader_is_403(people: People, api: Any) -> None:
 def test_update_records_before_and_after(
     people: People, tree: Tree, admin_a: User, api: Any
 ) -> None:
-    r = patch(api(admin_a), f"/api/v1/users/{people.clerk_a.pk}",
-              {"full_name": "赵丽", "title": "主席", "org": "371702001"})
+    r = patch(
+        api(admin_a),
+        f"/api/v1/users/{people.clerk_a.pk}",
+        {"full_name": "赵丽", "title": "主席", "org": "371702001"},
+    )
     assert r.status_code == 200
     assert (r.json()["full_name"], r.json()["org"]) == ("赵丽", "371702001")
     people.clerk_a.refresh_from_db()
@@ -230,13 +264,15 @@ def test_deactivate_revokes_tokens_and_activate(people: People, api: Any) -> Non
     r = post(client, f"/api/v1/users/{people.clerk_a.pk}/deactivate")
     assert r.status_code == 200
     assert r.json()["is_active"] is False
-    assert Client(headers={"Authorization": f"Bearer {raw}"}).get(
-        "/api/v1/auth/me").status_code == 401
+    assert (
+        Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/auth/me").status_code == 401
+    )
     assert not ApiToken.objects.filter(user=people.clerk_a, revoked_at=None).exists()
     r = post(client, f"/api/v1/users/{people.clerk_a.pk}/activate")
     assert r.json()["is_active"] is True
     assert list(writes().order_by("id").values_list("action", flat=True)) == [
-        "user.deactivate", "user.activate",
+        "user.deactivate",
+        "user.activate",
     ]
 
 
@@ -247,15 +283,17 @@ def test_cannot_deactivate_oneself(people: People, api: Any) -> None:
 
 
 def test_set_password(people: People, api: Any) -> None:
-    r = post(api(people.admin), f"/api/v1/users/{people.clerk_a.pk}/password",
-             {"password": "Fresh-passw0rd"})
+    r = post(
+        api(people.admin),
+        f"/api/v1/users/{people.clerk_a.pk}/password",
+        {"password": "Fresh-passw0rd"},
+    )
     assert r.status_code == 204
     people.clerk_a.refresh_from_db()
     assert people.clerk_a.check_password("Fresh-passw0rd")
     entry = writes().get(action="user.password")
     assert entry.changes == {"password": {"before": "***", "after": "***"}}
-    r = post(api(people.admin), f"/api/v1/users/{people.clerk_a.pk}/password",
-             {"password": "123"})
+    r = post(api(people.admin), f"/api/v1/users/{people.clerk_a.pk}/password", {"password": "123"})
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "password"
 
@@ -265,8 +303,11 @@ def test_state_writes_outside_scope_are_404(
     people: People, admin_a: User, api: Any, action: str
 ) -> None:
     target = people.cadre_b
-    r = post(api(admin_a), f"/api/v1/users/{target.pk}/{action}",
-             {"password": "Fresh-passw0rd"} if action == "password" else None)
+    r = post(
+        api(admin_a),
+        f"/api/v1/users/{target.pk}/{action}",
+        {"password": "Fresh-passw0rd"} if action == "password" else None,
+    )
     assert r.status_code == 404
     target.refresh_from_db()
     assert target.is_active is True
@@ -276,8 +317,11 @@ def test_state_writes_outside_scope_are_404(
 
 @pytest.mark.parametrize("action", ["deactivate", "activate", "password"])
 def test_leader_is_refused_user_writes(people: People, api: Any, action: str) -> None:
-    r = post(api(people.leader), f"/api/v1/users/{people.clerk_a.pk}/{action}",
-             {"password": "Fresh-passw0rd"} if action == "password" else None)
+    r = post(
+        api(people.leader),
+        f"/api/v1/users/{people.clerk_a.pk}/{action}",
+        {"password": "Fresh-passw0rd"} if action == "password" else None,
+    )
     assert r.status_code == 403
     people.clerk_a.refresh_from_db()
     assert people.clerk_a.is_active is True

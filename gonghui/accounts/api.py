@@ -7,7 +7,7 @@ imports the file that imports it.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.http import HttpRequest
@@ -109,6 +109,11 @@ class MeOut(Schema):
         return sorted(PERMISSIONS.get(obj.role, set()))
 
 
+def _me(request: HttpRequest) -> User:
+    """The authenticated caller (every route but ``/auth/token`` requires one)."""
+    return cast(User, request.user)
+
+
 @auth_router.post("/token", auth=None, response=TokenOut, summary="取得令牌")
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     """Wrong credentials or an inactive account: 401. After too many failures for one
@@ -125,7 +130,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
         raise BadCredentials(_("用户名或密码错误"))
     # A successful login: axes resets the failure count, Django updates last_login.
     user_logged_in.send(sender=type(user), request=request, user=user)
-    token, raw = token_issue(user=user, name=payload.name)  # type: ignore[arg-type]
+    token, raw = token_issue(user=user, name=payload.name)
     return {"token": raw, "expires_at": token.expires_at}
 
 
@@ -139,12 +144,12 @@ def token_revoke_current(request: HttpRequest) -> Status[None]:
 @auth_router.get("/tokens", response=Page[TokenInfo], summary="我的令牌")
 def token_list(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     # Only the caller's own tokens: scope is the user itself.
-    return paginate(ApiToken.objects.filter(user=request.user).order_by("-created_at"), page)
+    return paginate(ApiToken.objects.filter(user=_me(request)).order_by("-created_at"), page)
 
 
 @auth_router.delete("/tokens/{token_id}", response={204: None}, summary="吊销我的一个令牌")
 def token_delete(request: HttpRequest, token_id: int) -> Status[None]:
-    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+    token = ApiToken.objects.filter(pk=token_id, user=_me(request)).first()
     if token is None:
         raise NotFound()
     token_revoke(actor=request.user, token=token)
@@ -255,8 +260,13 @@ def user_detail(request: HttpRequest, user_id: int) -> Any:
 def user_new(request: HttpRequest, payload: UserIn) -> Status[Any]:
     _require_view(request.user)
     user, password = user_create(
-        actor=request.user, username=payload.username, org=payload.org, role=payload.role,
-        password=payload.password, full_name=payload.full_name, title=payload.title,
+        actor=request.user,
+        username=payload.username,
+        org=payload.org,
+        role=payload.role,
+        password=payload.password,
+        full_name=payload.full_name,
+        title=payload.title,
         email=payload.email,
     )
     # a generated password is handed over in this answer only

@@ -127,7 +127,13 @@ class DeactivateIn(Schema):
 
 
 TEXT_FIELDS = (
-    "short_name", "region_code", "uscc", "chair", "contact_name", "contact_phone", "address",
+    "short_name",
+    "region_code",
+    "uscc",
+    "chair",
+    "contact_name",
+    "contact_phone",
+    "address",
 )
 
 
@@ -160,8 +166,11 @@ def _detail(request: HttpRequest, org: Org) -> Org:
 @router.get("", response=Page[OrgOut], summary="组织列表")
 def org_list(request: HttpRequest, filters: Query[OrgFilters]) -> dict[str, Any]:
     qs = org_search(
-        request.user, q=filters.q, kind=filters.kind.value if filters.kind else "",
-        parent=filters.parent, active=filters.active,
+        request.user,
+        q=filters.q,
+        kind=filters.kind.value if filters.kind else "",
+        parent=filters.parent,
+        active=filters.active,
     )
     return paginate(qs, filters)
 
@@ -194,9 +203,7 @@ def org_relocate(request: HttpRequest, code: str, payload: MoveIn) -> Org:
 
 
 @router.post("/{code}/deactivate", response=OrgDetail, summary="撤销组织")
-def org_close(
-    request: HttpRequest, code: str, payload: DeactivateIn | None = None
-) -> Org:
+def org_close(request: HttpRequest, code: str, payload: DeactivateIn | None = None) -> Org:
     org = access_org(request.user, code)
     org_deactivate(actor=request.user, org=org, reason=payload.reason if payload else "")
     return _detail(request, access_org(request.user, code))
@@ -313,8 +320,10 @@ def enterprise_edit(
     enterprise = _access_enterprise(request, enterprise_id)
     data = _enterprise_data(payload)
     county = data.pop("county", None) or enterprise.county.code
-    union = data.pop("union") if "union" in data else (
-        enterprise.union.code if enterprise.union else None
+    union = (
+        data.pop("union")
+        if "union" in data
+        else (enterprise.union.code if enterprise.union else None)
     )
     enterprise_save(actor=request.user, enterprise=enterprise, county=county, union=union, **data)
     return _access_enterprise(request, enterprise_id)
