@@ -288,7 +288,8 @@ def _lookup(bidxs: list[str]) -> dict[str, _Existing]:
 class _Plan:
     result: ImportResult
     spill: IO[bytes]  # pickled lists of prepared rows to create
-    updates: list[tuple[int, tuple[Any, ...], list[str], bool]]  # (id, row, changed, rejoin)
+    # (id, row, changed, rejoin date or "" when the person stays a member)
+    updates: list[tuple[int, tuple[Any, ...], list[str], str]]
     org_names: dict[int, str]
     phone_compared: bool
     id_label: str = ""  # the file's own header of the ID column, for reasons
@@ -426,7 +427,12 @@ def _classify(
             result.unchanged += 1
             result._sample("unchanged", _show(number, row))
             continue
-        plan.updates.append((found.id, row, changed, rejoin))
+        rejoin_on = ""
+        if rejoin:
+            # the join date given, unless it lies before the membership ended: then today
+            given, ended = row[_POS["joined_on"]], found.status_since.isoformat()
+            rejoin_on = given if given > ended else timezone.localdate().isoformat()
+        plan.updates.append((found.id, row, changed, rejoin_on))
         result.updated += 1
         result._sample("updated", {**_show(number, row), "changed": [_label(c) for c in changed]})
     if creates:
@@ -453,6 +459,7 @@ def _finish_reasons(plan: _Plan) -> None:
                 "union": union,
             }
             result.rejections[i] = (number, cells, text)
+    result.rejections.sort(key=lambda item: item[0])
     for number, _cells, reason in result.rejections[:SAMPLES]:
         result._sample("rejected", {"row": number, "reason": reason})
 
@@ -544,7 +551,7 @@ def _apply_updates(*, org: Org, actor: Any, plan: _Plan, stamp: Any) -> None:
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     events: list[tuple[Any, ...]] = []
     groups: dict[tuple[str, ...], list[list[Any]]] = {}
-    for member_id, row, changed, rejoin in plan.updates:
+    for member_id, row, changed, rejoin_on in plan.updates:
         cols: list[str] = []
         for name in changed:
             if name == "phone":
@@ -554,9 +561,8 @@ def _apply_updates(*, org: Org, actor: Any, plan: _Plan, stamp: Any) -> None:
             else:
                 cols.append(name)
         values = [row[_POS[c]] for c in cols]
-        if rejoin:
-            on = row[_POS["joined_on"]]
-            on = on if on > today.isoformat() else today.isoformat()
+        if rejoin_on:
+            on = rejoin_on
             cols += ["org_id", "status", "status_since", "joined_on"]
             values += [org.pk, Status.ACTIVE.value, on, on]
             events.append((member_id, org.pk, EventKind.JOIN.value, on, _("名册导入:重新入会")))
