@@ -1,0 +1,405 @@
+"""The demo roster: some forty thousand members over the demo's grassroots unions.
+
+Deterministic (``random.Random(2017)``, the year of 会员实名制) so that running the demo twice
+generates the same people, and idempotent: a person whose ID number's blind index is already
+in the table is skipped. Realistic enough to search and to report on: surnames drawn by their
+frequency, valid ID numbers with Heze region codes (the 菏泽地区 ``3729xx`` codes for people
+born before 1980, as their cards still carry them), mobile numbers, join dates mostly before
+2020 and a share within the seed's period 2020-01-01..2020-09-19, a few withdrawals,
+suspensions and transfers, workers of union-less employers in the townships' 会员之家, and the
+demo member account's own record. Written with ``bulk_create`` in batches.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, TextIO
+
+from django.db import connection, models
+
+from gonghui.core import audit
+from gonghui.core.fields import blind_index_for
+from gonghui.core.identifiers import citizen_id_check_char
+
+from .models import (
+    Education,
+    EventKind,
+    JoinApplication,
+    Member,
+    MemberHome,
+    MembershipEvent,
+    Status,
+    WorkerType,
+)
+from .services import derived_columns
+
+SEED = 2017
+MEMBERSHIP_RATE = 0.25  # of an enterprise's headcount, so ~40k members over ~157k workers
+BATCH = 2000
+PERIOD = (date(2020, 1, 1), date(2020, 9, 19))
+
+# Surnames of the demo in frequency order (王 李 张 刘 …): drawn with Zipf-like weights.
+SURNAMES = (
+    "王李张刘陈杨赵孙周吴徐马朱胡郭何高林郑梁宋谢韩唐冯于董程曹袁邓许沈彭吕苏卢蒋蔡贾丁魏"
+    "薛叶阎潘杜戴夏田任姜范方石姚谭邹金陆郝孔白崔康毛邱秦史侯邵孟段雷钱尹常武乔贺"
+)
+_SURNAME_WEIGHTS = [1 / (rank + 1) ** 0.85 for rank in range(len(SURNAMES))]
+GIVEN_CHARS = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞建国志文斌辉玲婷雪宁"
+    "庆东卫学海燕春梅晓凤德胜长青立新民金永爱俊浩宇欣怡子涵佳琪梓萱振保丹彤亮鑫凯波"
+)
+COUNTY_REGION = {"371771": "371702", "371772": "371702"}  # the zones issue no ID numbers
+OLD_REGION = {  # 菏泽地区 before 2000
+    "371702": "372901", "371721": "372922", "371722": "372923", "371723": "372924",
+    "371724": "372925", "371725": "372926", "371726": "372927", "371703": "372928",
+    "371728": "372930",
+}  # fmt: skip
+MOBILE_PREFIXES = [
+    f"1{n}"
+    for n in (
+        30,
+        31,
+        32,
+        33,
+        35,
+        36,
+        37,
+        38,
+        39,
+        50,
+        51,
+        52,
+        53,
+        55,
+        56,
+        57,
+        58,
+        59,
+        66,
+        76,
+        77,
+        78,
+        80,
+        81,
+        82,
+        83,
+        85,
+        86,
+        87,
+        88,
+        89,
+        98,
+        99,
+    )
+]
+ETHNICITIES = ["汉族"] * 97 + ["回族", "回族", "满族"]
+EDUCATION = [
+    (Education.JUNIOR, 22), (Education.SENIOR, 30), (Education.COLLEGE, 22),
+    (Education.BACHELOR, 20), (Education.POSTGRAD, 3), (Education.PRIMARY, 3),
+]  # fmt: skip
+WORKER_TYPES = [
+    (WorkerType.EMPLOYEE, 70), (WorkerType.MIGRANT, 20), (WorkerType.DISPATCHED, 6),
+    (WorkerType.GIG, 4),
+]  # fmt: skip
+
+
+@dataclass
+class Person:
+    name: str
+    sex: str
+    birth_date: date
+    id_number: str
+    phone: str
+
+
+class PeopleGenerator:
+    """Distinct people: a name by surname frequency, a valid ID, a mobile number."""
+
+    def __init__(self, seed: int = SEED) -> None:
+        self.rng = random.Random(seed)
+        self.ids: set[str] = set()
+        self.phones: set[str] = set()
+
+    def name(self, sex: str) -> str:
+        rng = self.rng
+        surname = rng.choices(SURNAMES, _SURNAME_WEIGHTS)[0]
+        length = 2 if rng.random() < 0.7 else 1
+        return surname + "".join(rng.choice(GIVEN_CHARS) for _ in range(length))
+
+    def person(self, county: str, born: tuple[int, int] = (1962, 2002)) -> Person:
+        rng = self.rng
+        while True:
+            birth = date(rng.randint(*born), 1, 1) + timedelta(days=rng.randrange(365))
+            region = COUNTY_REGION.get(county, county)
+            if birth.year < 1980 and region in OLD_REGION and rng.random() < 0.5:
+                region = OLD_REGION[region]
+            seq = rng.randrange(1, 1000)
+            body = f"{region}{birth:%Y%m%d}{seq:03d}"
+            number = body + citizen_id_check_char(body)
+            if number not in self.ids:
+                self.ids.add(number)
+                break
+        sex = "M" if seq % 2 else "F"
+        phone = ""
+        if rng.random() < 0.96:
+            while True:
+                phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+                if phone not in self.phones:
+                    self.phones.add(phone)
+                    break
+        return Person(self.name(sex), sex, birth, number, phone)
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
+    return rng.choices([p for p, _ in pairs], [w for _, w in pairs])[0]
+
+
+def _join_date(rng: random.Random, earliest: date) -> date:
+    roll = rng.random()
+    if roll < 0.07:
+        start, end = PERIOD
+    elif roll < 0.12:
+        start, end = date(2020, 9, 20), date(2025, 12, 31)
+    else:
+        start, end = date(1995, 1, 1), date(2019, 12, 31)
+    start = max(start, earliest)
+    if start > end:
+        start = earliest
+        end = max(earliest, date(2025, 12, 31))
+    return start + timedelta(days=rng.randrange((end - start).days + 1))
+
+
+@dataclass
+class Slot:
+    """Where generated members go: a union, its county, an employer and how many."""
+
+    org: Any
+    county: str
+    employer: Any
+    count: int
+    earliest: date
+
+
+def _slots(rng: random.Random) -> list[Slot]:
+    from gonghui.orgs.models import Enterprise, Org, OrgKind
+
+    slots: list[Slot] = []
+    enterprises = Enterprise.objects.select_related("union", "county").order_by("uscc")
+    townships: dict[int, Org] = {}
+    for org in Org.objects.filter(kind=OrgKind.TOWNSHIP, active=True).order_by("code"):
+        townships.setdefault(org.parent_id or 0, org)
+    for e in enterprises:
+        if e.union is not None and e.union.active and e.union.kind == OrgKind.GRASSROOTS:
+            count = max(3, round(e.headcount * MEMBERSHIP_RATE * rng.uniform(0.7, 1.3)))
+            earliest = e.union.founded_on or date(1995, 1, 1)
+            slots.append(Slot(e.union, e.county.code, e, count, earliest))
+        elif e.union is None and e.county_id in townships:
+            # Workers of a union-less employer join the township's 会员之家 — enough of them,
+            # for some employers, to be flagged.
+            slots.append(Slot(townships[e.county_id], e.county.code, e, rng.randint(4, 15),
+                              date(2018, 1, 1)))  # fmt: skip
+    return slots
+
+
+def generate(rng: random.Random, people: PeopleGenerator) -> Iterator[tuple[Slot, Member]]:
+    for slot in _slots(rng):
+        for _ in range(slot.count):
+            p = people.person(slot.county)
+            joined = _join_date(rng, max(slot.earliest, p.birth_date + timedelta(days=18 * 366)))
+            member = Member(
+                name=p.name,
+                sex=p.sex,
+                birth_date=p.birth_date,
+                id_number=p.id_number,
+                phone=p.phone,
+                ethnicity=rng.choice(ETHNICITIES),
+                education=_weighted(rng, EDUCATION),
+                worker_type=_weighted(rng, WORKER_TYPES),
+                employer=slot.employer,
+                employer_name=slot.employer.name,
+                org=slot.org,
+                joined_on=joined,
+                status=Status.ACTIVE,
+                status_since=joined,
+                **derived_columns(p.name, p.id_number, p.phone),
+            )
+            yield slot, member
+
+
+def _later(rng: random.Random, after: date) -> date:
+    end = date(2025, 12, 31)
+    if after >= end:
+        return after
+    return after + timedelta(days=rng.randrange(1, (end - after).days + 1))
+
+
+def fast_insert(model: type[models.Model], objs: list[Any]) -> None:
+    """Insert ``objs`` with one ``executemany`` per chunk and set their ids, for the demo's
+    tens of thousands of rows (``bulk_create`` is bound by SQLite's 999 parameters a statement
+    and by per-value field machinery). Values go through the fields' own ``pre_save`` (the
+    blind indexes fill themselves) and ``get_db_prep_save`` (encryption). Ids are read back
+    above the previous maximum: the demo loads in one transaction with no concurrent writer."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        watermark = cursor.fetchone()[0]
+        for i in range(0, len(objs), BATCH):
+            chunk = objs[i : i + BATCH]
+            rows = [
+                [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+                for obj in chunk
+            ]
+            cursor.executemany(sql, rows)
+        cursor.execute(f"SELECT id FROM {table} WHERE id > %s ORDER BY id", [watermark])  # noqa: S608
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) != len(objs):
+        raise RuntimeError(f"{model.__name__}: inserted {len(objs)} rows, found {len(ids)}")
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+
+
+def load_members(stdout: TextIO) -> None:
+    """Insert the roster members that are missing (by ID number), their join events, a few
+    status changes and transfers, the 会员之家 marks, the demo member's own record and a few
+    pending join applications."""
+    from gonghui.accounts.models import User
+    from gonghui.orgs.models import Org
+
+    rng = random.Random(SEED)
+    status_rng = random.Random(SEED + 1)  # used only for inserted rows
+    people = PeopleGenerator(SEED)
+    existing = set(Member.objects.values_list("id_number_bidx", flat=True))
+    batch: list[Member] = []
+    created = 0
+    transfers = 0
+    homes: set[int] = set()
+    unions = list(Org.objects.filter(kind="grassroots", active=True).order_by("code"))
+
+    def flush() -> None:
+        nonlocal created, transfers
+        if not batch:
+            return
+        # Status changes and transfers are decided before the insert, so each row goes in
+        # once in its final state; the events follow once the rows have their ids.
+        pending: list[tuple[Member, dict[str, Any]]] = []
+        for m in batch:
+            pending.append((m, {"org_id": m.org_id, "kind": EventKind.JOIN, "on": m.joined_on}))
+            roll = status_rng.random()
+            if roll < 0.02:
+                m.status, m.status_since = Status.WITHDRAWN, _later(status_rng, m.joined_on)
+                step = {"kind": EventKind.WITHDRAW, "note": "离职"}
+                pending.append((m, {"org_id": m.org_id, "on": m.status_since, **step}))
+            elif roll < 0.03:
+                m.status, m.status_since = Status.SUSPENDED, _later(status_rng, m.joined_on)
+                step = {"kind": EventKind.SUSPEND, "note": "连续六个月未缴会费"}
+                pending.append((m, {"org_id": m.org_id, "on": m.status_since, **step}))
+            elif roll < 0.04 and m.joined_on < PERIOD[0]:
+                # 会籍接转 to another union within the seed's period
+                target = status_rng.choice(unions)
+                if target.pk != m.org_id:
+                    on = PERIOD[0] + timedelta(days=status_rng.randrange(262))
+                    move = {"on": on, "note": "工作调动"}
+                    pending.append(
+                        (
+                            m,
+                            {
+                                "org_id": m.org_id,
+                                "kind": EventKind.TRANSFER_OUT,
+                                "other_org_id": target.pk,
+                                **move,
+                            },
+                        )
+                    )
+                    pending.append((m, {"org_id": target.pk, "kind": EventKind.TRANSFER_IN,
+                                        "other_org_id": m.org_id, **move}))  # fmt: skip
+                    m.org, m.status_since = target, on
+                    transfers += 1
+        fast_insert(Member, batch)
+        fast_insert(MembershipEvent, [MembershipEvent(member_id=m.pk, **e) for m, e in pending])
+        created += len(batch)
+        batch.clear()
+
+    for slot, member in generate(rng, people):
+        if slot.org.kind == "township":
+            homes.add(slot.org.pk)
+        if blind_index_for("citizen_id", member.id_number) in existing:
+            continue
+        batch.append(member)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+
+    for org_id in sorted(homes):
+        MemberHome.objects.get_or_create(org_id=org_id, defaults={"threshold": 10})
+
+    own = _demo_member(people, User)
+    applications = _applications(people)
+    if created or own or applications:
+        city = Org.objects.filter(parent=None).order_by("id").first()
+        audit.record(
+            actor=None,
+            action="demo.load",
+            object_type="member",
+            object_id="roster",
+            object_org=city,
+            object_repr="会员名册",
+            note=f"演示数据:新建会员 {created} 名(接转 {transfers} 人次)、"
+            f"入会申请 {applications} 件",
+        )
+    stdout.write(
+        f"会员:新建 {created} 名,已有 {Member.objects.count() - created} 名;"
+        f"会员之家 {len(homes)} 个;入会申请 {applications} 件\n"
+    )
+
+
+def _demo_member(people: PeopleGenerator, user_model: Any) -> int:
+    """The demo member account (``member``) gets its own record, for the e-card."""
+    p = people.person("371702", born=(1988, 1988))  # drawn always: later draws stay the same
+    user = user_model.objects.filter(username="member", role="member").select_related("org").first()
+    if user is None or Member.objects.filter(user=user).exists():
+        return 0
+    name = user.full_name or p.name
+    member = Member(
+        name=name, sex=p.sex, birth_date=p.birth_date, id_number=p.id_number, phone=p.phone,
+        ethnicity="汉族", education=Education.BACHELOR, employer_name="菏泽泰和包装有限公司",
+        org=user.org, joined_on=date(2012, 5, 1), status=Status.ACTIVE,
+        status_since=date(2012, 5, 1), user=user,
+        **derived_columns(name, p.id_number, p.phone),
+    )  # fmt: skip
+    if Member.objects.filter(id_number_bidx=blind_index_for("citizen_id", p.id_number)).exists():
+        return 0
+    member.save()
+    MembershipEvent.objects.create(member=member, org=member.org, kind=EventKind.JOIN,
+                                   on=member.joined_on)  # fmt: skip
+    return 1
+
+
+def _applications(people: PeopleGenerator) -> int:
+    """Three pending QR applications at the demo clerk's union."""
+    from gonghui.orgs.models import Org
+
+    org = Org.objects.filter(code="3717020001").first()
+    if org is None:
+        return 0
+    made = 0
+    for _ in range(3):
+        p = people.person("371702", born=(1995, 2003))
+        bidx = blind_index_for("citizen_id", p.id_number)
+        if JoinApplication.objects.filter(org=org, id_number_bidx=bidx).exists():
+            continue
+        JoinApplication.objects.create(
+            org=org, name=p.name, sex=p.sex, birth_date=p.birth_date, id_number=p.id_number,
+            phone=p.phone or "13953000000",
+            details={"ethnicity": "汉族", "employer_name": "菏泽泰和包装有限公司",
+                     "worker_type": "employee", "education": "college"},
+        )  # fmt: skip
+        made += 1
+    return made

@@ -1,0 +1,80 @@
+"""The member registry's figures of the work report.
+
+- ``members.total`` — members in good standing (在会) on the period's last day, counted in the
+  union they belong to now. A member counts when they joined on or before that day and either
+  are active now or their current status began after it (they were still active then: a later
+  withdrawal, suspension or move out does not erase them from an earlier report). Transfers
+  keep a member active, so a member transferred since is counted in the new union. This reads
+  two columns of the member row instead of replaying the event history of a million members;
+  it is exact for a member whose status changed at most once after the period's end.
+- ``members.joined`` — members whose join date (入会日期) falls within the period.
+- ``members.transferred`` — transfers *into* a union of the subtree within the period
+  (``transfer_in`` events), moves between two unions of the subtree included.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
+
+from gonghui.core.metrics import Metric, register
+from gonghui.core.scope import subtree_org_ids
+
+from .models import EventKind, Member, MembershipEvent, Status
+
+
+def members_in_good_standing(org: Any, start: date, end: date) -> QuerySet[Member]:
+    return Member.objects.filter(
+        Q(status=Status.ACTIVE) | Q(status_since__gt=end),
+        org__in=subtree_org_ids(org),
+        joined_on__lte=end,
+    )
+
+
+def members_joined(org: Any, start: date, end: date) -> QuerySet[Member]:
+    return Member.objects.filter(org__in=subtree_org_ids(org), joined_on__range=(start, end))
+
+
+def members_transferred_in(org: Any, start: date, end: date) -> QuerySet[MembershipEvent]:
+    return MembershipEvent.objects.filter(
+        kind=EventKind.TRANSFER_IN, on__range=(start, end), org__in=subtree_org_ids(org)
+    )
+
+
+register(
+    Metric(
+        key="members.total",
+        label=gettext_noop("在会会员"),
+        unit="人",
+        definition="期末在会的会员人数(期末前入会,且现为在会或期末后才变更会籍状态),"
+        "按现所在工会统计",
+        records=members_in_good_standing,
+        module="members",
+        order=20,
+    )
+)
+register(
+    Metric(
+        key="members.joined",
+        label=gettext_noop("新发展会员"),
+        unit="人",
+        definition="入会日期在期内的会员人数",
+        records=members_joined,
+        module="members",
+        order=21,
+    )
+)
+register(
+    Metric(
+        key="members.transferred",
+        label=gettext_noop("会籍接转"),
+        unit="人次",
+        definition="期内转入本级及下级工会的会籍接转次数",
+        records=members_transferred_in,
+        module="members",
+        order=22,
+    )
+)
