@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("gonghui.accounts.urls")),
     path("orgs/", include("gonghui.orgs.urls")),
     path("portal/", include("gonghui.portal.urls")),
+    path("members/", include("gonghui.members.urls")),
+    path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/
     path("", include("gonghui.core.urls")),
 ]
 

@@ -7,6 +7,10 @@
 - ``portal_cards``: ``fn(user) -> dict(title=..., body=..., url=...) | None`` on the member's
   "my" page.
 - ``nav_items``: ``(perm, label, url_name)`` added to the staff navigation.
+- ``member_sections``: ``fn(user, member) -> dict | None``, one section of a member's 360°
+  page: ``{"title", "items": [{"label", "value", "url"?}], "url"?, "empty"?}`` or
+  ``{"title", "template", "context"}``; ``None`` hides it (nothing there, or not the user's
+  to see).
 """
 
 from __future__ import annotations
@@ -18,3 +22,4 @@ org_blockers: list[Callable[[Any], tuple[int, str]]] = []
 org_counters: list[Callable[[Any], tuple[str, int]]] = []
 portal_cards: list[Callable[[Any], dict[str, str] | None]] = []
 nav_items: list[tuple[str, str, str]] = []
+member_sections: list[Callable[[Any, Any], dict[str, Any] | None]] = []

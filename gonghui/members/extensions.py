@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gonghui.core import hooks
 
@@ -18,11 +20,25 @@ def _active_members_blocker(org: Any) -> tuple[int, str]:
 def _members_counter(org: Any) -> tuple[str, int]:
     from .models import Member, Status
 
-    count = Member.objects.filter(
-        org__path__startswith=org.path, status=Status.ACTIVE
-    ).count()
+    count = Member.objects.filter(org__path__startswith=org.path, status=Status.ACTIVE).count()
     return _("在会会员"), count
+
+
+def _ecard(user: Any) -> dict[str, str] | None:
+    """The portal's "my" page links the e-card once the account belongs to a member record."""
+    from .models import Member
+
+    member = Member.objects.filter(user=user).select_related("org").first()
+    if member is None:
+        return None
+    return {
+        "title": _("电子会员卡"),
+        "body": f"{member.org.name} · {member.get_status_display()}",
+        "url": reverse("portal:card"),
+    }
 
 
 hooks.org_blockers.append(_active_members_blocker)
 hooks.org_counters.append(_members_counter)
+hooks.portal_cards.append(_ecard)
+hooks.nav_items.append(("members.view", gettext_lazy("会员"), "members:roster"))  # type: ignore[arg-type]

@@ -7,4 +7,5 @@ from . import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("card/", views.card, name="card"),
 ]

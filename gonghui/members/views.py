@@ -1,0 +1,619 @@
+"""Pages of the member registry: roster and search, the 360° page, create/edit, transfer,
+status, reveal, the approval queue, the union's QR code, the 会员之家 flags, import and
+export; and the public pages: the three-screen join flow and the e-card verification.
+
+Thin views: selectors read with scope, services write and audit. A member outside the user's
+subtree answers 404 exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gonghui.core import hooks
+from gonghui.core.errors import Conflict, NotFound, ServiceError
+from gonghui.core.masking import mask_id_number, mask_name, mask_phone
+from gonghui.core.roles import can
+from gonghui.core.web import form_errors, is_htmx, staff_page
+from gonghui.orgs.models import Org
+from gonghui.orgs.selectors import access_org
+
+from . import cards, selectors, services
+from .forms import (
+    JoinConfirmForm,
+    JoinIdentityForm,
+    JoinWorkForm,
+    MemberCreateForm,
+    MemberForm,
+    MemberSearchForm,
+    RejectForm,
+    RevealForm,
+    StatusForm,
+    TransferFindForm,
+    TransferForm,
+)
+from .models import JoinApplication, JoinStatus, Member, Status
+from .validation import clean_member
+
+VIEW = "members.view"
+MANAGE = "members.manage"
+PAGE_SIZE = 50
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _member(user: Any, pk: int) -> Member:
+    return selectors.access_member(user, pk)
+
+
+def _manageable(user: Any, pk: int) -> Member:
+    """The member, if in scope (else 404) and the user may manage their union (else 403)."""
+    member = _member(user, pk)
+    if not can(user, MANAGE, member.org):
+        raise PermissionDenied(_("当前角色无权执行此操作"))
+    return member
+
+
+def accepts_joins(org: Org) -> bool:
+    """Unions that take members directly (grassroots, and township/street/park/industry
+    unions, which run the 会员之家 for workers whose employer has no union)."""
+    return org.active and org.kind in services.MEMBER_ORG_KINDS
+
+
+def _org_in_scope(user: Any, code: str) -> Org | None:
+    try:
+        return access_org(user, code.strip())
+    except NotFound:
+        return None
+
+
+def masked_row(member: Member) -> dict[str, Any]:
+    return {
+        "member": member,
+        "id_number": mask_id_number(member.id_number),
+        "phone": mask_phone(member.phone),
+    }
+
+
+# --- roster and search -----------------------------------------------------------------------
+
+
+def _roster(user: Any, form: MemberSearchForm, page: int) -> dict[str, Any]:
+    q, org, status = "", None, ""
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        status = form.cleaned_data["status"]
+        code = form.cleaned_data["org"].strip()
+        if code:
+            org = _org_in_scope(user, code)
+            if org is None:
+                form.add_error("org", _("未找到该工会"))
+                return {"rows": [], "page": 1, "has_next": False, "q": q}
+    qs = selectors.member_search(user, q, org=org, status=status or None)
+    # One page and one look-ahead row: no COUNT(*) over a million-row subtree.
+    start = (page - 1) * PAGE_SIZE
+    found = list(qs[start : start + PAGE_SIZE + 1])
+    return {
+        "rows": [masked_row(m) for m in found[:PAGE_SIZE]],
+        "page": page,
+        "has_next": len(found) > PAGE_SIZE,
+        "q": q,
+    }
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+@require_GET
+@staff_page(VIEW)
+def roster(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = MemberSearchForm(request.GET)
+    context = {
+        "form": form,
+        "result": _roster(user, form, _page_number(request)),
+        "can_manage": can(user, MANAGE),
+        "pending": selectors.join_applications_visible_to(user, JoinStatus.PENDING).count(),
+        "export_query": request.GET.urlencode(),
+    }
+    if is_htmx(request):
+        return render(request, "members/_results.html", context)
+    return render(request, "members/roster.html", context)
+
+
+@require_GET
+@staff_page(VIEW)
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered roster as XLSX or CSV (masked unless the user may reveal in scope)."""
+    from . import exporting
+
+    if fmt not in ("xlsx", "csv"):
+        raise Http404()
+    user: Any = request.user
+    form = MemberSearchForm(request.GET)
+    org = None
+    q = status = ""
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        status = form.cleaned_data["status"]
+        if form.cleaned_data["org"].strip():
+            org = access_org(user, form.cleaned_data["org"].strip())
+    return exporting.export_response(user, fmt=fmt, q=q, org=org, status=status or None)
+
+
+@require_GET
+@staff_page(VIEW)
+def org_options(request: HttpRequest) -> HttpResponse:
+    """<option>s of the active unions in scope matching what is typed in an org box."""
+    from gonghui.orgs.selectors import org_search
+
+    q = next((request.GET[k] for k in ("org", "to_org", "q") if request.GET.get(k)), "").strip()
+    results = list(org_search(request.user, q=q, active=True)[:20]) if q else []
+    return render(request, "orgs/_options.html", {"results": results})
+
+
+# --- the 360° page ---------------------------------------------------------------------------
+
+
+def _sections(user: Any, member: Member) -> list[dict[str, Any]]:
+    out = []
+    for fn in hooks.member_sections:
+        section = fn(user, member)
+        if section:
+            out.append(section)
+    return out
+
+
+def _detail_context(user: Any, member: Member, revealed: dict[str, str] | None = None) -> Any:
+    return {
+        "member": member,
+        "row": masked_row(member),
+        "revealed": revealed,
+        "history": selectors.member_history(member),
+        "sections": _sections(user, member),
+        "can_manage": can(user, MANAGE, member.org),
+        "can_reveal": can(user, "pii.reveal", member.org),
+        "card_number": cards.member_number(member),
+        "reveal_form": RevealForm(),
+    }
+
+
+@require_GET
+@staff_page(VIEW)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request.user, pk)
+    return render(request, "members/detail.html", _detail_context(request.user, member))
+
+
+@require_POST
+@staff_page(VIEW)
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full ID and phone, once, for this response only; the service audits it."""
+    user: Any = request.user
+    member = _member(user, pk)
+    form = RevealForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    revealed = services.member_reveal(actor=user, member=member, reason=reason)
+    if is_htmx(request):
+        return render(request, "members/_revealed.html", {"revealed": revealed})
+    return render(request, "members/detail.html", _detail_context(user, member, revealed))
+
+
+# --- create, edit, status, transfer ----------------------------------------------------------
+
+
+def _default_org_code(user: Any) -> str:
+    org = user.org
+    return org.code if org is not None and accepts_joins(org) else ""
+
+
+@staff_page(VIEW)
+def create(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not can(user, MANAGE):
+        raise PermissionDenied(_("当前角色无权执行此操作"))
+    initial = {"org": request.GET.get("org") or _default_org_code(user)}
+    form = MemberCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.changed_data_for_service()
+        org = _org_in_scope(user, data.pop("org"))
+        if org is None:
+            form.add_error("org", _("未找到该工会"))
+        elif not can(user, MANAGE, org):
+            form.add_error("org", _("无权在该工会登记会员"))
+        else:
+            try:
+                member = services.member_create(actor=user, org=org, data=data)
+            except ServiceError as exc:
+                form_errors(form, exc)
+            else:
+                messages.success(request, _("已登记会员:%(name)s") % {"name": member.name})
+                return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "title": _("登记会员")})
+
+
+@staff_page(VIEW)
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    member = _manageable(user, pk)
+    form = MemberForm.for_member(member, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=user, member=member, data=form.changed_data_for_service())
+        except ServiceError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("members:detail", pk=member.pk)
+    return render(
+        request, "members/form.html", {"form": form, "member": member, "title": _("编辑会员")}
+    )
+
+
+@staff_page(VIEW)
+def status(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    member = _manageable(user, pk)
+    form = StatusForm(member, request.POST or None, initial={"on": date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_set_status(
+                actor=user,
+                member=member,
+                status=form.cleaned_data["status"],
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("会籍状态已更新"))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/status.html", {"form": form, "member": member})
+
+
+@require_POST
+@staff_page(VIEW)
+def portal_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the member's portal login; the generated password is shown on this answer only."""
+    user: Any = request.user
+    member = _manageable(user, pk)
+    try:
+        account, password = services.member_portal_account(actor=user, member=member)
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+        return redirect("members:detail", pk=member.pk)
+    return render(
+        request,
+        "members/account_created.html",
+        {"member": member, "account": account, "password": password},
+    )
+
+
+TRANSFER_SALT = "gonghui.members.transfer"
+TRANSFER_MAX_AGE = 30 * 60
+
+
+@staff_page(VIEW)
+def transfer(request: HttpRequest) -> HttpResponse:
+    """会籍接转, taken by the receiving union in one step: find the person by the full ID
+    number (they are usually outside the receiver's scope, so only a masked name and the
+    current union are shown), then take them in. The person's id travels signed, so the
+    second step cannot be pointed at anyone not found by their full ID number."""
+    user: Any = request.user
+    if not can(user, MANAGE):
+        raise PermissionDenied(_("当前角色无权执行此操作"))
+    find = TransferFindForm(request.POST if "find" in request.POST else None)
+    context: dict[str, Any] = {"find": find}
+    member: Member | None = None
+    if request.method == "POST" and "find" in request.POST and find.is_valid():
+        member = selectors.member_find_by_id_number(user, find.cleaned_data["id_number"])
+        if member is None:
+            context["not_found"] = True
+        else:
+            # the typed number is not echoed back once it found someone
+            context["find"] = TransferFindForm()
+            context["token"] = signing.dumps(member.pk, salt=TRANSFER_SALT)
+            context["form"] = TransferForm(
+                initial={"to_org": _default_org_code(user), "on": date.today()}
+            )
+    elif request.method == "POST" and "token" in request.POST:
+        try:
+            pk = signing.loads(request.POST["token"], salt=TRANSFER_SALT, max_age=TRANSFER_MAX_AGE)
+            member = Member.objects.select_related("org").get(pk=pk)
+        except (signing.BadSignature, Member.DoesNotExist):
+            messages.error(request, _("查找结果已失效,请重新输入身份证号"))
+            return redirect("members:transfer")
+        form = TransferForm(request.POST)
+        context.update(token=request.POST["token"], form=form)
+        if form.is_valid():
+            to_org = _org_in_scope(user, form.cleaned_data["to_org"])
+            if to_org is None:
+                form.add_error("to_org", _("未找到该工会"))
+            else:
+                try:
+                    services.member_transfer(
+                        actor=user,
+                        member=member,
+                        to_org=to_org,
+                        on=form.cleaned_data["on"],
+                        note=form.cleaned_data["note"],
+                    )
+                except ServiceError as exc:
+                    form_errors(form, exc)
+                else:
+                    messages.success(
+                        request, _("%(name)s 已转入 %(org)s") % {"name": member.name, "org": to_org}
+                    )
+                    return redirect("members:detail", pk=member.pk)
+    if member is not None:
+        context["found"] = {
+            "name": mask_name(member.name),
+            "org": member.org.name,
+            "status": member.get_status_display(),
+            "joined_on": member.joined_on,
+            "mine": can(user, VIEW, member.org),
+        }
+    return render(request, "members/transfer.html", context)
+
+
+# --- the approval queue ----------------------------------------------------------------------
+
+
+def _application(user: Any, pk: int) -> JoinApplication:
+    application = selectors.access_join_application(user, pk)
+    if not can(user, MANAGE, application.org):
+        raise PermissionDenied(_("当前角色无权执行此操作"))
+    return application
+
+
+@require_GET
+@staff_page(MANAGE)
+def applications(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    show = request.GET.get("status") or JoinStatus.PENDING
+    if show not in JoinStatus.values:
+        show = JoinStatus.PENDING
+    qs = selectors.join_applications_visible_to(user, status=show)
+    if show != JoinStatus.PENDING:
+        qs = qs.order_by("-decided_at", "-id")
+    rows = [
+        {
+            "app": a,
+            "id_number": mask_id_number(a.id_number),
+            "phone": mask_phone(a.phone),
+        }
+        for a in qs[:200]
+    ]
+    return render(
+        request,
+        "members/applications.html",
+        {
+            "rows": rows,
+            "show": show,
+            "statuses": JoinStatus.choices,
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+@require_POST
+@staff_page(MANAGE)
+def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    application = _application(user, pk)
+    try:
+        member = services.join_approve(actor=user, application=application)
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("已批准 %(name)s 入会") % {"name": member.name})
+    return redirect("members:applications")
+
+
+@require_POST
+@staff_page(MANAGE)
+def application_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    application = _application(user, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写退回原因"))
+        return redirect("members:applications")
+    try:
+        services.join_reject(
+            actor=user, application=application, reason=form.cleaned_data["reason"]
+        )
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("已退回 %(name)s 的申请") % {"name": application.name})
+    return redirect("members:applications")
+
+
+# --- QR code and 会员之家 --------------------------------------------------------------------
+
+
+def _join_url(request: HttpRequest, org: Org) -> str:
+    return request.build_absolute_uri(reverse("join:start", args=[org.code]))
+
+
+@require_GET
+@staff_page(VIEW)
+def qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The union's join QR code, to print and put up where workers see it."""
+    org = access_org(request.user, code)
+    if not accepts_joins(org):
+        raise Http404()
+    url = _join_url(request, org)
+    svg = cards.qr_svg(url, title=_("扫码加入%(org)s") % {"org": org.name})
+    if request.GET.get("download") == "svg":
+        response = HttpResponse(svg, content_type="image/svg+xml")
+        response["Content-Disposition"] = f'attachment; filename="join-{org.code}.svg"'
+        return response
+    return render(request, "members/qr.html", {"org": org, "url": url, "svg": svg})
+
+
+@require_GET
+@staff_page(VIEW)
+def homes(request: HttpRequest) -> HttpResponse:
+    """会员之家 flags: employers whose workers accumulate in a home union (found a union)."""
+    flags = selectors.members_home_flags(request.user)
+    return render(request, "members/homes.html", {"flags": flags})
+
+
+# --- the public join flow (no login) ---------------------------------------------------------
+
+JOIN_SALT = "gonghui.members.join"
+# The screens carry what was typed so far in a signed field, never in a server-side session:
+# the plain ID number must not land in the session table.
+JOIN_MAX_AGE = 60 * 60
+IDENTITY_FIELDS = ("name", "id_number", "ethnicity")
+WORK_FIELDS = ("phone", "employer_name", "worker_type", "education")
+
+
+def _join_org(code: str) -> Org:
+    org = Org.objects.filter(code=code).first()
+    if org is None or not accepts_joins(org):
+        raise Http404()
+    return org
+
+
+def _state(request: HttpRequest) -> dict[str, Any] | None:
+    try:
+        data = signing.loads(request.POST.get("state", ""), salt=JOIN_SALT, max_age=JOIN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _step_errors(form: Any, data: dict[str, Any], fields: tuple[str, ...]) -> bool:
+    """Run the shared member validation; put its errors for this screen's fields on the form."""
+    result = clean_member(data)
+    ok = True
+    for err in result.errors:
+        if err["field"] in fields:
+            form.add_error(err["field"], err["message"])
+            ok = False
+    return ok
+
+
+def _render_join(
+    request: HttpRequest, org: Org, step: int, form: Any, state: dict[str, Any] | None = None
+) -> HttpResponse:
+    context: dict[str, Any] = {"org": org, "step": step, "form": form, "steps": [1, 2, 3]}
+    if state is not None:
+        context["state"] = signing.dumps(state, salt=JOIN_SALT, compress=True)
+        context["summary"] = _summary(state)
+    return render(request, "members/join.html", context)
+
+
+def _summary(state: dict[str, Any]) -> list[tuple[str, str]]:
+    from .models import Education, WorkerType
+
+    rows = [
+        (_("姓名"), state.get("name", "")),
+        (_("身份证号"), mask_id_number(state.get("id_number", ""))),
+        (_("民族"), state.get("ethnicity", "")),
+    ]
+    if "phone" in state:
+        rows += [
+            (_("手机号"), mask_phone(state.get("phone", ""))),
+            (_("工作单位"), state.get("employer_name", "")),
+            (_("职工类型"), str(dict(WorkerType.choices).get(state.get("worker_type", ""), ""))),
+            (_("学历"), str(dict(Education.choices).get(state.get("education", ""), ""))),
+        ]
+    return [(k, v or "—") for k, v in rows]
+
+
+def join_start(request: HttpRequest, code: str) -> HttpResponse:
+    """Three screens on one address: 1 identity → 2 work and contact → 3 confirm."""
+    org = _join_org(code)
+    if request.method != "POST":
+        return _render_join(request, org, 1, JoinIdentityForm())
+    step = request.POST.get("step", "1")
+    state = _state(request) if step != "1" else {}
+    if state is None:
+        messages.error(request, _("页面已过期,请重新填写"))
+        return _render_join(request, org, 1, JoinIdentityForm())
+    back = "back" in request.POST
+
+    if step == "1":
+        form = JoinIdentityForm(request.POST)
+        if form.is_valid() and _step_errors(form, form.cleaned_data, IDENTITY_FIELDS):
+            return _render_join(request, org, 2, JoinWorkForm(), dict(form.cleaned_data))
+        return _render_join(request, org, 1, form)
+
+    if step == "2":
+        if back:
+            initial = {k: state.get(k, "") for k in IDENTITY_FIELDS}
+            return _render_join(request, org, 1, JoinIdentityForm(initial=initial))
+        form2 = JoinWorkForm(request.POST)
+        if form2.is_valid() and _step_errors(form2, {**state, **form2.cleaned_data}, WORK_FIELDS):
+            state.update(form2.cleaned_data)
+            return _render_join(request, org, 3, JoinConfirmForm(), state)
+        return _render_join(request, org, 2, form2, state)
+
+    if step == "3":
+        if back:
+            initial = {k: state.get(k, "") for k in WORK_FIELDS}
+            work_state = {k: v for k, v in state.items() if k not in WORK_FIELDS}
+            return _render_join(request, org, 2, JoinWorkForm(initial=initial), work_state)
+        form3 = JoinConfirmForm(request.POST)
+        if form3.is_valid():
+            data = {k: state.get(k, "") for k in (*IDENTITY_FIELDS, *WORK_FIELDS)}
+            try:
+                services.join_apply(org=org, data=data)
+            except ServiceError as exc:
+                form_errors(form3, exc)
+            else:
+                return redirect("join:done", code=org.code)
+        return _render_join(request, org, 3, form3, state)
+    raise Http404()
+
+
+@require_GET
+def join_done(request: HttpRequest, code: str) -> HttpResponse:
+    org = _join_org(code)
+    return render(request, "members/join_done.html", {"org": org})
+
+
+@require_GET
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """What anyone scanning an e-card sees: masked name, union, status — nothing more."""
+    context: dict[str, Any] = {}
+    try:
+        member_id = cards.card_member_id(token)
+    except cards.CardTokenExpired:
+        context["expired"] = True
+        member_id = None
+    member = (
+        Member.objects.select_related("org").filter(pk=member_id).first() if member_id else None
+    )
+    if member is not None:
+        context.update(
+            name=mask_name(member.name),
+            org=member.org.name,
+            status=member.get_status_display(),
+            good=member.status == Status.ACTIVE,
+        )
+    elif not context.get("expired"):
+        context["invalid"] = True
+    response = render(request, "members/verify.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
