@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hmac
 import os
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
@@ -61,3 +62,43 @@ def blind_index(value: str, *, purpose: str) -> str:
     # hmac.digest is the one-shot C path: a third of hmac.new(...).digest() on import hot paths
     digest = hmac.digest(key, f"{purpose}\x00{value}".encode(), "sha256")
     return base64.b32encode(digest[:20]).decode().rstrip("=").lower()
+
+
+def encryptor() -> Callable[[str], str]:
+    """``encrypt`` for a batch (an import): the key is looked up once and the random nonces
+    are drawn from the OS 12 KiB at a time — each nonce is still 96 fresh random bits used
+    once, only the system calls are fewer."""
+    aead, _ = _current()
+    seal = aead.encrypt
+    b64 = base64.b64encode
+    state = {"buf": b"", "at": 0}
+
+    def encrypt_one(plain: str) -> str:
+        at = state["at"]
+        if at + 12 > len(state["buf"]):
+            state["buf"], at = os.urandom(12 * 1024), 0
+        nonce = state["buf"][at : at + 12]
+        state["at"] = at + 12
+        return PREFIX + b64(nonce + seal(nonce, plain.encode(), None)).decode()
+
+    return encrypt_one
+
+
+def blind_indexer(purpose: str) -> Callable[[str], str]:
+    """``blind_index`` for a batch, with the key and the purpose prefix bound once."""
+    _, key = _current()
+    prefix = f"{purpose}\x00".encode()
+    digest = hmac.digest
+    pairs = _B32_PAIRS
+
+    def index_one(value: str) -> str:
+        # the same text as base64.b32encode(...).lower(), ten bits at a time
+        n = int.from_bytes(digest(key, prefix + value.encode(), "sha256")[:20], "big")
+        return "".join([pairs[(n >> shift) & 1023] for shift in _SHIFTS])
+
+    return index_one
+
+
+_B32_LOWER = "abcdefghijklmnopqrstuvwxyz234567"
+_B32_PAIRS = [a + b for a in _B32_LOWER for b in _B32_LOWER]
+_SHIFTS = range(150, -1, -10)

@@ -146,7 +146,10 @@ def iter_raw_rows(path: str | Path) -> Iterator[list[Any]]:
 
 
 def _blank(cells: list[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    try:
+        return not "".join(cells).strip()  # a CSV row: all text, the fast path
+    except TypeError:
+        return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
 def open_sheet(

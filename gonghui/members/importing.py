@@ -189,8 +189,9 @@ def _prepare_chunk(job: tuple[_Context, list[tuple[int, list[Any]]]]) -> list[tu
     labels = dict(ctx.labels)
     today = ctx.today
     defaults = {"joined_on": today} if not ctx.has_joined else {}
-    encrypt = crypto.encrypt
-    blind_index = crypto.blind_index
+    encrypt = crypto.encryptor()
+    id_index = crypto.blind_indexer("citizen_id")
+    phone_index = crypto.blind_indexer("mobile")
     out: list[tuple[Any, ...]] = []
     for number, cells in rows:
         width = len(cells)
@@ -217,7 +218,7 @@ def _prepare_chunk(job: tuple[_Context, list[tuple[int, list[Any]]]]) -> list[tu
                     v["sex"],
                     v.get("ethnicity", ""),
                     encrypt(id_number),
-                    blind_index(id_number, purpose="citizen_id"),
+                    id_index(id_number),
                     derived["id_tail"],
                     v.get("id_valid_until", ""),
                     birth.isoformat(),
@@ -225,7 +226,7 @@ def _prepare_chunk(job: tuple[_Context, list[tuple[int, list[Any]]]]) -> list[tu
                     v.get("employment", "employed"),
                     v.get("skill_level", ""),
                     encrypt(phone) if phone else "",
-                    blind_index(phone, purpose="mobile") if phone else "",
+                    phone_index(phone) if phone else "",
                     derived["phone_tail"],
                     v.get("employer_name", ""),
                     v.get("worker_type", "employee"),
@@ -271,16 +272,28 @@ class _Existing:
 
 
 def _lookup(bidxs: list[str]) -> dict[str, _Existing]:
+    """The people of a chunk already in the registry, by blind index: one query, no ORM
+    objects (dates come back as text on SQLite, as dates on PostgreSQL)."""
     if not bidxs:
         return {}
+    qn = connection.ops.quote_name
     fields = ("id_number_bidx", "id", "org_id", "status", "status_since", *_COMPARED, "phone_bidx")
+    marks = ", ".join(["%s"] * len(bidxs))
+    sql = (
+        f"SELECT {', '.join(qn(f) for f in fields)} FROM {qn(Member._meta.db_table)} "  # noqa: S608 - names from the model's meta, quoted; values are parameters
+        f"WHERE id_number_bidx IN ({marks})"
+    )
     out: dict[str, _Existing] = {}
-    for row in Member.objects.filter(id_number_bidx__in=bidxs).values_list(*fields):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, bidxs)
+        rows = cursor.fetchall()
+    for row in rows:
         values = {
             name: (value.isoformat() if isinstance(value, date) else value)
             for name, value in zip(fields[5:], row[5:], strict=True)
         }
-        out[row[0]] = _Existing(row[1], row[2], row[3], row[4], values)
+        since = row[4] if isinstance(row[4], date) else date.fromisoformat(row[4])
+        out[row[0]] = _Existing(row[1], row[2], row[3], since, values)
     return out
 
 
