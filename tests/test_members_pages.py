@@ -731,3 +731,120 @@ def test_join_apply_service_and_page_agree_on_unions(tree: Any) -> None:
         data={"name": "赵磊", "id_number": ID_ZHAO, "phone": "13705300001"},
     )
     assert JoinApplication.objects.get().org == park
+
+
+# --- import and export -----------------------------------------------------------------------
+
+
+def roster_csv(rows: list[str]) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "姓名,身份证号码,手机,入会时间\n" + "\n".join(rows) + "\n"
+    return SimpleUploadedFile("名册.csv", text.encode("utf-8"), content_type="text/csv")
+
+
+def run_job(pk: int) -> None:
+    from gonghui.members.tasks import run_member_import
+
+    run_member_import(pk)
+
+
+def test_import_upload_preview_confirm_and_rejected_rows(
+    people: Any, tree: Any, login: Any
+) -> None:
+    from gonghui.core.models import ImportJob
+
+    client = login(people.clerk_a)
+    html = html_of(client.get("/members/import/"))
+    assert 'value="G-A-0001"' in html
+    template = client.get("/members/import/template.xlsx")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    upload = roster_csv(
+        [f"王强,{ID_WANG},{PHONE_WANG},2015-03-01", "李四,123,13800000000,2015-03-01"]
+    )
+    response = client.post("/members/import/", {"org": "G-A-0001", "file": upload})
+    preview = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/members/import/{preview.pk}/"
+    assert preview.dry_run
+    # not run yet: the page polls
+    html = html_of(client.get(response["Location"], headers={"HX-Request": "true"}))
+    assert 'hx-trigger="every 1s"' in html and "<html" not in html
+    run_job(preview.pk)
+    html = html_of(client.get(response["Location"]))
+    assert 'hx-trigger="every 1s"' not in html
+    assert 'data-testid="created">1<' in html and 'data-testid="rejected">1<' in html
+    assert "李四" in html and ">3<" in html  # the rejected row, by its spreadsheet row number
+    assert Member.objects.count() == 0  # a preview writes nothing
+    errors = client.get(f"/members/import/{preview.pk}/errors.xlsx")
+    assert errors.status_code == 200
+    assert b"".join(errors.streaming_content)[:2] == b"PK"
+
+    response = client.post(f"/members/import/{preview.pk}/confirm/")
+    job = ImportJob.objects.get(dry_run=False)
+    assert response["Location"] == f"/members/import/{job.pk}/"
+    # confirming twice goes to the same run
+    again = client.post(f"/members/import/{preview.pk}/confirm/")
+    assert again["Location"] == f"/members/import/{job.pk}/"
+    run_job(job.pk)
+    html = html_of(client.get(f"/members/import/{job.pk}/"))
+    assert "导入完成" in html and 'data-testid="created">1<' in html
+    member = Member.objects.get()
+    assert (member.name, member.org, member.id_number) == ("王强", tree.union_a, ID_WANG)
+
+
+def test_import_refused_out_of_scope_and_for_read_only(people: Any, tree: Any, login: Any) -> None:
+    from gonghui.core.models import ImportJob
+
+    response = login(people.cadre_b).post(
+        "/members/import/", {"org": "G-A-0001", "file": roster_csv([f"王强,{ID_WANG},,2015-03-01"])}
+    )
+    assert "未找到该工会" in html_of(response)
+    assert ImportJob.objects.count() == 0
+    assert login(people.leader).get("/members/import/").status_code == 404
+    login(people.clerk_a).post(
+        "/members/import/", {"org": "G-A-0001", "file": roster_csv([f"王强,{ID_WANG},,2015-03-01"])}
+    )
+    job = ImportJob.objects.get()
+    run_job(job.pk)
+    client = login(people.cadre_b)
+    assert client.get(f"/members/import/{job.pk}/").status_code == 404
+    assert client.post(f"/members/import/{job.pk}/confirm/").status_code == 404
+    assert client.get(f"/members/import/{job.pk}/errors.xlsx").status_code == 404
+    assert ImportJob.objects.count() == 1
+    assert Member.objects.count() == 0
+
+
+def test_import_into_a_county_federation_is_refused(people: Any, login: Any) -> None:
+    response = login(people.cadre_a).post(
+        "/members/import/", {"org": "371702", "file": roster_csv([f"王强,{ID_WANG},,2015-03-01"])}
+    )
+    assert "不直接发展会员" in html_of(response)
+
+
+def test_export_csv_masked_for_a_clerk(people: Any, wang: Member, li: Member, login: Any) -> None:
+    response = login(people.clerk_a).get("/members/export.csv", {"q": "wq"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response["Content-Disposition"].startswith('attachment; filename="members-')
+    assert "王强" in body and "3717**********" + ID_WANG[-4:] in body
+    assert ID_WANG not in body and "李娜" not in body
+    assert audit_count("member.export") == 0
+
+
+def test_export_xlsx_full_for_a_cadre_is_audited(people: Any, wang: Member, login: Any) -> None:
+    from openpyxl import load_workbook
+
+    response = login(people.cadre_a).get("/members/export.xlsx")
+    assert response.status_code == 200
+    import io
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert ID_WANG in values and "王强" in values
+    assert audit_count("member.export") == 1
+
+
+def test_export_of_another_union_out_of_scope_is_404(people: Any, wang: Member, login: Any) -> None:
+    assert login(people.cadre_b).get("/members/export.csv", {"org": "G-A-0001"}).status_code == 404
+    assert login(people.cadre_b).get("/members/export.pdf").status_code == 404
+    assert audit_count("member.export") == 0

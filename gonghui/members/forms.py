@@ -160,6 +160,28 @@ class MemberCreateForm(MemberForm):
         )
 
 
+class ImportForm(forms.Form):
+    org = forms.CharField(
+        label=_("导入到工会(代码)"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "list": "org-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("members:org_options"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#org-options",
+                "hx-sync": "this:replace",
+            }
+        ),
+    )
+    file = forms.FileField(
+        label=_("名册文件"),
+        help_text=_("XLSX、XLS 或 CSV;可用模板,也可用工会现有名册(列名自动识别)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
+
+
 class TransferFindForm(forms.Form):
     id_number = forms.CharField(
         label=_("身份证号"),

@@ -8,13 +8,15 @@ subtree answers 404 exactly like a missing one.
 
 from __future__ import annotations
 
+import io
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,13 +25,17 @@ from django.views.decorators.http import require_GET, require_POST
 from gonghui.core import hooks
 from gonghui.core.errors import Conflict, NotFound, ServiceError
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
+from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.roles import can
+from gonghui.core.scope import access
+from gonghui.core.spreadsheets import cell_text, header_key, iter_raw_rows
 from gonghui.core.web import form_errors, is_htmx, staff_page
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import access_org
 
-from . import cards, selectors, services
+from . import cards, exporting, importing, selectors, services
 from .forms import (
+    ImportForm,
     JoinConfirmForm,
     JoinIdentityForm,
     JoinWorkForm,
@@ -130,6 +136,7 @@ def roster(request: HttpRequest) -> HttpResponse:
         "can_manage": can(user, MANAGE),
         "pending": selectors.join_applications_visible_to(user, JoinStatus.PENDING).count(),
         "export_query": request.GET.urlencode(),
+        "import_url": reverse("members:import") if can(user, MANAGE) else "",
     }
     if is_htmx(request):
         return render(request, "members/_results.html", context)
@@ -139,21 +146,164 @@ def roster(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_page(VIEW)
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The filtered roster as XLSX or CSV (masked unless the user may reveal in scope)."""
-    from . import exporting
-
+    """The filtered roster as XLSX or CSV: masked unless the user holds ``pii.reveal``
+    (then the export module audits it)."""
     if fmt not in ("xlsx", "csv"):
         raise Http404()
     user: Any = request.user
     form = MemberSearchForm(request.GET)
-    org = None
+    org: Org | None = None
     q = status = ""
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         status = form.cleaned_data["status"]
         if form.cleaned_data["org"].strip():
             org = access_org(user, form.cleaned_data["org"].strip())
-    return exporting.export_response(user, fmt=fmt, q=q, org=org, status=status or None)
+    name = exporting.export_file_name(fmt)
+    if fmt == "csv":
+        stream = exporting.export_csv_stream(user, q=q, org=org, status=status or None)
+        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
+            stream, content_type="text/csv; charset=utf-8"
+        )
+    else:
+        buffer = io.BytesIO()
+        exporting.export_members(user, buffer, fmt="xlsx", q=q, org=org, status=status or None)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return cast(HttpResponse, response)  # staff_page types views as HttpResponse
+
+
+# --- roster import: upload → preview → confirm → progress → rejected rows -------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_REJECTED = 50
+
+
+def _job(user: Any, pk: int) -> ImportJob:
+    job = access(importing.import_jobs_visible_to(user), user, pk=pk)
+    if not can(user, MANAGE, job.org):
+        raise PermissionDenied(_("当前角色无权执行此操作"))
+    return job
+
+
+def _rejected_preview(job: ImportJob) -> list[dict[str, Any]]:
+    """The first rejected rows of a finished job, from its errors file: row number, name and
+    reason (the ID number in that file is the clerk's own upload and is not shown here)."""
+    if not job.errors_file or not Path(job.errors_file).exists():
+        return []
+    rows = iter_raw_rows(job.errors_file)
+    header = [header_key(h) for h in next(rows, [])]
+    names = {header_key(a) for a in importing.ALIASES["name"]}
+    name_at = next((i for i, h in enumerate(header) if h in names), None)
+    out: list[dict[str, Any]] = []
+    for cells in rows:
+        if len(out) >= PREVIEW_REJECTED:
+            break
+        out.append(
+            {
+                "row": cell_text(cells[-2]) if len(cells) >= 2 else "",
+                "name": cell_text(cells[name_at]) if name_at is not None else "",
+                "reason": cell_text(cells[-1]) if cells else "",
+            }
+        )
+    return out
+
+
+@staff_page(MANAGE)
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a roster; a preview job checks it in the background (writes nothing)."""
+    user: Any = request.user
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"org": _default_org_code(user)}
+    )
+    if request.method == "POST" and form.is_valid():
+        org = _org_in_scope(user, form.cleaned_data["org"])
+        if org is None:
+            form.add_error("org", _("未找到该工会"))
+        else:
+            upload = form.cleaned_data["file"]
+            try:
+                importing.check_union(org)
+                path = importing.save_upload(upload)
+                job = importing.import_job_start(
+                    actor=user, org=org, path=path, file_name=upload.name, dry_run=True
+                )
+            except ServiceError as exc:
+                form_errors(form, exc)
+            else:
+                return redirect("members:import_job", pk=job.pk)
+    jobs = importing.import_jobs_visible_to(user)[:10]
+    return render(request, "members/import.html", {"form": form, "jobs": jobs})
+
+
+@require_GET
+@staff_page(MANAGE)
+def import_template(request: HttpRequest) -> HttpResponse:
+    buffer = io.BytesIO()
+    importing.template(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="member-roster-template.xlsx"'
+    return response
+
+
+@require_GET
+@staff_page(MANAGE)
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job's progress (polled by htmx until it finishes), then its preview or outcome."""
+    job = _job(request.user, pk)
+    context = {
+        "job": job,
+        "rejected": _rejected_preview(job) if job.finished else [],
+        "confirmed": ImportJob.objects.filter(
+            kind="members", file_path=job.file_path, dry_run=False
+        ).first()
+        if job.dry_run
+        else None,
+    }
+    if is_htmx(request):
+        return render(request, "members/_import_job.html", context)
+    return render(request, "members/import_job.html", context)
+
+
+@require_POST
+@staff_page(MANAGE)
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run the previewed file for real (once: a second confirm goes to the first run)."""
+    user: Any = request.user
+    preview = _job(user, pk)
+    if not preview.dry_run or preview.status != ImportStatus.DONE:
+        messages.error(request, _("预览尚未完成"))
+        return redirect("members:import_job", pk=preview.pk)
+    done = ImportJob.objects.filter(
+        kind="members", file_path=preview.file_path, dry_run=False
+    ).first()
+    if done is not None:
+        return redirect("members:import_job", pk=done.pk)
+    try:
+        job = importing.import_job_start(
+            actor=user, org=preview.org, path=preview.file_path, file_name=preview.file_name
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+        return redirect("members:import_job", pk=preview.pk)
+    return redirect("members:import_job", pk=job.pk)
+
+
+@require_GET
+@staff_page(MANAGE)
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request.user, pk)
+    if not job.errors_file or not Path(job.errors_file).exists():
+        raise Http404()
+    stem = Path(job.file_name).stem or "roster"
+    response = FileResponse(
+        Path(job.errors_file).open("rb"),  # noqa: SIM115 - FileResponse closes it when sent
+        as_attachment=True,
+        filename=f"{stem}-未导入.xlsx",
+        content_type=XLSX,
+    )
+    return cast(HttpResponse, response)
 
 
 @require_GET
