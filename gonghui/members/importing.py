@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import pickle
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -347,8 +348,8 @@ def _check(
         # fork: the workers inherit the settings and the field key; they never touch the
         # database (and os._exit on the way out closes no inherited connection)
         pool = multiprocessing.get_context("fork").Pool(n_workers)
-        prepared_chunks: Iterator[list[tuple[Any, ...]]] = pool.imap(
-            _prepare_chunk, _keep(chunks, cells_of)
+        prepared_chunks: Iterator[list[tuple[Any, ...]]] = _bounded_imap(
+            pool, _keep(chunks, cells_of), window=2 * n_workers
         )
     else:
         prepared_chunks = map(_prepare_chunk, _keep(chunks, cells_of))
@@ -365,6 +366,20 @@ def _check(
         names = dict(Org.objects.filter(pk__in=missing_names).values_list("id", "name"))
         plan.org_names.update(names)
     return plan
+
+
+def _bounded_imap(
+    pool: Any, jobs: Iterator[tuple[_Context, list[tuple[int, list[Any]]]]], *, window: int
+) -> Iterator[list[tuple[Any, ...]]]:
+    """``pool.imap(_prepare_chunk, jobs)`` with at most ``window`` chunks in flight:
+    ``imap`` reads its input to the end at once, which would hold the whole file in memory."""
+    pending: deque[Any] = deque()
+    for job in jobs:
+        pending.append(pool.apply_async(_prepare_chunk, (job,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 def _keep(
