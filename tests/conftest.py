@@ -16,9 +16,11 @@ People (password ``Passw0rd-test`` for all):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from gonghui.accounts.models import User
@@ -63,9 +65,16 @@ def make_user(username: str, role: str, org: Org, **extra: Any) -> User:
     user = User(
         username=username, role=role, org=org, full_name=extra.pop("full_name", username), **extra
     )
-    user.set_password(PASSWORD)
+    user.password = _password_hash()
     user.save()
     return user
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    """One real Argon2 hash per test run: hashing it for every persona of every test would
+    cost seconds a test, and logging in still verifies it with Argon2."""
+    return make_password(PASSWORD)
 
 
 @dataclass

@@ -51,7 +51,8 @@ def masked_value(field: models.Field[Any, Any], value: Any, model: type[models.M
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The audit view of an instance: field → value, foreign keys as ids, sensitive masked."""
+    """The audit view of an instance: field → value, sensitive masked; a foreign key shows the
+    related record's ``code`` when it has one (an org), else its id."""
     opts = instance._meta
     names = (
         list(fields)
@@ -64,6 +65,10 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
         if not getattr(field, "concrete", False) or field.name in {"created_at", "updated_at"}:
             continue
         if getattr(field, "source", None):  # blind index: derived, never audited
+            continue
+        if field.many_to_one:
+            related = getattr(instance, name)
+            out[name] = getattr(related, "code", None) or _plain(related)
             continue
         attname = getattr(field, "attname", name)
         out[name] = masked_value(field, getattr(instance, attname), type(instance))  # type: ignore[arg-type]
