@@ -16,7 +16,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models
 
@@ -35,6 +35,9 @@ from .models import (
     WorkerType,
 )
 from .services import derived_columns
+
+if TYPE_CHECKING:
+    from gonghui.demo.loaders import Output
 
 SEED = 2017
 MEMBERSHIP_RATE = 0.25  # of an enterprise's headcount, so ~40k members over ~157k workers
@@ -244,7 +247,7 @@ def fast_insert(model: type[models.Model], objs: list[Any]) -> None:
     above the previous maximum: the demo loads in one transaction with no concurrent writer."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
     with connection.cursor() as cursor:
@@ -266,7 +269,7 @@ def fast_insert(model: type[models.Model], objs: list[Any]) -> None:
         obj._state.adding = False
 
 
-def load_members(stdout: TextIO) -> None:
+def load_members(stdout: Output) -> None:
     """Insert the roster members that are missing (by ID number), their join events, a few
     status changes and transfers, the 会员之家 marks, the demo member's own record and a few
     pending join applications."""

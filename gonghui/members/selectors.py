@@ -173,7 +173,7 @@ class HomeFlag:
 def members_home_flags(user: Any) -> list[HomeFlag]:
     """Employers with at least ``threshold`` active members in one of the user's 会员之家
     (``MemberHome``), most members first."""
-    rows = (
+    rows = list(
         members_visible_to(user)
         .filter(status=Status.ACTIVE, org__member_home__active=True)
         .exclude(employer_name="")
@@ -182,7 +182,6 @@ def members_home_flags(user: Any) -> list[HomeFlag]:
         .filter(n__gte=F("threshold"))
         .order_by("-n", "employer_name")
     )
-    rows = list(rows)
     homes = Org.objects.in_bulk({r["org_id"] for r in rows})
     return [HomeFlag(homes[r["org_id"]], r["employer_name"], r["n"], r["threshold"]) for r in rows]
 
