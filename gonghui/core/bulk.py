@@ -44,7 +44,7 @@ def column_defaults(model: type[models.Model], skip: Iterable[str]) -> dict[str,
     skipped = set(skip)
     out: dict[str, Any] = {}
     for field in model._meta.concrete_fields:
-        if field.primary_key or field.column in skipped:
+        if field.primary_key or field.column is None or field.column in skipped:
             continue
         default = None if field.null and not field.has_default() else field.get_default()
         out[field.column] = db_literal(default)

@@ -71,14 +71,14 @@ def encryptor() -> Callable[[str], str]:
     aead, _ = _current()
     seal = aead.encrypt
     b64 = base64.b64encode
-    state = {"buf": b"", "at": 0}
+    buf, at = b"", 0
 
     def encrypt_one(plain: str) -> str:
-        at = state["at"]
-        if at + 12 > len(state["buf"]):
-            state["buf"], at = os.urandom(12 * 1024), 0
-        nonce = state["buf"][at : at + 12]
-        state["at"] = at + 12
+        nonlocal buf, at
+        if at + 12 > len(buf):
+            buf, at = os.urandom(12 * 1024), 0
+        nonce = buf[at : at + 12]
+        at += 12
         return PREFIX + b64(nonce + seal(nonce, plain.encode(), None)).decode()
 
     return encrypt_one

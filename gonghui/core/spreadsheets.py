@@ -189,12 +189,12 @@ def open_sheet(
     columns: dict[str, int] = {}
     unknown: list[str] = []
     for index, text in enumerate(header):
-        name = lookup.get(header_key(text))
-        if name is None:
+        field_name = lookup.get(header_key(text))
+        if field_name is None:
             if text:
                 unknown.append(text)
         else:
-            columns.setdefault(name, index)  # the first of two same-named columns wins
+            columns.setdefault(field_name, index)  # the first of two same-named columns wins
     missing = [name for name in required if name not in columns]
     if missing:
         labels = "、".join(next(iter(aliases[name]), name) for name in missing)
