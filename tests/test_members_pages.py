@@ -717,6 +717,39 @@ def test_home_flags_page(people: Any, tree: Any, login: Any) -> None:
     assert login(people.member_a).get("/members/homes/").status_code == 404
 
 
+def test_cadre_marks_a_member_home(people: Any, tree: Any, login: Any) -> None:
+    from gonghui.members.models import MemberHome
+
+    client = login(people.cadre_a)
+    response = client.post(
+        "/members/homes/", {"org": "371702001", "threshold": "5", "active": "on"}
+    )
+    assert response.status_code == 302
+    home = MemberHome.objects.get()
+    assert (home.org, home.threshold, home.active) == (tree.street_a, 5, True)
+    html = html_of(client.get("/members/homes/"))
+    assert "牡丹街道工会" in html and 'href="/members/qr/371702001/"' in html
+    html = html_of(client.post("/members/homes/", {"org": "G-A-0001", "threshold": "5"}))
+    assert "会员之家设在乡镇、街道或园区工会" in html
+
+
+def test_member_home_setting_refused_out_of_scope(people: Any, tree: Any, login: Any) -> None:
+    from gonghui.members.models import MemberHome
+
+    html = html_of(
+        login(people.cadre_b).post("/members/homes/", {"org": "371702001", "threshold": "5"})
+    )
+    assert "未找到该工会" in html
+    assert (
+        login(people.clerk_a)
+        .post("/members/homes/", {"org": "371702001", "threshold": "5"})
+        .status_code
+        == 403
+    )
+    assert 'name="threshold"' not in html_of(login(people.clerk_a).get("/members/homes/"))
+    assert MemberHome.objects.count() == 0
+
+
 def test_join_at_a_member_home(people: Any, tree: Any) -> None:
     member_home_set(actor=people.admin, org=tree.street_a, threshold=3)
     assert walk_join(Client(), "371702001").status_code == 302

@@ -182,6 +182,27 @@ class ImportForm(forms.Form):
     )
 
 
+class MemberHomeForm(forms.Form):
+    org = forms.CharField(
+        label=_("乡镇、街道或园区工会代码"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "list": "org-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("members:org_options"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#org-options",
+                "hx-sync": "this:replace",
+            }
+        ),
+    )
+    threshold = forms.IntegerField(
+        label=_("提示建会的人数"), min_value=2, max_value=1000, initial=10
+    )
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+
 class TransferFindForm(forms.Form):
     id_number = forms.CharField(
         label=_("身份证号"),

@@ -41,6 +41,7 @@ from .forms import (
     JoinWorkForm,
     MemberCreateForm,
     MemberForm,
+    MemberHomeForm,
     MemberSearchForm,
     RejectForm,
     RevealForm,
@@ -48,7 +49,7 @@ from .forms import (
     TransferFindForm,
     TransferForm,
 )
-from .models import JoinApplication, JoinStatus, Member, Status
+from .models import JoinApplication, JoinStatus, Member, MemberHome, Status
 from .validation import clean_member
 
 VIEW = "members.view"
@@ -619,12 +620,40 @@ def qr(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "members/qr.html", {"org": org, "url": url, "svg": svg})
 
 
-@require_GET
 @staff_page(VIEW)
 def homes(request: HttpRequest) -> HttpResponse:
-    """会员之家 flags: employers whose workers accumulate in a home union (found a union)."""
-    flags = selectors.members_home_flags(request.user)
-    return render(request, "members/homes.html", {"flags": flags})
+    """会员之家: employers whose workers accumulate in a home union (time to found a union
+    there), the homes of the user's subtree, and — for those who manage orgs — marking a
+    township, street or park union as a 会员之家."""
+    user: Any = request.user
+    may_set = can(user, "orgs.manage")
+    form = MemberHomeForm(request.POST or None) if may_set else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("当前角色无权执行此操作"))
+        if form.is_valid():
+            org = _org_in_scope(user, form.cleaned_data["org"])
+            if org is None:
+                form.add_error("org", _("未找到该工会"))
+            else:
+                try:
+                    services.member_home_set(
+                        actor=user,
+                        org=org,
+                        active=form.cleaned_data["active"],
+                        threshold=form.cleaned_data["threshold"],
+                    )
+                except ServiceError as exc:
+                    form_errors(form, exc)
+                else:
+                    messages.success(request, _("已保存:%(org)s") % {"org": org.name})
+                    return redirect("members:homes")
+    context = {
+        "flags": selectors.members_home_flags(user),
+        "homes": MemberHome.objects.visible_to(user).select_related("org").order_by("org__path"),
+        "form": form,
+    }
+    return render(request, "members/homes.html", context)
 
 
 # --- the public join flow (no login) ---------------------------------------------------------
