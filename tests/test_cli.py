@@ -5,9 +5,13 @@ from __future__ import annotations
 import io
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from gonghui import cli
 from gonghui.accounts.models import User
 from gonghui.core.models import AuditEntry
 from gonghui.demo import loaders
+from gonghui.demo.management.commands.demo import Command as DemoCommand
 
 
 def run_gonghui(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -32,7 +37,7 @@ def run_gonghui(*args: str, data_dir: Path | None = None) -> subprocess.Complete
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=600,
         check=False,
     )
 
@@ -92,8 +97,8 @@ def test_demo_no_serve_twice_into_a_data_dir(tmp_path: Path) -> None:
 
 def test_a_printed_account_logs_in(db: Any) -> None:
     out = io.StringIO()
-    loaders.run_all(out)
-    call_command("demo", "--no-serve", stdout=out)  # migrate is a no-op on the test database
+    loaders.run_all(out, only=("orgs", "accounts"))
+    DemoCommand(stdout=out)._print_accounts()
     accounts = printed_accounts(out.getvalue())
     assert len(accounts) == len(loaders.DEMO_ACCOUNTS)
     client = Client()
@@ -179,3 +184,50 @@ def test_adduser_refuses_a_deactivated_org(tree: Any) -> None:
     with pytest.raises(CommandError, match="^org: "):
         call_command("adduser", "nobody", "--org", "G-B-0001", "--role", "clerk")
     assert not User.objects.filter(username="nobody").exists()
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_demo_serves_with_a_worker_beside_it_and_stops_both(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
+    demo = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "-m", "gonghui", "demo", "--data-dir", str(tmp_path), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        status = None
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and status is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as r:  # noqa: S310
+                    status = r.status
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        assert status == 200
+        workers = _children(demo.pid)
+        assert len(workers) == 1
+        assert b"worker" in Path(f"/proc/{workers[0]}/cmdline").read_bytes()
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
+    time.sleep(0.5)
+    assert (
+        not Path(f"/proc/{workers[0]}").exists()
+        or b"Z" in Path(f"/proc/{workers[0]}/stat").read_bytes().rsplit(b")", 1)[1][:3]
+    )

@@ -10,7 +10,7 @@ what is missing — so that running the demo twice changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -41,12 +41,14 @@ def register(name: str, fn: Loader) -> None:
     LOADERS.append((name, fn))
 
 
-def run_all(stdout: Output) -> None:
-    """Run every loader, in order, in one transaction."""
+def run_all(stdout: Output, only: Iterable[str] | None = None) -> None:
+    """Run every loader (or those named in ``only``), in order, in one transaction."""
     autodiscover_modules("demo_loaders")
+    wanted = None if only is None else set(only)
     with transaction.atomic():
-        for _name, fn in LOADERS:
-            fn(stdout)
+        for name, fn in LOADERS:
+            if wanted is None or name in wanted:
+                fn(stdout)
 
 
 # -- the union tree and enterprises ------------------------------------------------------------

@@ -63,6 +63,10 @@ class Command(BaseCommand):
         self.stdout.write(f"准备完成,用时 {elapsed:.1f} 秒。网址:{url}")
         if options["no_serve"]:
             return
+        if options["host"] not in ("127.0.0.1", "localhost", "::1") and not os.environ.get(
+            "GONGHUI_ALLOWED_HOSTS"
+        ):
+            self.stdout.write("提示:从其他机器访问时,请把本机地址写入 GONGHUI_ALLOWED_HOSTS。")
         self._serve(options["host"], options["port"])
 
     def _print_accounts(self) -> None:
