@@ -245,7 +245,7 @@ def test_transfer_is_one_step_by_the_receiving_union(people: People, tree: Tree)
     user.refresh_from_db()
     assert user.org == tree.union_b
     entry = AuditEntry.objects.get(action="member.transfer")
-    assert entry.changes["org"] == {"before": tree.union_a.pk, "after": tree.union_b.pk}
+    assert entry.changes["org"] == {"before": "G-A-0001", "after": "G-B-0001"}
 
 
 def test_transfer_refusals(people: People, tree: Tree) -> None:
