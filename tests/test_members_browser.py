@@ -20,9 +20,10 @@ ID_ZHAO = "37170219920304561" + citizen_id_check_char("37170219920304561")
 ID_WANG = "37170219900101123" + citizen_id_check_char("37170219900101123")
 
 
+# The interface answers in the browser's language; these pages are checked in Chinese.
 def phone(browser: Any) -> Any:
     return browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
     )
 
 
@@ -33,7 +34,7 @@ def fits(page: Any) -> None:
 def test_qr_join_flow_end_to_end(browser: Any, live_server: Any, people: Any, tree: Any) -> None:
     base = live_server.url
     # the clerk prints the union's QR code
-    clerk = browser.new_page(viewport={"width": 1280, "height": 900})
+    clerk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     clerk_watch = Watch(clerk, base)
     log_in(clerk, base, "clerk_a")
     clerk.goto(f"{base}/members/qr/G-A-0001/")
@@ -140,7 +141,7 @@ def test_cadre_searches_live_and_reveals(
         },
     )
     base = live_server.url
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     watch = Watch(page, base)
     log_in(page, base, "cadre_a")
     page.goto(f"{base}/members/")
