@@ -531,7 +531,7 @@ def test_enterprise_detail_and_update(people: People, tree: Tree, api: Any) -> N
     entry = AuditEntry.objects.get(action="enterprise.update")
     assert entry.changes == {
         "headcount": {"before": 0, "after": 300},
-        "union": {"before": tree.union_a.pk, "after": None},
+        "union": {"before": "G-A-0001", "after": None},
     }
 
 

@@ -229,7 +229,7 @@ def test_update_records_before_and_after(
     entry = writes().get(action="user.update")
     assert entry.changes == {
         "full_name": {"before": "clerk_a", "after": "赵丽"},
-        "org": {"before": tree.union_a.pk, "after": tree.street_a.pk},
+        "org": {"before": "G-A-0001", "after": "371702001"},  # orgs by code
         "title": {"before": "", "after": "主席"},
     }
     assert entry.org == admin_a.org
