@@ -326,7 +326,10 @@ def enterprise_save(
             raise InvalidInput.one("uscc", _("统一社会信用代码已被其他单位使用"))
     if enterprise is None:
         enterprise = Enterprise(county=county_org, union=union_org, **fields)
-        enterprise.full_clean()
+        try:
+            enterprise.full_clean()
+        except ValidationError as exc:
+            raise InvalidInput.from_validation_error(exc) from exc
         enterprise.save()
         action, before = "enterprise.create", {}
     else:
