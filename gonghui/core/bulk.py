@@ -9,6 +9,7 @@ them again at the end, inside the caller's transaction.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -85,8 +86,9 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         else:
             marks = ", ".join(["%s"] * len(columns))
             sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})"  # noqa: S608 - names from the model's meta, quoted; values are parameters
-            # sqlite3's own executemany: Django's wrapper would rewrite every row's params
-            cursor.cursor.executemany(sql.replace("%s", "?"), rows)
+            # sqlite3's own executemany, called past Django's wrapper: the wrapper peeks at the
+            # rows through itertools.tee and so keeps every row of a generator in memory
+            sqlite3.Cursor.executemany(cursor.cursor, sql.replace("%s", "?"), rows)
 
 
 @contextmanager
@@ -113,6 +115,13 @@ def deferred_indexes(table: str, *, enabled: bool) -> Iterator[None]:
     with connection.cursor() as cursor:
         for _name, sql in indexes:
             cursor.execute(sql)
+
+
+def analyze(model: type[models.Model]) -> None:
+    """Refresh the planner's statistics of a table after a large load, so that the first
+    searches after it do not run on the plan of an empty table."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608 - a quoted table name
 
 
 def table_count_estimate(model: type[models.Model]) -> int:

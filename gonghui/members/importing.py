@@ -125,6 +125,7 @@ _DERIVED = ("name_pinyin", "name_initials", "id_tail", "phone_tail")
 CHUNK = 5000
 PARALLEL_FROM = 20000  # rows; below this the worker processes cost more than they save
 SAMPLES = 20  # rows per outcome kept for the preview page
+ANALYZE_FROM = 50_000  # rows created: refresh the planner's statistics afterwards
 
 
 @dataclass
@@ -672,6 +673,8 @@ def member_import(
             if progress is not None:
                 progress(result.rows, result.rows, "write")
             _write(actor=actor, org=org, plan=plan, file_name=file_name, stamp=timezone.now())
+            if result.created >= ANALYZE_FROM:
+                bulk.analyze(Member)
     finally:
         plan.spill.close()
     return result
