@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.hotline",
     "gonghui.portal",
     "gonghui.demo",
 ]
