@@ -36,7 +36,7 @@ WORKFLOW = Workflow(
         Transition("answer", (S.RECEIVED,), S.CLOSED, "当场答复", RECEIVING_ROLES),
         Transition(
             "dispatch",
-            (S.RECEIVED, S.RETURNED, S.ACCEPTED),
+            (S.RECEIVED, S.DISPATCHED, S.RETURNED, S.ACCEPTED),
             S.DISPATCHED,
             "派单",
             DISPATCH_ROLES,

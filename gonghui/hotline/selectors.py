@@ -1,0 +1,182 @@
+"""Scoped reads of work orders: ``tickets_visible_to``, ``access_ticket``, and which steps a
+user may take on an order right now (``ticket_actions``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import F, Prefetch, QuerySet
+
+from gonghui.core.errors import NotFound
+from gonghui.core.roles import can, in_subtree
+
+from .models import Status, Ticket, TicketEvent, Topic
+from .workflow import NOTES, WHO, WORKFLOW
+
+
+def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
+    """The orders on whose path the user's subtree lies (a member: their own), with what a
+    list row shows."""
+    return Ticket.objects.visible_to(user).select_related(
+        "topic", "topic__parent", "receiving_org", "handler_org"
+    )
+
+
+def tickets_filtered(
+    user: Any,
+    *,
+    status: str = "",
+    overdue: bool | None = None,
+    org: Any = None,
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
+) -> QuerySet[Ticket]:
+    """The list API's filters: ``org`` keeps the orders whose path enters that org's subtree;
+    ``overdue`` the open ones past their due date and the closed ones closed late."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    qs = tickets_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if org is not None:
+        qs = qs.filter(id__in=Ticket.objects.on_path_of(org).values("id"))
+    if start:
+        qs = qs.filter(received_on__gte=start)
+    if end:
+        qs = qs.filter(received_on__lte=end)
+    if overdue is not None:
+        today = today or timezone.localdate()
+        late = Q(status=Status.CLOSED, closed_on_time=False) | (
+            ~Q(status=Status.CLOSED) & Q(due_on__lt=today)
+        )
+        qs = qs.filter(late) if overdue else qs.exclude(late)
+    return qs
+
+
+def access_ticket(user: Any, ticket_id: Any) -> Ticket:
+    """One order the user may see, or NotFound for missing and forbidden alike."""
+    try:
+        return tickets_visible_to(user).get(pk=int(ticket_id))
+    except (Ticket.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def ticket_timeline(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The order's events, oldest first; a member does not see internal notes."""
+    qs = ticket.events.select_related("org")
+    if getattr(user, "role", "") == "member":
+        qs = qs.filter(internal=False)
+    return qs
+
+
+def ticket_detail(user: Any, ticket_id: Any) -> Ticket:
+    """``access_ticket`` with the timeline and attachments prefetched."""
+    ticket = access_ticket(user, ticket_id)
+    return (
+        Ticket.objects.filter(pk=ticket.pk)
+        .select_related("topic", "topic__parent", "receiving_org", "handler_org", "member")
+        .prefetch_related(Prefetch("events", queryset=ticket_timeline(user, ticket)), "attachments")
+        .get()
+    )
+
+
+def org_for_step(ticket: Ticket, who: str) -> int | None:
+    """The id of the org at which the actor of a step must sit."""
+    if who == "receiving":
+        return ticket.receiving_org_id
+    if who == "holder":
+        return ticket.holder_id
+    if who == "dispatcher":
+        return ticket.dispatcher_org_id or ticket.receiving_org_id
+    return None
+
+
+def acts_for(user: Any, org_id: int | None, org: Any = None) -> bool:
+    """Does the user sit at that org? (an admin acts anywhere in their subtree)"""
+    if org_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.org_id == org_id:
+        return True
+    if user.role == "admin":
+        from gonghui.orgs.models import Org
+
+        target = org if org is not None and org.pk == org_id else Org.objects.get(pk=org_id)
+        return in_subtree(user, target)
+    return False
+
+
+def is_above_holder(user: Any, ticket: Ticket) -> bool:
+    """Is the user's org strictly above the holder, on the order's path (督办)?"""
+    holder = ticket.handler_org or ticket.receiving_org
+    home = getattr(user, "org", None)
+    if home is None or home.pk == holder.pk or not holder.path.startswith(home.path):
+        return False
+    return ticket.path.filter(org_id=home.pk).exists() or user.role == "admin"
+
+
+def may_take(user: Any, ticket: Ticket, name: str) -> bool:
+    """Does the user sit at the org that takes this step? (roles and state checked apart)
+    The receiving org may always reassign, as well as the dispatcher."""
+    if acts_for(user, org_for_step(ticket, WHO[name])):
+        return True
+    return name == "reassign" and acts_for(user, ticket.receiving_org_id)
+
+
+def ticket_actions(user: Any, ticket: Ticket) -> list[tuple[str, str]]:
+    """The steps this user may take on this order now: ``[(name, label)]``. The callback's
+    and the quality check's outcomes are one step each here (``callback``, ``check``)."""
+    if not can(user, "hotline.view") or user.role == "member":
+        return []
+    out: list[tuple[str, str]] = []
+    for t in WORKFLOW.allowed(ticket.status, user.role):
+        if t.name in {"reopen", "check_fail"}:
+            continue  # the outcome of callback / check
+        if t.name == "answer" and ticket.category != "consult":
+            continue
+        if may_take(user, ticket, t.name):
+            out.append((t.name, t.label))
+    for note in NOTES.values():
+        if ticket.status not in note.states or user.role not in note.roles:
+            continue
+        holder_ok = note.who == "holder" and acts_for(user, ticket.holder_id)
+        if holder_ok or (note.who == "above" and is_above_holder(user, ticket)):
+            out.append((note.name, note.label))
+    return out
+
+
+def topic_find(value: str) -> Topic | None:
+    """A topic by code or by name (an active one; a second-level name wins a tie)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    topic = Topic.objects.filter(code=value, active=True).first()
+    if topic is None:
+        topic = (
+            Topic.objects.filter(name=value, active=True)
+            .order_by(F("parent_id").desc(nulls_last=True), "sort")
+            .first()
+        )
+    return topic
+
+
+def topics_active() -> QuerySet[Topic]:
+    return Topic.objects.filter(active=True).select_related("parent")
+
+
+__all__ = [
+    "access_ticket",
+    "acts_for",
+    "is_above_holder",
+    "may_take",
+    "org_for_step",
+    "ticket_actions",
+    "ticket_detail",
+    "ticket_timeline",
+    "tickets_filtered",
+    "tickets_visible_to",
+    "topic_find",
+    "topics_active",
+]
