@@ -86,8 +86,12 @@ def _search_base(user: Any, org: Org | None) -> QuerySet[Member]:
         # PostgreSQL keeps statistics and picks the org index for a small scope itself.
         qs = qs.filter(org__in=subtree_org_ids(user.org))
         return qs.filter(org__in=subtree_org_ids(org)) if org is not None else qs
-    qs = qs.alias(scope_org=F("org_id") + 0).filter(scope_org__in=subtree_org_ids(user.org))
-    return qs.filter(scope_org__in=subtree_org_ids(org)) if org is not None else qs
+    # (the Django plugin for mypy does not see names made by alias())
+    qs = qs.alias(scope_org=F("org_id") + 0)
+    qs = qs.filter(scope_org__in=subtree_org_ids(user.org))  # type: ignore[misc]
+    if org is not None:
+        qs = qs.filter(scope_org__in=subtree_org_ids(org))  # type: ignore[misc]
+    return qs
 
 
 def _looks_like_pinyin(letters: str) -> bool:

@@ -64,9 +64,7 @@ class Org(BaseModel):
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=OrgKind.choices)
-    sector = models.CharField(
-        _("产业领域"), max_length=16, choices=OrgSector.choices, blank=True
-    )
+    sector = models.CharField(_("产业领域"), max_length=16, choices=OrgSector.choices, blank=True)
     region_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     parent = models.ForeignKey(
