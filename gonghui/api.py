@@ -29,6 +29,7 @@ from gonghui.core.errors import InvalidInput, ServiceError
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import enterprises_router
 from gonghui.orgs.api import router as orgs_router
+from gonghui.reports.api import router as reports_router
 
 __all__ = ["BearerAuth", "Page", "PageParams", "SessionAuth", "api", "paginate", "problem"]
 
@@ -138,3 +139,4 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/audit", audit_router)
 api.add_router("/members", members_router)
+api.add_router("/reports", reports_router)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.reports",
     "gonghui.hotline",
     "gonghui.portal",
     "gonghui.demo",

@@ -11,6 +11,10 @@
   page: ``{"title", "items": [{"label", "value", "url"?}], "url"?, "empty"?}`` or
   ``{"title", "template", "context"}``; ``None`` hides it (nothing there, or not the user's
   to see).
+- ``dashboard_panels``: ``fn(org, start, end) -> dict | None``, one chart of the work-report
+  dashboard: ``{"title", "option"}`` where ``option`` is a JSON-able ECharts option (the
+  hotline's deadline picture, say); ``None`` leaves it out. The caller has already checked
+  that ``org`` lies in the user's subtree.
 """
 
 from __future__ import annotations
@@ -23,3 +27,4 @@ org_counters: list[Callable[[Any], tuple[str, int]]] = []
 portal_cards: list[Callable[[Any], dict[str, str] | None]] = []
 nav_items: list[tuple[str, str, str]] = []
 member_sections: list[Callable[[Any, Any], dict[str, Any] | None]] = []
+dashboard_panels: list[Callable[[Any, Any, Any], dict[str, Any] | None]] = []

@@ -52,6 +52,8 @@ register(
         definition="期末在会的会员人数(期末前入会,且现为在会或期末后才变更会籍状态),"
         "按现所在工会统计",
         records=members_in_good_standing,
+        paragraph=gettext_noop("在会会员{value}人"),
+        columns=(("joined_on", "入会日期"), ("status", "会籍状态")),
         module="members",
         order=20,
     )
@@ -63,6 +65,8 @@ register(
         unit="人",
         definition="入会日期在期内的会员人数",
         records=members_joined,
+        paragraph=gettext_noop("新发展会员{value}人"),
+        columns=(("joined_on", "入会日期"),),
         module="members",
         order=21,
     )
@@ -74,6 +78,8 @@ register(
         unit="人次",
         definition="期内转入本级及下级工会的会籍接转次数",
         records=members_transferred_in,
+        paragraph=gettext_noop("办理会籍转入{value}人次"),
+        columns=(("on", "日期"), ("member__name", "会员")),
         module="members",
         order=22,
     )

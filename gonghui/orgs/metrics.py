@@ -55,6 +55,8 @@ register(
         unit="个",
         definition="期内成立的化工产业工会(类型为产业工会、产业领域为化工)",
         records=chemical_industry_unions,
+        paragraph=gettext_noop("新组建{value}个县级化工产业工会"),
+        section=gettext_noop("产业工会建设"),
         module="orgs",
         order=10,
     )
@@ -66,6 +68,8 @@ register(
         unit="个",
         definition="期内成立的化工园区工会(类型为园区工会、产业领域为化工)",
         records=chemical_park_unions,
+        paragraph=gettext_noop("新组建{value}个化工产业园区工会"),
+        section=gettext_noop("产业工会建设"),
         module="orgs",
         order=11,
     )
@@ -77,6 +81,7 @@ register(
         unit="个",
         definition="期末有效的基层工会(成立日期不晚于期末)",
         records=grassroots_unions,
+        paragraph=gettext_noop("基层工会达{value}个"),
         module="orgs",
         order=12,
     )
@@ -88,6 +93,7 @@ register(
         unit="个",
         definition="期内成立的各级各类工会组织",
         records=unions_founded,
+        paragraph=gettext_noop("新建各级工会组织{value}个"),
         module="orgs",
         order=13,
     )

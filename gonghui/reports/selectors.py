@@ -1,0 +1,370 @@
+"""The work report computed from the metrics registry: figures, last year's, breakdown by
+subordinate org, month-by-month trend and the records behind a figure.
+
+Nothing here knows a module: every figure is a ``core.metrics.Metric``, so a module that lands
+later joins the report by declaring its metrics. Scope is checked once, on the org: a user gets
+the report of their home org or an org below it (``report_org``), and every figure's records
+are already limited to that org's subtree by the metric.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from gonghui.core import metrics
+from gonghui.core.errors import Forbidden, InvalidInput, NotFound
+from gonghui.core.metrics import Metric, percentage
+from gonghui.core.roles import role_can
+from gonghui.orgs.models import Org, OrgKind
+from gonghui.orgs.selectors import access_org
+
+PERM = "reports.view"
+CENT = Decimal("0.01")
+TEN_THOUSAND = Decimal(10000)
+
+
+# --- scope and parameters -------------------------------------------------------------------
+
+
+def report_org(user: Any, code: str | None) -> Org:
+    """The org whose report ``user`` asks for: their home org when ``code`` is empty.
+    A role without the report right gets Forbidden; an org outside the subtree NotFound."""
+    if not getattr(user, "is_authenticated", False) or not role_can(user.role, PERM):
+        raise Forbidden(_("当前角色无权查看工作报告"))
+    if not code:
+        if user.org_id is None:
+            raise NotFound()
+        code = user.org.code
+    return access_org(user, code)
+
+
+def check_period(start: date, end: date) -> None:
+    if start > end:
+        raise InvalidInput.one("to", _("截止日期不能早于起始日期"))
+
+
+def report_metric(key: str) -> Metric:
+    try:
+        return metrics.get(key)
+    except KeyError as exc:
+        raise NotFound() from exc
+
+
+def year_before(day: date) -> date:
+    """The same day a year earlier; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    return year_before(start), year_before(end)
+
+
+# --- numbers as the page writes them --------------------------------------------------------
+
+
+def display_unit(metric: Metric) -> str:
+    if metric.effective_kind == "rate":
+        return "%"
+    if metric.money:
+        return "万元"
+    return metric.unit
+
+
+def shown(metric: Metric, raw: int | Decimal) -> int | Decimal:
+    """Counts as integers, money in 万元 to two decimals, rates as percentages to two."""
+    if metric.effective_kind == "rate":
+        return Decimal(raw).quantize(CENT, ROUND_HALF_UP)
+    if metric.money:
+        return (Decimal(raw) / TEN_THOUSAND).quantize(CENT, ROUND_HALF_UP)
+    if isinstance(raw, Decimal) and raw == raw.to_integral_value():
+        return int(raw)
+    return raw
+
+
+def as_json_number(value: int | Decimal) -> int | float:
+    # Two-decimal Decimals print exactly as floats (40.79 → 40.79).
+    return value if isinstance(value, int) else float(value)
+
+
+def as_text(value: int | Decimal) -> str:
+    return str(value) if isinstance(value, int) else f"{value:.2f}"
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    metric: Metric
+    raw: int | Decimal
+    previous_raw: int | Decimal | None = None
+
+    @property
+    def key(self) -> str:
+        return self.metric.key
+
+    @property
+    def label(self) -> str:
+        return _(self.metric.label)
+
+    @property
+    def unit(self) -> str:
+        return display_unit(self.metric)
+
+    @property
+    def value(self) -> int | Decimal:
+        return shown(self.metric, self.raw)
+
+    @property
+    def previous(self) -> int | Decimal | None:
+        return None if self.previous_raw is None else shown(self.metric, self.previous_raw)
+
+    @property
+    def text(self) -> str:
+        return as_text(self.value)
+
+    @property
+    def previous_text(self) -> str:
+        return "" if self.previous is None else as_text(self.previous)
+
+    @property
+    def change(self) -> str:
+        """The change on last year as the page would print it: +12 / -3.50 / 持平."""
+        if self.previous is None:
+            return ""
+        delta = self.value - self.previous
+        if not delta:
+            return _("持平")
+        return ("+" if delta > 0 else "") + as_text(delta)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "value": as_json_number(self.value),
+            "unit": self.unit,
+            "previous": None if self.previous is None else as_json_number(self.previous),
+        }
+
+
+@dataclass
+class Report:
+    org: Org
+    start: date
+    end: date
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return _("%(org)s工作报告") % {"org": self.org.name}
+
+    @property
+    def period(self) -> str:
+        return _("%(start)s至%(end)s") % {"start": self.start, "end": self.end}
+
+
+def report_compute(*, org: Org, start: date, end: date, previous: bool = True) -> Report:
+    """Every declared figure for ``org``'s subtree and the period (and the same period of last
+    year): one aggregate query per figure and period."""
+    check_period(start, end)
+    prev_start, prev_end = previous_period(start, end)
+    report = Report(org=org, start=start, end=end)
+    for metric in metrics.all_metrics():
+        raw = metric.value(org, start, end)
+        before = metric.value(org, prev_start, prev_end) if previous else None
+        report.figures.append(Figure(metric=metric, raw=raw, previous_raw=before))
+    return report
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    from .text import report_text
+
+    return {
+        "org": report.org.code,
+        "from": report.start.isoformat(),
+        "to": report.end.isoformat(),
+        "figures": [f.as_json() for f in report.figures],
+        "text": report_text(report),
+    }
+
+
+# --- breakdown by subordinate org -----------------------------------------------------------
+
+
+def org_field(metric: Metric, qs: QuerySet[Any]) -> str:
+    return metric.org_field or getattr(qs.model, "scope_field", "org")
+
+
+def _raw_by_org(metric: Metric, org: Org, start: date, end: date) -> dict[int, int | Decimal]:
+    """The figure per org that holds records: one GROUP BY query."""
+    qs = metric.records(org, start, end).order_by()
+    fld = org_field(metric, qs)
+    agg = Sum(metric.sum_field) if metric.sum_field else Count("pk")
+    return {row[fld]: row["n"] or 0 for row in qs.values(fld).annotate(n=agg).values(fld, "n")}
+
+
+@dataclass
+class Breakdown:
+    orgs: list[Org]  # the org's direct subordinates, then "本级" (the org itself) as None
+    rows: list[tuple[Figure, list[int | Decimal]]]  # per figure: a shown value per column
+
+    @property
+    def columns(self) -> list[str]:
+        return [o.name for o in self.orgs] + [_("本级")]
+
+
+def breakdown(*, org: Org, start: date, end: date, keys: list[str] | None = None) -> Breakdown:
+    """Each figure split by the org's direct subordinates (for the city: its counties and
+    zones); records held by the org itself form the last column. The columns add up to the
+    figure for counts and sums."""
+    check_period(start, end)
+    # counties and districts first (the page's "by county"), then the other subordinates
+    children = sorted(
+        Org.objects.filter(parent=org), key=lambda o: (o.kind != OrgKind.COUNTY, o.code)
+    )
+    depth = len(org.path.strip("/").split("/"))
+    owner: dict[int, int | None] = {}  # any org id of the subtree → child id (None: the org)
+    for oid, path in Org.objects.filter(path__startswith=org.path).values_list("id", "path"):
+        parts = path.strip("/").split("/")
+        owner[oid] = int(parts[depth]) if len(parts) > depth else None
+    slots = {c.id: i for i, c in enumerate(children)}
+    width = len(children) + 1
+
+    def split(metric: Metric) -> list[int | Decimal]:
+        cells: list[int | Decimal] = [0] * width
+        for oid, n in _raw_by_org(metric, org, start, end).items():
+            child = owner.get(oid)
+            cells[slots[child] if child is not None else width - 1] += n
+        return cells
+
+    rows: list[tuple[Figure, list[int | Decimal]]] = []
+    for metric in metrics.all_metrics():
+        if keys is not None and metric.key not in keys:
+            continue
+        if metric.effective_kind == "rate" and metric.ratio is not None:
+            num = split(metrics.get(metric.ratio[0]))
+            den = split(metrics.get(metric.ratio[1]))
+            raw_cells: list[int | Decimal] = [
+                percentage(n, d) for n, d in zip(num, den, strict=True)
+            ]
+            total: int | Decimal = percentage(sum(num), sum(den))
+        else:
+            raw_cells = split(metric)
+            total = sum(raw_cells)
+        figure = Figure(metric=metric, raw=total)
+        rows.append((figure, [shown(metric, c) for c in raw_cells]))
+    return Breakdown(orgs=children, rows=rows)
+
+
+# --- month-by-month trend -------------------------------------------------------------------
+
+
+def months(start: date, end: date) -> list[tuple[date, date]]:
+    """The calendar months of the period, cut to it at both ends."""
+    out = []
+    y, m = start.year, start.month
+    while date(y, m, 1) <= end:
+        first = max(start, date(y, m, 1))
+        last = min(end, date(y, m, calendar.monthrange(y, m)[1]))
+        out.append((first, last))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def trend(*, org: Org, start: date, end: date, keys: list[str] | None = None) -> dict[str, Any]:
+    """Each figure month by month: ``{"months": ["2020-01", ...], "series": [{"key", "label",
+    "unit", "values"}]}``; a stock figure (members in good standing) reads at each month's
+    end, a flow figure counts within the month."""
+    check_period(start, end)
+    spans = months(start, end)
+    series = []
+    for metric in metrics.all_metrics():
+        if keys is not None and metric.key not in keys:
+            continue
+        values = [as_json_number(shown(metric, metric.value(org, a, b))) for a, b in spans]
+        series.append(
+            {
+                "key": metric.key,
+                "label": _(metric.label),
+                "unit": display_unit(metric),
+                "values": values,
+            }
+        )
+    return {"months": [f"{a:%Y-%m}" for a, _b in spans], "series": series}
+
+
+# --- the records behind a figure ------------------------------------------------------------
+
+
+def figure_records(metric: Metric, org: Org, start: date, end: date) -> QuerySet[Any]:
+    """The figure's records, its org loaded, in a stable order. For a rate: the numerator's."""
+    check_period(start, end)
+    if metric.effective_kind == "rate" and metric.ratio is not None:
+        metric = metrics.get(metric.ratio[0])
+    qs = metric.records(org, start, end)
+    fld = org_field(metric, qs)
+    related = {path.rsplit("__", 1)[0] for path, _label in metric.columns if "__" in path}
+    if fld not in ("id", "pk"):
+        related.add(fld)
+    if related:
+        qs = qs.select_related(*sorted(related))
+    return qs.order_by("pk")
+
+
+def record_org(metric: Metric, obj: Any) -> Org | None:
+    fld = metric.org_field or getattr(type(obj), "scope_field", "org")
+    return obj if fld in ("id", "pk") else getattr(obj, fld, None)
+
+
+def _field_value(obj: Any, path: str) -> Any:
+    value = obj
+    for part in path.split("__"):
+        if value is None:
+            return None
+        display = getattr(value, f"get_{part}_display", None)
+        value = display() if callable(display) else getattr(value, part, None)
+    return value
+
+
+def record_row(metric: Metric, obj: Any) -> dict[str, Any]:
+    """One record as the drill-down and the detail sheet show it."""
+    source = metric
+    if metric.effective_kind == "rate" and metric.ratio is not None:
+        source = metrics.get(metric.ratio[0])
+    org = record_org(source, obj)
+    row: dict[str, Any] = {
+        "id": obj.pk,
+        "name": str(obj),
+        "org": org.code if org is not None else "",
+        "org_name": org.name if org is not None else "",
+    }
+    if source.sum_field:
+        amount = _field_value(obj, source.sum_field)
+        row["amount"] = str(amount) if amount is not None else None
+    row["fields"] = {label: _plain(_field_value(obj, path)) for path, label in source.columns}
+    return row
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def record_columns(metric: Metric) -> list[str]:
+    source = metric
+    if metric.effective_kind == "rate" and metric.ratio is not None:
+        source = metrics.get(metric.ratio[0])
+    return [label for _path, label in source.columns]

@@ -1,0 +1,139 @@
+"""The report's pages and downloads: what they show, who may open them, the files' contents."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from gonghui.core import hooks
+from gonghui.core.models import AuditEntry
+
+from .conftest import People, Tree
+from .test_reports_figures import Seeded, seed
+
+Q = "org=371700&from=2020-01-01&to=2020-09-19"
+
+
+@pytest.fixture
+def seeded(tree: Tree, people: People) -> Seeded:
+    return seed(tree, people)
+
+
+def pdf_text(body: bytes) -> str:
+    # pypdf reads fpdf2's two-byte glyph codes with a NUL before each character
+    reader = PdfReader(io.BytesIO(body))
+    return "".join("".join(p.extract_text().replace("\x00", "").split()) for p in reader.pages)
+
+
+def test_the_report_page(seeded: Seeded, login: Any) -> None:
+    response = login(seeded.people.leader).get(f"{reverse('reports:summary')}?{Q}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>菏泽市总工会工作报告</h1>" in html
+    assert "一是产业工会建设:新组建1个县级化工产业工会;新组建1个化工产业园区工会。" in html
+    link = f'href="{reverse("reports:figure", args=["members.joined"])}?{Q.replace("&", "&amp;")}"'
+    assert link in html
+    assert '<th class="num">牡丹区总工会</th>' in html
+    assert "入会日期在期内的会员人数" in html  # the definition beside the figure
+
+
+def test_the_nav_links_the_report(seeded: Seeded, login: Any) -> None:
+    html = login(seeded.people.leader).get(reverse("home")).content.decode()
+    assert f'href="{reverse("reports:summary")}"' in html
+    html = login(seeded.people.lawyer_a).get(reverse("home")).content.decode()
+    assert f'href="{reverse("reports:summary")}"' not in html
+
+
+def test_the_figure_page_lists_its_records(seeded: Seeded, login: Any) -> None:
+    url = reverse("reports:figure", args=["members.joined"])
+    html = login(seeded.people.cadre_b).get(f"{url}?org=371721&from=2020-01-01&to=2020-09-19")
+    text = html.content.decode()
+    assert "<span data-figure-value>2</span>" in text
+    assert "赵丽" in text and "孙芳" in text and "王强" not in text
+    assert login(seeded.people.cadre_b).get(f"{url}?org=371721").status_code == 200
+    missing = reverse("reports:figure", args=["nope.figure"])
+    assert login(seeded.people.cadre_b).get(f"{missing}?org=371721").status_code == 404
+
+
+def test_the_dashboard_carries_its_chart_data(seeded: Seeded, login: Any) -> None:
+    def panel(org: Any, start: Any, end: Any) -> dict[str, Any]:
+        return {"title": "测试面板", "option": {"series": [{"type": "pie", "data": [1, 2]}]}}
+
+    hooks.dashboard_panels.append(panel)
+    try:
+        response = login(seeded.people.city_cadre).get(f"{reverse('reports:dashboard')}?{Q}")
+    finally:
+        hooks.dashboard_panels.remove(panel)
+    assert response.status_code == 200
+    html = response.content.decode()
+    start = html.index('<script id="report-data" type="application/json">') + 49
+    data = json.loads(html[start : html.index("</script>", start)])
+    assert data["breakdown"]["orgs"] == ["牡丹区总工会", "曹县总工会", "本级"]
+    assert data["trend"]["months"][0] == "2020-01"
+    assert data["panels"] == [
+        {"title": "测试面板", "option": {"series": [{"type": "pie", "data": [1, 2]}]}}
+    ]
+    assert "/static/vendor/echarts-5.6.0.min.js" in html
+
+
+def test_xlsx_download(seeded: Seeded, login: Any) -> None:
+    response = login(seeded.people.leader).get(f"{reverse('reports:xlsx')}?{Q}")
+    assert response.status_code == 200
+    assert 'filename="work-report-371700-20200101-20200919.xlsx"' in response["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:2] == ["指标", "按下级组织"]
+    assert "新发展会员" in book.sheetnames
+    figures = book["指标"]
+    assert figures["A1"].value == "菏泽市总工会工作报告"
+    rows = {r[0]: r[1:5] for r in figures.iter_rows(min_row=5, max_col=5, values_only=True)}
+    assert rows["新发展会员"] == (3, "人", 1, "+2")
+    detail = book["新发展会员"]
+    names = [r[1] for r in detail.iter_rows(min_row=4, values_only=True)]
+    assert names == ["王强", "赵丽", "孙芳"]
+    assert len(book.sheetnames) == 2 + len(
+        [r for r in figures.iter_rows(min_row=5, max_col=7, values_only=True) if r[6]]
+    )
+
+
+def test_pdf_download_has_the_chinese_heading(seeded: Seeded, login: Any) -> None:
+    response = login(seeded.people.leader).get(f"{reverse('reports:pdf')}?{Q}")
+    assert response.status_code == 200
+    assert response.content[:5] == b"%PDF-"
+    text = pdf_text(response.content)
+    assert text.startswith("菏泽市总工会工作报告2020-01-01至2020-09-19")
+    assert "新组建1个化工产业园区工会" in text
+    assert b"/FontFile" in response.content  # the font is embedded
+
+
+@pytest.mark.parametrize("name", ["summary", "dashboard", "xlsx", "pdf"])
+def test_it_validates_ownership(seeded: Seeded, login: Any, name: str) -> None:
+    url = reverse(f"reports:{name}")
+    before = AuditEntry.objects.count()
+    assert login(seeded.people.cadre_b).get(f"{url}?org=371702").status_code == 404
+    assert login(seeded.people.clerk_a).get(f"{url}?org=371702").status_code == 404
+    assert login(seeded.people.member_a).get(url).status_code == 404
+    assert login(seeded.people.lawyer_a).get(url).status_code == 404
+    anonymous = login(seeded.people.admin)
+    anonymous.logout()
+    assert anonymous.get(url).status_code == 302
+    assert login(seeded.people.cadre_b).get(f"{url}?org=371721").status_code == 200
+    assert AuditEntry.objects.count() == before
+
+
+def test_figure_page_ownership(seeded: Seeded, login: Any) -> None:
+    url = reverse("reports:figure", args=["members.joined"])
+    assert login(seeded.people.cadre_b).get(f"{url}?org=371702").status_code == 404
+    assert login(seeded.people.member_a).get(url).status_code == 404
+
+
+def test_a_bad_period_is_named(seeded: Seeded, login: Any) -> None:
+    url = reverse("reports:summary")
+    response = login(seeded.people.leader).get(f"{url}?from=2020-09-19&to=2020-01-01")
+    assert response.status_code == 400
+    assert "截止日期不能早于起始日期" in response.content.decode()
