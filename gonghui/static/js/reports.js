@@ -45,7 +45,7 @@
         grid: { left: 48, right: 16, top: 24, bottom: 32 },
         xAxis: { type: "category", data: data.trend.months },
         yAxis: { type: "value", name: s.unit },
-        series: [{ name: s.label, type: "line", smooth: true, data: s.values, areaStyle: { opacity: 0.15 } }],
+        series: [{ name: s.label, type: "line", data: s.values, areaStyle: { opacity: 0.15 } }],
       }, true);
     }
     if (trendChart && trendSelect) {
