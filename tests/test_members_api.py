@@ -321,3 +321,83 @@ def test_openapi_lists_the_member_routes(api: Any, people: People) -> None:
         "/api/v1/members/{member_id}/status",
         "/api/v1/members/transfer-in",
     } <= set(paths)
+
+
+def _roster(*rows: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "姓名,身份证号码,手机,入会时间\n" + "\n".join(rows) + "\n"
+    return SimpleUploadedFile("roster.csv", text.encode("utf-8"), content_type="text/csv")
+
+
+def test_import_runs_and_reports_every_rejected_row(people: People, tree: Tree, api: Any) -> None:
+    client = api(people.clerk_a)
+    bad_id = ID_WANG[:-1] + ("0" if ID_WANG[-1] != "0" else "1")
+    upload = _roster(
+        f"王强,{ID_WANG},13853012345,2015-03-01", f"赵六,{bad_id},13853012346,2016-1-1"
+    )
+    r = client.post("/api/v1/members/import", {"org": "G-A-0001", "file": upload})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["rows"], body["created"], body["rejected"]) == (2, 1, 1)
+    assert body["rejections"][0]["row"] == 3
+    assert "校验位" in body["rejections"][0]["reason"]
+    assert Member.objects.filter(org=tree.union_a).count() == 1
+    # the same file again changes nothing
+    again = client.post(
+        "/api/v1/members/import",
+        {"org": "G-A-0001", "file": _roster(f"王强,{ID_WANG},13853012345,2015-03-01")},
+    )
+    assert (again.json()["created"], again.json()["unchanged"]) == (0, 1)
+
+
+def test_import_dry_run_and_unusable_file(people: People, tree: Tree, api: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = api(people.clerk_a)
+    r = client.post(
+        "/api/v1/members/import",
+        {
+            "org": "G-A-0001",
+            "dry_run": "true",
+            "file": _roster(f"王强,{ID_WANG},13853012345,2015-03-01"),
+        },
+    )
+    assert r.status_code == 200 and r.json()["created"] == 1 and r.json()["dry_run"] is True
+    assert Member.objects.count() == 0
+    junk = SimpleUploadedFile("roster.xlsx", b"not a spreadsheet at all")
+    r = client.post("/api/v1/members/import", {"org": "G-A-0001", "file": junk})
+    assert r.status_code == 422 and r["Content-Type"] == PROBLEM
+    assert r.json()["errors"][0]["field"] == "file"
+    assert Member.objects.count() == 0
+
+
+def test_import_ownership(people: People, tree: Tree, api: Any) -> None:
+    upload = _roster(f"王强,{ID_WANG},13853012345,2015-03-01")
+    r = api(people.cadre_b).post("/api/v1/members/import", {"org": "G-A-0001", "file": upload})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "org"
+    r = api(people.leader).post(
+        "/api/v1/members/import",
+        {"org": "G-A-0001", "file": _roster(f"王强,{ID_WANG},13853012345,2015-03-01")},
+    )
+    assert r.status_code == 403
+    assert api(None).post("/api/v1/members/import", {"org": "G-A-0001"}).status_code == 401
+    assert Member.objects.count() == 0
+    assert not AuditEntry.objects.filter(action__startswith="member.import").exists()
+
+
+def test_import_in_the_background_gives_a_job_to_poll(people: People, tree: Tree, api: Any) -> None:
+    client = api(people.clerk_a)
+    r = client.post(
+        "/api/v1/members/import",
+        {
+            "org": "G-A-0001",
+            "background": "true",
+            "file": _roster(f"王强,{ID_WANG},13853012345,2015-03-01"),
+        },
+    )
+    assert r.status_code == 202
+    job = r.json()
+    assert job["status"] == "pending" and job["org"] == "G-A-0001"
+    assert client.get(f"/api/v1/members/import/{job['id']}").status_code == 200
+    assert api(people.cadre_b).get(f"/api/v1/members/import/{job['id']}").status_code == 404

@@ -13,16 +13,17 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
 from gonghui.core.api import Page, PageParams, paginate
-from gonghui.core.errors import InvalidInput
+from gonghui.core.errors import InvalidInput, NotFound
 from gonghui.core.masking import mask_id_number, mask_phone
+from gonghui.core.models import ImportJob
 from gonghui.core.roles import can
 from gonghui.orgs.models import Org
 
-from . import services
+from . import importing, services
 from .models import JoinApplication, JoinStatus, Member
 from .models import Status as MemberStatus
 from .selectors import (
@@ -269,6 +270,89 @@ def member_new(request: HttpRequest, payload: MemberIn) -> Status[Member]:
     org = _union(request.user, data.pop("org"), "org")
     member = services.member_create(actor=request.user, org=org, data=data)
     return Status(201, _detail(request, member.pk))
+
+
+class RejectedRow(Schema):
+    row: int = Field(..., description="spreadsheet row number")
+    reason: str
+
+
+class ImportOut(Schema):
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    dry_run: bool
+    unknown_columns: list[str]
+    rejections: list[RejectedRow] = Field(..., description="every rejected row with its reason")
+
+
+class ImportJobOut(Schema):
+    id: int
+    status: str
+    dry_run: bool
+    org: str
+    file_name: str
+    total: int
+    processed: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    message: str
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_org(obj: ImportJob) -> str:
+        return obj.org.code
+
+
+@router.post(
+    "/import",
+    response={200: ImportOut, 202: ImportJobOut},
+    summary="导入会员名册(CSV/XLSX)",
+)
+def member_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    org: Form[str],
+    dry_run: Form[bool] = False,
+    background: Form[bool] = False,
+) -> Any:
+    """Import a roster into the union ``org``. By default the import runs now and answers
+    with the counts and every rejected row (row number and reason); ``dry_run`` changes
+    nothing. ``background=true`` answers 202 with a job to poll at ``/import/{job_id}`` —
+    for large files. An unusable file answers 422 naming the field ``file``."""
+    union = _union(request.user, org, "org")
+    path = importing.save_upload(file)
+    name = file.name or path.name
+    if background:
+        job = importing.import_job_start(
+            actor=request.user, org=union, path=path, file_name=name, dry_run=dry_run
+        )
+        return Status(202, job)
+    try:
+        result = importing.member_import(
+            actor=request.user, org=union, path=path, file_name=name, dry_run=dry_run
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    return {
+        **result.as_json(),
+        "dry_run": dry_run,
+        "unknown_columns": result.unknown_columns,
+        "rejections": [{"row": row, "reason": reason} for row, _c, reason in result.rejections],
+    }
+
+
+@router.get("/import/{job_id}", response=ImportJobOut, summary="导入任务进度")
+def member_import_job(request: HttpRequest, job_id: int) -> ImportJob:
+    job = importing.import_jobs_visible_to(request.user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound()
+    return job
 
 
 @router.post("/transfer-in", response=MemberDetail, summary="会籍接转(按身份证号转入)")
