@@ -94,7 +94,12 @@ class Member(BaseModel):
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
     id_number = EncryptedTextField(_("身份证号"), mask="id_number")
     id_number_bidx = BlindIndexField(
-        source="id_number", purpose="citizen_id", unique=True, db_index=False
+        # unique through Meta.constraints: a plain unique index, without PostgreSQL's extra
+        # LIKE-pattern index that unique=True adds to a CharField (one index less to fill
+        # on every roster import)
+        source="id_number",
+        purpose="citizen_id",
+        db_index=False,
     )
     id_tail = models.CharField(max_length=4, editable=False)
     id_valid_until = models.CharField(
@@ -109,7 +114,7 @@ class Member(BaseModel):
         _("技能等级"), max_length=4, choices=SkillLevel.choices, blank=True
     )
     phone = EncryptedTextField(_("手机号"), mask="phone", blank=True)
-    phone_bidx = BlindIndexField(source="phone", purpose="mobile")
+    phone_bidx = BlindIndexField(source="phone", purpose="mobile", db_index=False)
     phone_tail = models.CharField(max_length=4, editable=False, blank=True)
     employer = models.ForeignKey(
         "orgs.Enterprise",
@@ -121,7 +126,11 @@ class Member(BaseModel):
     )
     employer_name = models.CharField(_("工作单位名称"), max_length=150, blank=True)
     org = models.ForeignKey(
-        "orgs.Org", on_delete=models.PROTECT, related_name="members", verbose_name=_("所在工会")
+        "orgs.Org",
+        on_delete=models.PROTECT,
+        related_name="members",
+        db_index=False,  # member_org_status and member_org_employer lead with org
+        verbose_name=_("所在工会"),
     )
     worker_type = models.CharField(
         _("职工类型"), max_length=12, choices=WorkerType.choices, default=WorkerType.EMPLOYEE
@@ -164,6 +173,9 @@ class Member(BaseModel):
             models.Index(fields=["org", "employer_name"], name="member_org_employer"),
             models.Index(fields=["phone_bidx"], name="member_phone_bidx"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_bidx"], name="member_one_row_per_person"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -203,7 +215,12 @@ class EventKind(models.TextChoices):
 class MembershipEvent(models.Model):
     """One dated step of a membership, shown in the history of the union it happened in."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # event_member leads with member
+    )
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     on = models.DateField(_("日期"))
