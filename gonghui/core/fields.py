@@ -77,7 +77,7 @@ class BlindIndexField(models.CharField):
         kwargs["purpose"] = self.purpose
         # __init__ defaults db_index to True, so False must be written out to survive the
         # round trip through a migration (Field.deconstruct omits it as the base default)
-        kwargs["db_index"] = self.db_index
+        kwargs["db_index"] = self.db_index  # type: ignore[attr-defined]
         return name, path, args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
