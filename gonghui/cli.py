@@ -6,7 +6,7 @@ import os
 import sys
 
 # The PRODUCT.md names of commands whose Django module names use underscores.
-COMMAND_ALIASES = {"import-members": "import_members"}
+COMMAND_ALIASES = {"import-members": "import_members", "hotline-tick": "hotline_tick"}
 
 
 def _apply_data_dir(args: list[str]) -> None:
