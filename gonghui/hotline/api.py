@@ -1,0 +1,332 @@
+"""API of the 12351 hotline (``/api/v1/hotline``): the provincial platform's contract.
+
+- ``POST /tickets`` files an order (201); the same ``external_no`` again answers 200 with the
+  existing order and creates nothing.
+- ``GET /tickets`` (``status``, ``overdue``, ``org``, ``from``, ``to``), ``GET /tickets/{id}``
+  with its timeline; an order off the caller's path answers 404 like a missing one.
+- one ``POST /tickets/{id}/<action>`` per step; an illegal step is 409 with ``allowed``.
+- ``GET /stats?org=&from=&to=`` the figures of ``stats.ticket_stats``; ``GET /stats/{by}``
+  (``category``, ``topic``, ``county``) their breakdown.
+Caller names and phones are masked in every answer.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from gonghui.core.api import Page, PageParams, paginate
+from gonghui.core.errors import InvalidInput, NotFound
+from gonghui.core.masking import mask_name, mask_phone
+from gonghui.core.roles import can
+from gonghui.orgs.models import Org
+
+from . import selectors, services, stats
+from .models import Satisfaction, Ticket, TicketEvent
+
+router = Router(tags=["hotline"])
+
+
+# --- schemas ----------------------------------------------------------------------------
+
+
+class TicketIn(Schema):
+    external_no: str = Field("", description="省平台工单号;重复推送返回已有工单")
+    received_at: datetime.datetime | None = Field(None, description="受理时间,缺省为现在")
+    channel: str = Field("phone", description="phone/province/app/web/wechat/visit/letter")
+    caller_name: str
+    caller_phone: str = ""
+    caller_id_number: str = ""
+    employer: str = ""
+    category: str = Field(..., description="consult / demand / suggestion")
+    complexity: str = Field("normal", description="normal / hard / complex")
+    topic: str = Field(..., description="诉求主题的代码或名称,如 0101 或 拖欠工资")
+    content: str
+    urgency: str = Field("normal", description="normal / urgent / critical")
+    org: str = Field("", description="受理单位代码,缺省为调用者所在单位")
+    answered_on_spot: bool = Field(False, description="咨询类当场答复即结案")
+    answer: str = ""
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    external_no: str
+    status: str
+    channel: str
+    received_at: datetime.datetime
+    caller_name: str = Field(..., description="来电人(脱敏)")
+    caller_phone: str = Field(..., description="联系电话(脱敏)")
+    category: str
+    complexity: str
+    topic: str = Field(..., description="诉求主题代码")
+    topic_name: str
+    urgency: str
+    receiving_org: str
+    handler_org: str | None
+    due_on: datetime.date | None
+    card: str
+    overdue: bool
+    wages_recovered: Decimal
+    workers: int
+    satisfaction: str
+    closed_at: datetime.datetime | None
+    closed_on_time: bool | None
+    reopen_count: int
+
+    @staticmethod
+    def resolve_number(obj: Ticket) -> str:
+        return obj.number or ""
+
+    @staticmethod
+    def resolve_caller_name(obj: Ticket) -> str:
+        return mask_name(obj.caller_name)
+
+    @staticmethod
+    def resolve_caller_phone(obj: Ticket) -> str:
+        return mask_phone(obj.caller_phone)
+
+    @staticmethod
+    def resolve_topic(obj: Ticket) -> str:
+        return obj.topic.code
+
+    @staticmethod
+    def resolve_topic_name(obj: Ticket) -> str:
+        return obj.topic.name
+
+    @staticmethod
+    def resolve_receiving_org(obj: Ticket) -> str:
+        return obj.receiving_org.code
+
+    @staticmethod
+    def resolve_handler_org(obj: Ticket) -> str | None:
+        return obj.handler_org.code if obj.handler_org else None
+
+
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    actor: str
+    org: str | None
+    at: datetime.datetime
+    note: str
+    data: dict[str, Any]
+
+    @staticmethod
+    def resolve_actor(obj: TicketEvent) -> str:
+        return obj.actor_name
+
+    @staticmethod
+    def resolve_org(obj: TicketEvent) -> str | None:
+        return obj.org.code if obj.org else None
+
+
+class TicketDetail(TicketOut):
+    content: str
+    result: str
+    answer: str
+    timeline: list[EventOut]
+    actions: list[str] = Field(..., description="调用者现在可执行的操作")
+
+
+class TicketFilters(PageParams):
+    status: str = ""
+    overdue: bool | None = None
+    org: str = Field("", description="经办路径上的工会代码(含下级)")
+    date_from: datetime.date | None = Field(None, alias="from", description="受理日期起(含)")
+    date_to: datetime.date | None = Field(None, alias="to", description="受理日期止(含)")
+
+
+class StatsParams(Schema):
+    org: str = Field("", description="工会代码,缺省为调用者所在单位")
+    date_from: datetime.date | None = Field(None, alias="from")
+    date_to: datetime.date | None = Field(None, alias="to")
+
+
+class StatsOut(Schema):
+    org: str
+    date_from: datetime.date = Field(..., alias="from")
+    date_to: datetime.date = Field(..., alias="to")
+    received: int
+    dispatched: int
+    closed: int
+    closed_on_time: int
+    on_time_rate: float | None
+    callback_rate: float | None
+    satisfaction_rate: float | None
+    reopen_rate: float | None
+    wages_recovered: Decimal
+
+
+class BreakdownRow(Schema):
+    key: str
+    label: str
+    received: int
+    dispatched: int
+    closed: int
+    closed_on_time: int
+    on_time_rate: float | None
+    callback_rate: float | None
+    satisfaction_rate: float | None
+    reopen_rate: float | None
+    wages_recovered: Decimal
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class DispatchIn(Schema):
+    org: str = Field(..., description="派往单位代码")
+    note: str = ""
+
+
+class ReturnIn(Schema):
+    reason: str
+
+
+class ExtendIn(Schema):
+    days: int = Field(..., ge=1, le=30)
+    reason: str
+
+
+class ApproveIn(Schema):
+    approved: bool
+    note: str = ""
+
+
+class ReplyIn(Schema):
+    result: str
+    wages_recovered: Decimal | None = Field(None, ge=0, description="追回欠薪(元)")
+    workers: int | None = Field(None, ge=0)
+
+
+class CallbackIn(Schema):
+    satisfaction: Satisfaction
+    note: str = ""
+
+
+class CheckIn(Schema):
+    passed: bool
+    note: str = ""
+
+
+class ReassignIn(Schema):
+    org: str = Field(..., description="改派单位代码")
+    note: str = ""
+
+
+class SuperviseIn(Schema):
+    note: str
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _org(user: Any, code: str, field: str) -> Org:
+    org = Org.objects.filter(code=code.strip()).first()
+    if org is None or not can(user, "hotline.view", org):
+        raise InvalidInput.one(field, "未找到该工会")
+    return org
+
+
+def _detail(user: Any, ticket_id: int) -> Ticket:
+    ticket = selectors.ticket_detail(user, ticket_id)
+    ticket.timeline = list(ticket.events.all())  # type: ignore[attr-defined]
+    ticket.actions = [name for name, _ in selectors.ticket_actions(user, ticket)]  # type: ignore[attr-defined]
+    return ticket
+
+
+# --- routes -----------------------------------------------------------------------------
+
+
+@router.post("/tickets", response={200: TicketOut, 201: TicketOut}, summary="登记/推送工单")
+def ticket_new(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
+    data = payload.dict()
+    if not data["received_at"]:
+        data.pop("received_at")
+    ticket, created = services.ticket_create(actor=request.user, data=data)
+    return Status(201 if created else 200, selectors.access_ticket(request.user, ticket.pk))
+
+
+@router.get("/tickets", response=Page[TicketOut], summary="工单列表")
+def ticket_list(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str, Any]:
+    user = request.user
+    org = _org(user, filters.org, "org") if filters.org else None
+    qs = selectors.tickets_filtered(
+        user,
+        status=filters.status,
+        overdue=filters.overdue,
+        org=org,
+        start=filters.date_from,
+        end=filters.date_to,
+    )
+    return paginate(qs, filters)
+
+
+@router.get("/tickets/{ticket_id}", response=TicketDetail, summary="工单详情与办理时间线")
+def ticket_get(request: HttpRequest, ticket_id: int) -> Ticket:
+    return _detail(request.user, ticket_id)
+
+
+def _step_route(action: str, schema: type[Schema], summary: str) -> None:
+    def view(request: HttpRequest, ticket_id: int, payload: Any) -> Ticket:
+        ticket = selectors.access_ticket(request.user, ticket_id)
+        data = payload.dict()
+        if "satisfaction" in data:
+            data["satisfaction"] = str(getattr(data["satisfaction"], "value", data["satisfaction"]))
+        services.ticket_act(actor=request.user, ticket=ticket, action=action, data=data)
+        return _detail(request.user, ticket_id)
+
+    view.__annotations__ = {"request": HttpRequest, "ticket_id": int, "payload": schema}
+    view.__name__ = f"ticket_{action.replace('-', '_')}"
+    router.post(f"/tickets/{{ticket_id}}/{action}", response=TicketDetail, summary=summary)(view)
+
+
+for _action, _schema, _summary in (
+    ("dispatch", DispatchIn, "派单"),
+    ("accept", NoteIn, "签收"),
+    ("return", ReturnIn, "退单"),
+    ("extend", ExtendIn, "申请延期"),
+    ("approve-extension", ApproveIn, "审批延期"),
+    ("reply", ReplyIn, "办结反馈"),
+    ("callback", CallbackIn, "回访"),
+    ("check", CheckIn, "质检"),
+    ("close", NoteIn, "结案"),
+    ("reassign", ReassignIn, "改派"),
+    ("supervise", SuperviseIn, "督办"),
+    ("progress", SuperviseIn, "记录进展"),
+):
+    _step_route(_action, _schema, _summary)
+
+
+def _period(user: Any, params: StatsParams) -> tuple[Org, datetime.date, datetime.date]:
+    today = timezone.localdate()
+    start = params.date_from or datetime.date(today.year, 1, 1)
+    end = params.date_to or today
+    if params.org:
+        org = Org.objects.filter(code=params.org.strip()).first()
+        if org is None:
+            raise NotFound("未找到该工会")
+    else:
+        org = user.org
+    return org, start, end
+
+
+@router.get("/stats", response=StatsOut, summary="热线统计", by_alias=True)
+def ticket_stats(request: HttpRequest, params: Query[StatsParams]) -> dict[str, Any]:
+    org, start, end = _period(request.user, params)
+    figures = stats.ticket_stats(request.user, org, start, end)
+    return {"org": org.code, "from": start, "to": end, **figures}
+
+
+@router.get("/stats/{by}", response=list[BreakdownRow], summary="热线统计分类(类别/主题/县区)")
+def ticket_stats_by(request: HttpRequest, by: str, params: Query[StatsParams]) -> Any:
+    org, start, end = _period(request.user, params)
+    return stats.stats_breakdown(request.user, org, start, end, by)
