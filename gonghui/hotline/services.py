@@ -147,11 +147,8 @@ def _org_code(value: Any, field: str) -> Org:
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return (
-        Ticket.objects.select_for_update()
-        .select_related("receiving_org", "handler_org")
-        .get(pk=ticket.pk)
-    )
+    # no select_related: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
 def _visible_or_404(actor: Any, ticket: Ticket) -> None:
