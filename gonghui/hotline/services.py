@@ -372,6 +372,7 @@ def ticket_create(*, actor: Any, data: dict[str, Any]) -> tuple[Ticket, bool]:
         errors.append({"field": "answered", "message": _("会员不能当场结案")})
     if errors:
         raise InvalidInput(errors)
+    assert topic is not None  # an error above otherwise
     org = _receiving_org(actor, data)
     member = member_record if is_member and member_record else _link_member(id_number, phone)
     received_on = timezone.localdate(received_at)

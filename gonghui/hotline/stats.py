@@ -121,7 +121,7 @@ def stats_breakdown(user: Any, org: Any, start: date, end: date, by: str) -> lis
         qs = qs.annotate(
             k=Coalesce("county__code", Value("")), n=Coalesce("county__name", Value("市直"))
         )
-    rows = qs.values("k", "n").annotate(**_aggregates(start, end)).order_by("k")
+    rows: Any = qs.values("k", "n").annotate(**_aggregates(start, end)).order_by("k")
     labels = dict(Category.choices)
     out = []
     for row in rows:
