@@ -15,6 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -201,14 +202,28 @@ def report_json(report: Report) -> dict[str, Any]:
 # --- breakdown by subordinate org -----------------------------------------------------------
 
 
-def org_field(metric: Metric, qs: QuerySet[Any]) -> str:
-    return metric.org_field or getattr(qs.model, "scope_field", "org")
+def org_field(metric: Metric, model: type[Any]) -> str | None:
+    """The records' field naming their org (``id`` when the records are orgs), or None when
+    the model has no such field (a record tied to several orgs that declares none): such a
+    figure has no breakdown and its drill-down no org column."""
+    name = metric.org_field or getattr(model, "scope_field", "org")
+    if name in ("id", "pk"):
+        return "id" if model is Org else None
+    try:
+        target = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return name if getattr(target, "related_model", None) is Org else None
 
 
-def _raw_by_org(metric: Metric, org: Org, start: date, end: date) -> dict[int, int | Decimal]:
-    """The figure per org that holds records: one GROUP BY query."""
+def _raw_by_org(
+    metric: Metric, org: Org, start: date, end: date
+) -> dict[int, int | Decimal] | None:
+    """The figure per org that holds records: one GROUP BY query (None: no org field)."""
     qs = metric.records(org, start, end).order_by()
-    fld = org_field(metric, qs)
+    fld = org_field(metric, qs.model)
+    if fld is None:
+        return None
     agg = Sum(metric.sum_field) if metric.sum_field else Count("pk")
     return {row[fld]: row["n"] or 0 for row in qs.values(fld).annotate(n=agg).values(fld, "n")}
 
@@ -226,7 +241,8 @@ class Breakdown:
 def breakdown(*, org: Org, start: date, end: date, keys: list[str] | None = None) -> Breakdown:
     """Each figure split by the org's direct subordinates (for the city: its counties and
     zones); records held by the org itself form the last column. The columns add up to the
-    figure for counts and sums."""
+    figure for counts and sums. A figure whose records name no single org (its metric declares
+    no ``org_field`` and its model has no ``org``) is left out."""
     check_period(start, end)
     # counties and districts first (the page's "by county"), then the other subordinates
     children = sorted(
@@ -240,9 +256,12 @@ def breakdown(*, org: Org, start: date, end: date, keys: list[str] | None = None
     slots = {c.id: i for i, c in enumerate(children)}
     width = len(children) + 1
 
-    def split(metric: Metric) -> list[int | Decimal]:
+    def split(metric: Metric) -> list[int | Decimal] | None:
         cells: list[int | Decimal] = [0] * width
-        for oid, n in _raw_by_org(metric, org, start, end).items():
+        by_org = _raw_by_org(metric, org, start, end)
+        if by_org is None:
+            return None
+        for oid, n in by_org.items():
             child = owner.get(oid)
             cells[slots[child] if child is not None else width - 1] += n
         return cells
@@ -254,13 +273,17 @@ def breakdown(*, org: Org, start: date, end: date, keys: list[str] | None = None
         if metric.effective_kind == "rate" and metric.ratio is not None:
             num = split(metrics.get(metric.ratio[0]))
             den = split(metrics.get(metric.ratio[1]))
+            if num is None or den is None:
+                continue  # records tied to no single org: no breakdown
             raw_cells: list[int | Decimal] = [
                 percentage(n, d) for n, d in zip(num, den, strict=True)
             ]
             total: int | Decimal = percentage(sum(num), sum(den))
         else:
-            raw_cells = split(metric)
-            total = sum(raw_cells)
+            cells = split(metric)
+            if cells is None:
+                continue
+            raw_cells, total = cells, sum(cells)
         figure = Figure(metric=metric, raw=total)
         rows.append((figure, [shown(metric, c) for c in raw_cells]))
     return Breakdown(orgs=children, rows=rows)
@@ -312,9 +335,9 @@ def figure_records(metric: Metric, org: Org, start: date, end: date) -> QuerySet
     if metric.effective_kind == "rate" and metric.ratio is not None:
         metric = metrics.get(metric.ratio[0])
     qs = metric.records(org, start, end)
-    fld = org_field(metric, qs)
+    fld = org_field(metric, qs.model)
     related = {path.rsplit("__", 1)[0] for path, _label in metric.columns if "__" in path}
-    if fld not in ("id", "pk"):
+    if fld is not None and fld != "id":
         related.add(fld)
     if related:
         qs = qs.select_related(*sorted(related))
@@ -322,8 +345,10 @@ def figure_records(metric: Metric, org: Org, start: date, end: date) -> QuerySet
 
 
 def record_org(metric: Metric, obj: Any) -> Org | None:
-    fld = metric.org_field or getattr(type(obj), "scope_field", "org")
-    return obj if fld in ("id", "pk") else getattr(obj, fld, None)
+    fld = org_field(metric, type(obj))
+    if fld is None:
+        return None
+    return obj if fld == "id" else getattr(obj, fld, None)
 
 
 def _field_value(obj: Any, path: str) -> Any:
