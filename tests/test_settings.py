@@ -11,7 +11,12 @@ from pathlib import Path
 
 
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
+    # the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment has not
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GONGHUI_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     full_env.update(env)
     return subprocess.run(  # noqa: S603 - our own command with fixed arguments
         [sys.executable, "-m", "gonghui", *args],
