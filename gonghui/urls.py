@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/", include("gonghui.orgs.urls")),
     path("portal/", include("gonghui.portal.urls")),
     path("members/", include("gonghui.members.urls")),
+    path("hotline/", include("gonghui.hotline.urls")),
     path("reports/", include("gonghui.reports.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/
     path("", include("gonghui.core.urls")),

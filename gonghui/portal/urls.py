@@ -8,4 +8,8 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("card/", views.card, name="card"),
+    path("hotline/", views.hotline, name="hotline"),
+    path("hotline/new/", views.hotline_new, name="hotline_new"),
+    path("hotline/<int:pk>/", views.hotline_detail, name="hotline_detail"),
+    path("hotline/<int:pk>/rate/", views.hotline_rate, name="hotline_rate"),
 ]

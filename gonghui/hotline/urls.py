@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "hotline"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("new/", views.create, name="create"),
+    path("stats/", views.stats_page, name="stats"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/files/<int:file_pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/<str:action>/", views.act, name="act"),
+]

@@ -1,0 +1,447 @@
+"""Pages of the 12351 hotline: the operator's intake, the queue of the user's org, the order
+page with its timeline and the steps this user may take now, the statistics, attachments.
+
+Thin views: selectors read with scope, services write and audit. An order outside the
+user's path answers 404 exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gonghui.core.errors import NotFound, ServiceError
+from gonghui.core.masking import mask_name, mask_phone
+from gonghui.core.roles import can
+from gonghui.core.web import form_errors, staff_page
+from gonghui.orgs.models import Org
+from gonghui.orgs.selectors import access_org, org_children
+
+from . import selectors, services, stats
+from .forms import IntakeForm, QueueFilterForm, StatsForm, action_form
+from .models import Category, Status, Ticket, Topic
+from .workflow import NOTES, WORKFLOW
+
+VIEW = "hotline.view"
+INTAKE = "hotline.intake"
+STATS = "hotline.stats"
+PAGE_SIZE = 50
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _org_in_scope(user: Any, code: str) -> Org | None:
+    try:
+        return access_org(user, code.strip())
+    except NotFound:
+        return None
+
+
+def _topics() -> list[Topic]:
+    return list(selectors.topics_active())
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        return 1
+
+
+STEP_LABELS: dict[str, str] = {t.name: t.label for t in WORKFLOW.transitions}
+STEP_LABELS.update({n.name: n.label for n in NOTES.values()})
+
+
+def step_label(action: str) -> str:
+    extra = {
+        "create": "受理",
+        "import": "导入",
+        "attach": "上传附件",
+        "rate": "会员评价",
+        "extension_refused": "延期未获批准",
+        "card": "督办牌",
+        "yellow": "黄牌预警",
+        "red": "红牌超期",
+    }
+    return _(STEP_LABELS.get(action) or extra.get(action) or action)
+
+
+def timeline(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
+    """The order's events as the pages show them. A member (the portal) gets no internal
+    events, no notes and no names of the people who handled it."""
+    public = getattr(user, "role", "") == "member"
+    out = []
+    for e in selectors.ticket_timeline(user, ticket):
+        out.append(
+            {
+                "action": e.action,
+                "label": step_label(e.action),
+                "to_label": Status(e.to_status).label
+                if e.to_status and e.to_status != e.from_status
+                else "",
+                "at": e.at,
+                "actor_label": "" if public else e.actor_name,
+                "org": None if public else e.org,
+                "note": "" if public else e.note,
+            }
+        )
+    return out
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+TABS: list[tuple[str, Any]] = [
+    ("todo", "待我处理"),
+    ("open", "全部在办"),
+    ("received", Status.RECEIVED.label),
+    ("dispatched", Status.DISPATCHED.label),
+    ("accepted", Status.ACCEPTED.label),
+    ("extension_requested", Status.EXTENSION_REQUESTED.label),
+    ("returned", Status.RETURNED.label),
+    ("replied", Status.REPLIED.label),
+    ("called_back", Status.CALLED_BACK.label),
+    ("reopened", Status.REOPENED.label),
+    ("checked", Status.CHECKED.label),
+    ("closed", Status.CLOSED.label),
+    ("all", "全部"),
+]
+TAB_KEYS = {k for k, _label in TABS}
+# Steps the receiving org takes: its "to do" once the handler has replied.
+RECEIVING_TODO = (
+    Status.EXTENSION_REQUESTED,
+    Status.REPLIED,
+    Status.CALLED_BACK,
+    Status.CHECKED,
+)
+HOLDER_TODO = (Status.DISPATCHED, Status.ACCEPTED, Status.REOPENED)
+
+
+def todo_filter(org: Org | None) -> Q:
+    """Orders waiting for a step of ``org``: held by it (the handler, or the receiving org
+    before dispatch), back at it after a return, or back at the receiving org for approval,
+    callback, check and closure."""
+    if org is None:
+        return Q(pk__in=[])
+    return (
+        Q(handler_org=org, status__in=HOLDER_TODO)
+        | Q(
+            handler_org__isnull=True,
+            receiving_org=org,
+            status__in=(Status.RECEIVED, Status.RETURNED),
+        )
+        | Q(dispatcher_org=org, status=Status.RETURNED)
+        | Q(receiving_org=org, status__in=RECEIVING_TODO)
+    )
+
+
+def _filtered(user: Any, form: QueueFilterForm) -> Any:
+    qs = selectors.tickets_visible_to(user)
+    if not form.is_valid():
+        return qs.none()
+    d = form.cleaned_data
+    q = d["q"].strip()
+    if q:
+        qs = qs.filter(Q(number=q) | Q(external_no=q))
+    if d["category"]:
+        qs = qs.filter(category=d["category"])
+    if d["card"]:
+        qs = qs.filter(card=d["card"])
+    if d["org"].strip():
+        org = _org_in_scope(user, d["org"])
+        if org is None:
+            form.add_error("org", _("未找到该工会"))
+            return qs.none()
+        qs = qs.filter(pk__in=Ticket.objects.on_path_of(org).values("pk"))
+    if d["start"]:
+        qs = qs.filter(received_on__gte=d["start"])
+    if d["end"]:
+        qs = qs.filter(received_on__lte=d["end"])
+    return qs
+
+
+def _tab_filter(qs: Any, tab: str, org: Org | None) -> Any:
+    if tab == "todo":
+        return qs.filter(todo_filter(org))
+    if tab == "open":
+        return qs.exclude(status=Status.CLOSED)
+    if tab == "all":
+        return qs
+    return qs.filter(status=tab)
+
+
+@require_GET
+@staff_page(VIEW)
+def queue(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = QueueFilterForm(request.GET)
+    tab = request.GET.get("tab", "todo")
+    if tab not in TAB_KEYS:
+        tab = "todo"
+    base = _filtered(user, form)
+    # One GROUP BY for every status tab's count, one for "to do", one page: a fixed budget.
+    by_status = dict(base.order_by().values_list("status").annotate(n=Count("id")))
+    todo = base.filter(todo_filter(user.org)).count()
+    counts: dict[str, int | None] = {
+        "todo": todo,
+        "open": sum(n for s, n in by_status.items() if s != Status.CLOSED),
+        "all": sum(by_status.values()),
+        **{s: by_status.get(s, 0) for s in Status.values},
+    }
+    params = {k: v for k, v in request.GET.items() if k not in ("tab", "page") and v}
+    tabs = [
+        {
+            "key": key,
+            "label": _(str(label)),
+            "count": counts.get(key),
+            "active": key == tab,
+            "query": urlencode({**params, "tab": key}),
+        }
+        for key, label in TABS
+        if key in ("todo", "open", "all") or counts.get(key)
+    ]
+    page = _page_number(request)
+    start = (page - 1) * PAGE_SIZE
+    ordering = ("-closed_at", "-id") if tab == "closed" else ("due_on", "-received_at", "-id")
+    listed = _tab_filter(base, tab, user.org).select_related(
+        "topic", "handler_org", "receiving_org"
+    )
+    # One page and one look-ahead row.
+    found = list(listed.order_by(*ordering)[start : start + PAGE_SIZE + 1])
+    rows = [{"ticket": t, "caller": mask_name(t.caller_name)} for t in found[:PAGE_SIZE]]
+    here = {**params, "tab": tab}
+    context = {
+        "form": form,
+        "tab": tab,
+        "tabs": tabs,
+        "rows": rows,
+        "org": user.org,
+        "page": page,
+        "has_next": len(found) > PAGE_SIZE,
+        "prev_query": urlencode({**here, "page": page - 1}),
+        "next_query": urlencode({**here, "page": page + 1}),
+        "can_create": can(user, INTAKE),
+    }
+    return render(request, "hotline/queue.html", context)
+
+
+# --- intake ----------------------------------------------------------------------------------
+
+
+@staff_page(INTAKE)
+def create(request: HttpRequest) -> HttpResponse:
+    """The operator's form: keyboard first (autofocus, Tab order of a call, Ctrl+Enter)."""
+    user: Any = request.user
+    form = IntakeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket, _created = services.ticket_create(actor=user, data=form.service_data())
+            upload = form.cleaned_data.get("attachment")
+            if upload:
+                services.ticket_attach(actor=user, ticket=ticket, upload=upload)
+        except ServiceError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已受理工单 %(number)s(%(status)s)")
+                % {"number": ticket.number, "status": ticket.get_status_display()},
+            )
+            if request.POST.get("next") == "new":
+                return redirect("hotline:create")
+            return redirect("hotline:detail", pk=ticket.pk)
+    return render(
+        request,
+        "hotline/intake.html",
+        {"form": form, "topics": _topics(), "wide": IntakeForm.WIDE},
+    )
+
+
+# --- the order page and its steps ------------------------------------------------------------
+
+
+def _actions(user: Any, ticket: Ticket, bound: tuple[str, Any] | None = None) -> list[Any]:
+    """The steps this user may take on this order now, each with its form (the one that
+    failed keeps what was typed and its errors)."""
+    out = []
+    for name, label in selectors.ticket_actions(user, ticket):
+        if name not in services.STEPS:
+            continue  # no page step for it (the consultation's answer is given at intake)
+        form = bound[1] if bound and bound[0] == name else action_form(name, prefix=name)
+        out.append({"name": name, "label": _(label), "form": form})
+    return out
+
+
+def _detail(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    bound: tuple[str, Any] | None = None,
+    error: str = "",
+) -> HttpResponse:
+    user: Any = request.user
+    member_url = ""
+    if ticket.member_id and can(user, "members.view", ticket.member.org if ticket.member else None):
+        member_url = reverse("members:detail", args=[ticket.member_id])
+    holder = Org.objects.filter(pk=ticket.holder_id).first()
+    context = {
+        "ticket": ticket,
+        "caller_phone": mask_phone(ticket.caller_phone),
+        "member_url": member_url,
+        "events": timeline(user, ticket),
+        "attachments": list(ticket.attachments.all()),
+        "actions": _actions(user, ticket, bound),
+        "dispatch_orgs": list(org_children(user, holder)[:100]) if holder else [],
+        "action_error": error,
+    }
+    return render(request, "hotline/detail.html", context)
+
+
+@require_GET
+@staff_page(VIEW)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.ticket_detail(request.user, pk))
+
+
+@require_POST
+@staff_page(VIEW)
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One workflow step from the order page. A refused step shows the page again with the
+    service's message (what is allowed instead) and the form as typed."""
+    user: Any = request.user
+    ticket = selectors.access_ticket(user, pk)
+    form = action_form(action, request.POST, prefix=action)
+    if not form.is_valid():
+        ticket = selectors.ticket_detail(user, pk)
+        return _detail(request, ticket, bound=(action, form), error=_("请检查填写的内容"))
+    data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    for key, value in data.items():
+        if isinstance(value, Decimal):
+            data[key] = str(value)
+    try:
+        ticket = services.ticket_act(actor=user, ticket=ticket, action=action, data=data)
+    except ServiceError as exc:
+        form_errors(form, exc) if not isinstance(exc, NotFound) else None
+        ticket = selectors.ticket_detail(user, pk)
+        return _detail(request, ticket, bound=(action, form), error=exc.detail)
+    messages.success(request, _("已完成:%(step)s") % {"step": step_label(action)})
+    return redirect("hotline:detail", pk=pk)
+
+
+@require_GET
+@staff_page(VIEW)
+def attachment(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    ticket = selectors.access_ticket(request.user, pk)
+    item = ticket.attachments.filter(pk=file_pk).first()
+    if item is None:
+        raise Http404()
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+    )
+    response["Cache-Control"] = "no-store"
+    return cast(HttpResponse, response)
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+PERCENT_KEYS = ("on_time_rate", "callback_rate", "satisfaction_rate", "reopen_rate")
+FIGURES: list[tuple[str, str, str]] = [
+    ("received", "受理", "件"),
+    ("dispatched", "派单", "件"),
+    ("closed", "办结", "件"),
+    ("closed_on_time", "按时办结", "件"),
+    ("on_time_rate", "按时办结率", "%"),
+    ("callback_rate", "回访率", "%"),
+    ("satisfaction_rate", "满意率", "%"),
+    ("reopen_rate", "重办率", "%"),
+    ("wages_recovered", "追回欠薪", "元"),
+]
+BREAKDOWNS: list[tuple[str, str, str]] = [
+    ("category", "按类别", "类别"),
+    ("county", "按县区", "县区"),
+    ("topic", "按诉求主题", "诉求主题"),
+]
+
+
+def _percent(value: float | None) -> str:
+    """A ratio (0..1) as a percentage with one decimal; none when nothing to divide by."""
+    return "—" if value is None else f"{value * 100:.1f}"
+
+
+def _figure(key: str, value: Any) -> str:
+    if key in PERCENT_KEYS:
+        return _percent(value)
+    if key == "wages_recovered":
+        return f"{Decimal(str(value or 0)):,.2f}"
+    return str(value)
+
+
+def _breakdown(user: Any, org: Org, start: date, end: date, by: str, title: str, col: str) -> Any:
+    rows = stats.stats_breakdown(user, org, start, end, by)
+    return {
+        "key": by,
+        "title": _(title),
+        "column": _(col),
+        "rows": rows,
+        "chart_id": f"chart-data-{by}",
+        "chart": {
+            "labels": [str(r["label"]) for r in rows],
+            "series": [
+                {"name": _("受理"), "data": [r["received"] for r in rows]},
+                {"name": _("办结"), "data": [r["closed"] for r in rows]},
+                {"name": _("按时办结"), "data": [r["closed_on_time"] for r in rows]},
+            ],
+        },
+    }
+
+
+@require_GET
+@staff_page(STATS)
+def stats_page(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    today = timezone.localdate()
+    form = StatsForm(request.GET or None)
+    org: Org | None = user.org
+    start, end = date(today.year, 1, 1), today
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        start, end = d["start"] or start, d["end"] or end
+        if d["org"].strip():
+            org = _org_in_scope(user, d["org"])
+            if org is None:
+                form.add_error("org", _("未找到该工会"))
+    elif not form.is_bound:
+        form = StatsForm(initial={"org": org.code if org else "", "start": start, "end": end})
+    figures: list[dict[str, Any]] = []
+    breakdowns: list[Any] = []
+    if org is not None and not form.errors:
+        values = stats.ticket_stats(user, org, start, end)
+        figures = [
+            {"key": k, "label": _(label), "unit": _(unit), "value": _figure(k, values[k])}
+            for k, label, unit in FIGURES
+        ]
+        breakdowns = [_breakdown(user, org, start, end, *b) for b in BREAKDOWNS]
+    context = {
+        "form": form,
+        "org": org,
+        "start": start,
+        "end": end,
+        "figures": figures,
+        "breakdowns": breakdowns,
+        "org_choices": list(org_children(user, user.org)[:100]) if user.org else [],
+    }
+    return render(request, "hotline/stats.html", context)
+
+
+CATEGORY_LABELS = dict(Category.choices)
