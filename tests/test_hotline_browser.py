@@ -57,6 +57,7 @@ def test_operator_files_dispatches_and_closes_an_order(
     op.keyboard.press("Tab")
     assert op.evaluate("document.activeElement.name") == "topic"
     op.keyboard.type("0101")
+    assert op.locator("[data-testid=topic-hint]").inner_text() == "→ 欠薪 › 拖欠工资"
     op.keyboard.press("Tab")
     op.keyboard.press("Tab")
     assert op.evaluate("document.activeElement.name") == "content"

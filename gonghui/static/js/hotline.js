@@ -30,6 +30,32 @@
     sync();
   }
 
+  // The topic box takes a code or a name: show which topic it resolves to as one types.
+  function topicHint(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) return;
+    var hint = document.createElement("small");
+    hint.className = "help topic-hint";
+    hint.setAttribute("data-testid", "topic-hint");
+    hint.setAttribute("aria-live", "polite");
+    input.insertAdjacentElement("afterend", hint);
+    function sync() {
+      var value = input.value.trim();
+      var found = "";
+      if (value) {
+        list.querySelectorAll("option").forEach(function (o) {
+          if (found) return;
+          var code = o.value.split(" ")[0];
+          var name = o.value.slice(code.length + 1);
+          if (value === o.value || value === code || value === name) found = o.textContent;
+        });
+      }
+      hint.textContent = found ? "→ " + found : "";
+    }
+    input.addEventListener("input", sync);
+    sync();
+  }
+
   function drawCharts() {
     if (typeof window.echarts === "undefined") {
       // ECharts not run yet (loaded after this file): draw once the page has loaded
@@ -63,6 +89,7 @@
 
   function start() {
     document.querySelectorAll("form[data-intake]").forEach(followCategory);
+    document.querySelectorAll("input[list=topic-options]").forEach(topicHint);
     drawCharts();
   }
 
