@@ -1,0 +1,813 @@
+"""The demo's 12351 hotline: a few hundred work orders from July 2019 to December 2020.
+
+Every order is driven through the real services (``ticket_create`` and one call per step) by
+the demo accounts — the operator and the city cadre at 371700 receive, dispatch, call back,
+check and close; a hotline cadre at each county federation (``cadre_mudan`` for 牡丹区, the
+``rx_<code>`` accounts made here for the others) and the demo clerk below 牡丹区 accept,
+return, extend and reply — so every order has its real timeline, path and audit rows.
+
+The services stamp ``timezone.now()``; the plan carries the time of every step, and once the
+orders exist the timestamp columns are set to it in bulk (the order's dates, its events, its
+path, its notices) so that the timeline, the period statistics and the due dates agree. The
+audit rows are append-only and keep the time of loading.
+
+Deterministic (``random.Random(12351)``) and idempotent: each order is keyed by its provincial
+number ``SD12351-<year>-<NNNNNN>``; what exists is skipped, and a second run creates nothing.
+Exactly ``WINDOW_CLOSED`` (84, the seed page's figure) orders are closed within the seed's
+period 2020-01-01..2020-09-19, all on 371700's path.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from gonghui.core import audit
+from gonghui.core.workdays import add_workdays
+
+from .models import Notification, Ticket, TicketEvent, TicketOrg
+
+if TYPE_CHECKING:
+    from gonghui.demo.loaders import Output
+
+SEED = 12351
+CITY = "371700"
+START = date(2019, 7, 1)
+TODAY = date(2020, 12, 31)  # the demo's "today": the card tick runs for this date
+WINDOW = (date(2020, 1, 1), date(2020, 9, 19))
+WINDOW_CLOSED = 84  # orders closed within WINDOW (the seed page's figure)
+MUDAN = "371702"
+CLERK_UNION = "3717020001"
+
+# Closed orders by the period of their closing, and the open ones: (full workflow, on the spot)
+# Most calls are consultations answered during the call; the rest go down the tree.
+CLOSED_BEFORE = (26, 40)  # 2019-08-20 .. 2019-12-31
+CLOSED_WINDOW = (36, WINDOW_CLOSED - 36)
+CLOSED_AFTER = (22, 30)  # 2020-09-20 .. 2020-12-30
+
+# County federations and their share of the orders handled below the city
+COUNTIES = [
+    ("371702", 30), ("371721", 12), ("371722", 9), ("371703", 7), ("371723", 6),
+    ("371724", 8), ("371725", 9), ("371726", 6), ("371728", 7), ("371771", 3), ("371772", 3),
+]  # fmt: skip
+
+# The hotline desk of each county (牡丹区 has the demo's cadre_mudan): username, full name
+DESKS = {
+    "371703": ("rx_371703", "韩晓东"), "371721": ("rx_371721", "曹丽娜"),
+    "371722": ("rx_371722", "单文博"), "371723": ("rx_371723", "郭秀英"),
+    "371724": ("rx_371724", "姜海涛"), "371725": ("rx_371725", "潘玉兰"),
+    "371726": ("rx_371726", "袁建华"), "371728": ("rx_371728", "冯志刚"),
+    "371771": ("rx_371771", "谢春梅"), "371772": ("rx_371772", "彭宇航"),
+}  # fmt: skip
+DESK_PASSWORD = "Heze2020-Rexian"  # noqa: S105 (printed by the loader, like the demo accounts)
+COUNTY_NAMES = {
+    "371702": "牡丹区", "371703": "定陶区", "371721": "曹县", "371722": "单县",
+    "371723": "成武县", "371724": "巨野县", "371725": "郓城县", "371726": "鄄城县",
+    "371728": "东明县", "371771": "菏泽经济技术开发区", "371772": "菏泽高新区",
+}  # fmt: skip
+
+# First-level topic code → weight
+TOPIC_WEIGHTS = {
+    "01": 28, "02": 11, "03": 11, "04": 8, "05": 10, "06": 5, "07": 5, "08": 5, "09": 3,
+    "10": 3, "11": 5, "12": 2, "13": 3, "99": 1,
+}  # fmt: skip
+CHANNELS = [
+    ("phone", 58), ("province", 20), ("app", 8), ("wechat", 6), ("web", 4), ("visit", 3),
+    ("letter", 1),
+]  # fmt: skip
+
+DEMANDS = {
+    "01": [
+        "{employer}拖欠来电人及{n}名工友{months}个月工资共约{amount}元,多次讨要未果,请求帮助追讨。",
+        "来电人在{employer}务工,项目完工后包工头以甲方未结款为由拖欠工资{amount}元,请求协调。",
+    ],
+    "02": [
+        "来电人在{employer}工作{years}年,单位一直未与其签订书面劳动合同,请求督促补签并支付双倍工资。",
+        "{employer}单方面变更来电人工作岗位并降低工资,来电人不同意,请求工会协调。",
+    ],
+    "03": [
+        "{employer}自{year}年起未为来电人缴纳社会保险,请求督促补缴。",
+        "来电人反映{employer}按最低基数缴纳社保,与实际工资不符,请求核实处理。",
+    ],
+    "04": [
+        "来电人在{employer}工作期间受伤,单位不配合申请工伤认定,请求帮助维权。",
+        "来电人已认定工伤,{employer}拖延支付停工留薪期工资和医疗费,请求协调。",
+    ],
+    "05": [
+        "{employer}以经营困难为由辞退来电人,未支付经济补偿,请求帮助。",
+        "来电人提出辞职后,{employer}扣押最后一个月工资{amount}元不发,请求协调。",
+    ],
+    "06": [
+        "来电人所在{employer}有职工{n}人尚未建立工会,职工希望组建工会,请求指导。",
+        "来电人调入{employer}后会籍未能接转,请求帮助办理。",
+    ],
+    "07": [
+        "来电人家庭因病致困,本人在{employer}工作,请求申请困难职工帮扶。",
+        "来电人子女今年考入大学,家庭困难,请求了解金秋助学申请条件并帮助申请。",
+    ],
+    "08": [
+        "{employer}长期安排加班,每月休息不足四天且不支付加班费,请求督促整改。",
+        "来电人在{employer}工作满{years}年,单位不安排带薪年休假,请求协调。",
+    ],
+    "09": [
+        "{employer}车间粉尘大,未发放防护用品,职工身体不适,请求督促改善劳动条件。",
+        "来电人反映{employer}高温作业未采取防暑降温措施,请求督促整改。",
+    ],
+    "10": [
+        "来电人怀孕后{employer}以调岗为由变相降薪,请求维护孕期女职工权益。",
+        "{employer}未安排女职工哺乳时间,请求督促落实。",
+    ],
+    "11": [
+        "来电人与{employer}劳动争议已申请仲裁,请求工会提供法律援助律师代理。",
+        "来电人与{employer}就工资结算发生争议,请求工会调解。",
+    ],
+    "12": ["来电人近期工作压力大、失眠焦虑,请求心理咨询服务。"],
+    "13": ["来电人失业在家,请求推荐就业岗位或技能培训。"],
+    "99": ["来电人反映{employer}食堂饭菜价格过高、质量差,请求工会协调。"],
+}
+CONSULTS = {
+    "01": "咨询单位拖欠工资应向哪些部门投诉、需准备哪些材料。",
+    "02": "咨询试用期最长可以约定多久、试用期工资标准。",
+    "03": "咨询灵活就业人员如何参加养老保险和医疗保险。",
+    "04": "咨询工伤认定申请时限及所需材料。",
+    "05": "咨询单位解除劳动合同时经济补偿如何计算。",
+    "06": "咨询新入职单位后如何加入工会、会员卡如何办理。",
+    "07": "咨询困难职工建档条件和申请流程。",
+    "08": "咨询法定节假日加班工资的计算标准。",
+    "09": "咨询夏季高温津贴的发放标准和时间。",
+    "10": "咨询女职工产假天数和生育津贴如何领取。",
+    "11": "咨询工会法律援助的申请条件和方式。",
+    "12": "咨询工会心理咨询服务的预约方式。",
+    "13": "咨询工会免费技能培训的报名方式。",
+    "99": "咨询“齐鲁工惠”App会员实名认证方法。",
+}
+ANSWERS = {
+    "01": "已告知可向工会、人社部门劳动保障监察机构投诉,准备劳动合同、工资条、考勤等证据。",
+    "02": "已告知试用期依合同期限最长六个月,工资不得低于约定工资的百分之八十及最低工资标准。",
+    "03": "已告知可持身份证到户籍地社保经办机构或通过“爱山东”App办理参保登记。",
+    "04": "已告知单位应在事故发生之日起30日内、个人一年内向人社部门申请工伤认定。",
+    "05": "已告知经济补偿按工作年限每满一年支付一个月工资的标准计算。",
+    "06": "已告知可向所在单位工会提出申请,或通过“齐鲁工惠”App在线申请入会。",
+    "07": "已告知困难职工建档条件和所需材料,请向所在单位工会或县区总工会提出申请。",
+    "08": "已告知法定节假日安排工作应支付不低于工资百分之三百的工资报酬。",
+    "09": "已告知山东省高温津贴发放时间为6月至9月,标准为每人每月200元。",
+    "10": "已告知女职工生育享受98天产假,山东省另增加产假60天,生育津贴由生育保险基金支付。",
+    "11": "已告知可持身份证和争议材料到县区总工会职工法律援助工作站申请。",
+    "12": "已告知可拨打12351预约市总工会职工心理咨询服务。",
+    "13": "已告知关注市总工会公众号报名职工技能提升培训。",
+    "99": "已指导来电人在App“我的”页面完成实名认证。",
+}
+SUGGESTIONS = [
+    "建议工会在{employer}所在园区设立职工服务站,方便职工就近办事。",
+    "建议加大对中小企业建会入会的宣传力度。",
+    "建议延长12351热线人工服务时间。",
+    "建议工会组织更多面向一线职工的技能培训和劳动竞赛。",
+]
+RESULTS = {
+    "01": "经{county}总工会协调,{employer}已于{day}支付拖欠工资{amount}元,涉及职工{n}人。",
+    "05": "经{county}总工会调解,{employer}同意支付经济补偿{amount}元,已履行完毕。",
+}
+RESULT_DEFAULT = "经{county}总工会调查核实并与{employer}沟通,问题已协调解决,已电话告知来电人。"
+RESULT_SUGGESTION = "{county}总工会已研究来电人建议,纳入年度工作计划,已电话答复来电人。"
+
+
+@dataclass
+class Step:
+    action: str
+    actor: str  # "operator", "cadre_city", "desk:<county>", "clerk"
+    days: int  # working days after the previous step (0: the same day, later)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    external_no: str
+    received_at: datetime
+    data: dict[str, Any]
+    steps: list[Step]
+    receiver: str = "operator"
+    times: list[datetime] = field(default_factory=list)
+
+
+class Calendar:
+    """Working days of the demo's span, computed once (the services' own calendar)."""
+
+    def __init__(self, start: date, end: date) -> None:
+        import chinese_calendar
+
+        from gonghui.core.models import WorkdayOverride
+
+        overrides = dict(
+            WorkdayOverride.objects.filter(day__range=(start, end)).values_list("day", "is_workday")
+        )
+        self.days: list[date] = []
+        day = start
+        while day <= end:
+            if overrides.get(day, chinese_calendar.is_workday(day)):
+                self.days.append(day)
+            day += timedelta(days=1)
+        self.index = {d: i for i, d in enumerate(self.days)}
+
+    def on_or_before(self, day: date) -> date:
+        while day not in self.index:
+            day -= timedelta(days=1)
+        return day
+
+    def back(self, day: date, n: int) -> date:
+        return self.days[self.index[self.on_or_before(day)] - n]
+
+    def forward(self, day: date, n: int) -> date:
+        i = self.index.get(day)
+        if i is None:
+            return add_workdays(day, n)
+        return self.days[i + n]
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[Any, int]] | dict[Any, int]) -> Any:
+    items = list(pairs.items()) if isinstance(pairs, dict) else pairs
+    return rng.choices([k for k, _ in items], [w for _, w in items])[0]
+
+
+class Generator:
+    def __init__(self, topics: dict[str, list[str]], employers: dict[str, list[str]]) -> None:
+        from gonghui.members.demo import MOBILE_PREFIXES, PeopleGenerator
+
+        self.rng = random.Random(SEED)
+        self.people = PeopleGenerator(SEED)
+        self.mobile_prefixes = MOBILE_PREFIXES
+        self.topics = topics  # first-level code → its second-level codes
+        self.employers = employers
+        self.cal = Calendar(date(2019, 5, 1), date(2021, 3, 31))
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+
+    # -- the order itself ----------------------------------------------------------------
+
+    def caller(self) -> tuple[str, str]:
+        rng = self.rng
+        name = self.people.name(rng.choice("MF"))
+        if rng.random() < 0.08:
+            phone = f"0530-{rng.randrange(10**7):07d}"
+        else:
+            phone = rng.choice(self.mobile_prefixes) + f"{rng.randrange(10**8):08d}"
+        return name, phone
+
+    def order(self, category: str, county: str) -> dict[str, Any]:
+        rng = self.rng
+        root = _weighted(rng, TOPIC_WEIGHTS)
+        if category == "suggestion":
+            root = "99" if rng.random() < 0.5 else "06"
+        topic = rng.choice(self.topics[root])
+        employer = rng.choice(self.employers.get(county) or ["某建筑劳务公司"])
+        name, phone = self.caller()
+        amount = (
+            rng.choice([3, 5, 8, 12, 18, 26, 40, 65, 120, 260]) * 1000 + rng.randrange(10) * 100
+        )
+        fill = {
+            "employer": employer,
+            "n": rng.randint(2, 40),
+            "months": rng.randint(2, 8),
+            "amount": amount,
+            "years": rng.randint(2, 9),
+            "year": rng.choice([2016, 2017, 2018, 2019]),
+        }
+        if category == "consult":
+            content = CONSULTS[root]
+        elif category == "suggestion":
+            content = rng.choice(SUGGESTIONS).format(**fill)
+        else:
+            content = rng.choice(DEMANDS[root]).format(**fill)
+        if category == "demand":
+            complexity = _weighted(rng, [("normal", 80), ("hard", 15), ("complex", 5)])
+        elif category == "consult":
+            complexity = "normal"
+        else:
+            complexity = _weighted(rng, [("normal", 90), ("hard", 10)])
+        return {
+            "channel": _weighted(rng, CHANNELS),
+            "caller_name": name,
+            "caller_phone": phone,
+            "employer": employer if category != "consult" else "",
+            "category": category,
+            "complexity": complexity,
+            "topic": topic,
+            "content": content,
+            "urgency": "urgent" if root == "01" and rng.random() < 0.2 else "normal",
+            "_root": root,
+            "_amount": amount,
+            "_workers": fill["n"],
+        }
+
+    # -- the steps -----------------------------------------------------------------------
+
+    def handling(self, county: str, data: dict[str, Any], *, late: bool) -> list[Step]:
+        """dispatch … reply: the handler's part, with the occasional return, extension,
+        further dispatch, supervision or reassignment."""
+        rng = self.rng
+        desk = f"desk:{county}"
+        steps: list[Step] = []
+        if rng.random() < 0.06:  # sent to the wrong county first, which returns it
+            wrong = _weighted(rng, [(c, w) for c, w in COUNTIES if c != county])
+            steps += [
+                Step("dispatch", "operator", 0, {"org": wrong}),
+                Step(
+                    "return",
+                    f"desk:{wrong}",
+                    1,
+                    {"reason": "经核实,来电人所在单位不在我县区,请改派属地总工会。"},
+                ),
+            ]
+        steps.append(Step("dispatch", "operator", 0 if not steps else 1, {"org": county}))
+        handler = desk
+        if county == MUDAN and rng.random() < 0.2:
+            steps.append(
+                Step("dispatch", desk, 1, {"org": CLERK_UNION, "note": "请基层工会先行办理"})
+            )
+            handler = "clerk"
+        steps.append(Step("accept", handler, rng.choice([0, 1, 1])))
+        days = 2 if data["category"] == "consult" else rng.randint(3, 9)
+        if late:
+            days += rng.randint(10, 14)
+        if data["category"] != "consult" and rng.random() < 0.08:
+            steps.append(
+                Step("extend", handler, days, {"days": 7, "reason": "涉及人数较多,需进一步核实。"})
+            )
+            steps.append(Step("approve_extension", "cadre_city", 1, {"approved": True}))
+            days = rng.randint(3, 6)
+        elif data["category"] == "demand" and rng.random() < 0.1:
+            steps.append(Step("supervise", "cadre_city", min(days, 3), {"note": "请加快办理。"}))
+            days = max(days - 3, 1)
+        steps.append(
+            Step(
+                "reply",
+                handler,
+                days if data["category"] != "consult" else 1,
+                self.reply(county, data),
+            )
+        )
+        return steps
+
+    def reply(self, county: str, data: dict[str, Any]) -> dict[str, Any]:
+        root = data["_root"]
+        fill = {
+            "county": COUNTY_NAMES[county],
+            "employer": data["employer"] or "相关单位",
+            "amount": data["_amount"],
+            "n": data["_workers"],
+            "day": "近日",
+        }
+        if data["category"] == "suggestion":
+            return {"result": RESULT_SUGGESTION.format(**fill)}
+        if data["category"] == "demand" and root in RESULTS:
+            out: dict[str, Any] = {"result": RESULTS[root].format(**fill)}
+            if root == "01":
+                out["wages_recovered"] = str(Decimal(data["_amount"]))
+                out["workers"] = data["_workers"]
+            return out
+        return {"result": RESULT_DEFAULT.format(**fill)}
+
+    def closing(self, handler: str, reply: dict[str, Any], *, reopen: str = "") -> list[Step]:
+        """callback … close, with a dissatisfied callback or a failed check first (the
+        second reply keeps the first one's figures)."""
+        rng = self.rng
+        steps: list[Step] = []
+        if reopen == "callback":
+            steps += [
+                Step(
+                    "callback",
+                    "operator",
+                    1,
+                    {"satisfaction": "dissatisfied", "note": "来电人表示问题未解决。"},
+                ),
+                Step("accept", handler, 1),
+                Step(
+                    "reply",
+                    handler,
+                    rng.randint(2, 4),
+                    {**reply, "result": "再次协调,已按来电人诉求解决。"},
+                ),
+            ]
+        elif reopen == "check":
+            steps += [
+                Step("callback", "operator", 1, {"satisfaction": "basically_satisfied"}),
+                Step("check", "cadre_city", 0, {"passed": False, "note": "办理结果缺少佐证材料。"}),
+                Step("accept", handler, 1),
+                Step("reply", handler, 2, {**reply, "result": "已补充协调记录和支付凭证。"}),
+            ]
+        satisfaction = _weighted(rng, [("satisfied", 82), ("basically_satisfied", 18)])
+        steps += [
+            Step("callback", "operator", rng.choice([1, 1, 2]), {"satisfaction": satisfaction}),
+            Step("check", "cadre_city", rng.choice([0, 1]), {"passed": True}),
+            Step("close", "cadre_city", rng.choice([0, 0, 1])),
+        ]
+        return steps
+
+    def full(self, county: str, category: str) -> tuple[dict[str, Any], list[Step]]:
+        rng = self.rng
+        data = self.order(category, county)
+        late = rng.random() < 0.07
+        steps = self.handling(county, data, late=late)
+        handler = next(s.actor for s in steps if s.action == "accept")
+        reply = next(s.data for s in steps if s.action == "reply")
+        roll = rng.random()
+        reopen = "callback" if roll < 0.07 else "check" if roll < 0.1 else ""
+        return data, steps + self.closing(handler, reply, reopen=reopen)
+
+    def county(self) -> str:
+        return str(_weighted(self.rng, COUNTIES))
+
+    def category(self) -> str:
+        return str(_weighted(self.rng, [("demand", 70), ("consult", 18), ("suggestion", 12)]))
+
+    # -- placing in time -----------------------------------------------------------------
+
+    def at(self, day: date, minute: int) -> datetime:
+        return datetime.combine(day, time(8, 30), tzinfo=self.tz) + timedelta(minutes=minute)
+
+    def timed(self, plan: Plan, received_on: date) -> Plan:
+        """Times of receipt and of every step: working days as planned, minutes later on
+        the same day, within office hours (the evening of a long day at worst)."""
+        rng = self.rng
+        minute = rng.randrange(0, 480)
+        plan.received_at = self.at(received_on, minute)
+        day = received_on
+        plan.times = []
+        for step in plan.steps:
+            if step.days:
+                day = self.cal.forward(day, step.days)
+                minute = rng.randrange(0, 300)
+            else:
+                minute += rng.randrange(8, 90)
+            plan.times.append(self.at(day, minute))
+        return plan
+
+    def closed_on(self, plan: Plan) -> date:
+        return self.cal_day(plan.times[-1]) if plan.times else self.cal_day(plan.received_at)
+
+    def cal_day(self, at: datetime) -> date:
+        return at.astimezone(self.tz).date()
+
+    def closed_plan(self, close_on: date, spot: bool) -> Plan:
+        """A closed order whose closing falls on ``close_on`` (a working day)."""
+        county = self.county()
+        if spot:
+            data = self.order("consult", county)
+            data["answered"] = True
+            data["answer"] = ANSWERS[data["_root"]]
+            data["channel"] = "phone"
+            plan = Plan("", datetime.min, data, [])
+            return self.timed(plan, close_on)
+        data, steps = self.full(county, self.category())
+        total = sum(s.days for s in steps)
+        plan = Plan("", datetime.min, data, steps)
+        # same-day steps add at most 90 minutes each: the closing stays on its day
+        return self.timed(plan, self.cal.back(close_on, total))
+
+    def open_plan(self, received_on: date, stage: str) -> Plan:
+        county = self.county()
+        category = "consult" if stage == "received" and self.rng.random() < 0.3 else "demand"
+        data, steps = self.full(county, category)
+        cut = {
+            "received": 0,
+            "dispatched": 1,
+            "accepted": 2,
+            "extension_requested": None,
+            "returned": None,
+            "replied": None,
+            "called_back": None,
+            "checked": None,
+            "reopened": None,
+        }[stage]
+        if stage in ("received", "dispatched", "accepted"):
+            steps = [s for s in steps if s.action not in ("return",)]
+            steps = [
+                s
+                for s in steps
+                if not (
+                    s.action == "dispatch" and s.actor == "operator" and s.data["org"] != county
+                )
+            ]
+            steps = steps[: cut if stage != "accepted" else _index(steps, "accept") + 1]
+        elif stage == "extension_requested":
+            steps = steps[: _index(steps, "accept") + 1] + [
+                Step(
+                    "extend",
+                    steps[_index(steps, "accept")].actor,
+                    6,
+                    {"days": 7, "reason": "用人单位负责人外出,需延期协调。"},
+                ),
+            ]
+        elif stage == "returned":
+            first = Step("dispatch", "operator", 0, {"org": county})
+            steps = [
+                first,
+                Step(
+                    "return",
+                    f"desk:{county}",
+                    1,
+                    {"reason": "诉求涉及劳动仲裁,请转法律援助部门办理。"},
+                ),
+            ]
+        elif stage == "replied":
+            steps = steps[: _index(steps, "reply", last=True) + 1]
+        elif stage == "called_back":
+            steps = steps[: _index(steps, "callback", last=True) + 1]
+        elif stage == "checked":
+            steps = steps[: _index(steps, "check", last=True) + 1]
+        elif stage == "reopened":
+            steps = steps[: _index(steps, "reply", last=True) + 1]
+            steps = [s for s in steps if s.action != "extend" and s.action != "approve_extension"]
+            steps.append(
+                Step(
+                    "callback",
+                    "operator",
+                    1,
+                    {"satisfaction": "dissatisfied", "note": "来电人称欠款仍未到位。"},
+                )
+            )
+        plan = Plan("", datetime.min, data, steps)
+        return self.timed(plan, received_on)
+
+
+def _index(steps: list[Step], action: str, *, last: bool = False) -> int:
+    found = [i for i, s in enumerate(steps) if s.action == action]
+    return found[-1] if last else found[0]
+
+
+def _spread(rng: random.Random, cal: Calendar, start: date, end: date, n: int) -> list[date]:
+    days = [d for d in cal.days if start <= d <= end]
+    return sorted(rng.choice(days) for _ in range(n))
+
+
+OPEN_STAGES = [
+    ("received", 5), ("dispatched", 6), ("accepted", 16), ("extension_requested", 3),
+    ("returned", 2), ("replied", 6), ("called_back", 4), ("checked", 2), ("reopened", 4),
+]  # fmt: skip
+
+
+def build(topics: dict[str, list[str]], employers: dict[str, list[str]]) -> list[Plan]:
+    """Every order of the demo, numbered by year in order of receipt. Pure: the same
+    topics and employers give the same plans."""
+    gen = Generator(topics, employers)
+    rng, cal = gen.rng, gen.cal
+    plans: list[Plan] = []
+    for (start, end), (full, spot) in (
+        ((date(2019, 8, 20), date(2019, 12, 31)), CLOSED_BEFORE),
+        (WINDOW, CLOSED_WINDOW),
+        ((WINDOW[1] + timedelta(days=1), date(2020, 12, 30)), CLOSED_AFTER),
+    ):
+        for day in _spread(rng, cal, start, end, full):
+            plans.append(gen.closed_plan(day, spot=False))
+        for day in _spread(rng, cal, start, end, spot):
+            plans.append(gen.closed_plan(day, spot=True))
+    stages = [stage for stage, n in OPEN_STAGES for _ in range(n)]
+    for stage in stages:
+        if stage == "received":
+            received_on = cal.back(TODAY, rng.randint(0, 1))
+        elif stage == "accepted" and rng.random() < 0.3:  # long overdue: red cards
+            received_on = rng.choice([d for d in cal.days if date(2020, 9, 1) <= d <= TODAY])
+        else:
+            received_on = cal.back(TODAY, rng.randint(3, 16))
+        plan = gen.open_plan(received_on, stage)
+        while plan.times and gen.cal_day(plan.times[-1]) > TODAY:
+            plan = gen.timed(plan, cal.back(gen.cal_day(plan.received_at), 2))
+        plans.append(plan)
+    # two orders in progress due on the demo's today and the next working day: yellow cards
+    for back in (15, 14):
+        plan = gen.open_plan(cal.back(TODAY, back), "accepted")
+        plan.data.update(category="demand", complexity="normal")
+        plans.append(plan)
+    plans.sort(key=lambda p: p.received_at)
+    per_year: dict[int, int] = {}
+    for plan in plans:
+        year = plan.received_at.year
+        per_year[year] = per_year.get(year, 0) + 1
+        plan.external_no = f"SD12351-{year}-{per_year[year] * 7 + 100:06d}"
+    return plans
+
+
+# -- loading -----------------------------------------------------------------------------
+
+
+def _desks(stdout: Output) -> dict[str, Any]:
+    """The actors: the demo's operator, city cadre, 牡丹区 cadre and clerk, and a hotline
+    desk cadre at every other county federation (made here, one shared password hash)."""
+    from django.contrib.auth.hashers import make_password
+
+    from gonghui.accounts.models import User
+    from gonghui.orgs.models import Org
+
+    existing = set(
+        User.objects.filter(username__in=[u for u, _ in DESKS.values()]).values_list(
+            "username", flat=True
+        )
+    )
+    missing = [(code, u, n) for code, (u, n) in DESKS.items() if u not in existing]
+    if missing:
+        orgs = {o.code: o for o in Org.objects.filter(code__in=[c for c, _, _ in missing])}
+        hashed = make_password(DESK_PASSWORD)
+        users = [
+            User(
+                username=u,
+                org=orgs[code],
+                role="cadre",
+                full_name=n,
+                title="12351热线承办",
+                password=hashed,
+            )
+            for code, u, n in missing
+            if code in orgs
+        ]
+        User.objects.bulk_create(users)
+        for user in users:
+            audit.record(
+                actor=None,
+                action="user.create",
+                object_type="user",
+                object_id=user.pk,
+                object_org=user.org,
+                object_repr=user.username,
+                note="演示数据:县区热线承办账号",
+            )
+        stdout.write(f"热线承办账号:新建 {len(users)} 个(密码 {DESK_PASSWORD})\n")
+    names = ["operator", "cadre_city", "cadre_mudan", "clerk", *[u for u, _ in DESKS.values()]]
+    by_name = {u.username: u for u in User.objects.filter(username__in=names).select_related("org")}
+    actors: dict[str, Any] = {}
+    for key, username in (
+        ("operator", "operator"),
+        ("cadre_city", "cadre_city"),
+        ("clerk", "clerk"),
+        (f"desk:{MUDAN}", "cadre_mudan"),
+    ):
+        if username in by_name:
+            actors[key] = by_name[username]
+    for code, (username, _) in DESKS.items():
+        if username in by_name:
+            actors[f"desk:{code}"] = by_name[username]
+    return actors
+
+
+def _members_for_callers(n: int) -> list[tuple[str, str, str]]:
+    """Some callers are members of the demo roster, the demo member first: (name, phone,
+    employer)."""
+    from gonghui.members.models import Member
+
+    demo = list(
+        Member.objects.filter(user__username="member").only("name", "phone", "employer_name")[:1]
+    )
+    rows = list(
+        Member.objects.filter(status="active", user__isnull=True)
+        .order_by("id")
+        .only("name", "phone", "employer_name")[: n * 40 : 40]
+    )
+    out = [(m.name, m.phone, m.employer_name) for m in demo + rows]
+    return [row for row in out if row[1]]
+
+
+def load_hotline(stdout: Output) -> None:
+    """Create the orders of the plan that are missing (by provincial number), each through
+    the services, then set the times of the new ones and run the card tick for TODAY."""
+    from gonghui.orgs.models import Enterprise, Org
+
+    from . import services
+    from .models import Topic
+
+    topics: dict[str, list[str]] = {}
+    for code, parent in Topic.objects.filter(parent__isnull=False, active=True).values_list(
+        "code", "parent__code"
+    ):
+        topics.setdefault(parent, []).append(code)
+    if not Org.objects.filter(code=CITY).exists() or not topics:
+        stdout.write("热线工单:缺少组织或问题分类,跳过\n")
+        return
+    employers: dict[str, list[str]] = {}
+    for name, county in (
+        Enterprise.objects.filter(county__code__in=[c for c, _ in COUNTIES])
+        .order_by("uscc")
+        .values_list("name", "county__code")
+    ):
+        employers.setdefault(county, []).append(name)
+    plans = build(topics, employers)
+    have = set(
+        Ticket.objects.filter(external_no__in=[p.external_no for p in plans]).values_list(
+            "external_no", flat=True
+        )
+    )
+    todo = [p for p in plans if p.external_no not in have]
+    if not todo:
+        stdout.write(f"热线工单:新建 0 件,已有 {len(plans)} 件\n")
+        return
+    actors = _desks(stdout)
+    if "operator" not in actors or "cadre_city" not in actors:
+        stdout.write("热线工单:缺少演示账号(operator、cadre_city),跳过\n")
+        return
+    # every seventh order comes from a member of the roster (linked by the phone's index)
+    callers = _members_for_callers(len(plans) // 7 + 1)
+    for i, plan in enumerate(plans):
+        if i % 7 == 3 and callers:
+            name, phone, employer = callers[(i // 7) % len(callers)]
+            plan.data.update(caller_name=name, caller_phone=phone)
+            if employer and plan.data["employer"]:
+                plan.data["employer"] = employer
+
+    created: list[tuple[Plan, Ticket]] = []
+    for plan in todo:
+        data = {k: v for k, v in plan.data.items() if not k.startswith("_")}
+        data.update(external_no=plan.external_no, received_at=plan.received_at)
+        ticket, _ = services.ticket_create(actor=actors[plan.receiver], data=data)
+        for step in plan.steps:
+            actor = actors.get(step.actor) or actors["cadre_city"]
+            ticket = services.ticket_act(
+                actor=actor, ticket=ticket, action=step.action, data=step.data
+            )
+        created.append((plan, ticket))
+    _set_times(created)
+    tick = services.tickets_tick(today=TODAY)
+    Notification.objects.filter(
+        ticket__in=[t for _, t in created], kind__in=("yellow", "red")
+    ).update(created_at=datetime.combine(TODAY, time(7, 0), tzinfo=ZoneInfo(settings.TIME_ZONE)))
+    stdout.write(
+        f"热线工单:新建 {len(created)} 件,已有 {len(plans) - len(created)} 件;"
+        f"{TODAY} 黄牌 {tick['yellow']} 件,红牌 {tick['red']} 件\n"
+    )
+
+
+def _set_times(created: list[tuple[Plan, Ticket]]) -> None:
+    """The services stamped the time of loading; put every step at its planned time."""
+    by_id = {t.pk: p for p, t in created}
+    ids = list(by_id)
+    events: list[TicketEvent] = []
+    seen: dict[int, int] = {}
+    for event in TicketEvent.objects.filter(ticket_id__in=ids).order_by("ticket_id", "id"):
+        plan = by_id[event.ticket_id]
+        i = seen.get(event.ticket_id, 0)
+        seen[event.ticket_id] = i + 1
+        if i == 0:
+            event.at = plan.received_at  # create
+        elif not plan.steps:
+            event.at = plan.received_at + timedelta(minutes=4 + event.ticket_id % 9)  # answer
+        else:
+            event.at = plan.times[i - 1]
+        events.append(event)
+    TicketEvent.objects.bulk_update(events, ["at"], batch_size=500)
+
+    entered: dict[tuple[int, str], datetime] = {}
+    for pk, plan in by_id.items():
+        for step, at in zip(plan.steps, plan.times, strict=True):
+            if step.action in ("dispatch", "reassign"):
+                entered.setdefault((pk, step.data["org"]), at)
+    path = list(TicketOrg.objects.filter(ticket_id__in=ids).select_related("org"))
+    for row in path:
+        plan = by_id[row.ticket_id]
+        row.at = entered.get((row.ticket_id, row.org.code), plan.received_at)
+    TicketOrg.objects.bulk_update(path, ["at"], batch_size=500)
+
+    notices = list(Notification.objects.filter(ticket_id__in=ids, kind="supervise"))
+    for notice in notices:
+        plan = by_id[notice.ticket_id]
+        notice.created_at = next(
+            at for s, at in zip(plan.steps, plan.times, strict=True) if s.action == "supervise"
+        )
+    Notification.objects.bulk_update(notices, ["created_at"], batch_size=500)
+
+    columns = [
+        "created_at",
+        "updated_at",
+        "dispatched_at",
+        "dispatched_on",
+        "replied_at",
+        "called_back_at",
+        "closed_at",
+        "closed_on",
+        "closed_on_time",
+    ]
+    tickets = list(Ticket.objects.filter(pk__in=ids).only("id", "due_on", "status", *columns))
+    tz = ZoneInfo(settings.TIME_ZONE)
+    for ticket in tickets:
+        plan = by_id[ticket.pk]
+        times: dict[str, list[datetime]] = {}
+        for step, at in zip(plan.steps, plan.times, strict=True):
+            name = "callback" if step.action in ("callback", "reopen") else step.action
+            times.setdefault(name, []).append(at)
+        last = plan.times[-1] if plan.times else plan.received_at
+        ticket.created_at = plan.received_at
+        ticket.updated_at = last
+        first_dispatch = times.get("dispatch", [None])[0]
+        ticket.dispatched_at = first_dispatch
+        ticket.dispatched_on = first_dispatch.astimezone(tz).date() if first_dispatch else None
+        ticket.replied_at = times.get("reply", [None])[-1]
+        ticket.called_back_at = times.get("callback", [None])[-1]
+        if ticket.status == "closed":
+            closed_at = times["close"][-1] if "close" in times else plan.received_at
+            ticket.closed_at = closed_at
+            ticket.closed_on = closed_at.astimezone(tz).date()
+            ticket.closed_on_time = ticket.due_on is None or ticket.closed_on <= ticket.due_on
+    Ticket.objects.bulk_update(tickets, columns, batch_size=200)
+
+
+__all__ = ["TODAY", "WINDOW", "WINDOW_CLOSED", "build", "load_hotline"]

@@ -1,0 +1,117 @@
+"""The hotline's demo orders: the seed page's 84, every state, real timelines, idempotent."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count, Min, Sum
+from django.utils import timezone
+
+from gonghui.core import metrics
+from gonghui.core.models import AuditEntry
+from gonghui.demo.loaders import run_all
+from gonghui.hotline.demo import TODAY, WINDOW
+from gonghui.hotline.models import Notification, Status, Ticket, TicketEvent, TicketOrg
+from gonghui.orgs.models import Org
+
+pytestmark = pytest.mark.django_db
+
+
+def load() -> str:
+    out = io.StringIO()
+    run_all(out, only=["orgs", "accounts", "hotline"])
+    return out.getvalue()
+
+
+def test_demo_closes_84_orders_in_the_seed_period_and_covers_every_state() -> None:
+    load()
+    city = Org.objects.get(code="371700")
+    closed = metrics.get("hotline.closed")
+    assert closed.value(city, date(2020, 1, 1), date(2020, 9, 19)) == 84
+    assert closed.records(city, *WINDOW).count() == 84
+    assert closed.value(city, date(2019, 1, 1), date(2019, 6, 30)) == 0
+    # the counties' closed orders add up to the city's (each order has one county)
+    by_county = (
+        Ticket.objects.filter(closed_on__range=WINDOW, county__isnull=False)
+        .values("county__code")
+        .annotate(n=Count("id"))
+    )
+    spot = Ticket.objects.filter(closed_on__range=WINDOW, answered_on_spot=True).count()
+    assert sum(row["n"] for row in by_county) + spot == 84
+    for row in by_county:
+        county = Org.objects.get(code=row["county__code"])
+        assert closed.value(county, *WINDOW) == row["n"]
+
+    total = Ticket.objects.count()
+    assert 200 <= total <= 400
+    assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
+    assert Ticket.objects.filter(card="red").exists()
+    assert Ticket.objects.filter(card="yellow").exists()
+    assert Ticket.objects.filter(reopen_count__gt=0).exists()
+    assert Ticket.objects.filter(closed_on_time=False).exists()
+    assert Ticket.objects.filter(answered_on_spot=True).count() >= 84 // 2
+    wages = Ticket.objects.aggregate(s=Sum("wages_recovered"))["s"]
+    assert wages > Decimal("100000")
+    assert set(Ticket.objects.values_list("category", flat=True)) == {
+        "consult",
+        "demand",
+        "suggestion",
+    }
+    assert Ticket.objects.filter(topic__parent__isnull=True).count() == 0
+    assert Ticket.objects.filter(external_no__startswith="SD12351-").count() == total
+    assert (
+        Notification.objects.filter(kind="red").count() == Ticket.objects.filter(card="red").count()
+    )
+
+    # every order has its timeline, its path and audit rows, at the planned times
+    assert not Ticket.objects.annotate(n=Count("events")).filter(n=0).exists()
+    assert not Ticket.objects.annotate(n=Count("path")).filter(n=0).exists()
+    assert AuditEntry.objects.filter(object_type="ticket", action="hotline.create").count() == total
+    firsts = dict(
+        TicketEvent.objects.values("ticket_id")
+        .annotate(at=Min("at"))
+        .values_list("ticket_id", "at")
+    )
+    last_day = date(2020, 12, 31)
+    for ticket in Ticket.objects.prefetch_related("events"):
+        events = list(ticket.events.all())
+        assert events[0].action == "create"
+        assert events[0].at == ticket.received_at == firsts[ticket.pk]
+        assert [e.at for e in events] == sorted(e.at for e in events)
+        assert date(2019, 7, 1) <= ticket.received_on <= TODAY
+        assert timezone.localdate(events[-1].at) <= last_day
+        if ticket.status == Status.CLOSED:
+            assert ticket.closed_on == timezone.localdate(events[-1].at)
+            assert ticket.closed_on_time == (ticket.closed_on <= ticket.due_on)
+        else:
+            assert ticket.closed_on is None
+        if ticket.dispatched_at is not None:
+            dispatch = next(e for e in events if e.action == "dispatch")
+            assert ticket.dispatched_at == dispatch.at
+    assert not TicketOrg.objects.filter(at__year__gt=2020).exists()
+
+
+def test_demo_second_run_creates_nothing() -> None:
+    first = load()
+    assert "热线工单:新建 " in first
+    counts = (
+        Ticket.objects.count(),
+        TicketEvent.objects.count(),
+        TicketOrg.objects.count(),
+        Notification.objects.count(),
+        AuditEntry.objects.count(),
+    )
+    cards = dict(Ticket.objects.values_list("external_no", "card"))
+    second = load()
+    assert f"热线工单:新建 0 件,已有 {counts[0]} 件" in second
+    assert (
+        Ticket.objects.count(),
+        TicketEvent.objects.count(),
+        TicketOrg.objects.count(),
+        Notification.objects.count(),
+        AuditEntry.objects.count(),
+    ) == counts
+    assert dict(Ticket.objects.values_list("external_no", "card")) == cards
