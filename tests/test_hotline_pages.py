@@ -465,3 +465,31 @@ def test_portal_orders_of_someone_else_are_404(people: Any, login: Any, at_a: Ti
 
 def test_portal_pages_send_staff_home(people: Any, login: Any) -> None:
     assert login(people.operator).get("/portal/hotline/")["Location"] == "/"
+
+
+def test_queue_shows_the_notices_of_my_org(people: Any, login: Any, at_a: Ticket) -> None:
+    from gonghui.hotline.models import Notification
+
+    Notification.objects.create(
+        org=at_a.handler_org, ticket=at_a, kind="red", due_on=at_a.due_on, message="已超期"
+    )
+    html = html_of(login(people.cadre_a).get("/hotline/"))
+    notices = html.split('data-testid="notices"')[1].split("</section>")[0]
+    assert f'<a href="/hotline/{at_a.pk}/">{at_a.number}</a> 已超期' in notices
+    assert 'data-testid="notices"' not in html_of(login(people.cadre_b).get("/hotline/"))
+    assert 'data-testid="notices"' not in html_of(login(people.operator).get("/hotline/"))
+
+
+def test_order_page_query_count_does_not_grow_with_the_timeline(
+    people: Any, login: Any, at_a: Ticket
+) -> None:
+    client = login(people.cadre_a)
+    with CaptureQueriesContext(connection) as short:
+        client.get(f"/hotline/{at_a.pk}/")
+    step(people.cadre_a, at_a, "accept")
+    for i in range(4):
+        step(people.cadre_a, at_a, "progress", note=f"第{i}次进展")
+    with CaptureQueriesContext(connection) as long:
+        response = client.get(f"/hotline/{at_a.pk}/")
+    assert html_of(response).count('<li data-action="progress">') == 4
+    assert len(long) == len(short)

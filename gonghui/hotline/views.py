@@ -37,6 +37,7 @@ VIEW = "hotline.view"
 INTAKE = "hotline.intake"
 STATS = "hotline.stats"
 PAGE_SIZE = 50
+NOTICES = 5
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -232,6 +233,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         "prev_query": urlencode({**here, "page": page - 1}),
         "next_query": urlencode({**here, "page": page + 1}),
         "can_create": can(user, INTAKE),
+        # the tick's yellow/red notices and supervision notices to the user's org, unread
+        "notices": list(
+            services.notifications_for(user)
+            .filter(read_at__isnull=True)
+            .select_related("ticket")[:NOTICES]
+        ),
     }
     return render(request, "hotline/queue.html", context)
 
