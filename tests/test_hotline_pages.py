@@ -493,3 +493,33 @@ def test_order_page_query_count_does_not_grow_with_the_timeline(
         response = client.get(f"/hotline/{at_a.pk}/")
     assert html_of(response).count('<li data-action="progress">') == 4
     assert len(long) == len(short)
+
+
+def test_intake_refuses_a_bad_attachment_and_files_nothing(people: Any, login: Any) -> None:
+    upload = SimpleUploadedFile("run.exe", b"MZ", content_type="application/x-msdownload")
+    response = login(people.operator).post("/hotline/new/", {**intake(), "attachment": upload})
+    assert response.status_code == 200
+    assert "不支持的附件类型" in html_of(response)
+    assert Ticket.objects.count() == 0
+
+
+def test_handler_attaches_a_file_on_the_order_page(people: Any, login: Any, at_a: Ticket) -> None:
+    upload = SimpleUploadedFile("回执.png", b"\x89PNG\r\n", content_type="image/png")
+    client = login(people.cadre_a)
+    response = client.post(f"/hotline/{at_a.pk}/files/", {"attachment": upload})
+    assert response.status_code == 302
+    assert at_a.attachments.get().name == "回执.png"
+    assert at_a.events.filter(action="attach").count() == 1
+
+
+def test_attaching_is_refused_outside_the_path_and_to_a_leader(
+    people: Any, login: Any, at_a: Ticket
+) -> None:
+    for user in (people.cadre_b, people.leader):
+        upload = SimpleUploadedFile("x.pdf", b"%PDF", content_type="application/pdf")
+        response = login(user).post(f"/hotline/{at_a.pk}/files/", {"attachment": upload})
+        assert response.status_code == 404
+    assert at_a.attachments.count() == 0
+    assert 'data-testid="attach-form"' not in html_of(
+        login(people.leader).get(f"/hotline/{at_a.pk}/")
+    )

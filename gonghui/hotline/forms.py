@@ -22,6 +22,22 @@ def topic_key(value: str) -> str:
     return head if rest and head.isdigit() else value
 
 
+def checked_upload(upload: Any) -> Any:
+    """The service's size and type rules, checked before the order is filed, so that a bad
+    file never leaves an order filed without it (filing and attaching are two steps)."""
+    from .services import ATTACHMENT_TYPES, MAX_ATTACHMENT
+
+    if upload is None:
+        return None
+    if upload.size > MAX_ATTACHMENT:
+        raise forms.ValidationError(_("附件不能超过 10 MB"))
+    if upload.size == 0:
+        raise forms.ValidationError(_("附件是空文件"))
+    if upload.content_type not in ATTACHMENT_TYPES:
+        raise forms.ValidationError(_("不支持的附件类型"))
+    return upload
+
+
 def _note(label: Any = None, required: bool = False, rows: int = 2) -> forms.CharField:
     return forms.CharField(
         label=label or _("说明"),
@@ -74,6 +90,9 @@ class IntakeForm(forms.Form):
 
     def clean_topic(self) -> str:
         return topic_key(self.cleaned_data["topic"])
+
+    def clean_attachment(self) -> Any:
+        return checked_upload(self.cleaned_data.get("attachment"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -209,6 +228,13 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 def action_form(action: str, data: Any = None, prefix: str | None = None) -> forms.Form:
     form = ACTION_FORMS.get(action.replace("-", "_"), NoteForm)(data, prefix=prefix)
     return form
+
+
+class AttachForm(forms.Form):
+    attachment = forms.FileField(label=_("附件"))
+
+    def clean_attachment(self) -> Any:
+        return checked_upload(self.cleaned_data.get("attachment"))
 
 
 # --- the member portal ---------------------------------------------------------------------

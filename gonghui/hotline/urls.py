@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("stats/", views.stats_page, name="stats"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/files/", views.attach, name="attach"),
     path("<int:pk>/files/<int:file_pk>/", views.attachment, name="attachment"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

@@ -29,11 +29,12 @@ from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import access_org, org_children
 
 from . import selectors, services, stats
-from .forms import IntakeForm, QueueFilterForm, StatsForm, action_form
+from .forms import AttachForm, IntakeForm, QueueFilterForm, StatsForm, action_form
 from .models import Category, Status, Ticket, Topic
 from .workflow import NOTES, WORKFLOW
 
 VIEW = "hotline.view"
+HANDLE = "hotline.handle"
 INTAKE = "hotline.intake"
 STATS = "hotline.stats"
 PAGE_SIZE = 50
@@ -296,6 +297,7 @@ def _detail(
     *,
     bound: tuple[str, Any] | None = None,
     error: str = "",
+    attach_form: AttachForm | None = None,
 ) -> HttpResponse:
     user: Any = request.user
     member_url = ""
@@ -311,6 +313,7 @@ def _detail(
         "actions": _actions(user, ticket, bound),
         "dispatch_orgs": list(org_children(user, holder)[:100]) if holder else [],
         "action_error": error,
+        "attach_form": attach_form or (AttachForm() if can(user, HANDLE) else None),
     }
     return render(request, "hotline/detail.html", context)
 
@@ -344,6 +347,27 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _detail(request, ticket, bound=(action, form), error=exc.detail)
     messages.success(request, _("已完成:%(step)s") % {"step": step_label(action)})
     return redirect("hotline:detail", pk=pk)
+
+
+@require_POST
+@staff_page(HANDLE)
+def attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a file to an order on the user's path (a read-only leader cannot)."""
+    user: Any = request.user
+    ticket = selectors.access_ticket(user, pk)
+    form = AttachForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.ticket_attach(
+                actor=user, ticket=ticket, upload=form.cleaned_data["attachment"]
+            )
+        except ServiceError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("已上传附件"))
+            return redirect("hotline:detail", pk=pk)
+    ticket = selectors.ticket_detail(user, pk)
+    return _detail(request, ticket, error=_("附件未上传"), attach_form=form)
 
 
 @require_GET
