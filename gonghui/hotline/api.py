@@ -18,7 +18,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.errors import InvalidInput, NotFound
@@ -26,7 +27,7 @@ from gonghui.core.masking import mask_name, mask_phone
 from gonghui.core.roles import can
 from gonghui.orgs.models import Org
 
-from . import selectors, services, stats
+from . import importing, selectors, services, stats
 from .models import Satisfaction, Ticket, TicketEvent
 
 router = Router(tags=["hotline"])
@@ -253,6 +254,34 @@ def ticket_new(request: HttpRequest, payload: TicketIn) -> Status[Ticket]:
         data.pop("received_at")
     ticket, created = services.ticket_create(actor=request.user, data=data)
     return Status(201 if created else 200, selectors.access_ticket(request.user, ticket.pk))
+
+
+class ImportRejection(Schema):
+    row: int = Field(..., description="表格中的行号")
+    reason: str
+
+
+class ImportOut(Schema):
+    rows: int
+    created: int
+    unchanged: int = Field(..., description="工单编号已登记过的行")
+    rejected: int
+    rejections: list[ImportRejection]
+
+
+@router.post("/tickets/import", response=ImportOut, summary="导入省平台转办单(CSV/XLSX)")
+def ticket_import(
+    request: HttpRequest, file: File[UploadedFile], org: Form[str] = ""
+) -> dict[str, Any]:
+    """File every row of the provincial transfer spreadsheet at ``org`` (default: the
+    caller's org). Rows already imported (same 工单编号) are unchanged; bad rows are rejected
+    with their row number and reason. An unusable file answers 422 naming ``file``."""
+    target = None
+    if org.strip():
+        target = Org.objects.filter(code=org.strip()).first()
+        if target is None:
+            raise NotFound(_("未找到该工会"))
+    return importing.import_upload(actor=request.user, upload=file, org=target).as_json()
 
 
 @router.get("/tickets", response=Page[TicketOut], summary="工单列表")

@@ -1,0 +1,290 @@
+"""Import of the provincial platform's transfer orders (省平台转办单): a spreadsheet in, one
+order filed per row through ``services.ticket_create``, every rejected row reported.
+
+The files are small (a day's or a week's transfers), so the rows are filed one by one inside
+one transaction, each in its own savepoint: a bad row is rejected with its row number and
+reason and the others go in. A row whose provincial number (``external_no``) is already on
+file counts as *unchanged* — importing the same file twice creates nothing the second time.
+A repeat of a number within the file is rejected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gonghui.core import audit
+from gonghui.core.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from gonghui.core.roles import can
+from gonghui.core.spreadsheets import cell_text, header_key, open_sheet, write_errors
+from gonghui.orgs.models import Org
+
+from . import services
+from .models import Category, Channel, Complexity
+from .selectors import topic_find
+
+# Header texts naming each field (compared after ``spreadsheets.header_key``).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "external_no": ("工单编号", "转办单号", "省平台工单号", "工单号", "转办编号"),
+    "received_at": ("来电时间", "受理时间", "登记时间"),
+    "caller_name": ("来电人", "姓名", "来电人姓名", "诉求人"),
+    "caller_phone": ("联系电话", "来电号码", "电话", "手机号"),
+    "caller_id_number": ("身份证号", "身份证号码"),
+    "employer": ("工作单位", "单位名称", "所在单位"),
+    "category": ("诉求类型", "类别", "工单类别"),
+    "topic": ("问题分类", "主题", "诉求主题"),
+    "content": ("诉求内容", "内容", "问题描述"),
+    "complexity": ("难易程度", "复杂程度"),
+}
+REQUIRED = ("external_no", "caller_name", "category", "topic", "content")
+
+CATEGORIES = {
+    header_key(text): value
+    for value, texts in {
+        Category.CONSULT: ("咨询类", "咨询", "consult"),
+        Category.DEMAND: ("求决类", "求决", "投诉类", "投诉", "求助", "demand"),
+        Category.SUGGESTION: ("意见建议类", "意见建议", "建议", "意见", "suggestion"),
+    }.items()
+    for text in texts
+}
+COMPLEXITIES = {
+    header_key(text): value
+    for value, texts in {
+        Complexity.NORMAL: ("一般", "普通", "normal"),
+        Complexity.HARD: ("难点", "较难", "疑难", "hard"),
+        Complexity.COMPLEX: ("特别复杂", "复杂", "complex"),
+    }.items()
+    for text in texts
+}
+_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d%H%M%S", "%Y%m%d")
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors_file: str = ""
+    # every rejected row: (row number, original cells, reason)
+    rejections: list[tuple[int, list[Any], str]] = field(default_factory=list, repr=False)
+    header: list[str] = field(default_factory=list, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "rejections": [{"row": row, "reason": reason} for row, _c, reason in self.rejections],
+        }
+
+
+def parse_received_at(value: Any) -> datetime | None:
+    """A cell of the receipt time: a spreadsheet date/time, or text like ``2020-05-06 09:30``,
+    ``2020/5/6 9:30``, ``2020年5月6日``. ``None`` for an empty cell; ``ValueError`` for text
+    that is no time."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(9, 0))
+    else:
+        text = str(value).strip()
+        text = re.sub(r"[年月/.]", "-", text).replace("日", " ").replace("T", " ")
+        text = re.sub(r"\s+", " ", text).strip()
+        # 2020-5-6 9:30 → 2020-05-06 09:30
+        text = re.sub(
+            r"^(\d{4})-(\d{1,2})-(\d{1,2})",
+            lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}",
+            text,
+        )
+        text = re.sub(r" (\d):", r" 0\1:", text)
+        for fmt in _DATETIME_FORMATS:
+            try:
+                moment = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(text)
+        if fmt in ("%Y-%m-%d", "%Y%m%d"):
+            moment = datetime.combine(moment.date(), time(9, 0))
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _topic_code(value: str) -> str:
+    """A topic by code or name, also written ``0101 拖欠工资`` or ``欠薪/拖欠工资``."""
+    value = value.strip()
+    topic = topic_find(value)
+    if topic is None:
+        for part in reversed([p for p in re.split(r"[\s/／\\>＞\-—|]+", value) if p]):
+            topic = topic_find(part)
+            if topic is not None:
+                break
+    return topic.code if topic is not None else value
+
+
+def _require(actor: Any, org: Org) -> None:
+    """The actor files orders at ``org`` (outside their scope: as if it did not exist)."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise NotFound()
+    if can(actor, "hotline.intake", org):
+        return
+    if can(actor, "hotline.view", org):
+        raise Forbidden(_("当前角色不能登记热线工单"))
+    raise NotFound(_("未找到该工会"))
+
+
+def _reason(exc: ServiceError, labels: dict[str, str]) -> str:
+    if isinstance(exc, InvalidInput) and exc.errors:
+        return ";".join(
+            f"{labels.get(e['field'], e['field'])}:{e['message']}"
+            if e.get("field")
+            else e["message"]
+            for e in exc.errors
+        )
+    return str(exc.detail)
+
+
+def ticket_import(
+    *,
+    actor: Any,
+    path: str | Path,
+    org: Org | None = None,
+    file_name: str = "",
+    errors_path: str | Path | None = None,
+) -> ImportResult:
+    """File the transfer orders of a spreadsheet at ``org`` (default: the actor's org).
+    Raises ``UnusableFile`` (nothing written) when the file cannot be read as such a list;
+    ``errors_path``: where to write the rejected rows as XLSX (only when there are any)."""
+    org = org or getattr(actor, "org", None)
+    if org is None:
+        raise NotFound(_("未找到该工会"))
+    _require(actor, org)
+    sheet = open_sheet(Path(path), aliases=ALIASES, required=REQUIRED, file_name=file_name)
+    labels = {name: sheet.label(name) for name in ALIASES}
+    result = ImportResult(header=sheet.header)
+    seen: dict[str, int] = {}
+
+    def reject(number: int, cells: list[Any], reason: str) -> None:
+        result.rejected += 1
+        result.rejections.append((number, cells, reason))
+
+    with transaction.atomic():
+        for number, cells in sheet.rows:
+            result.rows += 1
+            width = len(cells)
+            raw = {name: (cells[i] if i < width else None) for name, i in sheet.columns.items()}
+            text = {name: cell_text(value).strip() for name, value in raw.items()}
+            external_no = text.get("external_no", "")
+            if not external_no:
+                reject(number, cells, _("%(col)s:不能为空") % {"col": labels["external_no"]})
+                continue
+            if external_no in seen:
+                reject(
+                    number,
+                    cells,
+                    _("%(col)s %(no)s 与第 %(row)d 行重复")
+                    % {"col": labels["external_no"], "no": external_no, "row": seen[external_no]},
+                )
+                continue
+            seen[external_no] = number
+            problems: list[str] = []
+            category = CATEGORIES.get(header_key(text.get("category", "")))
+            if category is None:
+                problems.append(
+                    _("%(col)s:应为咨询类、求决类或意见建议类") % {"col": labels["category"]}
+                )
+            complexity = Complexity.NORMAL
+            if text.get("complexity"):
+                found = COMPLEXITIES.get(header_key(text["complexity"]))
+                if found is None:
+                    problems.append(
+                        _("%(col)s:应为一般、难点或特别复杂") % {"col": labels["complexity"]}
+                    )
+                else:
+                    complexity = found
+            received_at = None
+            try:
+                received_at = parse_received_at(raw.get("received_at"))
+            except ValueError:
+                problems.append(_("%(col)s:时间格式不正确") % {"col": labels["received_at"]})
+            if problems:
+                reject(number, cells, ";".join(problems))
+                continue
+            data: dict[str, Any] = {
+                "external_no": external_no,
+                "channel": Channel.PROVINCE,
+                "org": org.code,
+                "caller_name": text.get("caller_name", ""),
+                "caller_phone": text.get("caller_phone", ""),
+                "caller_id_number": text.get("caller_id_number", ""),
+                "employer": text.get("employer", ""),
+                "category": category,
+                "complexity": complexity,
+                "topic": _topic_code(text.get("topic", "")),
+                "content": text.get("content", ""),
+            }
+            if received_at is not None:
+                data["received_at"] = received_at
+            try:
+                with transaction.atomic():
+                    _ticket, created = services.ticket_create(actor=actor, data=data)
+            except (InvalidInput, ServiceError) as exc:
+                reject(number, cells, _reason(exc, labels))
+                continue
+            if created:
+                result.created += 1
+            else:
+                result.unchanged += 1
+        if result.created:
+            audit.record(
+                actor=actor,
+                action="hotline.import",
+                object_type="ticket",
+                object_id="*",
+                object_org=org,
+                object_repr=sheet.file_name[:200],
+                note=(
+                    f"{sheet.file_name}:{result.rows} 行,新建 {result.created},"
+                    f"已有 {result.unchanged},拒绝 {result.rejected}"
+                ),
+            )
+    if errors_path is not None and result.rejections:
+        write_errors(Path(errors_path), result.header, result.rejections)
+        result.errors_file = str(errors_path)
+    return result
+
+
+def save_upload(upload: Any) -> Path:
+    """An uploaded file as a temporary file (the caller removes it)."""
+    suffix = Path(getattr(upload, "name", "") or "orders").suffix.lower()[:8]
+    handle, name = tempfile.mkstemp(prefix="hotline-", suffix=suffix)
+    with os.fdopen(handle, "wb") as out:
+        for block in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+            out.write(block)
+    return Path(name)
+
+
+def import_upload(*, actor: Any, upload: IO[bytes] | Any, org: Org | None = None) -> ImportResult:
+    """``ticket_import`` of an uploaded file; the temporary copy is removed afterwards."""
+    path = save_upload(upload)
+    try:
+        return ticket_import(
+            actor=actor, path=path, org=org, file_name=getattr(upload, "name", "") or path.name
+        )
+    finally:
+        path.unlink(missing_ok=True)
