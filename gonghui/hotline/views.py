@@ -215,7 +215,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     ]
     page = _page_number(request)
     start = (page - 1) * PAGE_SIZE
-    ordering = ("-closed_at", "-id") if tab == "closed" else ("due_on", "-received_at", "-id")
+    # open orders by the nearest due date (the work order of the day); history newest first
+    ordering = {
+        "closed": ("-closed_at", "-id"),
+        "all": ("-received_at", "-id"),
+    }.get(tab, ("due_on", "-received_at", "-id"))
     listed = _tab_filter(base, tab, user.org).select_related(
         "topic", "handler_org", "receiving_org"
     )
