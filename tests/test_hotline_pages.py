@@ -144,6 +144,13 @@ def test_intake_takes_the_topic_by_code_or_name(people: Any, login: Any, topic: 
     assert Ticket.objects.get().topic.name in ("拖欠工资", "欠薪")
 
 
+def test_intake_save_and_take_the_next_call(people: Any, login: Any) -> None:
+    response = login(people.operator).post("/hotline/new/", {**intake(), "next": "new"})
+    assert response.status_code == 302
+    assert response["Location"] == "/hotline/new/"
+    assert Ticket.objects.count() == 1
+
+
 def test_intake_consultation_answered_on_the_spot_closes(people: Any, login: Any) -> None:
     data = intake(category="consult", topic="0201", answered="on", answer="依法应签订书面合同。")
     response = login(people.operator).post("/hotline/new/", data)
@@ -364,6 +371,10 @@ def test_stats_page_shows_figures_charts_and_tables(people: Any, login: Any, at_
     assert figures["received"] == "1"
     assert figures["dispatched"] == "1"
     assert figures["closed"] == "0"
+    county_a = html.split('data-testid="table-county"')[1].split("</table>")[0]
+    assert re.search(
+        r'<tr data-key="371702"><td>牡丹区总工会</td>(<td class="num">[^<]*</td>){6}', county_a
+    )
     for key in ("category", "topic", "county"):
         assert f'data-testid="chart-{key}"' in html
         assert f'id="chart-data-{key}"' in html

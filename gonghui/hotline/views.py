@@ -424,6 +424,9 @@ def _figure(key: str, value: Any) -> str:
 
 def _breakdown(user: Any, org: Org, start: date, end: date, by: str, title: str, col: str) -> Any:
     rows = stats.stats_breakdown(user, org, start, end, by)
+    for r in rows:
+        r["on_time"] = _percent(r["on_time_rate"])
+        r["satisfaction"] = _percent(r["satisfaction_rate"])
     return {
         "key": by,
         "title": _(title),
