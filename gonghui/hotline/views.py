@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.errors import NotFound, ServiceError
@@ -62,22 +63,18 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+# timeline events that are not workflow steps (marked here so that makemessages finds them)
+EVENT_LABELS: dict[str, str] = {
+    "create": gettext_noop("受理"),
+    "attach": gettext_noop("上传附件"),
+    "rate": gettext_noop("会员评价"),
+}
 STEP_LABELS: dict[str, str] = {t.name: t.label for t in WORKFLOW.transitions}
 STEP_LABELS.update({n.name: n.label for n in NOTES.values()})
 
 
 def step_label(action: str) -> str:
-    extra = {
-        "create": "受理",
-        "import": "导入",
-        "attach": "上传附件",
-        "rate": "会员评价",
-        "extension_refused": "延期未获批准",
-        "card": "督办牌",
-        "yellow": "黄牌预警",
-        "red": "红牌超期",
-    }
-    return _(STEP_LABELS.get(action) or extra.get(action) or action)
+    return _(STEP_LABELS.get(action) or EVENT_LABELS.get(action) or action)
 
 
 def timeline(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
