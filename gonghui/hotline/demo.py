@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 
 from gonghui.core import audit
 from gonghui.core.workdays import add_workdays
@@ -47,9 +48,9 @@ CLERK_UNION = "3717020001"
 
 # Closed orders by the period of their closing, and the open ones: (full workflow, on the spot)
 # Most calls are consultations answered during the call; the rest go down the tree.
-CLOSED_BEFORE = (26, 40)  # 2019-08-20 .. 2019-12-31
+CLOSED_BEFORE = (16, 44)  # 2019-08-20 .. 2019-12-31
 CLOSED_WINDOW = (36, WINDOW_CLOSED - 36)
-CLOSED_AFTER = (22, 30)  # 2020-09-20 .. 2020-12-30
+CLOSED_AFTER = (14, 34)  # 2020-09-20 .. 2020-12-30
 
 # County federations and their share of the orders handled below the city
 COUNTIES = [
@@ -545,8 +546,8 @@ def _spread(rng: random.Random, cal: Calendar, start: date, end: date, n: int) -
 
 
 OPEN_STAGES = [
-    ("received", 5), ("dispatched", 6), ("accepted", 16), ("extension_requested", 3),
-    ("returned", 2), ("replied", 6), ("called_back", 4), ("checked", 2), ("reopened", 4),
+    ("received", 4), ("dispatched", 4), ("accepted", 10), ("extension_requested", 2),
+    ("returned", 2), ("replied", 4), ("called_back", 3), ("checked", 2), ("reopened", 3),
 ]  # fmt: skip
 
 
@@ -737,43 +738,75 @@ def load_hotline(stdout: Output) -> None:
     )
 
 
+def _update_many(model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """``UPDATE … SET fields WHERE id = …`` for many rows in one ``executemany``: rows are
+    ``(pk, value, …)``. Much cheaper than ``bulk_update``'s CASE expressions."""
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (model names)
+    params = [
+        [
+            f.get_db_prep_value(v, connection, prepared=False)
+            for f, v in zip(columns, values, strict=True)
+        ]
+        + [pk]
+        for pk, *values in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def _set_times(created: list[tuple[Plan, Ticket]]) -> None:
     """The services stamped the time of loading; put every step at its planned time."""
     by_id = {t.pk: p for p, t in created}
     ids = list(by_id)
-    events: list[TicketEvent] = []
+    events: list[tuple[Any, ...]] = []
     seen: dict[int, int] = {}
-    for event in TicketEvent.objects.filter(ticket_id__in=ids).order_by("ticket_id", "id"):
-        plan = by_id[event.ticket_id]
-        i = seen.get(event.ticket_id, 0)
-        seen[event.ticket_id] = i + 1
+    for event_id, ticket_id in (
+        TicketEvent.objects.filter(ticket_id__in=ids)
+        .order_by("ticket_id", "id")
+        .values_list("id", "ticket_id")
+    ):
+        plan = by_id[ticket_id]
+        i = seen.get(ticket_id, 0)
+        seen[ticket_id] = i + 1
         if i == 0:
-            event.at = plan.received_at  # create
+            at = plan.received_at  # create
         elif not plan.steps:
-            event.at = plan.received_at + timedelta(minutes=4 + event.ticket_id % 9)  # answer
+            at = plan.received_at + timedelta(minutes=4 + ticket_id % 9)  # answer
         else:
-            event.at = plan.times[i - 1]
-        events.append(event)
-    TicketEvent.objects.bulk_update(events, ["at"], batch_size=500)
+            at = plan.times[i - 1]
+        events.append((event_id, at))
+    _update_many(TicketEvent, ["at"], events)
 
     entered: dict[tuple[int, str], datetime] = {}
     for pk, plan in by_id.items():
         for step, at in zip(plan.steps, plan.times, strict=True):
             if step.action in ("dispatch", "reassign"):
                 entered.setdefault((pk, step.data["org"]), at)
-    path = list(TicketOrg.objects.filter(ticket_id__in=ids).select_related("org"))
-    for row in path:
-        plan = by_id[row.ticket_id]
-        row.at = entered.get((row.ticket_id, row.org.code), plan.received_at)
-    TicketOrg.objects.bulk_update(path, ["at"], batch_size=500)
+    _update_many(
+        TicketOrg,
+        ["at"],
+        [
+            (row_id, entered.get((ticket_id, code), by_id[ticket_id].received_at))
+            for row_id, ticket_id, code in TicketOrg.objects.filter(ticket_id__in=ids).values_list(
+                "id", "ticket_id", "org__code"
+            )
+        ],
+    )
 
-    notices = list(Notification.objects.filter(ticket_id__in=ids, kind="supervise"))
-    for notice in notices:
-        plan = by_id[notice.ticket_id]
-        notice.created_at = next(
-            at for s, at in zip(plan.steps, plan.times, strict=True) if s.action == "supervise"
-        )
-    Notification.objects.bulk_update(notices, ["created_at"], batch_size=500)
+    notices = []
+    for notice_id, ticket_id in Notification.objects.filter(
+        ticket_id__in=ids, kind="supervise"
+    ).values_list("id", "ticket_id"):
+        plan = by_id[ticket_id]
+        at = next(a for s, a in zip(plan.steps, plan.times, strict=True) if s.action == "supervise")
+        notices.append((notice_id, at))
+    _update_many(Notification, ["created_at"], notices)
 
     columns = [
         "created_at",
@@ -786,28 +819,37 @@ def _set_times(created: list[tuple[Plan, Ticket]]) -> None:
         "closed_on",
         "closed_on_time",
     ]
-    tickets = list(Ticket.objects.filter(pk__in=ids).only("id", "due_on", "status", *columns))
     tz = ZoneInfo(settings.TIME_ZONE)
-    for ticket in tickets:
-        plan = by_id[ticket.pk]
+    rows: list[tuple[Any, ...]] = []
+    for pk, status, due_on in Ticket.objects.filter(pk__in=ids).values_list(
+        "id", "status", "due_on"
+    ):
+        plan = by_id[pk]
         times: dict[str, list[datetime]] = {}
         for step, at in zip(plan.steps, plan.times, strict=True):
             name = "callback" if step.action in ("callback", "reopen") else step.action
             times.setdefault(name, []).append(at)
-        last = plan.times[-1] if plan.times else plan.received_at
-        ticket.created_at = plan.received_at
-        ticket.updated_at = last
-        first_dispatch = times.get("dispatch", [None])[0]
-        ticket.dispatched_at = first_dispatch
-        ticket.dispatched_on = first_dispatch.astimezone(tz).date() if first_dispatch else None
-        ticket.replied_at = times.get("reply", [None])[-1]
-        ticket.called_back_at = times.get("callback", [None])[-1]
-        if ticket.status == "closed":
+        dispatched = times.get("dispatch", [None])[0]
+        closed_at = closed_on = on_time = None
+        if status == "closed":
             closed_at = times["close"][-1] if "close" in times else plan.received_at
-            ticket.closed_at = closed_at
-            ticket.closed_on = closed_at.astimezone(tz).date()
-            ticket.closed_on_time = ticket.due_on is None or ticket.closed_on <= ticket.due_on
-    Ticket.objects.bulk_update(tickets, columns, batch_size=200)
+            closed_on = closed_at.astimezone(tz).date()
+            on_time = due_on is None or closed_on <= due_on
+        rows.append(
+            (
+                pk,
+                plan.received_at,
+                plan.times[-1] if plan.times else plan.received_at,
+                dispatched,
+                dispatched.astimezone(tz).date() if dispatched else None,
+                times.get("reply", [None])[-1],
+                times.get("callback", [None])[-1],
+                closed_at,
+                closed_on,
+                on_time,
+            )
+        )
+    _update_many(Ticket, columns, rows)
 
 
 __all__ = ["TODAY", "WINDOW", "WINDOW_CLOSED", "build", "load_hotline"]
