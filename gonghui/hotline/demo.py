@@ -330,7 +330,8 @@ class Generator:
                 Step("dispatch", desk, 1, {"org": CLERK_UNION, "note": "请基层工会先行办理"})
             )
             handler = "clerk"
-        steps.append(Step("accept", handler, rng.choice([0, 1, 1])))
+        quick = data["category"] == "consult"  # three working days: handled at once
+        steps.append(Step("accept", handler, 0 if quick else rng.choice([0, 1, 1])))
         days = 2 if data["category"] == "consult" else rng.randint(3, 9)
         if late:
             days += rng.randint(10, 14)
@@ -372,7 +373,9 @@ class Generator:
             return out
         return {"result": RESULT_DEFAULT.format(**fill)}
 
-    def closing(self, handler: str, reply: dict[str, Any], *, reopen: str = "") -> list[Step]:
+    def closing(
+        self, handler: str, reply: dict[str, Any], *, reopen: str = "", quick: bool = False
+    ) -> list[Step]:
         """callback … close, with a dissatisfied callback or a failed check first (the
         second reply keeps the first one's figures)."""
         rng = self.rng
@@ -402,9 +405,14 @@ class Generator:
             ]
         satisfaction = _weighted(rng, [("satisfied", 82), ("basically_satisfied", 18)])
         steps += [
-            Step("callback", "operator", rng.choice([1, 1, 2]), {"satisfaction": satisfaction}),
-            Step("check", "cadre_city", rng.choice([0, 1]), {"passed": True}),
-            Step("close", "cadre_city", rng.choice([0, 0, 1])),
+            Step(
+                "callback",
+                "operator",
+                1 if quick else rng.choice([1, 1, 2]),
+                {"satisfaction": satisfaction},
+            ),  # fmt: skip
+            Step("check", "cadre_city", 0 if quick else rng.choice([0, 1]), {"passed": True}),
+            Step("close", "cadre_city", 0 if quick else rng.choice([0, 0, 1])),
         ]
         return steps
 
@@ -417,7 +425,8 @@ class Generator:
         reply = next(s.data for s in steps if s.action == "reply")
         roll = rng.random()
         reopen = "callback" if roll < 0.07 else "check" if roll < 0.1 else ""
-        return data, steps + self.closing(handler, reply, reopen=reopen)
+        quick = category == "consult"
+        return data, steps + self.closing(handler, reply, reopen=reopen, quick=quick)
 
     def county(self) -> str:
         return str(_weighted(self.rng, COUNTIES))
