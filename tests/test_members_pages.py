@@ -223,6 +223,25 @@ def test_member_page_sections_from_other_modules(people: Any, wang: Member, logi
     assert "法律援助" in html and "案件 2020-001" in html and "办理中" in html
 
 
+def test_member_page_section_with_its_own_template(
+    people: Any, wang: Member, login: Any, tmp_path: Any, settings: Any
+) -> None:
+    (tmp_path / "probe_section.html").write_text("<p>档案 {{ data.case }}</p>")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    ]
+
+    def section(user: Any, member: Any) -> dict[str, Any] | None:
+        return {"title": "帮扶", "template": "probe_section.html", "context": {"case": "K-7"}}
+
+    hooks.member_sections.append(section)
+    try:
+        html = html_of(login(people.cadre_a).get(f"/members/{wang.pk}/"))
+    finally:
+        hooks.member_sections.remove(section)
+    assert "档案 K-7" in html
+
+
 def test_reveal_shows_full_values_once_and_is_audited(
     people: Any, wang: Member, login: Any
 ) -> None:

@@ -9,8 +9,9 @@
 - ``nav_items``: ``(perm, label, url_name)`` added to the staff navigation.
 - ``member_sections``: ``fn(user, member) -> dict | None``, one section of a member's 360°
   page: ``{"title", "items": [{"label", "value", "url"?}], "url"?, "empty"?}`` or
-  ``{"title", "template", "context"}``; ``None`` hides it (nothing there, or not the user's
-  to see).
+  ``{"title", "template", "context"}`` (the template reads ``context`` as ``data``: Django
+  reserves the name ``context`` in an include); ``None`` hides it (nothing there, or not the
+  user's to see).
 - ``dashboard_panels``: ``fn(org, start, end) -> dict | None``, one chart of the work-report
   dashboard: ``{"title", "option"}`` where ``option`` is a JSON-able ECharts option (the
   hotline's deadline picture, say); ``None`` leaves it out. The caller has already checked
