@@ -534,3 +534,34 @@ def test_attaching_is_refused_outside_the_path_and_to_a_leader(
     assert 'data-testid="attach-form"' not in html_of(
         login(people.leader).get(f"/hotline/{at_a.pk}/")
     )
+
+
+def test_operator_reveals_the_callers_number_once_audited(
+    people: Any, login: Any, at_a: Ticket
+) -> None:
+    from gonghui.core.models import AuditEntry
+
+    client = login(people.operator)
+    assert 'data-testid="reveal"' in html_of(client.get(f"/hotline/{at_a.pk}/"))
+    html = html_of(client.post(f"/hotline/{at_a.pk}/reveal/"))
+    assert PHONE in html
+    row = AuditEntry.objects.get(action="hotline.reveal", object_id=str(at_a.pk))
+    assert row.actor_name == "operator" and PHONE not in str(row.changes)
+    assert PHONE not in html_of(client.get(f"/hotline/{at_a.pk}/"))
+
+
+def test_reveal_refused_to_the_handler_and_outside_the_path(
+    people: Any, login: Any, at_a: Ticket, api: Any
+) -> None:
+    from gonghui.core.models import AuditEntry
+
+    page = html_of(login(people.cadre_a).get(f"/hotline/{at_a.pk}/"))
+    assert 'data-testid="reveal"' not in page
+    assert login(people.cadre_a).post(f"/hotline/{at_a.pk}/reveal/").status_code == 403
+    assert login(people.cadre_b).post(f"/hotline/{at_a.pk}/reveal/").status_code == 404
+    url = f"/api/v1/hotline/tickets/{at_a.pk}/reveal"
+    assert api(people.cadre_b).post(url, {}, content_type="application/json").status_code == 404
+    assert api(people.cadre_a).post(url, {}, content_type="application/json").status_code == 403
+    ok = api(people.operator).post(url, {"reason": "回访"}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["caller_phone"] == PHONE
+    assert AuditEntry.objects.filter(action="hotline.reveal").count() == 1

@@ -304,6 +304,22 @@ def ticket_get(request: HttpRequest, ticket_id: int) -> Ticket:
     return _detail(request.user, ticket_id)
 
 
+class RevealIn(Schema):
+    reason: str = ""
+
+
+class RevealOut(Schema):
+    caller_name: str
+    caller_phone: str
+    caller_id_number: str
+
+
+@router.post("/tickets/{ticket_id}/reveal", response=RevealOut, summary="查看来电人完整信息(留痕)")
+def ticket_reveal(request: HttpRequest, ticket_id: int, payload: RevealIn) -> dict[str, str]:
+    ticket = selectors.access_ticket(request.user, ticket_id)
+    return services.ticket_reveal(actor=request.user, ticket=ticket, reason=payload.reason)
+
+
 def _step_route(action: str, schema: type[Schema], summary: str) -> None:
     def view(request: HttpRequest, ticket_id: int, payload: Any) -> Ticket:
         ticket = selectors.access_ticket(request.user, ticket_id)

@@ -835,6 +835,36 @@ def ticket_rate(*, actor: Any, ticket: Ticket, rating: int, note: str = "") -> T
     return locked
 
 
+@transaction.atomic
+def ticket_reveal(*, actor: Any, ticket: Ticket, reason: str = "") -> dict[str, str]:
+    """The caller's full name, phone and ID number, for the callback. Needs
+    ``hotline.reveal`` over the receiving org; the audit row ``hotline.reveal`` names the
+    fields, never their values."""
+    _visible_or_404(actor, ticket)
+    if not can(actor, "hotline.reveal", ticket.receiving_org):
+        raise Forbidden(_("当前角色无权查看来电人完整信息"))
+    audit.record(
+        actor=actor,
+        action="hotline.reveal",
+        object_type="ticket",
+        object_id=ticket.pk,
+        object_org=ticket.receiving_org,
+        object_repr=str(ticket),
+        changes={
+            "revealed": {
+                "before": None,
+                "after": ["caller_name", "caller_phone", "caller_id_number"],
+            }
+        },
+        note=reason.strip()[:500],
+    )
+    return {
+        "caller_name": ticket.caller_name,
+        "caller_phone": ticket.caller_phone,
+        "caller_id_number": ticket.caller_id_number,
+    }
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in {"1", "true", "yes", "y", "on", "是", "同意", "通过"}

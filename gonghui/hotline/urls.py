@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/files/", views.attach, name="attach"),
     path("<int:pk>/files/<int:file_pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/reveal/", views.reveal, name="reveal"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
 ]

@@ -299,6 +299,7 @@ def _detail(
     bound: tuple[str, Any] | None = None,
     error: str = "",
     attach_form: AttachForm | None = None,
+    revealed: dict[str, str] | None = None,
 ) -> HttpResponse:
     user: Any = request.user
     member_url = ""
@@ -307,7 +308,11 @@ def _detail(
     holder = Org.objects.filter(pk=ticket.holder_id).first()
     context = {
         "ticket": ticket,
-        "caller_phone": mask_phone(ticket.caller_phone),
+        "caller_phone": revealed["caller_phone"] if revealed else mask_phone(ticket.caller_phone),
+        "revealed": revealed,
+        "may_reveal": not revealed
+        and bool(ticket.caller_phone)
+        and can(user, "hotline.reveal", ticket.receiving_org),
         "member_url": member_url,
         "events": timeline(user, ticket),
         "attachments": list(ticket.attachments.all()),
@@ -323,6 +328,16 @@ def _detail(
 @staff_page(VIEW)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.ticket_detail(request.user, pk))
+
+
+@require_POST
+@staff_page(VIEW)
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The caller's full number for the callback, in this response only; audited."""
+    user: Any = request.user
+    ticket = selectors.access_ticket(user, pk)
+    revealed = services.ticket_reveal(actor=user, ticket=ticket)  # Forbidden → 403
+    return _detail(request, selectors.ticket_detail(user, pk), revealed=revealed)
 
 
 @require_POST
