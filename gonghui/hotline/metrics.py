@@ -12,6 +12,7 @@ so a figure and its drill-down cannot disagree; the definitions are those of ``s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -52,6 +53,7 @@ for metric in (
         unit="件",
         definition="受理日期在期内的热线工单数(受理或承办单位在本级及下级)",
         records=received,
+        paragraph=gettext_noop("受理“12351”职工热线工单{value}件"),
         module="hotline",
         order=40,
     ),
@@ -61,6 +63,7 @@ for metric in (
         unit="件",
         definition="结案日期在期内的热线工单数",
         records=closed,
+        paragraph=gettext_noop("办结省总工会“12351”职工热线转办单{value}件"),
         module="hotline",
         order=41,
     ),
@@ -98,9 +101,36 @@ for metric in (
         definition="期内结案的热线工单最后一次办结反馈所载追回欠薪金额之和",
         records=closed,
         sum_field="wages_recovered",
+        paragraph=gettext_noop("为职工追回欠薪{value}{unit}"),
         module="hotline",
         order=45,
         money=True,
     ),
+    Metric(
+        key="hotline.on_time_rate",
+        label=gettext_noop("热线工单按时办结率"),
+        unit="%",
+        definition="期内按时办结的热线工单数 ÷ 期内办结的热线工单数",
+        records=closed_on_time,
+        kind="rate",
+        ratio=("hotline.closed_on_time", "hotline.closed"),
+        paragraph=gettext_noop("按时办结率{value}%"),
+        module="hotline",
+        order=46,
+    ),
+    Metric(
+        key="hotline.satisfaction_rate",
+        label=gettext_noop("热线工单回访满意率"),
+        unit="%",
+        definition="期内办结、回访满意或基本满意的工单数 ÷ 期内办结且已回访的工单数",
+        records=satisfied,
+        kind="rate",
+        ratio=("hotline.satisfied", "hotline.called_back"),
+        paragraph=gettext_noop("回访满意率{value}%"),
+        module="hotline",
+        order=47,
+    ),
 ):
-    register(metric)
+    # orders count for the county on their path (statistics by county); the section is the
+    # seed page's line of work on rights protection
+    register(replace(metric, org_field="county", section=gettext_noop("职工维权服务")))
