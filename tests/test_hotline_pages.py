@@ -565,3 +565,24 @@ def test_reveal_refused_to_the_handler_and_outside_the_path(
     ok = api(people.operator).post(url, {"reason": "回访"}, content_type="application/json")
     assert ok.status_code == 200 and ok.json()["caller_phone"] == PHONE
     assert AuditEntry.objects.filter(action="hotline.reveal").count() == 1
+
+
+def test_dashboard_deadline_panel_counts_open_orders_by_card(
+    people: Any, tree: Any, at_a: Ticket, login: Any
+) -> None:
+    import json
+    from datetime import timedelta
+
+    from gonghui.hotline.extensions import deadline_panel
+
+    Ticket.objects.filter(pk=at_a.pk).update(card="red")
+    today = timezone.localdate()
+    panel = deadline_panel(tree.city, today - timedelta(days=30), today)
+    assert panel is not None
+    data = {d["name"]: d["value"] for d in panel["option"]["series"][0]["data"]}
+    assert sum(data.values()) == 1 and list(data.values())[2] == 1
+    assert deadline_panel(tree.county_b, today - timedelta(days=30), today) is None
+    page = login(people.city_cadre).get("/reports/dashboard/")
+    # the dashboard hands its charts to the page through json_script (non-ASCII escaped)
+    assert page.status_code == 200
+    assert json.dumps("热线工单办理期限")[1:-1] in html_of(page)
