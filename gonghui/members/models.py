@@ -172,6 +172,11 @@ class Member(BaseModel):
             # the 会员之家 flags: members of a home union grouped by employer
             models.Index(fields=["org", "employer_name"], name="member_org_employer"),
             models.Index(fields=["phone_bidx"], name="member_phone_bidx"),
+            # the report's member figures (members.total, members.joined and their breakdown
+            # by org): every column they read, so a count never touches the table itself
+            models.Index(
+                fields=["org", "joined_on", "status", "status_since"], name="member_report"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["id_number_bidx"], name="member_one_row_per_person"),
