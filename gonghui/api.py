@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -116,14 +117,14 @@ def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = problem(request, 401, "Unauthorized", "需要登录或有效的令牌")
+    response = problem(request, 401, "Unauthorized", _("需要登录或有效的令牌"))
     response["WWW-Authenticate"] = "Bearer"
     return response
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return problem(request, 404, "Not Found", "未找到")
+    return problem(request, 404, "Not Found", _("未找到"))
 
 
 @api.exception_handler(HttpError)

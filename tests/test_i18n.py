@@ -302,3 +302,12 @@ def test_hotline_queue_in_english(people: Any, login: Any) -> None:
     assert "Yellow card: one working day before the due date; red card: overdue." in body
     for chinese in ("12351 热线工单", "黄牌", "红牌"):
         assert chinese not in body
+
+
+def test_api_401_and_404_details_follow_the_language(people: Any, api: Any) -> None:
+
+    anonymous = Client(headers={"Accept-Language": "en"})
+    assert anonymous.get("/api/v1/orgs").json()["detail"] == "Log in or send a valid token"
+    assert Client().get("/api/v1/orgs").json()["detail"] == "需要登录或有效的令牌"
+    missing = api(people.cadre_b).get("/api/v1/orgs/NOPE", headers={"Accept-Language": "en"})
+    assert missing.status_code == 404 and missing.json()["detail"] == "Not found"

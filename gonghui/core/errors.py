@@ -27,8 +27,10 @@ class NotFound(ServiceError):
     status = 404
     title = "Not Found"
 
-    def __init__(self, detail: str = "未找到", **extra: Any) -> None:
-        super().__init__(detail, **extra)
+    def __init__(self, detail: str = "", **extra: Any) -> None:
+        from django.utils.translation import gettext
+
+        super().__init__(detail or gettext("未找到"), **extra)
 
 
 class Forbidden(ServiceError):
