@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.masking import mask_id_number, mask_phone
@@ -20,6 +20,22 @@ from .models import (
     Status,
     WorkerType,
 )
+
+
+def org_picker() -> forms.TextInput:
+    """An org-code box that suggests the orgs in scope as one types (htmx fills the
+    ``org-options`` datalist)."""
+    return forms.TextInput(
+        attrs={
+            "list": "org-options",
+            "autocomplete": "off",
+            "hx-get": reverse_lazy("members:org_options"),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": "#org-options",
+            "hx-sync": "this:replace",
+        }
+    )
+
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -44,22 +60,11 @@ class MemberSearchForm(forms.Form):
         label=_("工会代码"),
         required=False,
         max_length=32,
-        widget=forms.TextInput(attrs={"list": "org-options", "autocomplete": "off"}),
+        widget=org_picker(),
     )
     status = forms.ChoiceField(
         label=_("会籍状态"), required=False, choices=[("", _("全部状态")), *Status.choices]
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["org"].widget.attrs.update(
-            {
-                "hx-get": reverse("members:org_options"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": "#org-options",
-                "hx-sync": "this:replace",
-            }
-        )
 
 
 class MemberForm(forms.Form):
@@ -143,37 +148,17 @@ class MemberCreateForm(MemberForm):
     org = forms.CharField(
         label=_("所在工会代码"),
         max_length=32,
-        widget=forms.TextInput(attrs={"list": "org-options", "autocomplete": "off"}),
+        widget=org_picker(),
     )
 
     field_order = ["org", "name", "id_number", "phone"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["org"].widget.attrs.update(
-            {
-                "hx-get": reverse("members:org_options"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": "#org-options",
-                "hx-sync": "this:replace",
-            }
-        )
 
 
 class ImportForm(forms.Form):
     org = forms.CharField(
         label=_("导入到工会(代码)"),
         max_length=32,
-        widget=forms.TextInput(
-            attrs={
-                "list": "org-options",
-                "autocomplete": "off",
-                "hx-get": reverse_lazy("members:org_options"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": "#org-options",
-                "hx-sync": "this:replace",
-            }
-        ),
+        widget=org_picker(),
     )
     file = forms.FileField(
         label=_("名册文件"),
@@ -186,16 +171,7 @@ class MemberHomeForm(forms.Form):
     org = forms.CharField(
         label=_("乡镇、街道或园区工会代码"),
         max_length=32,
-        widget=forms.TextInput(
-            attrs={
-                "list": "org-options",
-                "autocomplete": "off",
-                "hx-get": reverse_lazy("members:org_options"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": "#org-options",
-                "hx-sync": "this:replace",
-            }
-        ),
+        widget=org_picker(),
     )
     threshold = forms.IntegerField(
         label=_("提示建会的人数"), min_value=2, max_value=1000, initial=10
@@ -216,16 +192,7 @@ class TransferForm(forms.Form):
     to_org = forms.CharField(
         label=_("转入工会代码"),
         max_length=32,
-        widget=forms.TextInput(
-            attrs={
-                "list": "org-options",
-                "autocomplete": "off",
-                "hx-get": reverse_lazy("members:org_options"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": "#org-options",
-                "hx-sync": "this:replace",
-            }
-        ),
+        widget=org_picker(),
     )
     on = forms.DateField(label=_("转入日期"), required=False, widget=DATE)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
