@@ -30,7 +30,6 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +37,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import common  # benchmarks/common.py: run as a script, its folder is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST, LAST = date(2019, 1, 1), date(2020, 12, 31)
@@ -253,35 +254,13 @@ def step_measure(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_step(step: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--child", step, "--tickets", str(args.tickets),
-           "--reps", str(args.reps)]  # fmt: skip
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"step {step} failed")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def pg_recreate(url: str) -> str:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url
+    return common.run_step(
+        __file__, step, env, ["--tickets", str(args.tickets), "--reps", str(args.reps)]
+    )
 
 
 def bench(label: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
-    env.update(
-        GONGHUI_FIELD_KEY=FIELD_KEY,
-        GONGHUI_SECRET_KEY="bench-" * 8,
-        GONGHUI_DATA_DIR=str(work / label),
-    )
-    (work / label).mkdir(parents=True, exist_ok=True)
-    if label == "postgresql":
-        env["GONGHUI_DATABASE_URL"] = pg_recreate(args.postgres)
+    env = common.child_env(label, work, field_key=FIELD_KEY, postgres=args.postgres)
     print(f"[{label}] loading …", file=sys.stderr, flush=True)
     setup = run_step("setup", env, args)
     print(f"[{label}] measuring …", file=sys.stderr, flush=True)

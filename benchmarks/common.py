@@ -1,0 +1,47 @@
+"""What the benchmark scripts share on the parent side: a fresh database per run, each step
+in its own process (so its peak memory is its own), the step's figures read back as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def pg_recreate(url: str) -> str:
+    """Drop and create the PostgreSQL database named by ``url``; returns ``url``."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url
+
+
+def child_env(label: str, work: Path, *, field_key: str, postgres: str) -> dict[str, str]:
+    """The environment of one database's steps: benchmark-only keys, its own data dir, and a
+    freshly created PostgreSQL database when ``label`` is ``postgresql``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
+    env.update(
+        GONGHUI_FIELD_KEY=field_key,
+        GONGHUI_SECRET_KEY="bench-" * 8,
+        GONGHUI_DATA_DIR=str(work / label),
+    )
+    (work / label).mkdir(parents=True, exist_ok=True)
+    if label == "postgresql":
+        env["GONGHUI_DATABASE_URL"] = pg_recreate(postgres)
+    return env
+
+
+def run_step(script: str, step: str, env: dict[str, str], options: list[str]) -> dict[str, Any]:
+    """Run ``script --child step *options`` and return the JSON its last line prints."""
+    cmd = [sys.executable, script, "--child", step, *options]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"step {step} failed")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
