@@ -83,3 +83,28 @@ def test_mobile_numbers() -> None:
 
 def test_normalise_strips_ideographic_space() -> None:
     assert normalise("a\u3000b c") == "ABC"
+
+
+def test_check_character_agrees_with_stdnum() -> None:
+    import random
+
+    from stdnum.cn import ric
+
+    from gonghui.core.identifiers import citizen_id_check_char
+
+    rng = random.Random(3)
+    for _ in range(5000):
+        body = "".join(rng.choices("0123456789", k=17))
+        assert citizen_id_check_char(body) == str(ric.calc_check_digit(body + "0"))
+
+
+def test_normalise_fast_path_agrees_with_nfkc() -> None:
+    """Plain ASCII letters and digits skip NFKC; the result is what NFKC would give."""
+    import unicodedata
+
+    from gonghui.core.identifiers import _STRIP, normalise
+
+    for text in ("37170219900101123x", "13800138000", "abcXYZ09", "", "0", "ｘ１２", "1-2 3"):
+        assert normalise(text) == _STRIP.sub("", unicodedata.normalize("NFKC", text)).upper()
+    assert normalise(None) == ""
+    assert normalise(42000) == "42000"

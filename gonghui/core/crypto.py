@@ -89,16 +89,23 @@ def blind_indexer(purpose: str) -> Callable[[str], str]:
     _, key = _current()
     prefix = f"{purpose}\x00".encode()
     digest = hmac.digest
-    pairs = _B32_PAIRS
+    triples, pairs = _b32_tables()
 
     def index_one(value: str) -> str:
-        # the same text as base64.b32encode(...).lower(), ten bits at a time
+        # the same text as base64.b32encode(...).lower(): 160 bits as ten groups of fifteen
+        # (three characters each) and a last group of ten (two)
         n = int.from_bytes(digest(key, prefix + value.encode(), "sha256")[:20], "big")
-        return "".join([pairs[(n >> shift) & 1023] for shift in _SHIFTS])
+        return "".join([triples[(n >> shift) & 32767] for shift in _SHIFTS]) + pairs[n & 1023]
 
     return index_one
 
 
 _B32_LOWER = "abcdefghijklmnopqrstuvwxyz234567"
-_B32_PAIRS = [a + b for a in _B32_LOWER for b in _B32_LOWER]
-_SHIFTS = range(150, -1, -10)
+_SHIFTS = range(145, 9, -15)
+
+
+@lru_cache(maxsize=1)
+def _b32_tables() -> tuple[list[str], list[str]]:
+    """Every three- and two-character run of the lower-case base32 alphabet, by value."""
+    pairs = [a + b for a in _B32_LOWER for b in _B32_LOWER]
+    return [a + pair for a in _B32_LOWER for pair in pairs], pairs

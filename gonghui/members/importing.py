@@ -26,8 +26,10 @@ import multiprocessing
 import os
 import pickle
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -126,6 +128,9 @@ CHUNK = 5000
 PARALLEL_FROM = 20000  # rows; below this the worker processes cost more than they save
 SAMPLES = 20  # rows per outcome kept for the preview page
 ANALYZE_FROM = 50_000  # rows created: refresh the planner's statistics afterwards
+# rows created (and more than the table holds): drop the secondary indexes for the load and
+# build them again after it (``core.bulk.deferred_indexes``)
+DEFER_INDEXES_FROM = 50_000
 
 
 @dataclass
@@ -145,6 +150,17 @@ class ImportResult:
     # every rejected row: (row number, original cells, reason)
     rejections: list[tuple[int, list[Any], str]] = field(default_factory=list, repr=False)
     header: list[str] = field(default_factory=list, repr=False)
+    # seconds per stage (check, insert, indexes, events, updates, analyze), for the log and
+    # the benchmark
+    timings: dict[str, float] = field(default_factory=dict, repr=False)
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = round(time.perf_counter() - started, 3)
 
     def as_json(self) -> dict[str, Any]:
         """The CLI contract (PRODUCT.md)."""
@@ -157,10 +173,12 @@ class ImportResult:
             "errors_file": self.errors_file or None,
         }
 
+    def wants_sample(self, outcome: str) -> bool:
+        return len(self.samples[outcome]) < SAMPLES
+
     def _sample(self, outcome: str, item: dict[str, Any]) -> None:
-        bucket = self.samples[outcome]
-        if len(bucket) < SAMPLES:
-            bucket.append(item)
+        if self.wants_sample(outcome):
+            self.samples[outcome].append(item)
 
 
 Progress = Callable[[int, int, str], None]  # (rows checked, rows estimated, stage)
@@ -429,7 +447,8 @@ def _classify(
         if found is None:
             creates.append(row)
             result.created += 1
-            result._sample("created", _show(number, row))
+            if result.wants_sample("created"):
+                result._sample("created", _show(number, row))
             continue
         if found.status in (Status.ACTIVE, Status.SUSPENDED) and found.org_id != org.pk:
             plan.org_names.setdefault(found.org_id, "")
@@ -454,7 +473,8 @@ def _classify(
             continue
         if not changed and not rejoin:
             result.unchanged += 1
-            result._sample("unchanged", _show(number, row))
+            if result.wants_sample("unchanged"):
+                result._sample("unchanged", _show(number, row))
             continue
         rejoin_on = ""
         if rejoin:
@@ -520,19 +540,30 @@ def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> 
     columns = [*COLUMNS, "status_since", *extra, *defaults]
     tail = (*extra.values(), *defaults.values())
     joined = _POS["joined_on"]
-    big = result.created >= 50_000 and result.created > bulk.table_count_estimate(Member)
+    big = result.created >= DEFER_INDEXES_FROM and result.created > bulk.table_count_estimate(
+        Member
+    )
     with transaction.atomic():
         watermark = _max_id()
-        with bulk.deferred_indexes(table, enabled=big):
+        # "rows": the insert (timed alone) and the index rebuild after it
+        with (
+            result.timed("rows"),
+            bulk.deferred_indexes(table, enabled=big),
+            result.timed("insert"),
+        ):
             bulk.insert_rows(
-                table,
-                columns,
-                ((*row, row[joined], *tail) for row in _spilled(plan.spill)),
+                table, columns, ((*row, row[joined], *tail) for row in _spilled(plan.spill))
             )
         if result.created:
-            _join_events(org=org, actor=actor, stamp=now_db, watermark=watermark)
+            events_big = big and result.created > bulk.table_count_estimate(MembershipEvent)
+            with (
+                result.timed("events"),
+                bulk.deferred_indexes(MembershipEvent._meta.db_table, enabled=events_big),
+            ):
+                _join_events(org=org, actor=actor, stamp=now_db, watermark=watermark)
         if plan.updates:
-            _apply_updates(org=org, actor=actor, plan=plan, stamp=stamp)
+            with result.timed("updates"):
+                _apply_updates(org=org, actor=actor, plan=plan, stamp=stamp)
         audit.record(
             actor=actor or "cli",
             action="member.import",
@@ -661,8 +692,10 @@ def member_import(
     check_union(org)
     path = Path(path)
     file_name = file_name or path.name
+    started = time.perf_counter()
     plan = _check(org=org, path=path, file_name=file_name, progress=progress, workers=workers)
     result = plan.result
+    result.timings["check"] = round(time.perf_counter() - started, 3)
     result.dry_run = dry_run
     try:
         _finish_reasons(plan)
@@ -672,9 +705,14 @@ def member_import(
         if not dry_run and (result.created or result.updated):
             if progress is not None:
                 progress(result.rows, result.rows, "write")
-            _write(actor=actor, org=org, plan=plan, file_name=file_name, stamp=timezone.now())
+            with result.timed("write"):
+                _write(actor=actor, org=org, plan=plan, file_name=file_name, stamp=timezone.now())
             if result.created >= ANALYZE_FROM:
-                bulk.analyze(Member)
+                with result.timed("analyze"):
+                    bulk.analyze(Member)
+        log.info(
+            "member import into %s: %s, seconds %s", org.code, result.as_json(), result.timings
+        )
     finally:
         plan.spill.close()
     return result

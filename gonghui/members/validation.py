@@ -71,6 +71,14 @@ def _choice_map(choices: type[models.TextChoices]) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1024)
+def _choice_code(key: str, raw: str) -> str | None:
+    """The code of a choice field's text (the code, its label or a known alias), None when
+    unknown; cached, a roster repeats a handful of texts per column."""
+    choices = _CHOICES[key]
+    return _choice_map(choices).get(normalise(raw)) or _EXTRA_ALIASES.get(key, {}).get(raw)
+
+
 _EXTRA_ALIASES: dict[str, dict[str, str]] = {
     "sex": {"男性": "M", "女性": "F", "1": "M", "2": "F"},
     "worker_type": {
@@ -133,6 +141,13 @@ def parse_date(value: Any) -> date:
         if 1 <= value < 2958466:  # Excel's own range
             return _EXCEL_EPOCH + timedelta(days=int(value))
         raise ValueError(value)
+    return _parse_date_text(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _parse_date_text(value: str) -> date:
+    """``parse_date`` of a text; cached, a roster repeats its dates (a few thousand distinct
+    join dates over a million rows). A ValueError is not cached."""
     text = normalise(value)
     if text.replace(".", "", 1).isdigit() and len(text) <= 7 and "." not in text[:1]:
         serial = float(text)
@@ -183,7 +198,7 @@ def clean_member(data: Mapping[str, Any], *, today: date | None = None) -> Clean
         result.error("id_number", _("身份证号不能为空"))
     else:
         try:
-            parsed = parse_citizen_id(raw_id)
+            parsed = parse_citizen_id(raw_id, today=today)
         except ValidationError as exc:
             result.error("id_number", exc.messages[0])
         else:
@@ -198,7 +213,7 @@ def clean_member(data: Mapping[str, Any], *, today: date | None = None) -> Clean
         raw = _text(data.get(key))
         if not raw:
             continue
-        code = _choice_map(choices).get(normalise(raw)) or _EXTRA_ALIASES.get(key, {}).get(raw)
+        code = _choice_code(key, raw)
         if code is None:
             labels = "、".join(str(label) for _v, label in choices.choices if label)
             result.error(key, _("无法识别“%(v)s”,可填:%(labels)s") % {"v": raw, "labels": labels})
