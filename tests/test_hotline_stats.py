@@ -124,9 +124,16 @@ def test_breakdowns(people: Any, tree: Any, orders: Any) -> None:
 
 
 def test_stats_are_one_query(people: Any, tree: Any, orders: Any) -> None:
+    # a county: one aggregate query
+    with CaptureQueriesContext(connection) as ctx:
+        ticket_stats(people.cadre_a, tree.county_a, *Y)
+    assert len(ctx.captured_queries) == 1
+    # the root: one look-up whether its subtree is the whole tree (then no path filter), and
+    # the aggregate
     with CaptureQueriesContext(connection) as ctx:
         ticket_stats(people.city_cadre, tree.city, *Y)
-    assert len(ctx.captured_queries) == 1
+    assert len(ctx.captured_queries) == 2
+    assert "hotline_ticketorg" not in ctx.captured_queries[1]["sql"]
 
 
 def test_metrics_agree_with_stats_and_drill_down(people: Any, tree: Any, orders: Any) -> None:

@@ -20,8 +20,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from pydantic import create_model
 
-from gonghui.core.api import Page, PageParams, paginate
+from gonghui.core.api import Page, PageParams
 from gonghui.core.errors import InvalidInput, NotFound
 from gonghui.core.masking import mask_name, mask_phone
 from gonghui.core.roles import can
@@ -107,6 +108,25 @@ class TicketOut(Schema):
     @staticmethod
     def resolve_handler_org(obj: Ticket) -> str | None:
         return obj.handler_org.code if obj.handler_org else None
+
+
+# The list's item: the same fields, types and descriptions as ``TicketOut``, but a plain
+# pydantic model validated from the prepared values of ``selectors.ticket_rows`` (ninja's
+# ``Schema`` reads every field of every item through an attribute getter: 500 orders
+# would spend more time there than in the query).
+TicketListItem = create_model(
+    "TicketListItem",
+    __doc__="A work order as the list shows it (caller name and phone masked).",
+    **{name: (f.annotation, f) for name, f in TicketOut.model_fields.items()},  # type: ignore[call-overload]
+)
+
+
+def list_item(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of ``selectors.ticket_rows`` as ``TicketOut`` shows the order."""
+    row["number"] = row["number"] or ""
+    row["caller_name"] = mask_name(row["caller_name"])
+    row["caller_phone"] = mask_phone(row["caller_phone"])
+    return row
 
 
 class EventOut(Schema):
@@ -284,8 +304,9 @@ def ticket_import(
     return importing.import_upload(actor=request.user, upload=file, org=target).as_json()
 
 
-@router.get("/tickets", response=Page[TicketOut], summary="工单列表")
+@router.get("/tickets", response=Page[TicketListItem], summary="工单列表")  # type: ignore[valid-type]
 def ticket_list(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str, Any]:
+    """Newest first; one page query and one count whatever ``limit``."""
     user = request.user
     org = _org(user, filters.org, "org") if filters.org else None
     qs = selectors.tickets_filtered(
@@ -296,7 +317,8 @@ def ticket_list(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str
         start=filters.date_from,
         end=filters.date_to,
     )
-    return paginate(qs, filters)
+    rows = selectors.ticket_rows(qs, filters.offset, filters.offset + filters.limit)
+    return {"items": [list_item(row) for row in rows], "count": qs.count()}
 
 
 @router.get("/tickets/{ticket_id}", response=TicketDetail, summary="工单详情与办理时间线")

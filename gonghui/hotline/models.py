@@ -12,9 +12,11 @@ rest, looked up only through blind indexes, masked in the audit log.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -143,6 +145,15 @@ class DeadlineRule(models.Model):
         return f"{self.category}/{self.complexity}: {self.days}"
 
 
+def spans_whole_tree(org: Any) -> bool:
+    """Is ``org``'s subtree every org there is? Only a root can say yes (one small query,
+    none for any other org)."""
+    if org.parent_id is not None:
+        return False
+    Org = apps.get_model("orgs", "Org")
+    return not Org.objects.exclude(path__startswith=org.path).exists()
+
+
 class TicketQuerySet(ScopedQuerySet["Ticket"]):
     def visible_to(self, user: Any) -> TicketQuerySet:
         """Staff: orders with any org of their path in the user's subtree. Members: their
@@ -156,7 +167,14 @@ class TicketQuerySet(ScopedQuerySet["Ticket"]):
         return self.on_path_of(user.org)
 
     def on_path_of(self, org: Any) -> TicketQuerySet:
-        """Orders received or handled anywhere in ``org``'s subtree."""
+        """Orders received or handled anywhere in ``org``'s subtree.
+
+        When that subtree is the whole org tree (``org`` is the only root: the city), every
+        order qualifies — each has a path row for its receiving org, written with the order
+        (``services.ticket_create``) and never deleted — so no filter is added and a list
+        can walk the ``received_at`` index instead of semi-joining every path row."""
+        if spans_whole_tree(org):
+            return self.all()
         return self.filter(
             id__in=TicketOrg.objects.filter(org__in=subtree_org_ids(org)).values("ticket_id")
         )
@@ -284,6 +302,8 @@ class Ticket(BaseModel):
             models.Index(fields=["handler_org", "status", "due_on"], name="ticket_queue"),
             # the receiving org's queue (received, replied, called back, checked)
             models.Index(fields=["receiving_org", "status", "due_on"], name="ticket_intake"),
+            # every list's order (newest first): the first page walks it and stops
+            models.Index(fields=["received_at", "id"], name="ticket_received_at"),
             # statistics: received / closed in a period
             models.Index(fields=["received_on"], name="ticket_received_on"),
             models.Index(fields=["closed_on"], name="ticket_closed_on"),
@@ -305,11 +325,16 @@ class Ticket(BaseModel):
 
     @property
     def overdue(self) -> bool:
-        if self.due_on is None:
-            return False
-        if self.status == Status.CLOSED:
-            return self.closed_on_time is False
-        return timezone.localdate() > self.due_on
+        return is_overdue(self.status, self.due_on, self.closed_on_time, timezone.localdate())
+
+
+def is_overdue(status: str, due_on: date | None, closed_on_time: bool | None, today: date) -> bool:
+    """Past its due date: an open order after the due date, a closed one closed late."""
+    if due_on is None:
+        return False
+    if status == Status.CLOSED:
+        return closed_on_time is False
+    return today > due_on
 
 
 class PathRole(models.TextChoices):
