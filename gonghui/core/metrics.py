@@ -11,7 +11,8 @@ A module's ``metrics.py`` (imported at start-up by ``CoreConfig.ready``) calls `
     ))
 
 ``records(org, start, end)`` returns the queryset behind the figure, already limited to
-``org``'s subtree and the period; ``value`` defaults to its count, or to the sum of
+``org``'s subtree and the period (narrowed by ``where`` when the declaration gives one:
+``queryset`` is what the drill-down lists); ``value`` defaults to its count, or to the sum of
 ``sum_field`` when the figure is an amount. So a figure and its drill-down cannot disagree.
 
 Optional fields (all defaulted, so a declaration needs only the ones above):
@@ -27,6 +28,17 @@ Optional fields (all defaulted, so a declaration needs only the ones above):
   empty means the model's ``scope_field`` (``org`` unless the model says otherwise).
 - ``columns``: ``((field_path, label), ...)`` shown for each record of the drill-down and of
   the exported detail sheet, after its name and org.
+- ``where``: a ``Q`` on the records' own fields: the figure's records are
+  ``records(org, start, end).filter(where)``. Figures declared over the same ``records``
+  function (the same object) and ``org_field`` form a *family*: a ``Tally`` computes the whole
+  family in one query per period (``COUNT(...) FILTER (WHERE ...)`` per figure), so the
+  hotline's closed / on time / called back / satisfied / wages figures scan the orders once.
+
+A ``Tally`` computes figures for one org and remembers them for the computation it serves
+(one report page): a rate reuses its numerator and denominator, the breakdown by subordinate
+org (one ``GROUP BY`` per family) gives the figure as the sum of its groups — a ``GROUP BY``
+partitions the records, so the sum is the count (or sum) exactly — and the drill-down's count
+is the figure's own query, not a second scan.
 """
 
 from __future__ import annotations
@@ -37,9 +49,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 RecordsFn = Callable[[Any, date, date], QuerySet[Any]]
+Number = int | Decimal
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,7 @@ class Metric:
     ratio: tuple[str, str] | None = None  # rate: (numerator key, denominator key)
     org_field: str = ""  # the records' org field; empty: the model's scope_field
     columns: tuple[tuple[str, str], ...] = ()  # drill-down columns: (field path, label)
+    where: Q | None = None  # the figure's records: records(...).filter(where)
 
     @property
     def effective_kind(self) -> str:
@@ -66,22 +80,17 @@ class Metric:
             return self.kind
         return "sum" if self.sum_field else "count"
 
-    def value(self, org: Any, start: date, end: date) -> int | Decimal:
-        if self.effective_kind == "rate":
-            return self.rate(org, start, end)
+    def queryset(self, org: Any, start: date, end: date) -> QuerySet[Any]:
+        """The figure's records (for a rate: its own ``records``, see ``figure_records``)."""
         qs = self.records(org, start, end)
-        if not self.sum_field:
-            return qs.count()
-        total = qs.aggregate(total=Sum(self.sum_field))["total"]
-        return total if total is not None else Decimal("0")
+        return qs if self.where is None else qs.filter(self.where)
+
+    def value(self, org: Any, start: date, end: date) -> Number:
+        return Tally(org).value(self, start, end)
 
     def rate(self, org: Any, start: date, end: date) -> Decimal:
         """numerator / denominator × 100; 0 when the denominator is 0."""
-        if self.ratio is None:
-            raise ValueError(f"rate metric {self.key} names no ratio")
-        num = get(self.ratio[0]).value(org, start, end)
-        den = get(self.ratio[1]).value(org, start, end)
-        return percentage(num, den)
+        return Tally(org).rate(self, start, end)
 
 
 def percentage(num: int | Decimal, den: int | Decimal) -> Decimal:
@@ -106,3 +115,136 @@ def get(key: str) -> Metric:
 
 def all_metrics() -> list[Metric]:
     return sorted(_REGISTRY.values(), key=lambda m: (m.order, m.key))
+
+
+# --- computing figures together -------------------------------------------------------------
+
+FamilyKey = tuple[Any, str, date, date]  # (records function, org_field, start, end)
+
+
+def family(metric: Metric) -> list[Metric]:
+    """``metric`` and the registered count/sum figures declared over the same records."""
+    if metric.effective_kind == "rate":
+        raise ValueError(f"rate metric {metric.key} has no records of its own to count")
+    peers = [
+        m
+        for m in all_metrics()
+        if m.key != metric.key and m.effective_kind != "rate" and _kin(m, metric)
+    ]
+    return [metric, *peers]
+
+
+def _kin(a: Metric, b: Metric) -> bool:
+    """Do ``a`` and ``b`` count the same records (one family)?"""
+    return a.records is b.records and a.org_field == b.org_field
+
+
+def _aggregates(members: list[Metric]) -> dict[str, Any]:
+    """Per figure ``tally_i`` (its value) and, for an amount, ``tally_i_n`` (its records)."""
+
+    def count(where: Q | None) -> Count:
+        # COUNT(*) lets PostgreSQL count from an index alone; a filtered count names a column
+        return Count("*") if where is None else Count("pk", filter=where)
+
+    out: dict[str, Any] = {}
+    for i, m in enumerate(members):
+        if m.sum_field:
+            out[f"tally_{i}"] = Sum(m.sum_field, filter=m.where)
+            out[f"tally_{i}_n"] = count(m.where)
+        else:
+            out[f"tally_{i}"] = count(m.where)
+    return out
+
+
+def _amount(metric: Metric, raw: Any) -> Number:
+    if raw is None:
+        return Decimal("0") if metric.sum_field else 0
+    return raw
+
+
+class Tally:
+    """The figures of one org, computed by family and remembered for one computation.
+
+    ``value`` answers a figure (an aggregate over its family, unless the family's ``split``
+    has been computed for the period: then the sum of its groups); ``split`` answers the
+    figure per org the records name (one ``GROUP BY`` over the family); ``count`` the number
+    of records behind a figure (its value for a count; for an amount, counted in the same
+    query as the sum; for a rate, its numerator's).
+    """
+
+    def __init__(self, org: Any, *, families: bool = True) -> None:
+        self.org = org
+        # False: each figure alone (one figure's drill-down: its own count can be read from
+        # an index, where its family's filters would read every row)
+        self.families = families
+        self._values: dict[tuple[str, date, date], Number] = {}
+        self._counts: dict[tuple[str, date, date], int] = {}
+        self._splits: dict[tuple[str, date, date], dict[Any, Number]] = {}
+        self.queries = 0  # aggregates run (for tests and benchmarks)
+
+    def value(self, metric: Metric, start: date, end: date) -> Number:
+        if metric.effective_kind == "rate":
+            return self.rate(metric, start, end)
+        key = (metric.key, start, end)
+        if key not in self._values:
+            self._aggregate(metric, start, end)
+        return self._values[key]
+
+    def rate(self, metric: Metric, start: date, end: date) -> Decimal:
+        """numerator / denominator × 100; 0 when the denominator is 0."""
+        if metric.ratio is None:
+            raise ValueError(f"rate metric {metric.key} names no ratio")
+        numerator, denominator = get(metric.ratio[0]), get(metric.ratio[1])
+        pending = [m for m in (numerator, denominator) if (m.key, start, end) not in self._values]
+        if len(pending) == 2 and _kin(numerator, denominator):
+            self._aggregate(numerator, start, end, members=pending)  # one query for both
+        return percentage(self.value(numerator, start, end), self.value(denominator, start, end))
+
+    def count(self, metric: Metric, start: date, end: date) -> int:
+        """How many records the figure's drill-down lists (for a rate: the numerator's)."""
+        if metric.effective_kind == "rate":
+            if metric.ratio is None:
+                raise ValueError(f"rate metric {metric.key} names no ratio")
+            return self.count(get(metric.ratio[0]), start, end)
+        if not metric.sum_field:
+            return int(self.value(metric, start, end))
+        key = (metric.key, start, end)
+        if key not in self._counts:
+            self._aggregate(metric, start, end)
+        return self._counts[key]
+
+    def split(self, metric: Metric, start: date, end: date, field: str) -> dict[Any, Number]:
+        """The figure per value of ``field`` (the records' org field): one ``GROUP BY`` for
+        the family; the groups partition the records, so they add up to the figure."""
+        key = (metric.key, start, end)
+        if key in self._splits:
+            return self._splits[key]
+        members = self._members(metric)
+        aggs = _aggregates(members)
+        qs = metric.records(self.org, start, end).order_by()
+        rows = list(qs.values(field).annotate(**aggs).values(field, *aggs))
+        self.queries += 1
+        for i, m in enumerate(members):
+            mkey = (m.key, start, end)
+            cells = {row[field]: _amount(m, row[f"tally_{i}"]) for row in rows}
+            self._splits[mkey] = cells
+            self._values[mkey] = sum(cells.values(), _amount(m, None))
+            if m.sum_field:
+                self._counts[mkey] = sum(row[f"tally_{i}_n"] for row in rows)
+        return self._splits[key]
+
+    def _members(self, metric: Metric) -> list[Metric]:
+        return family(metric) if self.families else [metric]
+
+    def _aggregate(
+        self, metric: Metric, start: date, end: date, members: list[Metric] | None = None
+    ) -> None:
+        members = members or self._members(metric)
+        aggs = _aggregates(members)
+        row = metric.records(self.org, start, end).order_by().aggregate(**aggs)
+        self.queries += 1
+        for i, m in enumerate(members):
+            mkey = (m.key, start, end)
+            self._values[mkey] = _amount(m, row[f"tally_{i}"])
+            if m.sum_field:
+                self._counts[mkey] = row[f"tally_{i}_n"]

@@ -10,6 +10,11 @@
 - ``members.joined`` — members whose join date (入会日期) falls within the period.
 - ``members.transferred`` — transfers *into* a union of the subtree within the period
   (``transfer_in`` events), moves between two unions of the subtree included.
+
+Members and events always name an org (a non-null key) and every org is in the tree, so for
+an org whose subtree is the whole tree (the city, the only root) the subtree condition is
+left out: the same rows, counted by an index scan alone instead of a hash join of a million
+rows against the org tree.
 """
 
 from __future__ import annotations
@@ -22,25 +27,32 @@ from django.utils.translation import gettext_noop
 
 from gonghui.core.metrics import Metric, register
 from gonghui.core.scope import subtree_org_ids
+from gonghui.orgs.models import Org
 
 from .models import EventKind, Member, MembershipEvent, Status
 
 
+def in_subtree(org: Any) -> Q:
+    """Rows whose ``org`` is in ``org``'s subtree: no condition when that is every org (a
+    root with no org outside it — one small query, none for any other org)."""
+    if org.parent_id is None and not Org.objects.exclude(path__startswith=org.path).exists():
+        return Q()
+    return Q(org__in=subtree_org_ids(org))
+
+
 def members_in_good_standing(org: Any, start: date, end: date) -> QuerySet[Member]:
     return Member.objects.filter(
-        Q(status=Status.ACTIVE) | Q(status_since__gt=end),
-        org__in=subtree_org_ids(org),
-        joined_on__lte=end,
+        Q(status=Status.ACTIVE) | Q(status_since__gt=end), in_subtree(org), joined_on__lte=end
     )
 
 
 def members_joined(org: Any, start: date, end: date) -> QuerySet[Member]:
-    return Member.objects.filter(org__in=subtree_org_ids(org), joined_on__range=(start, end))
+    return Member.objects.filter(in_subtree(org), joined_on__range=(start, end))
 
 
 def members_transferred_in(org: Any, start: date, end: date) -> QuerySet[MembershipEvent]:
     return MembershipEvent.objects.filter(
-        kind=EventKind.TRANSFER_IN, on__range=(start, end), org__in=subtree_org_ids(org)
+        in_subtree(org), kind=EventKind.TRANSFER_IN, on__range=(start, end)
     )
 
 

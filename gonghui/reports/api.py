@@ -108,12 +108,11 @@ def figure_list(request: HttpRequest) -> list[dict[str, Any]]:
 def figure_records(request: HttpRequest, key: str, params: Query[RecordParams]) -> dict[str, Any]:
     org, start, end = _scope(request, params)
     metric: Metric = selectors.report_metric(key)
-    qs = selectors.figure_records(metric, org, start, end)
-    page = qs[params.offset : params.offset + params.limit]
-    figure = selectors.Figure(metric=metric, raw=metric.value(org, start, end))
+    page = selectors.figure_page(metric, org, start, end, params.offset, params.limit)
+    figure = page.figure
     out: dict[str, Any] = {
-        "items": [selectors.record_row(metric, obj) for obj in page],
-        "count": qs.count(),
+        "items": [selectors.record_row(metric, obj) for obj in page.items],
+        "count": page.count,
         "value": selectors.as_json_number(figure.value),
     }
     if metric.sum_field and metric.effective_kind != "rate":

@@ -108,7 +108,7 @@ def report_xlsx(report: Report) -> bytes:
     sheet.set_column(5, 5, 50)
     sheet.set_column(6, 6, 34)
 
-    split = breakdown(org=report.org, start=report.start, end=report.end)
+    split = breakdown(org=report.org, start=report.start, end=report.end, tally=report.tally)
     sheet = book.add_worksheet(_sheet_name(_("按下级组织"), taken))
     sheet.write_row(0, 0, [_("指标"), _("单位"), *split.columns, _("合计")], bold)
     for i, (fig, cells) in enumerate(split.rows, start=1):

@@ -16,12 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gonghui.core import metrics
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound
-from gonghui.core.metrics import Metric, percentage
+from gonghui.core.metrics import Metric, Number, Tally, percentage
 from gonghui.core.roles import role_can
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.selectors import access_org
@@ -164,6 +164,9 @@ class Report:
     start: date
     end: date
     figures: list[Figure] = field(default_factory=list)
+    # the figures as computed: the breakdown and the drill-down counts of the same request
+    # reuse them instead of scanning the records again
+    tally: Tally | None = field(default=None, repr=False, compare=False)
 
     @property
     def title(self) -> str:
@@ -174,17 +177,30 @@ class Report:
         return _("%(start)s至%(end)s") % {"start": self.start, "end": self.end}
 
 
-def report_compute(*, org: Org, start: date, end: date, previous: bool = True) -> Report:
+def report_compute(
+    *, org: Org, start: date, end: date, previous: bool = True, tally: Tally | None = None
+) -> Report:
     """Every declared figure for ``org``'s subtree and the period (and the same period of last
-    year): one aggregate query per figure and period."""
+    year): one aggregate query per family of figures and period (fewer when ``tally`` already
+    holds the period's breakdown)."""
     check_period(start, end)
+    tally = tally or Tally(org)
     prev_start, prev_end = previous_period(start, end)
-    report = Report(org=org, start=start, end=end)
+    report = Report(org=org, start=start, end=end, tally=tally)
     for metric in metrics.all_metrics():
-        raw = metric.value(org, start, end)
-        before = metric.value(org, prev_start, prev_end) if previous else None
+        raw = tally.value(metric, start, end)
+        before = tally.value(metric, prev_start, prev_end) if previous else None
         report.figures.append(Figure(metric=metric, raw=raw, previous_raw=before))
     return report
+
+
+def report_page(*, org: Org, start: date, end: date) -> tuple[Report, Breakdown]:
+    """What the report page shows: the breakdown by subordinate org first (one ``GROUP BY``
+    per family), then the figures — this period's are the sums of the breakdown's groups,
+    last year's one aggregate per family."""
+    tally = Tally(org)
+    split = breakdown(org=org, start=start, end=end, tally=tally)
+    return report_compute(org=org, start=start, end=end, tally=tally), split
 
 
 def report_json(report: Report) -> dict[str, Any]:
@@ -216,16 +232,12 @@ def org_field(metric: Metric, model: type[Any]) -> str | None:
     return name if getattr(target, "related_model", None) is Org else None
 
 
-def _raw_by_org(
-    metric: Metric, org: Org, start: date, end: date
-) -> dict[int, int | Decimal] | None:
-    """The figure per org that holds records: one GROUP BY query (None: no org field)."""
-    qs = metric.records(org, start, end).order_by()
-    fld = org_field(metric, qs.model)
+def _raw_by_org(metric: Metric, tally: Tally, start: date, end: date) -> dict[int, Number] | None:
+    """The figure per org that holds records: one GROUP BY per family (None: no org field)."""
+    fld = org_field(metric, metric.records(tally.org, start, end).model)
     if fld is None:
         return None
-    agg = Sum(metric.sum_field) if metric.sum_field else Count("pk")
-    return {row[fld]: row["n"] or 0 for row in qs.values(fld).annotate(n=agg).values(fld, "n")}
+    return tally.split(metric, start, end, fld)
 
 
 @dataclass
@@ -238,12 +250,20 @@ class Breakdown:
         return [o.name for o in self.orgs] + [_("本级")]
 
 
-def breakdown(*, org: Org, start: date, end: date, keys: list[str] | None = None) -> Breakdown:
+def breakdown(
+    *,
+    org: Org,
+    start: date,
+    end: date,
+    keys: list[str] | None = None,
+    tally: Tally | None = None,
+) -> Breakdown:
     """Each figure split by the org's direct subordinates (for the city: its counties and
     zones); records held by the org itself form the last column. The columns add up to the
     figure for counts and sums. A figure whose records name no single org (its metric declares
     no ``org_field`` and its model has no ``org``) is left out."""
     check_period(start, end)
+    tally = tally or Tally(org)
     # counties and districts first (the page's "by county"), then the other subordinates
     children = sorted(
         Org.objects.filter(parent=org), key=lambda o: (o.kind != OrgKind.COUNTY, o.code)
@@ -258,7 +278,7 @@ def breakdown(*, org: Org, start: date, end: date, keys: list[str] | None = None
 
     def split(metric: Metric) -> list[int | Decimal] | None:
         cells: list[int | Decimal] = [0] * width
-        by_org = _raw_by_org(metric, org, start, end)
+        by_org = _raw_by_org(metric, tally, start, end)
         if by_org is None:
             return None
         for oid, n in by_org.items():
@@ -304,17 +324,25 @@ def months(start: date, end: date) -> list[tuple[date, date]]:
     return out
 
 
-def trend(*, org: Org, start: date, end: date, keys: list[str] | None = None) -> dict[str, Any]:
+def trend(
+    *,
+    org: Org,
+    start: date,
+    end: date,
+    keys: list[str] | None = None,
+    tally: Tally | None = None,
+) -> dict[str, Any]:
     """Each figure month by month: ``{"months": ["2020-01", ...], "series": [{"key", "label",
     "unit", "values"}]}``; a stock figure (members in good standing) reads at each month's
     end, a flow figure counts within the month."""
     check_period(start, end)
+    tally = tally or Tally(org)
     spans = months(start, end)
     series = []
     for metric in metrics.all_metrics():
         if keys is not None and metric.key not in keys:
             continue
-        values = [as_json_number(shown(metric, metric.value(org, a, b))) for a, b in spans]
+        values = [as_json_number(shown(metric, tally.value(metric, a, b))) for a, b in spans]
         series.append(
             {
                 "key": metric.key,
@@ -330,18 +358,42 @@ def trend(*, org: Org, start: date, end: date, keys: list[str] | None = None) ->
 
 
 def figure_records(metric: Metric, org: Org, start: date, end: date) -> QuerySet[Any]:
-    """The figure's records, its org loaded, in a stable order. For a rate: the numerator's."""
+    """The figure's records, their orgs loaded, in a stable order (by id: the order of entry).
+    For a rate: the numerator's."""
     check_period(start, end)
     if metric.effective_kind == "rate" and metric.ratio is not None:
         metric = metrics.get(metric.ratio[0])
-    qs = metric.records(org, start, end)
+    qs = metric.queryset(org, start, end)
     fld = org_field(metric, qs.model)
     related = {path.rsplit("__", 1)[0] for path, _label in metric.columns if "__" in path}
     if fld is not None and fld != "id":
         related.add(fld)
     if related:
-        qs = qs.select_related(*sorted(related))
+        # a second query per page for the orgs (and other related rows), not a join: joined,
+        # SQLite reads the orgs first and sorts every record of the subtree by id for the page
+        qs = qs.prefetch_related(*sorted(related))
     return qs.order_by("pk")
+
+
+@dataclass
+class RecordPage:
+    figure: Figure
+    count: int  # the records behind the figure (for a count: the figure itself)
+    items: list[Any]  # the page's records
+
+
+def figure_page(
+    metric: Metric, org: Org, start: date, end: date, offset: int, limit: int
+) -> RecordPage:
+    """One page of a figure's records with the figure and their count: the count comes from
+    the figure's own aggregate (a count figure *is* the count of its records; an amount's
+    records are counted in the query that sums them), so the page costs that aggregate and
+    the page query, never a second scan."""
+    tally = Tally(org, families=False)
+    figure = Figure(metric=metric, raw=tally.value(metric, start, end))
+    count = tally.count(metric, start, end)
+    qs = figure_records(metric, org, start, end)
+    return RecordPage(figure=figure, count=count, items=list(qs[offset : offset + limit]))
 
 
 def record_org(metric: Metric, obj: Any) -> Org | None:

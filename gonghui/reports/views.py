@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from gonghui.core import hooks
 from gonghui.core.errors import InvalidInput
+from gonghui.core.metrics import Tally
 from gonghui.core.web import staff_page
 
 from . import exports, selectors
@@ -25,6 +26,18 @@ from .text import paragraphs
 
 PERM = selectors.PERM
 PAGE_SIZE = 50
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (already known exactly) instead of counting again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
 
 
 class PeriodForm(forms.Form):
@@ -70,8 +83,7 @@ def summary(request: HttpRequest) -> HttpResponse:
         form, org, start, end = _params(request)
     except InvalidInput as exc:
         return _bad_period(request, exc)
-    report = selectors.report_compute(org=org, start=start, end=end)
-    split = selectors.breakdown(org=org, start=start, end=end)
+    report, split = selectors.report_page(org=org, start=start, end=end)
     return render(
         request,
         "reports/summary.html",
@@ -91,12 +103,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         form, org, start, end = _params(request)
     except InvalidInput as exc:
         return _bad_period(request, exc)
-    report = selectors.report_compute(org=org, start=start, end=end)
-    split = selectors.breakdown(org=org, start=start, end=end)
+    report, split = selectors.report_page(org=org, start=start, end=end)
     panels = [p for fn in hooks.dashboard_panels if (p := fn(org, start, end)) is not None]
     data = {
         "figures": [f.as_json() for f in report.figures],
-        "trend": selectors.trend(org=org, start=start, end=end),
+        "trend": selectors.trend(org=org, start=start, end=end, tally=report.tally),
         "breakdown": {
             "orgs": split.columns,
             "series": [
@@ -131,9 +142,12 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
     except InvalidInput as exc:
         return _bad_period(request, exc)
     metric = selectors.report_metric(key)
-    figure = selectors.Figure(metric=metric, raw=metric.value(org, start, end))
+    tally = Tally(org, families=False)
+    figure = selectors.Figure(metric=metric, raw=tally.value(metric, start, end))
     qs = selectors.figure_records(metric, org, start, end)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # the count of the records is the figure's own aggregate (see selectors.figure_page)
+    paginator = CountedPaginator(qs, PAGE_SIZE, count=tally.count(metric, start, end))
+    page = paginator.get_page(request.GET.get("page"))
     rows = [selectors.record_row(metric, obj) for obj in page.object_list]
     return render(
         request,
@@ -155,7 +169,10 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 def _download(request: HttpRequest, kind: str) -> HttpResponse:
     _form, org, start, end = _params(request)
-    report = selectors.report_compute(org=org, start=start, end=end)
+    if kind == "xlsx":  # its second sheet is the breakdown: computed first, the figures sum it
+        report, _split = selectors.report_page(org=org, start=start, end=end)
+    else:
+        report = selectors.report_compute(org=org, start=start, end=end)
     if kind == "xlsx":
         body = exports.report_xlsx(report)
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
