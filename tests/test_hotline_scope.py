@@ -182,3 +182,14 @@ def test_scope_still_refuses(people: Any, api: Any, orders: Any) -> None:
     assert {row["id"] for row in body["items"]} == b
     assert body["count"] == len(b)
     assert api(people.lawyer_a).get("/api/v1/hotline/tickets").json() == {"items": [], "count": 0}
+
+
+def test_open_is_every_status_but_closed(people: Any, orders: Any) -> None:
+    from django.db import IntegrityError, transaction
+
+    qs = tickets_visible_to(people.operator)
+    assert set(qs.open()) == set(qs.exclude(status="closed"))
+    assert qs.open().count() == len(orders) - 1
+    # what makes the two equal: no order holds a status outside the workflow's
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ticket.objects.filter(pk=orders[0].pk).update(status="lost")

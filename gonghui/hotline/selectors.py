@@ -12,7 +12,7 @@ from django.db.models import F, Prefetch, QuerySet
 from gonghui.core.errors import NotFound
 from gonghui.core.roles import can, in_subtree
 
-from .models import Status, Ticket, TicketEvent, Topic, is_overdue
+from .models import OPEN_STATUSES, Status, Ticket, TicketEvent, Topic, is_overdue
 from .workflow import NOTES, WHO, WORKFLOW
 
 
@@ -51,7 +51,7 @@ def tickets_filtered(
     if overdue is not None:
         today = today or timezone.localdate()
         late = Q(status=Status.CLOSED, closed_on_time=False) | (
-            ~Q(status=Status.CLOSED) & Q(due_on__lt=today)
+            Q(status__in=OPEN_STATUSES, due_on__lt=today)
         )
         qs = qs.filter(late) if overdue else qs.exclude(late)
     return qs

@@ -174,7 +174,7 @@ def _tab_filter(qs: Any, tab: str, org: Org | None) -> Any:
     if tab == "todo":
         return qs.filter(todo_filter(org))
     if tab == "open":
-        return qs.exclude(status=Status.CLOSED)
+        return qs.open()
     if tab == "all":
         return qs
     return qs.filter(status=tab)
