@@ -61,6 +61,24 @@ def test_the_figure_page_lists_its_records(seeded: Seeded, login: Any) -> None:
     assert login(seeded.people.cadre_b).get(f"{missing}?org=371721").status_code == 404
 
 
+def test_the_figure_page_pages_through_its_records(
+    seeded: Seeded, login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of one record: the count is the figure's, each page its own record in id order."""
+    from gonghui.reports import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    url = reverse("reports:figure", args=["members.joined"])
+    client = login(seeded.people.cadre_b)
+    seen = []
+    for number in (1, 2):
+        text = client.get(f"{url}?org=371721&from=2020-01-01&to=2020-09-19&page={number}")
+        html = text.content.decode()
+        assert "共 2 条记录" in html
+        seen.append({name for name in ("赵丽", "孙芳") if name in html})
+    assert seen == [{"赵丽"}, {"孙芳"}]  # created in that order
+
+
 def test_the_dashboard_carries_its_chart_data(seeded: Seeded, login: Any) -> None:
     def panel(org: Any, start: Any, end: Any) -> dict[str, Any]:
         return {"title": "测试面板", "option": {"series": [{"type": "pie", "data": [1, 2]}]}}

@@ -156,6 +156,8 @@ def test_the_drill_down_count_is_the_figure(
                 assert page.count == records.count(), (org.code, metric.key)
                 assert page.figure.raw == alone(metric, org, start, end), (org.code, metric.key)
                 assert [r.pk for r in page.items] == [r.pk for r in records[:2]]
+                later = selectors.figure_page(metric, org, start, end, 1, 2).items
+                assert [r.pk for r in later] == [r.pk for r in records[1:3]]
                 if metric.effective_kind == "count":
                     assert page.count == page.figure.raw
 

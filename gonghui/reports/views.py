@@ -148,7 +148,8 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
     # the count of the records is the figure's own aggregate (see selectors.figure_page)
     paginator = CountedPaginator(qs, PAGE_SIZE, count=tally.count(metric, start, end))
     page = paginator.get_page(request.GET.get("page"))
-    rows = [selectors.record_row(metric, obj) for obj in page.object_list]
+    objects = selectors.record_slice(qs, (page.number - 1) * PAGE_SIZE, PAGE_SIZE)
+    rows = [selectors.record_row(metric, obj) for obj in objects]
     return render(
         request,
         "reports/figure.html",
