@@ -14,7 +14,7 @@ from gonghui.core import metrics
 from gonghui.core.errors import NotFound
 from gonghui.hotline import services
 from gonghui.hotline.models import Ticket
-from gonghui.hotline.stats import stats_breakdown, ticket_stats
+from gonghui.hotline.stats import stats_breakdown, stats_overview, ticket_stats
 
 D = datetime.date
 Y = (D(2020, 1, 1), D(2020, 12, 31))
@@ -149,3 +149,21 @@ def test_metrics_agree_with_stats_and_drill_down(people: Any, tree: Any, orders:
         "1500.25"
     )
     assert metrics.get("hotline.satisfied").value(tree.county_a, start, today) == 2
+
+
+def test_overview_equals_the_figures_and_each_breakdown(
+    people: Any, tree: Any, orders: Any
+) -> None:
+    # the statistics page's one query gives what the four queries of the API give
+    _order(people, category="consult", topic="0201")  # another topic, at the city level
+    periods = [Y, (D(2020, 9, 1), datetime.date.today()), (D(2019, 1, 1), D(2019, 12, 31))]
+    for user, org in ((people.city_cadre, tree.city), (people.cadre_a, tree.county_a)):
+        for start, end in periods:
+            with CaptureQueriesContext(connection) as ctx:
+                figures, by = stats_overview(user, org, start, end)
+            assert sum("hotline_ticket" in q["sql"] for q in ctx.captured_queries) == 1
+            assert figures == ticket_stats(user, org, start, end)
+            for key in ("category", "topic", "county"):
+                assert by[key] == stats_breakdown(user, org, start, end, key), key
+    with pytest.raises(NotFound):
+        stats_overview(people.cadre_b, tree.county_a, *Y)

@@ -102,6 +102,67 @@ def ticket_stats(user: Any, org: Any, start: date, end: date) -> dict[str, Any]:
     return _finish(row)
 
 
+RAW = (
+    "received",
+    "dispatched",
+    "closed",
+    "closed_on_time",
+    "needs_callback",
+    "called_back",
+    "satisfied",
+    "reopened",
+    "wages_recovered",
+)
+
+
+def _add(into: dict[str, Any], row: dict[str, Any]) -> None:
+    for key in RAW:
+        into[key] = (into.get(key) or 0) + (row[key] or 0)
+
+
+def stats_overview(
+    user: Any, org: Any, start: date, end: date
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    """``ticket_stats`` and every ``stats_breakdown`` at once (the statistics page), from one
+    aggregate query grouped by category, first-level topic and county together: each order
+    falls in exactly one such group, so the figures and each breakdown are sums of groups —
+    the same numbers as their own queries, for one pass over the period's orders instead of
+    four."""
+    _check(user, org, start, end)
+    groups: Any = (
+        tickets_in_period(org, start, end)
+        .annotate(
+            topic_k=Coalesce("topic__parent__code", "topic__code"),
+            topic_n=Coalesce("topic__parent__name", "topic__name"),
+            county_k=Coalesce("county__code", Value("")),
+            county_n=Coalesce("county__name", Value("市直")),
+        )
+        .values("category", "topic_k", "topic_n", "county_k", "county_n")
+        .annotate(**_aggregates(start, end))
+        .order_by()
+    )
+    total: dict[str, Any] = {}
+    sums: dict[str, dict[tuple[str, str], dict[str, Any]]] = {by: {} for by in BREAKDOWNS}
+    for row in groups:
+        _add(total, row)
+        keys = {
+            "category": (row["category"], row["category"]),
+            "topic": (row["topic_k"], row["topic_n"]),
+            "county": (row["county_k"], row["county_n"]),
+        }
+        for by, key in keys.items():
+            _add(sums[by].setdefault(key, {}), row)
+    labels = dict(Category.choices)
+    breakdowns: dict[str, list[dict[str, Any]]] = {}
+    for by, by_key in sums.items():
+        breakdowns[by] = [
+            {"key": k, "label": str(labels.get(k, n)), **_finish(raw)}
+            for (k, n), raw in sorted(by_key.items())
+            if raw["received"] or raw["dispatched"] or raw["closed"]
+        ]
+    return _finish({key: total.get(key, 0) for key in RAW}), breakdowns
+
+
 def stats_breakdown(user: Any, org: Any, start: date, end: date, by: str) -> list[dict[str, Any]]:
     """The same figures by ``category``, first-level ``topic`` or ``county`` (the county
     federation on the order's path; orders handled at the city level are "市直"). Each row
