@@ -128,7 +128,7 @@ def member_search(
             qs = qs.filter(org__in=subtree_org_ids(org_obj))
         if status:
             qs = qs.filter(status=status)
-        return qs.order_by("org_id", "name", "id")
+        return qs.order_by("org_id", "status", "name", "id")
     qs = _search_base(user, org_obj)
     if status:
         qs = qs.filter(status=status)
