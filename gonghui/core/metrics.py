@@ -213,15 +213,21 @@ class Tally:
             self._aggregate(metric, start, end)
         return self._counts[key]
 
-    def split(self, metric: Metric, start: date, end: date, field: str) -> dict[Any, Number]:
-        """The figure per value of ``field`` (the records' org field): one ``GROUP BY`` for
-        the family; the groups partition the records, so they add up to the figure."""
+    def split(
+        self, metric: Metric, start: date, end: date, field_of: Callable[[Any], str | None]
+    ) -> dict[Any, Number] | None:
+        """The figure per value of its records' org field (``field_of(model)``; None: the
+        records have none): one ``GROUP BY`` for the family; the groups partition the
+        records, so they add up to the figure."""
         key = (metric.key, start, end)
         if key in self._splits:
             return self._splits[key]
+        qs = metric.records(self.org, start, end).order_by()
+        field = field_of(qs.model)
+        if field is None:
+            return None
         members = self._members(metric)
         aggs = _aggregates(members)
-        qs = metric.records(self.org, start, end).order_by()
         rows = list(qs.values(field).annotate(**aggs).values(field, *aggs))
         self.queries += 1
         for i, m in enumerate(members):

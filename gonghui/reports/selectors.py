@@ -234,10 +234,7 @@ def org_field(metric: Metric, model: type[Any]) -> str | None:
 
 def _raw_by_org(metric: Metric, tally: Tally, start: date, end: date) -> dict[int, Number] | None:
     """The figure per org that holds records: one GROUP BY per family (None: no org field)."""
-    fld = org_field(metric, metric.records(tally.org, start, end).model)
-    if fld is None:
-        return None
-    return tally.split(metric, start, end, fld)
+    return tally.split(metric, start, end, lambda model: org_field(metric, model))
 
 
 @dataclass
