@@ -100,3 +100,18 @@ def test_deferred_indexes_check_foreign_keys(tree: Tree) -> None:
             # commits, so ask as Django's own constraint check does
             connection.check_constraints(table_names=[TABLE])
     assert Member.objects.count() == 0
+
+
+def test_load_cache_is_larger_during_a_load_and_restored(db: Any) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page cache; PostgreSQL's shared buffers are the server's")
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return int(cursor.fetchone()[0])
+
+    before = cache_size()
+    with bulk.load_cache(mib=64):
+        assert cache_size() == -64 * 1024
+    assert cache_size() == before

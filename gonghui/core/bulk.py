@@ -143,6 +143,26 @@ def deferred_indexes(table: str, *, enabled: bool) -> Iterator[None]:
             cursor.execute("PRAGMA threads = 0")
 
 
+@contextmanager
+def load_cache(mib: int = 64) -> Iterator[None]:
+    """A larger SQLite page cache for the duration of a load (the connection's default is
+    2 MB): inserting a million rows into a unique index in random key order then mostly finds
+    its pages in memory, about twice as fast. Restored on exit; PostgreSQL: nothing to do."""
+    if is_postgres():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        row = cursor.fetchone()
+        previous = int(row[0]) if row else -2000
+        cursor.execute(f"PRAGMA cache_size = {-1024 * int(mib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
+
+
 def analyze(model: type[models.Model]) -> None:
     """Refresh the planner's statistics of a table after a large load, so that the first
     searches after it do not run on the plan of an empty table. On PostgreSQL, outside a

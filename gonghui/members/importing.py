@@ -543,7 +543,7 @@ def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> 
     big = result.created >= DEFER_INDEXES_FROM and result.created > bulk.table_count_estimate(
         Member
     )
-    with transaction.atomic():
+    with bulk.load_cache(), transaction.atomic():
         watermark = _max_id()
         # "rows": the insert (timed alone) and the index rebuild after it
         with (
