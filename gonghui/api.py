@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -99,11 +100,64 @@ def _field_name(loc: Any) -> str:
     return ".".join(parts)
 
 
+# pydantic's error types in the product's language (its own messages are English only);
+# a type not listed keeps pydantic's message
+_MESSAGES: dict[str, Any] = {
+    "missing": gettext_lazy("必填"),
+    "int_parsing": gettext_lazy("应为整数"),
+    "int_from_float": gettext_lazy("应为整数"),
+    "int_type": gettext_lazy("应为整数"),
+    "float_parsing": gettext_lazy("应为数字"),
+    "float_type": gettext_lazy("应为数字"),
+    "decimal_parsing": gettext_lazy("应为数字"),
+    "decimal_type": gettext_lazy("应为数字"),
+    "bool_parsing": gettext_lazy("应为 true 或 false"),
+    "bool_type": gettext_lazy("应为 true 或 false"),
+    "string_type": gettext_lazy("应为文本"),
+    "date_parsing": gettext_lazy("应为日期,格式 YYYY-MM-DD"),
+    "date_from_datetime_parsing": gettext_lazy("应为日期,格式 YYYY-MM-DD"),
+    "date_type": gettext_lazy("应为日期,格式 YYYY-MM-DD"),
+    "datetime_parsing": gettext_lazy("应为时间,格式 YYYY-MM-DDTHH:MM:SS+08:00"),
+    "datetime_from_date_parsing": gettext_lazy("应为时间,格式 YYYY-MM-DDTHH:MM:SS+08:00"),
+    "datetime_type": gettext_lazy("应为时间,格式 YYYY-MM-DDTHH:MM:SS+08:00"),
+    "json_invalid": gettext_lazy("请求体不是有效的 JSON"),
+    "model_attributes_type": gettext_lazy("应为 JSON 对象"),
+    "dict_type": gettext_lazy("应为 JSON 对象"),
+    "list_type": gettext_lazy("应为列表"),
+    "extra_forbidden": gettext_lazy("不认识的字段"),
+}
+# types whose message names a limit from the error's context
+_LIMITED: dict[str, tuple[Any, str]] = {
+    "greater_than_equal": (gettext_lazy("不能小于 %(limit)s"), "ge"),
+    "greater_than": (gettext_lazy("应大于 %(limit)s"), "gt"),
+    "less_than_equal": (gettext_lazy("不能大于 %(limit)s"), "le"),
+    "less_than": (gettext_lazy("应小于 %(limit)s"), "lt"),
+    "string_too_long": (gettext_lazy("最多 %(limit)s 个字符"), "max_length"),
+    "string_too_short": (gettext_lazy("至少 %(limit)s 个字符"), "min_length"),
+    "too_long": (gettext_lazy("最多 %(limit)s 项"), "max_length"),
+    "too_short": (gettext_lazy("至少 %(limit)s 项"), "min_length"),
+    "enum": (gettext_lazy("可选值:%(limit)s"), "expected"),
+    "literal_error": (gettext_lazy("可选值:%(limit)s"), "expected"),
+}
+
+
+def _message(err: dict[str, Any]) -> str:
+    """One pydantic error as the user reads it."""
+    kind = str(err.get("type", ""))
+    if kind in _MESSAGES:
+        return str(_MESSAGES[kind])
+    if kind in _LIMITED:
+        text, key = _LIMITED[kind]
+        limit = (err.get("ctx") or {}).get(key)
+        if limit is not None:
+            return str(text) % {"limit": limit}
+    return str(err.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [
-        {"field": _field_name(err.get("loc", ())), "message": err.get("msg", "")}
-        for err in exc.errors
+        {"field": _field_name(err.get("loc", ())), "message": _message(err)} for err in exc.errors
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(request, 422, "Invalid input", detail, errors=errors)

@@ -156,16 +156,30 @@ def test_pagination_default_and_bounds(people: People, tree: Tree, api: Any) -> 
     body = client.get("/api/v1/orgs", {"offset": 60}).json()
     assert (len(body["items"]), body["count"]) == (1, 61)
     assert len(client.get("/api/v1/orgs", {"limit": 500}).json()["items"]) == 61
-    for params, field in (
-        ({"limit": 501}, "limit"),
-        ({"limit": 0}, "limit"),
-        ({"offset": -1}, "offset"),
-        ({"limit": "many"}, "limit"),
+    for params, field, message in (
+        ({"limit": 501}, "limit", "不能大于 500"),
+        ({"limit": 0}, "limit", "不能小于 1"),
+        ({"offset": -1}, "offset", "不能小于 0"),
+        ({"limit": "many"}, "limit", "应为整数"),
     ):
         r = client.get("/api/v1/orgs", params)
         assert r.status_code == 422, params
         assert r["Content-Type"] == PROBLEM
-        assert r.json()["errors"][0]["field"] == field
+        # the field, and pydantic's message in the product's language
+        assert r.json()["errors"][0] == {"field": field, "message": message}
+
+
+def test_body_errors_name_the_field_in_the_users_language(people: People, api: Any) -> None:
+    client = api(people.admin)
+    r = client.post(
+        "/api/v1/orgs", {"name": "某工会", "kind": "nonsense"}, content_type="application/json"
+    )
+    assert r.status_code == 422
+    errors = {e["field"]: e["message"] for e in r.json()["errors"]}
+    assert errors["code"] == "必填"
+    assert errors["kind"].startswith("可选值:")
+    r = client.post("/api/v1/orgs", "{not json", content_type="application/json")
+    assert r.status_code in (400, 422)
 
 
 @pytest.mark.parametrize(
