@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -91,6 +91,30 @@ class Metric:
     def rate(self, org: Any, start: date, end: date) -> Decimal:
         """numerator / denominator × 100; 0 when the denominator is 0."""
         return Tally(org).rate(self, start, end)
+
+
+def display_unit(metric: Metric) -> str:
+    """The unit a figure is shown in: % for a rate, 万元 for money, else its own."""
+    if metric.effective_kind == "rate":
+        return "%"
+    if metric.money:
+        return "万元"
+    return metric.unit
+
+
+def shown(metric: Metric, raw: int | Decimal) -> int | Decimal:
+    """Counts as integers, money in 万元 to two decimals, rates as percentages to two."""
+    if metric.effective_kind == "rate":
+        return Decimal(raw).quantize(_CENT, ROUND_HALF_UP)
+    if metric.money:
+        return (Decimal(raw) / _TEN_THOUSAND).quantize(_CENT, ROUND_HALF_UP)
+    if isinstance(raw, Decimal) and raw == raw.to_integral_value():
+        return int(raw)
+    return raw
+
+
+_CENT = Decimal("0.01")
+_TEN_THOUSAND = Decimal(10000)
 
 
 def percentage(num: int | Decimal, den: int | Decimal) -> Decimal:

@@ -25,6 +25,16 @@ def subtree_org_ids(org: Any) -> models.QuerySet[Any]:
     return Org.objects.filter(path__startswith=org.path).values("id")
 
 
+def spans_whole_tree(org: Any) -> bool:
+    """Is ``org``'s subtree every org there is? Only a root can say yes (one small query;
+    none for any other org). Records that must name an org then need no subtree condition:
+    a count reads an index alone instead of joining every row to the org tree."""
+    if org.parent_id is not None:
+        return False
+    Org = apps.get_model("orgs", "Org")
+    return not Org.objects.exclude(path__startswith=org.path).exists()
+
+
 class ScopedQuerySet(models.QuerySet[M]):
     def visible_to(self, user: Any) -> ScopedQuerySet[M]:
         if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from gonghui.accounts.models import User
 from gonghui.orgs.selectors import org_counts
 
-from .metrics import all_metrics
+from .metrics import Tally, all_metrics, display_unit, shown
 from .roles import Role, can
 from .web import audit_search, staff_page
 
@@ -27,26 +26,21 @@ AUDIT_PAGE_SIZE = 50
 
 
 def _metric_rows(org: Any) -> list[dict[str, Any]]:
-    """This year's registered figures for ``org``'s subtree (none until modules declare them)."""
+    """This year's registered figures for ``org``'s subtree (none until modules declare them),
+    computed together (one query per family of figures) and shown as the report shows them."""
     year = timezone.localdate().year
     start, end = date(year, 1, 1), date(year, 12, 31)
-    rows = []
-    for metric in all_metrics():
-        value = metric.value(org, start, end)
-        unit = metric.unit
-        if metric.money:
-            value = (Decimal(value) / 10000).quantize(Decimal("0.01"))
-            unit = _("万元")
-        rows.append(
-            {
-                "key": metric.key,
-                "label": metric.label,
-                "value": value,
-                "unit": unit,
-                "definition": metric.definition,
-            }
-        )
-    return rows
+    tally = Tally(org)
+    return [
+        {
+            "key": metric.key,
+            "label": _(metric.label),
+            "value": shown(metric, tally.value(metric, start, end)),
+            "unit": display_unit(metric),
+            "definition": metric.definition,
+        }
+        for metric in all_metrics()
+    ]
 
 
 def _shortcuts(user: Any) -> list[tuple[str, str]]:

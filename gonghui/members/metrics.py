@@ -26,8 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from gonghui.core.metrics import Metric, register
-from gonghui.core.scope import subtree_org_ids
-from gonghui.orgs.models import Org
+from gonghui.core.scope import spans_whole_tree, subtree_org_ids
 
 from .models import EventKind, Member, MembershipEvent, Status
 
@@ -35,7 +34,7 @@ from .models import EventKind, Member, MembershipEvent, Status
 def in_subtree(org: Any) -> Q:
     """Rows whose ``org`` is in ``org``'s subtree: no condition when that is every org (a
     root with no org outside it — one small query, none for any other org)."""
-    if org.parent_id is None and not Org.objects.exclude(path__startswith=org.path).exists():
+    if spans_whole_tree(org):
         return Q()
     return Q(org__in=subtree_org_ids(org))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -21,14 +21,12 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import metrics
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound
-from gonghui.core.metrics import Metric, Number, Tally, percentage
+from gonghui.core.metrics import Metric, Number, Tally, display_unit, percentage, shown
 from gonghui.core.roles import role_can
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.selectors import access_org
 
 PERM = "reports.view"
-CENT = Decimal("0.01")
-TEN_THOUSAND = Decimal(10000)
 
 
 # --- scope and parameters -------------------------------------------------------------------
@@ -71,25 +69,6 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
 
 
 # --- numbers as the page writes them --------------------------------------------------------
-
-
-def display_unit(metric: Metric) -> str:
-    if metric.effective_kind == "rate":
-        return "%"
-    if metric.money:
-        return "万元"
-    return metric.unit
-
-
-def shown(metric: Metric, raw: int | Decimal) -> int | Decimal:
-    """Counts as integers, money in 万元 to two decimals, rates as percentages to two."""
-    if metric.effective_kind == "rate":
-        return Decimal(raw).quantize(CENT, ROUND_HALF_UP)
-    if metric.money:
-        return (Decimal(raw) / TEN_THOUSAND).quantize(CENT, ROUND_HALF_UP)
-    if isinstance(raw, Decimal) and raw == raw.to_integral_value():
-        return int(raw)
-    return raw
 
 
 def as_json_number(value: int | Decimal) -> int | float:
