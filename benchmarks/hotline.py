@@ -56,6 +56,8 @@ REQUESTS: list[tuple[str, str, float | None]] = [
     ("list API limit=500", "/api/v1/hotline/tickets?limit=500", 100),
     ("queue tab open", "/hotline/?tab=open", 100),
     ("list API status=closed", "/api/v1/hotline/tickets?status=closed&limit=50", 100),
+    ("list API overdue=true", "/api/v1/hotline/tickets?overdue=true&limit=50", 100),
+    ("list API org=371702", "/api/v1/hotline/tickets?org=371702&limit=50", 100),
     ("stats API", f"/api/v1/hotline/stats?org={{org}}&{PERIOD}", None),
     ("stats page", "/hotline/stats/?org={org}&start=2020-01-01&end=2020-09-19", None),
 ]

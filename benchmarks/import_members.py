@@ -155,6 +155,7 @@ def step_import(args: argparse.Namespace) -> dict[str, Any]:
     out = _usage(started, cpu)
     out.update(result.as_json())
     out["check_seconds"] = stages.get("check", out["seconds"])
+    out["stages"] = result.timings
     return out
 
 
@@ -298,6 +299,10 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, gen_s: 
     line("import seconds", lambda r: f"{r['import']['seconds']:.1f}")
     line("  of which checking", lambda r: f"{r['import']['check_seconds']:.1f}")
     line("  CPU seconds (all procs)", lambda r: f"{r['import']['cpu']:.1f}")
+    line("  write: insert", lambda r: f"{r['import']['stages'].get('insert', 0):.1f}")
+    line("  write: + index rebuild", lambda r: f"{r['import']['stages'].get('rows', 0):.1f}")
+    line("  write: join events", lambda r: f"{r['import']['stages'].get('events', 0):.1f}")
+    line("  statistics (ANALYZE)", lambda r: f"{r['import']['stages'].get('analyze', 0):.1f}")
     line("import rows/s", lambda r: f"{args.rows / r['import']['seconds']:,.0f}")
     line("import peak RSS MB", lambda r: f"{r['import']['rss_mb']:.0f}")
     line("  workers peak RSS MB", lambda r: f"{r['import']['workers_rss_mb']:.0f}")

@@ -543,13 +543,14 @@ def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> 
     big = result.created >= DEFER_INDEXES_FROM and result.created > bulk.table_count_estimate(
         Member
     )
-    with bulk.load_cache(), transaction.atomic():
+    with transaction.atomic():
         watermark = _max_id()
         # "rows": the insert (timed alone) and the index rebuild after it
         with (
             result.timed("rows"),
             bulk.deferred_indexes(table, enabled=big),
             result.timed("insert"),
+            bulk.load_cache(),
         ):
             bulk.insert_rows(
                 table, columns, ((*row, row[joined], *tail) for row in _spilled(plan.spill))
