@@ -17,9 +17,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gonghui.core.scope import spans_whole_tree
 from gonghui.hotline import services
 from gonghui.hotline.api import TicketOut
-from gonghui.hotline.models import Ticket, TicketOrg, spans_whole_tree
+from gonghui.hotline.models import Ticket, TicketOrg
 from gonghui.hotline.selectors import page_of, ticket_rows, tickets_visible_to
 from gonghui.orgs.models import Org
 from gonghui.orgs.services import org_insert
