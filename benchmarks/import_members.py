@@ -300,7 +300,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, gen_s: 
     line("  of which checking", lambda r: f"{r['import']['check_seconds']:.1f}")
     line("  CPU seconds (all procs)", lambda r: f"{r['import']['cpu']:.1f}")
     line("  write: insert", lambda r: f"{r['import']['stages'].get('insert', 0):.1f}")
-    line("  write: + index rebuild", lambda r: f"{r['import']['stages'].get('rows', 0):.1f}")
+    line("  write: insert + indexes", lambda r: f"{r['import']['stages'].get('rows', 0):.1f}")
     line("  write: join events", lambda r: f"{r['import']['stages'].get('events', 0):.1f}")
     line("  statistics (ANALYZE)", lambda r: f"{r['import']['stages'].get('analyze', 0):.1f}")
     line("import rows/s", lambda r: f"{args.rows / r['import']['seconds']:,.0f}")

@@ -198,6 +198,18 @@ def test_api_invalid_input_message_in_english(people: Any, api: Any) -> None:
     ]
 
 
+def test_api_schema_errors_in_english(people: Any, api: Any) -> None:
+    """pydantic's own errors (a limit out of range, not a number) follow the language too."""
+    client = api(people.city_cadre)
+    for query, message in (
+        ("limit=501", "Must not be greater than 500"),
+        ("limit=x", "Must be a whole number"),
+    ):
+        response = client.get(f"/api/v1/orgs?{query}", headers={"Accept-Language": "en"})
+        assert response.status_code == 422
+        assert response.json()["errors"] == [{"field": "limit", "message": message}]
+
+
 # ---- the catalogue -------------------------------------------------------------------------
 
 
