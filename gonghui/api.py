@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyCookie
 
 # Module routers never import this file (it imports them); the shared pieces live beside them.
@@ -57,7 +60,25 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+class OrjsonRenderer(JSONRenderer):
+    """The JSON of ninja's own renderer — dates and times written as Django writes them,
+    Decimals as strings, lazy translations as text — produced by orjson: the types it knows
+    natively (text, numbers, lists, objects) never reach Python code, so a list of 500 work
+    orders renders in a fraction of the time. Non-ASCII text is written as UTF-8 instead of
+    ``\\u`` escapes (the response says ``charset=utf-8``)."""
+
+    _encoder = NinjaJSONEncoder()
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        return orjson.dumps(
+            data,
+            default=self._encoder.default,
+            option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS,
+        )
+
+
 api = NinjaAPI(
+    renderer=OrjsonRenderer(),
     title="gonghui API",
     version="1",
     description="智慧工会平台接口。认证:`POST /api/v1/auth/token` 取得令牌,"

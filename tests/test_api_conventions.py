@@ -197,3 +197,37 @@ def test_every_list_answers_items_and_count(people: People, api: Any, path: str)
     assert r.status_code == 200
     assert set(r.json()) == {"items", "count"}
     assert len(r.json()["items"]) <= 1
+
+
+def test_orjson_renderer_writes_what_ninjas_renderer_writes() -> None:
+    """The API's renderer gives the same JSON values as ninja's json-based one for every type
+    a route returns: datetimes (aware, with microseconds), dates, times, Decimals, UUIDs, lazy
+    translations, text choices, nested lists and objects, non-text keys and Chinese text."""
+    import datetime as dt
+    import json
+    import uuid
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from django.utils.translation import gettext_lazy
+    from ninja.renderers import JSONRenderer
+
+    from gonghui.api import OrjsonRenderer
+    from gonghui.hotline.models import Status
+
+    data = {
+        "at": dt.datetime(2020, 9, 19, 8, 30, 5, 123456, tzinfo=ZoneInfo("Asia/Shanghai")),
+        "utc": dt.datetime(2020, 9, 19, 0, 0, tzinfo=dt.UTC),
+        "on": dt.date(2020, 1, 1),
+        "time": dt.time(8, 30, 5, 250000),
+        "amount": Decimal("1722.35"),
+        "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "label": gettext_lazy("必填"),
+        "status": Status.CLOSED,
+        "items": [{"name": "王强", "n": 1, "rate": 89.8, "none": None, "ok": True}],
+        7: "a numeric key",
+    }
+    ours = OrjsonRenderer().render(None, data, response_status=200)  # type: ignore[arg-type]
+    theirs = JSONRenderer().render(None, data, response_status=200)  # type: ignore[arg-type]
+    assert json.loads(ours) == json.loads(theirs)
+    assert "王强".encode() in ours  # UTF-8, not \u escapes
