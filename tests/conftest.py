@@ -129,3 +129,13 @@ def api(db: Any) -> Any:
         return Client(headers={"Authorization": f"Bearer {raw}"})
 
     return _api
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Each test starts with an empty cache (the join form's attempt counts live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

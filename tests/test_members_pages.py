@@ -900,3 +900,21 @@ def test_export_of_another_union_out_of_scope_is_404(people: Any, wang: Member, 
     assert login(people.cadre_b).get("/members/export.csv", {"org": "G-A-0001"}).status_code == 404
     assert login(people.cadre_b).get("/members/export.pdf").status_code == 404
     assert audit_count("member.export") == 0
+
+
+def test_join_submissions_are_limited_per_client(
+    tree: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script filling in made-up people from one address is stopped (429, nothing saved);
+    another address is not affected."""
+    from gonghui.members import views
+
+    monkeypatch.setattr(views, "JOIN_LIMIT", 1)
+    assert walk_join(Client(REMOTE_ADDR="10.0.0.1")).status_code == 302
+    JoinApplication.objects.all().delete()
+    response = walk_join(Client(REMOTE_ADDR="10.0.0.1"))
+    assert response.status_code == 429
+    assert "提交过于频繁" in html_of(response)
+    assert JoinApplication.objects.count() == 0
+    assert walk_join(Client(REMOTE_ADDR="10.0.0.2")).status_code == 302
+    assert JoinApplication.objects.count() == 1

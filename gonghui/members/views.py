@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gonghui.core import hooks
+from gonghui.core import hooks, throttle
 from gonghui.core.errors import Conflict, NotFound, ServiceError
 from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.models import ImportJob, ImportStatus
@@ -662,6 +662,10 @@ JOIN_SALT = "gonghui.members.join"
 # The screens carry what was typed so far in a signed field, never in a server-side session:
 # the plain ID number must not land in the session table.
 JOIN_MAX_AGE = 60 * 60
+# applications submitted from one client address per hour (a family or a works canteen
+# may share one; a script filling in made-up ID numbers may not)
+JOIN_LIMIT = 20
+JOIN_WINDOW = 60 * 60
 IDENTITY_FIELDS = ("name", "id_number", "ethnicity")
 WORK_FIELDS = ("phone", "employer_name", "worker_type", "education")
 
@@ -755,6 +759,11 @@ def join_start(request: HttpRequest, code: str) -> HttpResponse:
             return _render_join(request, org, 2, JoinWorkForm(initial=initial), work_state)
         form3 = JoinConfirmForm(request.POST)
         if form3.is_valid():
+            if not throttle.attempt("join", request, limit=JOIN_LIMIT, window=JOIN_WINDOW):
+                messages.error(request, _("提交过于频繁,请一小时后再试"))
+                response = _render_join(request, org, 3, form3, state)
+                response.status_code = 429
+                return response
             data = {k: state.get(k, "") for k in (*IDENTITY_FIELDS, *WORK_FIELDS)}
             try:
                 services.join_apply(org=org, data=data)
