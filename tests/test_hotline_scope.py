@@ -92,6 +92,27 @@ def test_on_path_of_equals_the_path_rule_for_every_org(orders: list[Ticket]) -> 
     assert _by_path(Org.objects.get(code="371700")) == {t.pk for t in orders}
 
 
+def test_a_large_subtree_is_filtered_by_subquery_with_the_same_orders(
+    orders: list[Ticket], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Subtrees of more than ``LISTED_SUBTREE_MAX`` orgs are not listed id by id: the same
+    orders through the subquery."""
+    from gonghui.core import scope
+
+    monkeypatch.setattr(scope, "LISTED_SUBTREE_MAX", 1)
+    for org in Org.objects.all():
+        got = set(Ticket.objects.on_path_of(org).values_list("id", flat=True))
+        assert got == _by_path(org), org.code
+    county = Org.objects.get(code="371702")
+    assert not isinstance(scope.subtree_org_id_list(county), list)
+    monkeypatch.setattr(scope, "LISTED_SUBTREE_MAX", 1000)
+    listed = scope.subtree_org_id_list(county)
+    assert isinstance(listed, list)
+    assert set(listed) == set(
+        Org.objects.filter(path__startswith=county.path).values_list("id", flat=True)
+    )
+
+
 def test_the_root_of_the_only_tree_reads_no_path(people: Any, tree: Any, orders: Any) -> None:
     assert spans_whole_tree(tree.city)
     assert not spans_whole_tree(tree.county_a)

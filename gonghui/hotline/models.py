@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
 from gonghui.core.models import BaseModel
 from gonghui.core.roles import ASSIGNEE_ROLES, Role, grant
-from gonghui.core.scope import ScopedQuerySet, spans_whole_tree, subtree_org_ids
+from gonghui.core.scope import ScopedQuerySet, spans_whole_tree, subtree_org_id_list
 
 # Declared here because models are imported at start-up, before any view asks.
 grant("hotline.view", "admin", "cadre", "leader", "operator", "clerk")
@@ -166,7 +166,7 @@ class TicketQuerySet(ScopedQuerySet["Ticket"]):
         if spans_whole_tree(org):
             return self.all()
         return self.filter(
-            id__in=TicketOrg.objects.filter(org__in=subtree_org_ids(org)).values("ticket_id")
+            id__in=TicketOrg.objects.filter(org__in=subtree_org_id_list(org)).values("ticket_id")
         )
 
     def open(self) -> TicketQuerySet:
