@@ -107,8 +107,9 @@ def test_a_large_subtree_is_filtered_by_subquery_with_the_same_orders(
     assert not isinstance(scope.subtree_org_id_list(county), list)
     monkeypatch.setattr(scope, "LISTED_SUBTREE_MAX", 1000)
     listed = scope.subtree_org_id_list(county)
-    assert isinstance(listed, list)
-    assert set(listed) == set(
+    # a list on PostgreSQL (its planner reads per-org statistics), the subquery on SQLite
+    assert isinstance(listed, list) == (connection.vendor == "postgresql")
+    assert set(Org.objects.filter(id__in=listed).values_list("id", flat=True)) == set(
         Org.objects.filter(path__startswith=county.path).values_list("id", flat=True)
     )
 

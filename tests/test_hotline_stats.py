@@ -124,12 +124,15 @@ def test_breakdowns(people: Any, tree: Any, orders: Any) -> None:
 
 
 def test_stats_are_one_query(people: Any, tree: Any, orders: Any) -> None:
-    # a county: its orgs' ids (passed to the aggregate as a list, for the planner's
-    # statistics) and one aggregate query
+    # a county: one aggregate query (on PostgreSQL first its orgs' ids, passed to the
+    # aggregate as a list for the planner's statistics)
     with CaptureQueriesContext(connection) as ctx:
         ticket_stats(people.cadre_a, tree.county_a, *Y)
-    assert len(ctx.captured_queries) == 2
-    assert "orgs_org" not in ctx.captured_queries[1]["sql"]
+    if connection.vendor == "postgresql":
+        assert len(ctx.captured_queries) == 2
+        assert "orgs_org" not in ctx.captured_queries[1]["sql"]
+    else:
+        assert len(ctx.captured_queries) == 1
     # the root: one look-up whether its subtree is the whole tree (then no path filter), and
     # the aggregate
     with CaptureQueriesContext(connection) as ctx:
