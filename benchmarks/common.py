@@ -3,10 +3,14 @@ in its own process (so its peak memory is its own), the step's figures read back
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +49,25 @@ def run_step(script: str, step: str, env: dict[str, str], options: list[str]) ->
         sys.stderr.write(proc.stderr)
         raise SystemExit(f"step {step} failed")
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+Steps = dict[str, Callable[[argparse.Namespace], dict[str, Any]]]
+Bench = Callable[[str, argparse.Namespace, Path], dict[str, Any]]
+
+
+def run(args: argparse.Namespace, steps: Steps, bench: Bench, *, name: str) -> dict[str, Any]:
+    """A benchmark script's ``main``: as a child (``--child STEP``), run that step and print its
+    JSON; else run ``bench`` on SQLite and (unless ``--skip-postgres``) PostgreSQL in a
+    temporary work folder, removed afterwards, and return the results by database (empty for
+    a child)."""
+    if args.child:
+        print(json.dumps(steps[args.child](args)))
+        return {}
+    work = Path(tempfile.mkdtemp(prefix=f"gonghui-{name}-bench-"))
+    try:
+        results = {"sqlite": bench("sqlite", args, work)}
+        if not args.skip_postgres:
+            results["postgresql"] = bench("postgresql", args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results

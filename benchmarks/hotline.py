@@ -28,13 +28,10 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re
-import shutil
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -320,18 +317,10 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--child", default="")
     args = parser.parse_args()
-    if args.child:
-        out = {"setup": step_setup, "measure": step_measure}[args.child](args)
-        print(json.dumps(out))
-        return
-    work = Path(tempfile.mkdtemp(prefix="gonghui-hotline-bench-"))
-    try:
-        results = {"sqlite": bench("sqlite", args, work)}
-        if not args.skip_postgres:
-            results["postgresql"] = bench("postgresql", args, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print_results(results, args)
+    steps = {"setup": step_setup, "measure": step_measure}
+    results = common.run(args, steps, bench, name="hotline")
+    if results:
+        print_results(results, args)
 
 
 if __name__ == "__main__":

@@ -168,7 +168,7 @@ def analyze(model: type[models.Model]) -> None:
     report's counts be index-only scans instead of a million heap visits (autovacuum would
     do it later; the first reports after an import should not wait for it)."""
     table = connection.ops.quote_name(model._meta.db_table)
-    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+    vacuum = is_postgres() and not connection.in_atomic_block
     with connection.cursor() as cursor:
         if not is_postgres():
             # sample each index (as PostgreSQL does) instead of reading all of it: seconds
