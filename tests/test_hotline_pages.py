@@ -264,6 +264,58 @@ def test_queue_query_count_does_not_grow_with_rows(people: Any, login: Any) -> N
     assert len(seven) == len(one)
 
 
+def test_to_do_follows_the_order_down_the_tree_and_stays_on_its_path(
+    people: Any, tree: Any, login: Any
+) -> None:
+    """The "to do" tab reads the order's own org columns, not its path rows
+    (``Ticket.objects.waiting_for``): through dispatch down the tree, a return, a
+    reassignment, the reply and the callback it names exactly the org whose step is next,
+    and never an order the user could not see."""
+    clerk_s = make_user("clerk_s", "clerk", tree.street_a)
+    users = {
+        "operator": people.operator,
+        "cadre_a": people.cadre_a,
+        "clerk_s": clerk_s,
+        "clerk_a": people.clerk_a,
+        "cadre_b": people.cadre_b,
+        "member_a": people.member_a,
+        "lawyer_a": people.lawyer_a,
+    }
+    ticket = new_ticket(people.operator)
+
+    def waiting_now(expected: set[str]) -> None:
+        holders = set()
+        for name, user in users.items():
+            waiting = set(Ticket.objects.waiting_for(user).values_list("pk", flat=True))
+            visible = set(Ticket.objects.visible_to(user).values_list("pk", flat=True))
+            assert waiting <= visible, name
+            if ticket.pk in waiting:
+                holders.add(name)
+        assert holders == expected
+        for name in ("operator", "cadre_a", "clerk_a", "cadre_b"):
+            todo = html_of(login(users[name]).get("/hotline/?tab=todo"))
+            assert (ticket.number in todo) == (name in expected), name
+
+    waiting_now({"operator"})
+    ticket = step(people.operator, ticket, "dispatch", org=tree.county_a.code)
+    waiting_now({"cadre_a"})
+    ticket = step(people.cadre_a, ticket, "dispatch", org=tree.street_a.code)
+    waiting_now({"clerk_s"})
+    ticket = step(clerk_s, ticket, "return", reason="不属本街道")
+    waiting_now({"cadre_a"})
+    ticket = step(people.cadre_a, ticket, "dispatch", org=tree.street_a.code)
+    ticket = step(people.cadre_a, ticket, "reassign", org=tree.union_a.code)
+    waiting_now({"clerk_a"})
+    ticket = step(people.clerk_a, ticket, "accept")
+    waiting_now({"clerk_a"})
+    ticket = step(people.clerk_a, ticket, "reply", result="已追回工资", wages_recovered="12000")
+    waiting_now({"operator"})
+    ticket = step(people.operator, ticket, "callback", satisfaction="satisfied", note="满意")
+    ticket = step(people.operator, ticket, "check", passed=True)
+    ticket = step(people.operator, ticket, "close")
+    waiting_now(set())
+
+
 # --- the order page ----------------------------------------------------------------------
 
 

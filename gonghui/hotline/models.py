@@ -80,6 +80,16 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = tuple(s.value for s in Status if s != Status.CLOSED)
+# The steps an order waits for, by who takes them (workflow.WHO): the org holding it (the
+# handler after dispatch; after a return, the org it came back to) and the receiving org once
+# the handler has replied (approval, callback, check, closure). Read by the queue's "to do".
+HOLDER_TODO = (Status.DISPATCHED, Status.ACCEPTED, Status.REOPENED, Status.RETURNED)
+RECEIVING_TODO = (
+    Status.EXTENSION_REQUESTED,
+    Status.REPLIED,
+    Status.CALLED_BACK,
+    Status.CHECKED,
+)
 
 
 class Card(models.TextChoices):
@@ -155,6 +165,35 @@ class TicketQuerySet(ScopedQuerySet["Ticket"]):
         if user.role in ASSIGNEE_ROLES or user.org_id is None:
             return self.none()
         return self.on_path_of(user.org)
+
+    def waiting_for(self, user: Any) -> TicketQuerySet:
+        """Orders waiting for a step of the staff user's org: held by it (the handler, or
+        the receiving org before dispatch or after a return all the way back), or back at
+        the receiving org for approval, callback, check and closure. Anyone else: none.
+
+        Each of these orders is on the org's path — the receiving org's path row is written
+        with the order, a handler's with the dispatch or reassignment that names it, and
+        path rows are never deleted — so they are exactly the visible orders waiting for the
+        org, read from the order's own columns and their indexes rather than by
+        semi-joining the subtree's path rows."""
+        if (
+            not getattr(user, "is_authenticated", False)
+            or not user.is_active
+            or user.role == Role.MEMBER
+            or user.role in ASSIGNEE_ROLES
+            or user.org_id is None
+        ):
+            return self.none()
+        org = user.org_id
+        return self.filter(
+            Q(handler_org=org, status__in=HOLDER_TODO)
+            | Q(
+                handler_org__isnull=True,
+                receiving_org=org,
+                status__in=(Status.RECEIVED, Status.RETURNED),
+            )
+            | Q(receiving_org=org, status__in=RECEIVING_TODO)
+        )
 
     def on_path_of(self, org: Any) -> TicketQuerySet:
         """Orders received or handled anywhere in ``org``'s subtree.
