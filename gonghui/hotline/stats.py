@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_noop
 
 from gonghui.core.errors import InvalidInput, NotFound
 from gonghui.core.roles import can
@@ -37,6 +38,25 @@ KEYS = (
     "wages_recovered",
 )
 BREAKDOWNS = ("category", "topic", "county")
+# How the statistics page and its workbook show them (labels translated where shown):
+# the figures (key, label, unit) and the breakdowns (key, title, column heading).
+PERCENT_KEYS = ("on_time_rate", "callback_rate", "satisfaction_rate", "reopen_rate")
+FIGURES: list[tuple[str, str, str]] = [
+    ("received", gettext_noop("受理"), gettext_noop("件")),
+    ("dispatched", gettext_noop("派单"), gettext_noop("件")),
+    ("closed", gettext_noop("办结"), gettext_noop("件")),
+    ("closed_on_time", gettext_noop("按时办结"), gettext_noop("件")),
+    ("on_time_rate", gettext_noop("按时办结率"), "%"),
+    ("callback_rate", gettext_noop("回访率"), "%"),
+    ("satisfaction_rate", gettext_noop("满意率"), "%"),
+    ("reopen_rate", gettext_noop("重办率"), "%"),
+    ("wages_recovered", gettext_noop("追回欠薪"), gettext_noop("元")),
+]
+BREAKDOWN_TITLES: list[tuple[str, str, str]] = [
+    ("category", gettext_noop("按类别"), gettext_noop("类别")),
+    ("county", gettext_noop("按县区"), gettext_noop("县区")),
+    ("topic", gettext_noop("按诉求主题"), gettext_noop("诉求主题")),
+]
 
 
 def _aggregates(start: date, end: date) -> dict[str, Any]:

@@ -7,6 +7,7 @@ user's path answers 404 exactly like a missing one.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
@@ -14,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,11 +26,12 @@ from django.views.decorators.http import require_GET, require_POST
 from gonghui.core.errors import NotFound, ServiceError
 from gonghui.core.masking import mask_name, mask_phone
 from gonghui.core.roles import can
+from gonghui.core.spreadsheets import XLSX_TYPE, rows_to_csv, write_rows
 from gonghui.core.web import form_errors, staff_page
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import access_org, org_children
 
-from . import selectors, services, stats
+from . import exporting, selectors, services, stats
 from .forms import AttachForm, IntakeForm, QueueFilterForm, StatsForm, action_form
 from .models import Category, Status, Ticket, Topic, Urgency
 from .workflow import NOTES, WORKFLOW
@@ -184,22 +186,44 @@ def _queue_rows(qs: Any, ordering: tuple[str, ...], start: int) -> list[dict[str
     return rows
 
 
-@require_GET
-@staff_page(VIEW)
-def queue(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    form = QueueFilterForm(request.GET)
+def _tab(request: HttpRequest) -> str:
     tab = request.GET.get("tab", "todo")
-    if tab not in TAB_KEYS:
-        tab = "todo"
+    return tab if tab in TAB_KEYS else "todo"
+
+
+def _queue_lists(user: Any, form: QueueFilterForm) -> tuple[Any, Any]:
+    """(visible, to do): the user's orders and those waiting for their org, both under the
+    filter form's conditions (none when the form is invalid)."""
     where = _form_filter(user, form)
     base = Ticket.objects.visible_to(user)
     # "to do" reads the org's own columns: every such order is on its path (waiting_for)
     todo = Ticket.objects.waiting_for(user)
     if where is None:
-        base, todo = base.none(), todo.none()
-    else:
-        base, todo = base.filter(where), todo.filter(where)
+        return base.none(), todo.none()
+    return base.filter(where), todo.filter(where)
+
+
+def _tab_list(base: Any, todo: Any, tab: str) -> tuple[Any, tuple[str, ...]]:
+    """The tab's orders and their order: open orders by the nearest due date (the work of
+    the day), history newest first."""
+    ordering = {
+        "closed": ("-closed_at", "-id"),
+        "all": ("-received_at", "-id"),
+    }.get(tab, ("due_on", "-received_at", "-id"))
+    if tab == "todo":
+        return todo, ordering
+    if tab == "open":
+        return base.open(), ordering
+    return (base if tab == "all" else base.filter(status=tab)), ordering
+
+
+@require_GET
+@staff_page(VIEW)
+def queue(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = QueueFilterForm(request.GET)
+    tab = _tab(request)
+    base, todo = _queue_lists(user, form)
     # One GROUP BY for every status tab's count, one for "to do", one page: a fixed budget.
     # COUNT(*), not COUNT(id): the status index alone answers it when the scope is the city
     by_status = dict(base.order_by().values_list("status").annotate(n=Count("*")))
@@ -222,17 +246,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         if key in ("todo", "open", "all") or counts.get(key)
     ]
     page = _page_number(request)
-    # open orders by the nearest due date (the work order of the day); history newest first
-    ordering = {
-        "closed": ("-closed_at", "-id"),
-        "all": ("-received_at", "-id"),
-    }.get(tab, ("due_on", "-received_at", "-id"))
-    if tab == "todo":
-        listed = todo
-    elif tab == "open":
-        listed = base.open()
-    else:
-        listed = base if tab == "all" else base.filter(status=tab)
+    listed, ordering = _tab_list(base, todo, tab)
     rows = _queue_rows(listed, ordering, (page - 1) * PAGE_SIZE)
     here = {**params, "tab": tab}
     context = {
@@ -246,6 +260,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "prev_query": urlencode({**here, "page": page - 1}),
         "next_query": urlencode({**here, "page": page + 1}),
         "can_create": can(user, INTAKE),
+        "export_query": urlencode(here),
         # the tick's yellow/red notices and supervision notices to the user's org, unread
         "notices": list(
             services.notifications_for(user)
@@ -254,6 +269,29 @@ def queue(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "hotline/queue.html", context)
+
+
+@require_GET
+@staff_page(VIEW)
+def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The queue as the user sees it — scope, filters and tab, every page — as XLSX or
+    CSV; callers masked (``exporting``)."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404()
+    user: Any = request.user
+    base, todo = _queue_lists(user, QueueFilterForm(request.GET))
+    listed, ordering = _tab_list(base, todo, _tab(request))
+    header, rows = exporting.order_rows(listed.order_by(*ordering))
+    response: HttpResponse | StreamingHttpResponse
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            rows_to_csv(header, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        buffer = io.BytesIO()
+        write_rows(buffer, _("热线工单"), header, rows)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    return _download(response, exporting.file_name("orders", fmt))
 
 
 # --- intake ----------------------------------------------------------------------------------
@@ -413,24 +451,6 @@ def attachment(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
 
 # --- statistics ------------------------------------------------------------------------------
 
-PERCENT_KEYS = ("on_time_rate", "callback_rate", "satisfaction_rate", "reopen_rate")
-FIGURES: list[tuple[str, str, str]] = [
-    ("received", "受理", "件"),
-    ("dispatched", "派单", "件"),
-    ("closed", "办结", "件"),
-    ("closed_on_time", "按时办结", "件"),
-    ("on_time_rate", "按时办结率", "%"),
-    ("callback_rate", "回访率", "%"),
-    ("satisfaction_rate", "满意率", "%"),
-    ("reopen_rate", "重办率", "%"),
-    ("wages_recovered", "追回欠薪", "元"),
-]
-BREAKDOWNS: list[tuple[str, str, str]] = [
-    ("category", "按类别", "类别"),
-    ("county", "按县区", "县区"),
-    ("topic", "按诉求主题", "诉求主题"),
-]
-
 
 def _percent(value: float | None) -> str:
     """A ratio (0..1) as a percentage with one decimal; none when nothing to divide by."""
@@ -438,7 +458,7 @@ def _percent(value: float | None) -> str:
 
 
 def _figure(key: str, value: Any) -> str:
-    if key in PERCENT_KEYS:
+    if key in stats.PERCENT_KEYS:
         return _percent(value)
     if key == "wages_recovered":
         return f"{Decimal(str(value or 0)):,.2f}"
@@ -466,9 +486,9 @@ def _breakdown(rows: list[dict[str, Any]], by: str, title: str, col: str) -> Any
     }
 
 
-@require_GET
-@staff_page(STATS)
-def stats_page(request: HttpRequest) -> HttpResponse:
+def _stats_request(request: HttpRequest) -> tuple[StatsForm, Org | None, date, date]:
+    """(form, org, start, end) of the statistics: the user's org and this year so far unless
+    the form names others; an org outside the user's scope is an error on its field."""
     user: Any = request.user
     today = timezone.localdate()
     form = StatsForm(request.GET or None)
@@ -483,6 +503,14 @@ def stats_page(request: HttpRequest) -> HttpResponse:
                 form.add_error("org", _("未找到该工会"))
     elif not form.is_bound:
         form = StatsForm(initial={"org": org.code if org else "", "start": start, "end": end})
+    return form, org, start, end
+
+
+@require_GET
+@staff_page(STATS)
+def stats_page(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form, org, start, end = _stats_request(request)
     figures: list[dict[str, Any]] = []
     breakdowns: list[Any] = []
     if org is not None and not form.errors:
@@ -490,9 +518,9 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         values, by = stats.stats_overview(user, org, start, end)
         figures = [
             {"key": k, "label": _(label), "unit": _(unit), "value": _figure(k, values[k])}
-            for k, label, unit in FIGURES
+            for k, label, unit in stats.FIGURES
         ]
-        breakdowns = [_breakdown(by[b[0]], *b) for b in BREAKDOWNS]
+        breakdowns = [_breakdown(by[b[0]], *b) for b in stats.BREAKDOWN_TITLES]
     context = {
         "form": form,
         "org": org,
@@ -501,8 +529,32 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "figures": figures,
         "breakdowns": breakdowns,
         "org_choices": list(org_children(user, user.org)[:100]) if user.org else [],
+        "export_query": urlencode(
+            {"org": org.code if org else "", "start": start.isoformat(), "end": end.isoformat()}
+        ),
     }
     return render(request, "hotline/stats.html", context)
+
+
+@require_GET
+@staff_page(STATS)
+def stats_export(request: HttpRequest) -> HttpResponse:
+    """The statistics page as an XLSX workbook: the figures, then one sheet per breakdown."""
+    user: Any = request.user
+    form, org, start, end = _stats_request(request)
+    if org is None or form.errors:
+        raise Http404()
+    values, by = stats.stats_overview(user, org, start, end)
+    workbook = exporting.stats_xlsx(org, start, end, values, by)
+    response = HttpResponse(workbook, content_type=XLSX_TYPE)
+    return _download(response, exporting.file_name("stats", "xlsx"))
+
+
+def _download(response: HttpResponse | StreamingHttpResponse, name: str) -> HttpResponse:
+    """A file to save, not to show, and not to keep in any cache on the way."""
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return cast(HttpResponse, response)  # staff_page types views as HttpResponse
 
 
 CATEGORY_LABELS = dict(Category.choices)

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from gonghui.core import audit
 from gonghui.core.masking import mask_id_number, mask_phone
 from gonghui.core.roles import can
-from gonghui.core.spreadsheets import rows_to_csv
+from gonghui.core.spreadsheets import rows_to_csv, write_rows
 
 from .models import Education, Employment, ModelWorker, Sex, SkillLevel, Status, WorkerType
 from .selectors import member_search
@@ -123,22 +122,7 @@ def export_members(
             for chunk in rows_to_csv(header, rows):
                 target.write(chunk.encode())
         return count
-    workbook = xlsxwriter.Workbook(
-        str(target) if isinstance(target, Path) else target,
-        {"constant_memory": True, "in_memory": not isinstance(target, str | Path)},
-    )
-    sheet = workbook.add_worksheet(_("会员名册"))
-    bold = workbook.add_format({"bold": True})
-    sheet.set_column(0, len(header) - 1, 16)
-    sheet.write_row(0, 0, header, bold)
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            sheet.write_string(
-                r, c, value.isoformat() if hasattr(value, "isoformat") else str(value)
-            )
-    workbook.close()
+    write_rows(target, _("会员名册"), header, rows)
     return count
 
 
