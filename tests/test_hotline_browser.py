@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from python_calamine import CalamineWorkbook
 
+from gonghui.core.spreadsheets import iter_raw_rows
 from gonghui.hotline.models import Status, Ticket
 
 from .test_browser import CHROMIUM, Watch, browser, log_in, pytestmark, shot  # noqa: F401
@@ -136,6 +138,20 @@ def test_operator_files_dispatches_and_closes_an_order(
     assert op.locator("[data-key=closed] .stat-value").inner_text().startswith("1")
     assert "牡丹区总工会" in op.locator("[data-testid=table-county]").inner_text()
     shot(op, "hotline-06-stats")
+    # the same statistics as a workbook, downloaded from the page
+    with op.expect_download() as saving:
+        op.click("[data-testid=stats-export]")
+    workbook = CalamineWorkbook.from_path(saving.value.path())
+    assert workbook.sheet_names == ["汇总", "按类别", "按县区", "按诉求主题"]
+    counties = workbook.get_sheet_by_name("按县区").to_python()
+    assert "牡丹区总工会" in [row[0] for row in counties]
+    # and the queue's closed orders as a spreadsheet, callers masked
+    op.goto(f"{base}/hotline/?tab=closed")
+    with op.expect_download() as saving:
+        op.click("[data-testid=export-xlsx]")
+    rows = list(iter_raw_rows(saving.value.path()))
+    assert [row[0] for row in rows[1:]] == [ticket.number]
+    assert "王*" in rows[1] and "13853012345" not in rows[1]
     watch.assert_clean()
     op.close()
 
