@@ -11,9 +11,10 @@ ciphertext (the list decrypts the caller's name), the phone its real blind index
 Measured, in a fresh process per database, with Django's test ``Client`` (a session login)
 as the city's hotline operator and as a county cadre (牡丹区), ``--reps`` requests each after
 one warm-up: the queue page ``/hotline/`` (first page, the "to do" tab) and its "open" tab,
-the list API with ``limit=50`` and ``limit=500`` (their query counts must be equal) and with
-a status filter, the statistics API and the statistics page
-for 2020-01-01..2020-09-19 — p50 / p95 / max, the measuring process's CPU time per request
+the list API with ``limit=50`` and ``limit=500`` (their query counts must be equal), with
+a status, an overdue and an org filter, and as the provincial platform's poll for changes
+(``changed_since``); the statistics API and the statistics page for 2020-01-01..2020-09-19
+— p50 / p95 / max, the measuring process's CPU time per request
 (p50: all of SQLite's work, only the client side of PostgreSQL's — wall time on a shared
 machine includes waiting for a core) and the queries per request, against the
 PRODUCT.md targets (list pages and list APIs: a fixed number of queries whatever the page
@@ -45,6 +46,7 @@ FIRST, LAST = date(2019, 1, 1), date(2020, 12, 31)
 FIELD_KEY = "aG90bGluZS1iZW5jaG1hcmsta2V5LTMyLWJ5dGVzISE="  # 32 bytes, base64: benchmark only
 TZ = ZoneInfo("Asia/Shanghai")
 PERIOD = "from=2020-01-01&to=2020-09-19"
+SINCE = "2020-12-01T00:00:00%2B08:00"  # the provincial platform's poll for results
 USERS = {"operator": ("city operator", "371700"), "cadre_mudan": ("county cadre", "371702")}
 # (label, path, target p95 in ms or None, a list whose query count must not depend on size)
 REQUESTS: list[tuple[str, str, float | None]] = [
@@ -55,6 +57,7 @@ REQUESTS: list[tuple[str, str, float | None]] = [
     ("list API status=closed", "/api/v1/hotline/tickets?status=closed&limit=50", 100),
     ("list API overdue=true", "/api/v1/hotline/tickets?overdue=true&limit=50", 100),
     ("list API org=371702", "/api/v1/hotline/tickets?org=371702&limit=50", 100),
+    ("list API changed_since", f"/api/v1/hotline/tickets?changed_since={SINCE}&limit=50", 100),
     ("stats API", f"/api/v1/hotline/stats?org={{org}}&{PERIOD}", None),
     ("stats page", "/hotline/stats/?org={org}&start=2020-01-01&end=2020-09-19", None),
 ]

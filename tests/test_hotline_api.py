@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from gonghui.hotline.models import Ticket
 
@@ -130,6 +132,57 @@ def test_list_filters(people: Any, api: Any) -> None:
     assert op.get("/api/v1/hotline/tickets?from=2020-10-01&to=2020-10-31").json()["count"] == 1
     assert op.get("/api/v1/hotline/tickets?overdue=true").json()["count"] == 2
     assert api(people.cadre_a).get("/api/v1/hotline/tickets").json()["count"] == 1
+
+
+def test_the_platform_takes_results_back_by_polling_changes(people: Any, api: Any) -> None:
+    """``changed_since`` lists the orders whose handling changed after that moment, oldest
+    change first; the platform polls again from the last ``updated_at`` it took.
+    ``external_no`` finds the order of a provincial number."""
+    op, county = api(people.operator), api(people.cadre_a)
+    first = _push(op).json()
+    second = _push(op, external_no="SD12351-2020-000124").json()
+    _push(op, external_no="")
+    url = "/api/v1/hotline/tickets"
+
+    def poll(since: str) -> list[dict[str, Any]]:
+        response = op.get(url, {"changed_since": since})
+        assert response.status_code == 200
+        return list(response.json()["items"])
+
+    start = poll("2000-01-01T00:00:00+08:00")
+    assert [t["id"] for t in start][:2] == [first["id"], second["id"]]
+    cursor = start[-1]["updated_at"]
+    assert poll(cursor) == []
+
+    def step(tid: int, action: str, client: Any, **data: Any) -> None:
+        response = client.post(f"{url}/{tid}/{action}", data, content_type="application/json")
+        assert response.status_code == 200, response.content
+
+    step(second["id"], "dispatch", op, org="371702")
+    step(first["id"], "dispatch", op, org="371702")
+    step(second["id"], "accept", county)
+    step(second["id"], "reply", county, result="已追回工资", wages_recovered="5000")
+    changed = poll(cursor)
+    # each changed order once, in the order of its last change
+    assert [(t["id"], t["status"]) for t in changed] == [
+        (first["id"], "dispatched"),
+        (second["id"], "replied"),
+    ]
+    assert changed[1]["wages_recovered"] == "5000.00"
+    assert poll(changed[-1]["updated_at"]) == []
+    # a time without an offset is Beijing time; a bad one is 422 naming the field
+    beijing = datetime.fromisoformat(cursor).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert len(poll(beijing.replace(tzinfo=None).isoformat())) == 2
+    bad = op.get(url, {"changed_since": "yesterday"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "changed_since"
+    found = op.get(url, {"external_no": "SD12351-2020-000124"}).json()
+    assert [t["id"] for t in found["items"]] == [second["id"]]
+    assert op.get(url, {"external_no": "SD-NONE"}).json()["count"] == 0
+    # off the caller's path: nothing, whatever the filter
+    other = api(people.cadre_b)
+    assert other.get(url, {"external_no": "SD12351-2020-000124"}).json()["count"] == 0
+    assert other.get(url, {"changed_since": cursor}).json()["count"] == 0
 
 
 def test_stats_route_and_scope(people: Any, api: Any) -> None:

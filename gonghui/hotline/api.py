@@ -2,8 +2,13 @@
 
 - ``POST /tickets`` files an order (201); the same ``external_no`` again answers 200 with the
   existing order and creates nothing.
-- ``GET /tickets`` (``status``, ``overdue``, ``org``, ``from``, ``to``), ``GET /tickets/{id}``
-  with its timeline; an order off the caller's path answers 404 like a missing one.
+- ``GET /tickets`` (``status``, ``overdue``, ``org``, ``from``, ``to``, ``external_no``), ``GET
+  /tickets/{id}`` with its timeline; an order off the caller's path answers 404 like a
+  missing one. ``changed_since`` lists the orders whose handling changed after that moment,
+  oldest change first: the provincial platform polls with the last ``updated_at`` it took
+  and reads the results back. A change's time is taken when its step starts, so a poller
+  that must miss nothing starts a minute before its last ``updated_at`` and skips the
+  ``(id, updated_at)`` pairs it already holds.
 - one ``POST /tickets/{id}/<action>`` per step; an illegal step is 409 with ``allowed``.
 - ``GET /stats?org=&from=&to=`` the figures of ``stats.ticket_stats``; ``GET /stats/{by}``
   (``category``, ``topic``, ``county``) their breakdown.
@@ -80,10 +85,19 @@ class TicketOut(Schema):
     closed_at: datetime.datetime | None
     closed_on_time: bool | None
     reopen_count: int
+    updated_at: str = Field(
+        ...,
+        description="最近一次办理变化的时间,精确到微秒(下一次按 changed_since 续取的起点)",
+        json_schema_extra={"format": "date-time"},
+    )
 
     @staticmethod
     def resolve_number(obj: Ticket) -> str:
         return obj.number or ""
+
+    @staticmethod
+    def resolve_updated_at(obj: Ticket) -> str:
+        return exact_time(obj.updated_at)
 
     @staticmethod
     def resolve_caller_name(obj: Ticket) -> str:
@@ -121,9 +135,16 @@ TicketListItem = create_model(
 )
 
 
+def exact_time(value: datetime.datetime) -> str:
+    """A time in UTC to the microsecond (the API's other times are written to the
+    millisecond): given back as ``changed_since``, it excludes the order it came from."""
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
 def list_item(row: dict[str, Any]) -> dict[str, Any]:
     """A row of ``selectors.ticket_rows`` as ``TicketOut`` shows the order."""
     row["number"] = row["number"] or ""
+    row["updated_at"] = exact_time(row["updated_at"])
     row["caller_name"] = mask_name(row["caller_name"])
     row["caller_phone"] = mask_phone(row["caller_phone"])
     return row
@@ -162,6 +183,12 @@ class TicketFilters(PageParams):
     org: str = Field("", description="经办路径上的工会代码(含下级)")
     date_from: datetime.date | None = Field(None, alias="from", description="受理日期起(含)")
     date_to: datetime.date | None = Field(None, alias="to", description="受理日期止(含)")
+    external_no: str = Field("", max_length=40, description="省平台工单号(精确查找)")
+    changed_since: datetime.datetime | None = Field(
+        None,
+        description="只列出此时刻之后办理有变化的工单,按变化先后排列:省平台以上次取到的最后一条的"
+        " updated_at 续取,取回办理结果",
+    )
 
 
 class StatsParams(Schema):
@@ -309,6 +336,9 @@ def ticket_list(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str
     """Newest first; one page query and one count whatever ``limit``."""
     user = request.user
     org = _org(user, filters.org, "org") if filters.org else None
+    since = filters.changed_since
+    if since is not None and timezone.is_naive(since):
+        since = timezone.make_aware(since)  # a time without an offset is local (Asia/Shanghai)
     qs = selectors.tickets_filtered(
         user,
         status=filters.status,
@@ -316,8 +346,11 @@ def ticket_list(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str
         org=org,
         start=filters.date_from,
         end=filters.date_to,
+        external_no=filters.external_no.strip(),
+        changed_since=since,
     )
-    rows = selectors.ticket_rows(qs, filters.offset, filters.offset + filters.limit)
+    ordering = selectors.NEWEST_FIRST if since is None else selectors.OLDEST_CHANGE_FIRST
+    rows = selectors.ticket_rows(qs, filters.offset, filters.offset + filters.limit, None, ordering)
     return {"items": [list_item(row) for row in rows], "count": qs.count()}
 
 

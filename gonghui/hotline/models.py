@@ -208,6 +208,12 @@ class TicketQuerySet(ScopedQuerySet["Ticket"]):
             id__in=TicketOrg.objects.filter(org__in=subtree_org_id_list(org)).values("ticket_id")
         )
 
+    def pushed_as(self, external_no: str) -> TicketQuerySet:
+        """The order of a provincial number (none for an empty one). The number being
+        non-empty is the unique index's own condition: said here, SQLite uses that partial
+        index (PostgreSQL infers it) instead of reading every order."""
+        return self.filter(external_no=external_no).exclude(external_no="")
+
     def open(self) -> TicketQuerySet:
         # the same rows as "not closed" (a constraint keeps every status a known one), but
         # an index range per status rather than a scan of every order
@@ -339,6 +345,8 @@ class Ticket(BaseModel):
             models.Index(fields=["receiving_org", "status", "due_on"], name="ticket_intake"),
             # every list's order (newest first): the first page walks it and stops
             models.Index(fields=["received_at", "id"], name="ticket_received_at"),
+            # a poll for changes (the provincial platform taking results back), in its order
+            models.Index(fields=["updated_at", "id"], name="ticket_changed"),
             # the same for one status (a status filter, a status tab), and the closed tab's
             # order (last closed first)
             models.Index(fields=["status", "received_at", "id"], name="ticket_status_received"),

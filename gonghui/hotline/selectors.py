@@ -4,7 +4,7 @@ user may take on an order right now (``ticket_actions``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
@@ -33,15 +33,23 @@ def tickets_filtered(
     start: date | None = None,
     end: date | None = None,
     today: date | None = None,
+    external_no: str = "",
+    changed_since: datetime | None = None,
 ) -> QuerySet[Ticket]:
     """The list API's filters: ``org`` keeps the orders whose path enters that org's subtree;
-    ``overdue`` the open ones past their due date and the closed ones closed late."""
+    ``overdue`` the open ones past their due date and the closed ones closed late;
+    ``external_no`` the order of that provincial number; ``changed_since`` the orders whose
+    handling changed after that moment (a step, a supervision notice, the member's rating)."""
     from django.db.models import Q
     from django.utils import timezone
 
     qs = tickets_visible_to(user)
     if status:
         qs = qs.filter(status=status)
+    if external_no:
+        qs = qs.filter(pk__in=Ticket.objects.pushed_as(external_no).values("pk"))
+    if changed_since is not None:
+        qs = qs.filter(updated_at__gt=changed_since)
     if org is not None:
         qs = qs.filter(id__in=Ticket.objects.on_path_of(org).values("id"))
     if start:
@@ -61,6 +69,9 @@ def tickets_filtered(
 LIST_DEFERRED = ("content", "answer", "result", "caller_id_number")
 # the list API's order (the model's default; the ticket_received_at index serves it)
 NEWEST_FIRST = ("-received_at", "-id")
+# the order of a poll for changes: oldest change first (the ticket_changed index serves it),
+# so that the last row's ``updated_at`` is where the next poll starts
+OLDEST_CHANGE_FIRST = ("updated_at", "id")
 # the list API's row: its field → the column or the related column it reads
 ROW_COLUMNS = {
     "id": "id",
@@ -86,6 +97,7 @@ ROW_COLUMNS = {
     "closed_at": "closed_at",
     "closed_on_time": "closed_on_time",
     "reopen_count": "reopen_count",
+    "updated_at": "updated_at",
 }
 
 
@@ -101,9 +113,14 @@ def page_of(
 
 
 def ticket_rows(
-    qs: QuerySet[Ticket], start: int, stop: int, today: date | None = None
+    qs: QuerySet[Ticket],
+    start: int,
+    stop: int,
+    today: date | None = None,
+    ordering: Sequence[str] = NEWEST_FIRST,
 ) -> list[dict[str, Any]]:
-    """The list API's rows ``start``..``stop`` of ``qs`` (newest first) as plain values,
+    """The list API's rows ``start``..``stop`` of ``qs`` (newest first unless ``ordering``
+    says otherwise) as plain values,
     ``ROW_COLUMNS`` and ``overdue``, read as columns: no model instance per row (building
     500 instances and their related orgs and topics cost more than the query). Caller name
     and phone are decrypted, not yet masked."""
@@ -111,7 +128,7 @@ def ticket_rows(
 
     today = today or timezone.localdate()
     names = list(ROW_COLUMNS)
-    page = page_of(qs, NEWEST_FIRST, start, stop)
+    page = page_of(qs, ordering, start, stop)
     rows = []
     for values in page.values_list(*ROW_COLUMNS.values()):
         row = dict(zip(names, values, strict=True))

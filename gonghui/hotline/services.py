@@ -311,7 +311,7 @@ def _receiving_org(actor: Any, data: dict[str, Any]) -> Org:
 
 
 def _existing(external_no: str, actor: Any) -> Ticket | None:
-    found = Ticket.objects.filter(external_no=external_no).first()
+    found = Ticket.objects.pushed_as(external_no).first()
     if found is None:
         return None
     if not Ticket.objects.visible_to(actor).filter(pk=found.pk).exists():
@@ -455,7 +455,7 @@ def ticket_create(*, actor: Any, data: dict[str, Any]) -> tuple[Ticket, bool]:
     except IntegrityError:
         # the same provincial order pushed twice at once: the other request won
         if external_no:
-            found = Ticket.objects.filter(external_no=external_no).first()
+            found = Ticket.objects.pushed_as(external_no).first()
             if found is not None:
                 return found, False
         raise

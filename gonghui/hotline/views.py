@@ -145,7 +145,7 @@ def _form_filter(user: Any, form: QueueFilterForm) -> Q | None:
     where = Q()
     q = d["q"].strip()
     if q:
-        where &= Q(number=q) | Q(external_no=q)
+        where &= Q(number=q) | Q(pk__in=Ticket.objects.pushed_as(q).values("pk"))
     if d["category"]:
         where &= Q(category=d["category"])
     if d["card"]:
