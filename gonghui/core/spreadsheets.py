@@ -19,7 +19,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -251,12 +253,17 @@ def write_errors(
     workbook.close()
 
 
-def write_template(target: str | Path | IO[bytes], header: list[str], example: list[str]) -> None:
+def write_template(
+    target: str | Path | IO[bytes],
+    header: list[str],
+    example: list[str],
+    sheet_name: str = "",
+) -> None:
     """An empty template: the header, one example row, every column formatted as text."""
     workbook = xlsxwriter.Workbook(
         target if not isinstance(target, Path) else str(target), {"in_memory": True}
     )
-    sheet = workbook.add_worksheet(_("名册"))
+    sheet = workbook.add_worksheet(sheet_name or _("名册"))
     bold = workbook.add_format({"bold": True})
     text = workbook.add_format({"num_format": "@"})
     sheet.set_column(0, len(header) - 1, 18, text)
@@ -268,6 +275,44 @@ def write_template(target: str | Path | IO[bytes], header: list[str], example: l
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def read_rejected(path: str | Path, key_aliases: Iterable[str], limit: int) -> list[dict[str, str]]:
+    """The first ``limit`` rows of a ``write_errors`` file as an import's result page lists
+    them: the original row number, the cell of the column named by one of ``key_aliases``
+    (the row's name or number, so the user finds it), and the reason."""
+    if not Path(path).exists():
+        return []
+    rows = iter_raw_rows(path)
+    header = [header_key(h) for h in next(rows, [])]
+    keys = {header_key(a) for a in key_aliases}
+    key_at = next((i for i, h in enumerate(header) if h in keys), None)
+    out: list[dict[str, str]] = []
+    for cells in rows:
+        if len(out) >= limit:
+            break
+        key = cells[key_at] if key_at is not None and key_at < len(cells) else None
+        out.append(
+            {
+                "row": cell_text(cells[-2]) if len(cells) >= 2 else "",
+                "key": cell_text(key),
+                "reason": cell_text(cells[-1]) if cells else "",
+            }
+        )
+    return out
+
+
+def save_upload(upload: Any, *, prefix: str, folder: str | Path | None = None) -> Path:
+    """An uploaded file copied to ``folder`` (default: the system's temporary folder) under
+    a fresh name that keeps its suffix; the caller removes it when done."""
+    if folder is not None:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    suffix = Path(getattr(upload, "name", "") or "upload").suffix.lower()[:8]
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+    with os.fdopen(handle, "wb") as out:
+        for block in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+            out.write(block)
+    return Path(name)
 
 
 def write_rows(

@@ -132,6 +132,20 @@ class QueueFilterForm(forms.Form):
     end = forms.DateField(label=_("至"), required=False, widget=DATE)
 
 
+class TransferImportForm(forms.Form):
+    org = forms.CharField(
+        label=_("受理单位(代码)"),
+        max_length=32,
+        help_text=_("转办单登记为此单位受理的工单,缺省为本单位"),
+        widget=forms.TextInput(ORG_BOX),
+    )
+    file = forms.FileField(
+        label=_("省平台转办单"),
+        help_text=_("XLSX、XLS 或 CSV;可用模板,也可直接用省平台导出的转办单(列名自动识别)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
+
+
 class StatsForm(forms.Form):
     org = forms.CharField(
         label=_("工会代码"), required=False, max_length=32, widget=forms.TextInput(ORG_BOX)

@@ -10,9 +10,7 @@ A repeat of a number within the file is rejected.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -22,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.core import audit
+from gonghui.core import audit, spreadsheets
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.roles import can
 from gonghui.core.spreadsheets import cell_text, header_key, open_sheet, write_errors
 from gonghui.orgs.models import Org
@@ -271,12 +270,7 @@ def ticket_import(
 
 def save_upload(upload: Any) -> Path:
     """An uploaded file as a temporary file (the caller removes it)."""
-    suffix = Path(getattr(upload, "name", "") or "orders").suffix.lower()[:8]
-    handle, name = tempfile.mkstemp(prefix="hotline-", suffix=suffix)
-    with os.fdopen(handle, "wb") as out:
-        for block in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-            out.write(block)
-    return Path(name)
+    return spreadsheets.save_upload(upload, prefix="hotline-")
 
 
 def import_upload(*, actor: Any, upload: IO[bytes] | Any, org: Org | None = None) -> ImportResult:
@@ -288,3 +282,81 @@ def import_upload(*, actor: Any, upload: IO[bytes] | Any, org: Org | None = None
         )
     finally:
         path.unlink(missing_ok=True)
+
+
+# --- the import page: a template, a recorded run, its rejected rows --------------------------
+
+# the template's columns: the first header text of each field, in the order of a transfer
+TEMPLATE_FIELDS = (
+    "external_no",
+    "received_at",
+    "caller_name",
+    "caller_phone",
+    "caller_id_number",
+    "employer",
+    "category",
+    "complexity",
+    "topic",
+    "content",
+)
+TEMPLATE_EXAMPLE = [
+    "SD12351-2026-000001",
+    "2026-11-26 09:30",
+    "王强",
+    "13800138000",
+    "",
+    "菏泽某化工有限公司",
+    "求决类",
+    "一般",
+    "欠薪",
+    "公司拖欠三个月工资,共计一万二千元。",
+]
+KIND = "hotline"
+
+
+def template(target: IO[bytes] | str | Path) -> None:
+    """An empty transfer sheet: the header, one example row (which imports as it is)."""
+    header = [ALIASES[name][0] for name in TEMPLATE_FIELDS]
+    spreadsheets.write_template(target, header, TEMPLATE_EXAMPLE, sheet_name=_("转办单"))
+
+
+def import_job_run(*, actor: Any, org: Org, upload: Any) -> ImportJob:
+    """Import an uploaded transfer sheet now (a day's or a week's transfers take seconds) and
+    record the run as an ``ImportJob`` of kind ``hotline``: its counts, and the rejected rows
+    as an XLSX under ``MEDIA_ROOT/imports`` for download. The upload itself is not kept (it
+    holds callers' names, phones and ID numbers in the clear). Raises what ``ticket_import``
+    raises, with nothing written or recorded."""
+    from django.conf import settings
+
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    path = spreadsheets.save_upload(upload, prefix="hotline-", folder=folder)
+    errors = path.with_name(f"{path.stem}-rejected.xlsx")
+    file_name = getattr(upload, "name", "") or path.name
+    started = timezone.now()
+    try:
+        result = ticket_import(
+            actor=actor, path=path, org=org, file_name=file_name, errors_path=errors
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    return ImportJob.objects.create(
+        kind=KIND,
+        org=org,
+        actor=actor,
+        file_name=file_name[:255],
+        file_path="",
+        status=ImportStatus.DONE,
+        total=result.rows,
+        processed=result.rows,
+        created=result.created,
+        unchanged=result.unchanged,
+        rejected=result.rejected,
+        errors_file=result.errors_file,
+        started_at=started,
+        finished_at=timezone.now(),
+    )
+
+
+def import_jobs_visible_to(user: Any) -> Any:
+    """Transfer-sheet imports of the user's subtree, newest first."""
+    return ImportJob.objects.visible_to(user).filter(kind=KIND).select_related("org", "actor")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -25,14 +26,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.errors import NotFound, ServiceError
 from gonghui.core.masking import mask_name, mask_phone
+from gonghui.core.models import ImportJob
 from gonghui.core.roles import can
-from gonghui.core.spreadsheets import XLSX_TYPE, rows_to_csv, write_rows
+from gonghui.core.spreadsheets import XLSX_TYPE, read_rejected, rows_to_csv, write_rows
 from gonghui.core.web import form_errors, staff_page
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import access_org, org_children
 
-from . import exporting, selectors, services, stats
-from .forms import AttachForm, IntakeForm, QueueFilterForm, StatsForm, action_form
+from . import exporting, importing, selectors, services, stats
+from .forms import (
+    AttachForm,
+    IntakeForm,
+    QueueFilterForm,
+    StatsForm,
+    TransferImportForm,
+    action_form,
+)
 from .models import Category, Status, Ticket, Topic, Urgency
 from .workflow import NOTES, WORKFLOW
 
@@ -444,6 +453,85 @@ def attachment(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
         raise Http404()
     response = FileResponse(
         item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+    )
+    response["Cache-Control"] = "no-store"
+    return cast(HttpResponse, response)
+
+
+# --- the provincial transfer sheet ---------------------------------------------------------
+
+PREVIEW_REJECTED = 50
+
+
+def _import_job(user: Any, pk: int) -> ImportJob:
+    """One transfer import the user may open: in their subtree and at an org where they
+    file orders; anything else answers 404 like a missing one."""
+    job = importing.import_jobs_visible_to(user).filter(pk=pk).first()
+    if job is None or not can(user, INTAKE, job.org):
+        raise Http404()
+    return cast(ImportJob, job)
+
+
+@staff_page(INTAKE)
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload the provincial transfer sheet: every row filed as an order at once, the same
+    provincial number never twice; then the run's result page."""
+    user: Any = request.user
+    initial = {"org": user.org.code if user.org else ""}
+    form = TransferImportForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        org = _org_in_scope(user, form.cleaned_data["org"])
+        if org is None:
+            form.add_error("org", _("未找到该工会"))
+        else:
+            try:
+                job = importing.import_job_run(
+                    actor=user, org=org, upload=form.cleaned_data["file"]
+                )
+            except ServiceError as exc:
+                form_errors(form, exc)
+            else:
+                return redirect("hotline:import_job", pk=job.pk)
+    jobs = importing.import_jobs_visible_to(user)[:10]
+    return render(request, "hotline/import.html", {"form": form, "jobs": jobs})
+
+
+@require_GET
+@staff_page(INTAKE)
+def import_template(request: HttpRequest) -> HttpResponse:
+    buffer = io.BytesIO()
+    importing.template(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    return _download(response, "hotline-transfer-template.xlsx")
+
+
+@require_GET
+@staff_page(INTAKE)
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run's counts and its first rejected rows (number and reason)."""
+    job = _import_job(request.user, pk)
+    rejected = []
+    if job.errors_file:
+        rejected = read_rejected(
+            job.errors_file, importing.ALIASES["external_no"], PREVIEW_REJECTED
+        )
+    return render(request, "hotline/import_job.html", {"job": job, "rejected": rejected})
+
+
+@require_GET
+@staff_page(INTAKE)
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's rejected rows as XLSX, with their row numbers and reasons: fixed, the file
+    imports again as it is."""
+    job = _import_job(request.user, pk)
+    if not job.errors_file or not Path(job.errors_file).exists():
+        raise Http404()
+    stem = Path(job.file_name).stem or "transfer"
+    response = FileResponse(
+        Path(job.errors_file).open("rb"),  # noqa: SIM115 - FileResponse closes it when sent
+        as_attachment=True,
+        filename=f"{stem}-未导入.xlsx",
+        content_type=XLSX_TYPE,
     )
     response["Cache-Control"] = "no-store"
     return cast(HttpResponse, response)

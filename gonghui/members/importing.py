@@ -43,7 +43,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.core import audit, bulk, crypto
+from gonghui.core import audit, bulk, crypto, spreadsheets
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound
 from gonghui.core.masking import mask_name
 from gonghui.core.models import ImportJob
@@ -740,14 +740,9 @@ def save_upload(upload: Any) -> Path:
     """Keep an uploaded roster under ``MEDIA_ROOT/imports`` for the background job."""
     from django.conf import settings
 
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = Path(getattr(upload, "name", "") or "roster").suffix.lower()[:8]
-    handle, name = tempfile.mkstemp(prefix="roster-", suffix=suffix, dir=folder)
-    with os.fdopen(handle, "wb") as out:
-        for block in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-            out.write(block)
-    return Path(name)
+    return spreadsheets.save_upload(
+        upload, prefix="roster-", folder=Path(settings.MEDIA_ROOT) / "imports"
+    )
 
 
 def import_job_start(

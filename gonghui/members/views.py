@@ -28,7 +28,7 @@ from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.roles import can
 from gonghui.core.scope import access
-from gonghui.core.spreadsheets import cell_text, header_key, iter_raw_rows
+from gonghui.core.spreadsheets import XLSX_TYPE, read_rejected
 from gonghui.core.web import form_errors, is_htmx, staff_page
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import access_org
@@ -177,7 +177,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 # --- roster import: upload → preview → confirm → progress → rejected rows -------------------
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_TYPE
 PREVIEW_REJECTED = 50
 
 
@@ -191,24 +191,9 @@ def _job(user: Any, pk: int) -> ImportJob:
 def _rejected_preview(job: ImportJob) -> list[dict[str, Any]]:
     """The first rejected rows of a finished job, from its errors file: row number, name and
     reason (the ID number in that file is the clerk's own upload and is not shown here)."""
-    if not job.errors_file or not Path(job.errors_file).exists():
+    if not job.errors_file:
         return []
-    rows = iter_raw_rows(job.errors_file)
-    header = [header_key(h) for h in next(rows, [])]
-    names = {header_key(a) for a in importing.ALIASES["name"]}
-    name_at = next((i for i, h in enumerate(header) if h in names), None)
-    out: list[dict[str, Any]] = []
-    for cells in rows:
-        if len(out) >= PREVIEW_REJECTED:
-            break
-        out.append(
-            {
-                "row": cell_text(cells[-2]) if len(cells) >= 2 else "",
-                "name": cell_text(cells[name_at]) if name_at is not None else "",
-                "reason": cell_text(cells[-1]) if cells else "",
-            }
-        )
-    return out
+    return read_rejected(job.errors_file, importing.ALIASES["name"], PREVIEW_REJECTED)
 
 
 @staff_page(MANAGE)
