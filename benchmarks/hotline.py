@@ -18,7 +18,8 @@ a status, an overdue and an org filter, and as the provincial platform's poll fo
 (p50: all of SQLite's work, only the client side of PostgreSQL's — wall time on a shared
 machine includes waiting for a core) and the queries per request, against the
 PRODUCT.md targets (list pages and list APIs: a fixed number of queries whatever the page
-size, p95 ≤ 100 ms).
+size, p95 ≤ 100 ms). Then, once each and without a target, the city operator's export of
+every order as CSV and as XLSX: seconds, size, queries and the growth of peak memory.
 
 Usage::
 
@@ -261,6 +262,40 @@ def step_measure(args: argparse.Namespace) -> dict[str, Any]:
                 "slowest_sql": re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", slowest["sql"])[:400],
                 "slowest_s": float(slowest["time"]),
             }
+    out["exports"] = _exports()
+    return out
+
+
+def _exports() -> dict[str, Any]:
+    """The city operator's export of every order ("all" tab) as XLSX and as CSV, once each:
+    seconds, rows, bytes, queries and how far the process's peak memory grew."""
+    import resource
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from gonghui.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="operator"))
+    out: dict[str, Any] = {}
+    for fmt in ("csv", "xlsx"):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(f"/hotline/export.{fmt}?tab=all")
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            seconds = time.perf_counter() - started
+        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak
+        rows = body.count(b"\n") - 1 if fmt == "csv" else None
+        out[fmt] = {
+            "seconds": round(seconds, 2),
+            "bytes": len(body),
+            "rows": rows,
+            "queries": len(ctx.captured_queries),
+            "peak_grown_mb": round(grown / 1024, 1),
+        }
     return out
 
 
@@ -307,6 +342,11 @@ def print_results(results: dict[str, dict[str, Any]], args: argparse.Namespace) 
             large = r["requests"][f"{username} list API limit=500"]["queries"]
             same = "OK" if small == large else "OVER"
             print(f"  {who:24}list API queries, limit=50 vs 500: {small} vs {large}  [{same}]")
+        for fmt, e in r["requests"].pop("exports", {}).items():
+            rows = f"{e['rows']:,} rows, " if e["rows"] is not None else ""
+            print(f"  city operator export of every order as {fmt.upper()}: {e['seconds']} s, "
+                  f"{rows}{e['bytes'] / 1e6:.1f} MB, {e['queries']} queries, "
+                  f"peak memory +{e['peak_grown_mb']} MB")  # fmt: skip
         print("  slowest single query per request:")
         for key, m in r["requests"].items():
             print(f"    {key:45} {m['slowest_s'] * 1000:7.1f} ms  {m['slowest_sql'][:200]}")
