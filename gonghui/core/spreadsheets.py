@@ -326,10 +326,12 @@ def write_rows(
     """A list as one XLSX sheet: a bold, frozen header, then the rows; returns their count.
     Numbers (not booleans) are written as numbers, so Excel can sum them; everything else as
     text (``cell_text``), so ID numbers and phones keep every digit. ``constant_memory``: a
-    hundred thousand rows cost a few rows of memory."""
+    hundred thousand rows cost a few rows of memory — also into a ``BytesIO``, where only the
+    finished (compressed) file is held: xlsxwriter's ``in_memory`` would override
+    ``constant_memory`` and keep every cell (about 1 GB per two million cells)."""
     workbook = xlsxwriter.Workbook(
         str(target) if isinstance(target, Path) else target,
-        {"constant_memory": True, "in_memory": not isinstance(target, str | Path)},
+        {"constant_memory": True, "in_memory": False},
     )
     sheet = workbook.add_worksheet(sheet_name)
     bold = workbook.add_format({"bold": True})
