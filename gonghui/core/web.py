@@ -10,19 +10,21 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
-from typing import Any
+from pathlib import Path
+from typing import IO, Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
-from .models import AuditEntry
+from .models import AuditEntry, ImportJob
 from .roles import Role, role_can
 
 View = Callable[..., HttpResponse]
@@ -90,3 +92,40 @@ def audit_search(
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+# --- files to download -----------------------------------------------------------------------
+
+
+def download(response: HttpResponse | StreamingHttpResponse, name: str) -> HttpResponse:
+    """A file to save, not to show, and not to keep in any cache on the way."""
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return cast(HttpResponse, response)  # staff_page types views as HttpResponse
+
+
+def workbook_download(write: Callable[[IO[bytes]], None], name: str) -> HttpResponse:
+    """The XLSX that ``write`` writes into a buffer (a template, a small workbook)."""
+    from .spreadsheets import XLSX_TYPE
+
+    buffer = io.BytesIO()
+    write(buffer)
+    return download(HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE), name)
+
+
+def rejected_rows_download(job: ImportJob, fallback: str) -> HttpResponse:
+    """An import job's rejected rows (its errors file) as ``<upload>-未导入.xlsx``; 404 when
+    the job has none."""
+    from .spreadsheets import XLSX_TYPE
+
+    if not job.errors_file or not Path(job.errors_file).exists():
+        raise Http404()
+    stem = Path(job.file_name).stem or fallback
+    response = FileResponse(
+        Path(job.errors_file).open("rb"),  # noqa: SIM115 - FileResponse closes it when sent
+        as_attachment=True,
+        filename=f"{stem}-未导入.xlsx",
+        content_type=XLSX_TYPE,
+    )
+    response["Cache-Control"] = "no-store"
+    return cast(HttpResponse, response)

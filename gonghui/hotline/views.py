@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -29,7 +28,13 @@ from gonghui.core.masking import mask_name, mask_phone
 from gonghui.core.models import ImportJob
 from gonghui.core.roles import can
 from gonghui.core.spreadsheets import XLSX_TYPE, read_rejected, rows_to_csv, write_rows
-from gonghui.core.web import form_errors, staff_page
+from gonghui.core.web import (
+    download,
+    form_errors,
+    rejected_rows_download,
+    staff_page,
+    workbook_download,
+)
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import access_org, org_children
 
@@ -300,7 +305,7 @@ def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
         buffer = io.BytesIO()
         write_rows(buffer, _("热线工单"), header, rows)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    return _download(response, exporting.file_name("orders", fmt))
+    return download(response, exporting.file_name("orders", fmt))
 
 
 # --- intake ----------------------------------------------------------------------------------
@@ -499,10 +504,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_page(INTAKE)
 def import_template(request: HttpRequest) -> HttpResponse:
-    buffer = io.BytesIO()
-    importing.template(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    return _download(response, "hotline-transfer-template.xlsx")
+    return workbook_download(importing.template, "hotline-transfer-template.xlsx")
 
 
 @require_GET
@@ -523,18 +525,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's rejected rows as XLSX, with their row numbers and reasons: fixed, the file
     imports again as it is."""
-    job = _import_job(request.user, pk)
-    if not job.errors_file or not Path(job.errors_file).exists():
-        raise Http404()
-    stem = Path(job.file_name).stem or "transfer"
-    response = FileResponse(
-        Path(job.errors_file).open("rb"),  # noqa: SIM115 - FileResponse closes it when sent
-        as_attachment=True,
-        filename=f"{stem}-未导入.xlsx",
-        content_type=XLSX_TYPE,
-    )
-    response["Cache-Control"] = "no-store"
-    return cast(HttpResponse, response)
+    return rejected_rows_download(_import_job(request.user, pk), "transfer")
 
 
 # --- statistics ------------------------------------------------------------------------------
@@ -635,14 +626,7 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     values, by = stats.stats_overview(user, org, start, end)
     workbook = exporting.stats_xlsx(org, start, end, values, by)
     response = HttpResponse(workbook, content_type=XLSX_TYPE)
-    return _download(response, exporting.file_name("stats", "xlsx"))
-
-
-def _download(response: HttpResponse | StreamingHttpResponse, name: str) -> HttpResponse:
-    """A file to save, not to show, and not to keep in any cache on the way."""
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return cast(HttpResponse, response)  # staff_page types views as HttpResponse
+    return download(response, exporting.file_name("stats", "xlsx"))
 
 
 CATEGORY_LABELS = dict(Category.choices)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,7 +28,14 @@ from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.roles import can
 from gonghui.core.scope import access
 from gonghui.core.spreadsheets import XLSX_TYPE, read_rejected
-from gonghui.core.web import form_errors, is_htmx, staff_page
+from gonghui.core.web import (
+    download,
+    form_errors,
+    is_htmx,
+    rejected_rows_download,
+    staff_page,
+    workbook_download,
+)
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import access_org
 
@@ -170,9 +176,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         buffer = io.BytesIO()
         exporting.export_members(user, buffer, fmt="xlsx", q=q, org=org, status=status or None)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return cast(HttpResponse, response)  # staff_page types views as HttpResponse
+    return download(response, name)
 
 
 # --- roster import: upload → preview → confirm → progress → rejected rows -------------------
@@ -226,11 +230,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @staff_page(MANAGE)
 def import_template(request: HttpRequest) -> HttpResponse:
-    buffer = io.BytesIO()
-    importing.template(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="member-roster-template.xlsx"'
-    return response
+    return workbook_download(importing.template, "member-roster-template.xlsx")
 
 
 @require_GET
@@ -279,17 +279,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_page(MANAGE)
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _job(request.user, pk)
-    if not job.errors_file or not Path(job.errors_file).exists():
-        raise Http404()
-    stem = Path(job.file_name).stem or "roster"
-    response = FileResponse(
-        Path(job.errors_file).open("rb"),  # noqa: SIM115 - FileResponse closes it when sent
-        as_attachment=True,
-        filename=f"{stem}-未导入.xlsx",
-        content_type=XLSX,
-    )
-    return cast(HttpResponse, response)
+    return rejected_rows_download(_job(request.user, pk), "roster")
 
 
 @require_GET
