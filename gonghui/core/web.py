@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -102,6 +103,24 @@ def download(response: HttpResponse | StreamingHttpResponse, name: str) -> HttpR
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return cast(HttpResponse, response)  # staff_page types views as HttpResponse
+
+
+def spreadsheet_download(
+    fmt: str, sheet_name: str, header: list[str], rows: Iterable[Iterable[Any]], name: str
+) -> HttpResponse:
+    """A list to download: CSV streamed as its rows are read; XLSX written with constant
+    memory to a temporary file, then sent (only the finished file is held, once)."""
+    from .spreadsheets import XLSX_TYPE, rows_to_csv, write_rows
+
+    if fmt == "csv":
+        stream = StreamingHttpResponse(
+            rows_to_csv(header, rows), content_type="text/csv; charset=utf-8"
+        )
+        return download(stream, name)
+    with tempfile.TemporaryFile() as file:
+        write_rows(file, sheet_name, header, rows)
+        file.seek(0)
+        return download(HttpResponse(file.read(), content_type=XLSX_TYPE), name)
 
 
 def workbook_download(write: Callable[[IO[bytes]], None], name: str) -> HttpResponse:

@@ -350,7 +350,9 @@ def ticket_list(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str
         changed_since=since,
     )
     ordering = selectors.NEWEST_FIRST if since is None else selectors.OLDEST_CHANGE_FIRST
-    rows = selectors.ticket_rows(qs, filters.offset, filters.offset + filters.limit, None, ordering)
+    rows = selectors.ticket_rows(
+        qs, filters.offset, filters.offset + filters.limit, ordering=ordering
+    )
     return {"items": [list_item(row) for row in rows], "count": qs.count()}
 
 

@@ -66,7 +66,8 @@ _CHOICES = {
 CHUNK = 2000
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
+    """A value as the queue and its files show it: times local to the minute, dates ISO."""
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -89,7 +90,7 @@ def order_rows(qs: QuerySet[Ticket]) -> tuple[list[str], Iterator[list[Any]]]:
 
     def rows() -> Iterator[list[Any]]:
         for values in qs.values_list(*paths).iterator(chunk_size=CHUNK):
-            row = [_cell(v) for v in values]
+            row = [cell(v) for v in values]
             row[name_at] = mask_name(row[name_at])
             row[phone_at] = mask_phone(row[phone_at])
             row[on_time_at] = yes_no[row[on_time_at]]

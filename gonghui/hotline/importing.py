@@ -11,6 +11,7 @@ A repeat of a number within the file is rejected.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -273,12 +274,22 @@ def save_upload(upload: Any) -> Path:
     return spreadsheets.save_upload(upload, prefix="hotline-")
 
 
-def import_upload(*, actor: Any, upload: IO[bytes] | Any, org: Org | None = None) -> ImportResult:
+def import_upload(
+    *,
+    actor: Any,
+    upload: IO[bytes] | Any,
+    org: Org | None = None,
+    errors_path: Path | None = None,
+) -> ImportResult:
     """``ticket_import`` of an uploaded file; the temporary copy is removed afterwards."""
     path = save_upload(upload)
     try:
         return ticket_import(
-            actor=actor, path=path, org=org, file_name=getattr(upload, "name", "") or path.name
+            actor=actor,
+            path=path,
+            org=org,
+            file_name=getattr(upload, "name", "") or path.name,
+            errors_path=errors_path,
         )
     finally:
         path.unlink(missing_ok=True)
@@ -329,21 +340,15 @@ def import_job_run(*, actor: Any, org: Org, upload: Any) -> ImportJob:
     from django.conf import settings
 
     folder = Path(settings.MEDIA_ROOT) / "imports"
-    path = spreadsheets.save_upload(upload, prefix="hotline-", folder=folder)
-    errors = path.with_name(f"{path.stem}-rejected.xlsx")
-    file_name = getattr(upload, "name", "") or path.name
+    folder.mkdir(parents=True, exist_ok=True)
+    errors = folder / f"hotline-{uuid.uuid4().hex}-rejected.xlsx"
     started = timezone.now()
-    try:
-        result = ticket_import(
-            actor=actor, path=path, org=org, file_name=file_name, errors_path=errors
-        )
-    finally:
-        path.unlink(missing_ok=True)
+    result = import_upload(actor=actor, upload=upload, org=org, errors_path=errors)
     return ImportJob.objects.create(
         kind=KIND,
         org=org,
         actor=actor,
-        file_name=file_name[:255],
+        file_name=(getattr(upload, "name", "") or "transfer")[:255],
         file_path="",
         status=ImportStatus.DONE,
         total=result.rows,

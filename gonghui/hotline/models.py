@@ -154,17 +154,28 @@ class DeadlineRule(models.Model):
         return f"{self.category}/{self.complexity}: {self.days}"
 
 
+def _sees_by_path(user: Any) -> bool:
+    """An active staff user of an org, who sees the orders by their path (not a member, who
+    sees their own, nor a lawyer or counsellor, who see none)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.role != Role.MEMBER
+        and user.role not in ASSIGNEE_ROLES
+        and user.org_id is not None
+    )
+
+
 class TicketQuerySet(ScopedQuerySet["Ticket"]):
     def visible_to(self, user: Any) -> TicketQuerySet:
         """Staff: orders with any org of their path in the user's subtree. Members: their
         own. Lawyers and counsellors: none."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == Role.MEMBER:
+        if _sees_by_path(user):
+            return self.on_path_of(user.org)
+        active = getattr(user, "is_authenticated", False) and user.is_active
+        if active and user.role == Role.MEMBER:
             return self.filter(Ticket.scope_member(user))
-        if user.role in ASSIGNEE_ROLES or user.org_id is None:
-            return self.none()
-        return self.on_path_of(user.org)
+        return self.none()
 
     def waiting_for(self, user: Any) -> TicketQuerySet:
         """Orders waiting for a step of the staff user's org: held by it (the handler, or
@@ -176,13 +187,7 @@ class TicketQuerySet(ScopedQuerySet["Ticket"]):
         path rows are never deleted — so they are exactly the visible orders waiting for the
         org, read from the order's own columns and their indexes rather than by
         semi-joining the subtree's path rows."""
-        if (
-            not getattr(user, "is_authenticated", False)
-            or not user.is_active
-            or user.role == Role.MEMBER
-            or user.role in ASSIGNEE_ROLES
-            or user.org_id is None
-        ):
+        if not _sees_by_path(user):
             return self.none()
         org = user.org_id
         return self.filter(

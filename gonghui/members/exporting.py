@@ -99,6 +99,17 @@ def _audit_full(user: Any, count: int, fmt: str, q: str, status: str | None) -> 
         )
 
 
+def audited_rows(
+    user: Any, fmt: str, *, q: str = "", org: Any = None, status: str | None = None
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """(header, rows) of ``export_rows``; a full-value export is audited before any row is
+    read."""
+    header, rows, count, full = export_rows(user, q=q, org=org, status=status)
+    if full:
+        _audit_full(user, count, fmt, q, status)
+    return header, rows
+
+
 def export_members(
     user: Any,
     target: str | Path | IO[bytes],
@@ -130,10 +141,7 @@ def export_csv_stream(
     user: Any, *, q: str = "", org: Any = None, status: str | None = None
 ) -> Iterator[str]:
     """CSV text chunks for a ``StreamingHttpResponse``; a full export is audited first."""
-    header, rows, count, full = export_rows(user, q=q, org=org, status=status)
-    if full:
-        _audit_full(user, count, "csv", q, status)
-    return rows_to_csv(header, rows)
+    return rows_to_csv(*audited_rows(user, "csv", q=q, org=org, status=status))
 
 
 def export_file_name(fmt: str) -> str:

@@ -8,14 +8,13 @@ subtree answers 404 exactly like a missing one.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,12 +26,12 @@ from gonghui.core.masking import mask_id_number, mask_name, mask_phone
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.roles import can
 from gonghui.core.scope import access
-from gonghui.core.spreadsheets import XLSX_TYPE, read_rejected
+from gonghui.core.spreadsheets import read_rejected
 from gonghui.core.web import (
-    download,
     form_errors,
     is_htmx,
     rejected_rows_download,
+    spreadsheet_download,
     staff_page,
     workbook_download,
 )
@@ -166,22 +165,12 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         status = form.cleaned_data["status"]
         if form.cleaned_data["org"].strip():
             org = access_org(user, form.cleaned_data["org"].strip())
-    name = exporting.export_file_name(fmt)
-    if fmt == "csv":
-        stream = exporting.export_csv_stream(user, q=q, org=org, status=status or None)
-        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
-            stream, content_type="text/csv; charset=utf-8"
-        )
-    else:
-        buffer = io.BytesIO()
-        exporting.export_members(user, buffer, fmt="xlsx", q=q, org=org, status=status or None)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    return download(response, name)
+    header, rows = exporting.audited_rows(user, fmt, q=q, org=org, status=status or None)
+    return spreadsheet_download(fmt, _("会员名册"), header, rows, exporting.export_file_name(fmt))
 
 
 # --- roster import: upload → preview → confirm → progress → rejected rows -------------------
 
-XLSX = XLSX_TYPE
 PREVIEW_REJECTED = 50
 
 
