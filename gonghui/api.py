@@ -146,6 +146,7 @@ _MESSAGES: dict[str, Any] = {
     "dict_type": gettext_lazy("应为 JSON 对象"),
     "list_type": gettext_lazy("应为列表"),
     "extra_forbidden": gettext_lazy("不认识的字段"),
+    "nul_character": gettext_lazy("不能包含空字符(NUL)"),
 }
 # types whose message names a limit from the error's context
 _LIMITED: dict[str, tuple[Any, str]] = {
@@ -159,6 +160,9 @@ _LIMITED: dict[str, tuple[Any, str]] = {
     "too_short": (gettext_lazy("至少 %(limit)s 项"), "min_length"),
     "enum": (gettext_lazy("可选值:%(limit)s"), "expected"),
     "literal_error": (gettext_lazy("可选值:%(limit)s"), "expected"),
+    "decimal_max_digits": (gettext_lazy("最多 %(limit)s 位数字"), "max_digits"),
+    "decimal_max_places": (gettext_lazy("最多 %(limit)s 位小数"), "decimal_places"),
+    "decimal_whole_digits": (gettext_lazy("整数部分最多 %(limit)s 位"), "whole_digits"),
 }
 
 

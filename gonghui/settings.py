@@ -93,6 +93,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # outermost of the app's own: errors under /api/ are problem+json, CSRF's and 404s too
+    "gonghui.core.middleware.ApiProblemMiddleware",
+    # Content-Security-Policy everywhere; no-store for whatever a signed-in user sees
+    "gonghui.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gonghui.core.middleware.AuditContextMiddleware",
+    # after authentication, so that its 422 page has the user's shell
+    "gonghui.core.middleware.NulRefusalMiddleware",
     # axes last: it turns a locked-out login into the lockout page
     "axes.middleware.AxesMiddleware",
 ]

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
-from gonghui.core.api import Page, PageParams, paginate
+from gonghui.core.api import InputSchema, Page, PageParams, paginate
 from gonghui.core.errors import Forbidden, NotFound, ServiceError
 from gonghui.core.roles import PERMISSIONS, can
 
@@ -59,7 +59,7 @@ users_router = Router(tags=["users"])
 # --- tokens ---------------------------------------------------------------------------
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str
     password: str
     name: str = Field("", max_length=100, description="令牌名称,便于区分")
@@ -200,7 +200,9 @@ class UserFilters(PageParams):
     org: str = Field("", description="所属组织代码")
 
 
-class UserIn(Schema):
+class UserIn(InputSchema):
+    bounds = (User,)
+
     model_config = ConfigDict(extra="forbid")
 
     username: str
@@ -212,7 +214,9 @@ class UserIn(Schema):
     email: str = ""
 
 
-class UserPatch(Schema):
+class UserPatch(InputSchema):
+    bounds = (User,)
+
     model_config = ConfigDict(extra="forbid")
 
     full_name: str | None = None
@@ -222,7 +226,7 @@ class UserPatch(Schema):
     org: str | None = None
 
 
-class PasswordIn(Schema):
+class PasswordIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     password: str

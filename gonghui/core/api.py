@@ -1,21 +1,35 @@
-"""The kernel's part of the API: list pagination shared by every router, and the audit log.
+"""The kernel's part of the API: the bounded schema base, list pagination shared by every
+router, and the audit log.
 
+``InputSchema`` is the base of every input schema: each text field is bounded (the length of the
+model field it is stored in, named by ``bounds``; ``TEXT_MAX`` for long text; ``SHORT_MAX``
+for codes, filters and notes stored nowhere) and refuses NUL characters, so bad input answers
+422 naming the field before any service or database sees it.
 ``paginate(qs, params)`` answers ``{"items", "count"}`` with two queries whatever the page
-size; ``PageParams`` (``limit`` default 50, at most 500; ``offset``) is the base of every
-list route's query schema.
+size; ``PageParams`` (``limit`` default 50, at most 500; ``offset`` at most ``OFFSET_MAX``) is
+the base of every list route's query schema.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import Any, Generic, TypeVar
+import types
+from decimal import Decimal
+import typing
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+import annotated_types
+import ninja
 from django.conf import settings
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
+from pydantic import AfterValidator
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from .errors import Forbidden, InvalidInput
 from .models import AuditEntry
@@ -25,16 +39,117 @@ T = TypeVar("T")
 
 PAGE_DEFAULT = 50
 PAGE_MAX = 500
+# Far past any list (a province's ten million members), far below a 64-bit OFFSET.
+OFFSET_MAX = 1_000_000_000
+# Long text (a call's content, a reply) stored in a field without a length of its own.
+TEXT_MAX = 20_000
+# Codes, search words, filters and notes that are not stored in a field of ``bounds``:
+# as long as the longest note the audit log keeps.
+SHORT_MAX = 500
 
 
-class PageParams(Schema):
+def no_nul(value: Any) -> Any:
+    """PostgreSQL cannot store NUL in text, and no user means to type one."""
+    if isinstance(value, str) and "\x00" in value:
+        raise PydanticCustomError("nul_character", "不能包含空字符(NUL)")
+    return value
+
+
+BoundedText = Annotated[str, annotated_types.MaxLen(SHORT_MAX), AfterValidator(no_nul)]
+"""A text parameter outside a schema (``Form[BoundedText]``): short and without NUL."""
+
+
+# Whole numbers that declare no range of their own: what a database integer column holds.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# Amounts that declare no digits of their own: yuan to the fen, below a trillion.
+DECIMAL_DIGITS, DECIMAL_PLACES = 14, 2
+
+
+def _bare(annotation: Any) -> Any:
+    """``T`` for ``T`` and ``T | None``; None for anything else."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else None
+    return annotation
+
+
+def _model_field(bounds: tuple[type[models.Model], ...], name: str) -> models.Field[Any, Any] | None:
+    """The first field called ``name`` of the models in ``bounds``, if one stores it."""
+    for model in bounds:
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # noqa: S112 - not a field of this model: try the next one
+            continue
+        if isinstance(field, models.Field) and not field.is_relation:
+            return field
+    return None
+
+
+def _has(metadata: list[Any], *kinds: type) -> bool:
+    return any(isinstance(m, kinds) for m in metadata)
+
+
+def _bounds_for(kind: Any, metadata: list[Any], field: Any) -> list[Any]:
+    """The constraints that a field of type ``kind`` lacks: ``field`` is the model field that
+    stores it (or None)."""
+    added: list[Any] = []
+    if kind is str:
+        if not _has(metadata, annotated_types.MaxLen):
+            if field is None:
+                limit = SHORT_MAX
+            else:
+                limit = getattr(field, "max_length", None) or TEXT_MAX
+            added.append(annotated_types.MaxLen(limit))
+        added.append(AfterValidator(no_nul))
+    elif kind is int:
+        if not _has(metadata, annotated_types.Le, annotated_types.Lt):
+            added.append(annotated_types.Le(INT_MAX))
+        if not _has(metadata, annotated_types.Ge, annotated_types.Gt):
+            added.append(annotated_types.Ge(INT_MIN))
+    elif kind is Decimal:
+        digits = getattr(field, "max_digits", None) or DECIMAL_DIGITS
+        places = getattr(field, "decimal_places", None) or DECIMAL_PLACES
+        if not any(getattr(m, "max_digits", None) for m in metadata):
+            added.append(FieldInfo(max_digits=digits, decimal_places=places))
+    return added
+
+
+class InputSchema(ninja.Schema):
+    """The base of every schema that reads input. Every text field gets a maximum length and
+    refuses NUL, every whole number a range, every amount its digits, unless the field
+    declares its own. ``bounds`` names the models the schema writes to: a field of the same
+    name there lends its ``max_length`` (``TEXT_MAX`` for text without one) or its digits."""
+
+    bounds: ClassVar[tuple[type[models.Model], ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        changed = False
+        for name, info in cls.model_fields.items():
+            if _has(info.metadata, _Bounded):
+                continue  # inherited, already bounded
+            kind = _bare(info.annotation)
+            added = _bounds_for(kind, info.metadata, _model_field(cls.bounds, name))
+            if added:
+                info.metadata.extend([*added, _Bounded()])
+                changed = True
+        if changed:
+            cls.model_rebuild(force=True)
+
+
+class _Bounded:
+    """Marks a field whose bounds ``InputSchema`` has added (metadata pydantic ignores)."""
+
+
+class PageParams(InputSchema):
     """``limit``/``offset`` of every list route; filter schemas extend it."""
 
     limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX, description="每页条数,最大 500")
-    offset: int = Field(0, ge=0, description="跳过的条数")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX, description="跳过的条数,最大 10 亿")
 
 
-class Page(Schema, Generic[T]):
+class Page(ninja.Schema, Generic[T]):
     items: list[T]
     count: int
 
@@ -60,7 +175,7 @@ class AuditFilters(PageParams):
     date_to: datetime.date | None = Field(None, alias="to", description="截止日期(含)")
 
 
-class AuditOut(Schema):
+class AuditOut(ninja.Schema):
     id: int
     at: datetime.datetime
     actor: str = Field(..., description="操作人用户名")

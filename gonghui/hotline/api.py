@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import create_model
 
-from gonghui.core.api import Page, PageParams
+from gonghui.core.api import BoundedText, InputSchema, Page, PageParams
 from gonghui.core.errors import InvalidInput, NotFound
 from gonghui.core.masking import mask_name, mask_phone
 from gonghui.core.roles import can
@@ -42,7 +42,9 @@ router = Router(tags=["hotline"])
 # --- schemas ----------------------------------------------------------------------------
 
 
-class TicketIn(Schema):
+class TicketIn(InputSchema):
+    bounds = (Ticket,)
+
     external_no: str = Field("", description="省平台工单号;重复推送返回已有工单")
     received_at: datetime.datetime | None = Field(None, description="受理时间,缺省为现在")
     channel: str = Field("phone", description="phone/province/app/web/wechat/visit/letter")
@@ -191,7 +193,7 @@ class TicketFilters(PageParams):
     )
 
 
-class StatsParams(Schema):
+class StatsParams(InputSchema):
     org: str = Field("", description="工会代码,缺省为调用者所在单位")
     date_from: datetime.date | None = Field(None, alias="from")
     date_to: datetime.date | None = Field(None, alias="to")
@@ -226,51 +228,53 @@ class BreakdownRow(Schema):
     wages_recovered: Decimal
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     note: str = ""
 
 
-class DispatchIn(Schema):
+class DispatchIn(InputSchema):
     org: str = Field(..., description="派往单位代码")
     note: str = ""
 
 
-class ReturnIn(Schema):
+class ReturnIn(InputSchema):
     reason: str
 
 
-class ExtendIn(Schema):
+class ExtendIn(InputSchema):
     days: int = Field(..., ge=1, le=30)
     reason: str
 
 
-class ApproveIn(Schema):
+class ApproveIn(InputSchema):
     approved: bool
     note: str = ""
 
 
-class ReplyIn(Schema):
+class ReplyIn(InputSchema):
+    bounds = (Ticket,)
+
     result: str
     wages_recovered: Decimal | None = Field(None, ge=0, description="追回欠薪(元)")
     workers: int | None = Field(None, ge=0)
 
 
-class CallbackIn(Schema):
+class CallbackIn(InputSchema):
     satisfaction: Satisfaction
     note: str = ""
 
 
-class CheckIn(Schema):
+class CheckIn(InputSchema):
     passed: bool
     note: str = ""
 
 
-class ReassignIn(Schema):
+class ReassignIn(InputSchema):
     org: str = Field(..., description="改派单位代码")
     note: str = ""
 
 
-class SuperviseIn(Schema):
+class SuperviseIn(InputSchema):
     note: str
 
 
@@ -318,7 +322,7 @@ class ImportOut(Schema):
 
 @router.post("/tickets/import", response=ImportOut, summary="导入省平台转办单(CSV/XLSX)")
 def ticket_import(
-    request: HttpRequest, file: File[UploadedFile], org: Form[str] = ""
+    request: HttpRequest, file: File[UploadedFile], org: Form[BoundedText] = ""
 ) -> dict[str, Any]:
     """File every row of the provincial transfer spreadsheet at ``org`` (default: the
     caller's org). Rows already imported (same 工单编号) are unchanged; bad rows are rejected
@@ -361,7 +365,7 @@ def ticket_get(request: HttpRequest, ticket_id: int) -> Ticket:
     return _detail(request.user, ticket_id)
 
 
-class RevealIn(Schema):
+class RevealIn(InputSchema):
     reason: str = ""
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
-from gonghui.core.api import Page, PageParams, paginate
+from gonghui.core.api import BoundedText, InputSchema, Page, PageParams, paginate
 from gonghui.core.errors import InvalidInput, NotFound
 from gonghui.core.masking import mask_id_number, mask_phone
 from gonghui.core.models import ImportJob
@@ -101,8 +101,10 @@ class MemberFilters(PageParams):
     status: MemberStatus | None = None
 
 
-class MemberFields(Schema):
+class MemberFields(InputSchema):
     """Values as a form or a spreadsheet gives them: codes or Chinese labels both accepted."""
+    bounds = (Member,)
+
 
     model_config = ConfigDict(extra="forbid")
 
@@ -132,7 +134,7 @@ class MemberPatch(MemberFields):
     id_number: str | None = None
 
 
-class TransferIn(Schema):
+class TransferIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     to_org: str = Field(..., description="转入工会代码")
@@ -144,7 +146,7 @@ class TransferInByNumber(TransferIn):
     id_number: str = Field(..., description="完整身份证号")
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     status: MemberStatus
@@ -152,7 +154,7 @@ class StatusIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class RevealIn(Schema):
+class RevealIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field("", max_length=500)
@@ -212,13 +214,13 @@ class ApplicationFilters(PageParams):
     status: JoinStatus | None = None
 
 
-class ApproveIn(Schema):
+class ApproveIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     on: datetime.date | None = None
 
 
-class RejectIn(Schema):
+class RejectIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(..., max_length=200)
@@ -317,7 +319,7 @@ class ImportJobOut(Schema):
 def member_import(
     request: HttpRequest,
     file: File[UploadedFile],
-    org: Form[str],
+    org: Form[BoundedText],
     dry_run: Form[bool] = False,
     background: Form[bool] = False,
 ) -> Any:

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from gonghui.core.api import Page, PageParams, paginate
+from gonghui.core.api import InputSchema, Page, PageParams, paginate
 from gonghui.core.scope import access
 
 from .models import Enterprise, Industry, Org, OrgKind, SizeClass, UnitCategory
@@ -88,7 +88,9 @@ class OrgFilters(PageParams):
     active: bool | None = None
 
 
-class OrgFields(Schema):
+class OrgFields(InputSchema):
+    bounds = (Org,)
+
     model_config = ConfigDict(extra="forbid")
 
     short_name: str | None = None
@@ -114,13 +116,13 @@ class OrgPatch(OrgFields):
     kind: OrgKind | None = None
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     parent: str = Field(..., description="新的上级组织代码")
 
 
-class DeactivateIn(Schema):
+class DeactivateIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field("", max_length=500)
@@ -246,7 +248,9 @@ class EnterpriseFilters(PageParams):
     union: str = Field("", description="所属基层工会代码")
 
 
-class EnterpriseFields(Schema):
+class EnterpriseFields(InputSchema):
+    bounds = (Enterprise,)
+
     model_config = ConfigDict(extra="forbid")
 
     uscc: str | None = None

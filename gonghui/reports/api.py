@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from gonghui.core import metrics
-from gonghui.core.api import PageParams
+from gonghui.core.api import InputSchema, PageParams
 from gonghui.core.metrics import Metric
 
 from . import selectors
@@ -24,7 +24,7 @@ from .services import default_period
 router = Router(tags=["reports"])
 
 
-class PeriodParams(Schema):
+class PeriodParams(InputSchema):
     org: str = Field("", description="组织代码;缺省为本人所在组织")
     date_from: datetime.date | None = Field(None, alias="from", description="起始日期(含)")
     date_to: datetime.date | None = Field(None, alias="to", description="截止日期(含)")
