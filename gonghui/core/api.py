@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime
 import types
-from decimal import Decimal
 import typing
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -73,7 +73,9 @@ def _bare(annotation: Any) -> Any:
     return annotation
 
 
-def _model_field(bounds: tuple[type[models.Model], ...], name: str) -> models.Field[Any, Any] | None:
+def _model_field(
+    bounds: tuple[type[models.Model], ...], name: str
+) -> models.Field[Any, Any] | None:
     """The first field called ``name`` of the models in ``bounds``, if one stores it."""
     for model in bounds:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
@@ -12,7 +13,7 @@ from django.db.models import F, Prefetch, QuerySet
 from gonghui.core.errors import NotFound
 from gonghui.core.roles import can, in_subtree
 
-from .models import OPEN_STATUSES, Status, Ticket, TicketEvent, Topic, is_overdue
+from .models import OPEN_STATUSES, Status, Ticket, TicketEvent, TicketOrg, Topic, is_overdue
 from .workflow import NOTES, WHO, WORKFLOW
 
 
@@ -145,23 +146,79 @@ def access_ticket(user: Any, ticket_id: Any) -> Ticket:
         raise NotFound() from exc
 
 
-def ticket_timeline(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
-    """The order's events, oldest first; a member does not see internal notes."""
+def returned_by(user: Any, ticket: Ticket) -> TicketEvent | None:
+    """The return (退单) by which the order left the staff user's subtree, when it has not
+    come back: neither received nor held there now. Such a user sees the order as it left
+    it — the timeline up to that return, none of what the next handler wrote. None when the
+    order is the user's to see whole (received or held in the subtree, or never returned
+    from it)."""
+    home = getattr(user, "org", None)
+    if home is None or getattr(user, "role", "") == "member":
+        return None
+    for org in (ticket.receiving_org, ticket.handler_org):
+        if org is not None and org.path.startswith(home.path):
+            return None
+    return (
+        ticket.events.filter(action="return", org__path__startswith=home.path)
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+# What the steps after a return write on the order itself: shown empty to the org that
+# returned it, as the order stood when it left.
+_LATER_FIELDS = {
+    "result": "",
+    "answer": "",
+    "satisfaction": "",
+    "closed_at": None,
+    "closed_on_time": None,
+}
+
+
+def ticket_timeline(
+    user: Any, ticket: Ticket, until: TicketEvent | None = None
+) -> QuerySet[TicketEvent]:
+    """The order's events, oldest first; a member does not see internal notes; ``until``
+    (the return of ``returned_by``) ends it."""
     qs = ticket.events.select_related("org")
     if getattr(user, "role", "") == "member":
         qs = qs.filter(internal=False)
+    if until is not None:
+        qs = qs.filter(id__lte=until.pk)
     return qs
 
 
 def ticket_detail(user: Any, ticket_id: Any) -> Ticket:
-    """``access_ticket`` with the timeline and attachments prefetched."""
+    """``access_ticket`` with the timeline and attachments prefetched; for an org that
+    returned the order, the order as it left it (``returned_by``)."""
     ticket = access_ticket(user, ticket_id)
-    return (
+    until = returned_by(user, ticket)
+    ticket = (
         Ticket.objects.filter(pk=ticket.pk)
         .select_related("topic", "topic__parent", "receiving_org", "handler_org", "member")
-        .prefetch_related(Prefetch("events", queryset=ticket_timeline(user, ticket)), "attachments")
+        .prefetch_related(
+            Prefetch("events", queryset=ticket_timeline(user, ticket, until)), "attachments"
+        )
         .get()
     )
+    if until is not None:
+        ticket.status = until.to_status or ticket.status
+        # held, as it left, by the org that had sent it down (none: back at the receiving org)
+        back = (
+            TicketOrg.objects.filter(ticket=ticket, org_id=until.org_id)
+            .values_list("via_id", flat=True)
+            .first()
+        )
+        ticket.handler_org = (
+            None if back in (None, ticket.receiving_org_id) else Org.objects.get(pk=back)
+        )
+        ticket.wages_recovered = Decimal(0)
+        ticket.workers = 0
+        for name, value in _LATER_FIELDS.items():
+            setattr(ticket, name, value)
+    ticket.returned_by = until  # type: ignore[attr-defined]
+    return ticket
 
 
 def org_for_step(ticket: Ticket, who: str) -> int | None:
@@ -255,6 +312,7 @@ __all__ = [
     "org_for_step",
     "page_of",
     "ticket_actions",
+    "returned_by",
     "ticket_detail",
     "ticket_rows",
     "ticket_timeline",

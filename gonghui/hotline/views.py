@@ -98,7 +98,7 @@ def timeline(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
     events, no notes and no names of the people who handled it."""
     public = getattr(user, "role", "") == "member"
     out = []
-    for e in selectors.ticket_timeline(user, ticket):
+    for e in selectors.ticket_timeline(user, ticket, getattr(ticket, "returned_by", None)):
         out.append(
             {
                 "action": e.action,

@@ -103,8 +103,8 @@ class MemberFilters(PageParams):
 
 class MemberFields(InputSchema):
     """Values as a form or a spreadsheet gives them: codes or Chinese labels both accepted."""
-    bounds = (Member,)
 
+    bounds = (Member,)
 
     model_config = ConfigDict(extra="forbid")
 
