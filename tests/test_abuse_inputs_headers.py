@@ -347,3 +347,23 @@ def test_a_county_that_returned_an_order_sees_it_whole_once_it_comes_back(
     body = api(people.cadre_a).get(f"/api/v1/hotline/tickets/{ticket.pk}").json()
     assert body["timeline"][-1]["action"] == "reassign"
     assert body["handler_org"] == "371702"
+
+
+def test_a_union_that_returned_an_order_to_its_county_sees_it_as_it_left(
+    people: Any, api: Any
+) -> None:
+    act = hotline_services.ticket_act
+    ticket, _ = hotline_services.ticket_create(
+        actor=people.operator,
+        data={"caller_name": "王", "category": "demand", "topic": "拖欠工资", "content": "欠薪"},
+    )
+    ticket = act(actor=people.operator, ticket=ticket, action="dispatch", data={"org": "371702"})
+    ticket = act(actor=people.cadre_a, ticket=ticket, action="accept", data={})
+    ticket = act(actor=people.cadre_a, ticket=ticket, action="dispatch", data={"org": "G-A-0001"})
+    ticket = act(actor=people.clerk_a, ticket=ticket, action="return", data={"reason": "非本单位"})
+    ticket = act(actor=people.cadre_a, ticket=ticket, action="accept", data={})
+    ticket = act(actor=people.cadre_a, ticket=ticket, action="progress", data={"note": "区里自办"})
+    body = api(people.clerk_a).get(f"/api/v1/hotline/tickets/{ticket.pk}").json()
+    assert (body["status"], body["handler_org"]) == ("returned", "371702")
+    assert body["timeline"][-1]["action"] == "return"
+    assert "区里自办" not in str(body)

@@ -97,10 +97,8 @@ def _bounds_for(kind: Any, metadata: list[Any], field: Any) -> list[Any]:
     added: list[Any] = []
     if kind is str:
         if not _has(metadata, annotated_types.MaxLen):
-            if field is None:
-                limit = SHORT_MAX
-            else:
-                limit = getattr(field, "max_length", None) or TEXT_MAX
+            stored = getattr(field, "max_length", None) or TEXT_MAX
+            limit = SHORT_MAX if field is None else stored
             added.append(annotated_types.MaxLen(limit))
         added.append(AfterValidator(no_nul))
     elif kind is int:

@@ -204,6 +204,8 @@ def ticket_detail(user: Any, ticket_id: Any) -> Ticket:
     )
     if until is not None:
         ticket.status = until.to_status or ticket.status
+        from gonghui.orgs.models import Org
+
         # held, as it left, by the org that had sent it down (none: back at the receiving org)
         back = (
             TicketOrg.objects.filter(ticket=ticket, org_id=until.org_id)
