@@ -208,7 +208,7 @@ def ticket_detail(user: Any, ticket_id: Any) -> Ticket:
 
         # held, as it left, by the org that had sent it down (none: back at the receiving org)
         back = (
-            TicketOrg.objects.filter(ticket=ticket, org_id=until.org_id)
+            TicketOrg.objects.filter(ticket=ticket, org=until.org)
             .values_list("via_id", flat=True)
             .first()
         )
