@@ -106,7 +106,7 @@ class Records:
     def __init__(self, people: Any, tree: Any) -> None:
         ticket, _ = hotline.ticket_create(
             actor=people.operator,
-            data={"caller_name": "王", "category": "demand", "topic": "拖欠工资", "content": "欠薪"},
+            data={"caller_name": "王", "category": "demand", "topic": "拖欠工资", "content": "x"},
         )
         hotline.ticket_act(
             actor=people.operator, ticket=ticket, action="dispatch", data={"org": "371702"}

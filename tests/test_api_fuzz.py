@@ -25,7 +25,21 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def fuzz_data(people: Any) -> Any:
+def in_test_transaction() -> Any:
+    """The WSGI app closes the database connection after each request (Django's test
+    client keeps it, and so the test's transaction, by the same two disconnections)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_data(people: Any, in_test_transaction: Any) -> Any:
     """A work order and a member in the tree, so that some generated ids find a record."""
     from gonghui.hotline import services as hotline
     from gonghui.members.services import member_create
