@@ -322,12 +322,13 @@ class ImportOut(Schema):
 
 @router.post("/tickets/import", response=ImportOut, summary="导入省平台转办单(CSV/XLSX)")
 def ticket_import(
-    request: HttpRequest, file: File[UploadedFile], org: Form[BoundedText] = ""
+    request: HttpRequest, file: File[UploadedFile], org: Form[BoundedText | None] = None
 ) -> dict[str, Any]:
     """File every row of the provincial transfer spreadsheet at ``org`` (default: the
     caller's org). Rows already imported (same 工单编号) are unchanged; bad rows are rejected
     with their row number and reason. An unusable file answers 422 naming ``file``."""
     target = None
+    org = org or ""
     if org.strip():
         target = Org.objects.filter(code=org.strip()).first()
         if target is None:
