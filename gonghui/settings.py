@@ -10,6 +10,7 @@ Variables (the contract of PRODUCT.md, extended, never renamed):
 - ``GONGHUI_HTTPS``: HTTPS-only cookies, HSTS and the redirect; on by default once
   ``GONGHUI_ALLOWED_HOSTS`` names a real deployment with debug off, off for localhost.
 - ``GONGHUI_LOCKOUT_FAILURES`` (5), ``GONGHUI_LOCKOUT_MINUTES`` (15),
+  ``GONGHUI_LOGIN_ADDRESS_FAILURES`` (20), ``GONGHUI_PASSWORD_MIN_DISTINCT`` (6),
   ``GONGHUI_SESSION_IDLE_MINUTES`` (30), ``GONGHUI_PASSWORD_MIN_LENGTH`` (10).
 """
 
@@ -166,21 +167,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "gonghui.accounts.passwords.CharacterClassValidator"},
+    {
+        "NAME": "gonghui.accounts.passwords.WhitespaceValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "gonghui.accounts.passwords.DistinctCharactersValidator",
+        "OPTIONS": {"min_distinct": _env_int("GONGHUI_PASSWORD_MIN_DISTINCT", 6)},
+    },
+    {"NAME": "gonghui.accounts.passwords.RepeatedPatternValidator"},
 ]
 
-# Lockout: N failures for one account within the window lock it for the same window,
-# the right password included (django-axes).
+# Lockout (django-axes, with gonghui's handler in accounts/lockout.py): N failures of one
+# account *from one client address* within the window lock that pair for the window, the right
+# password included; the owner logging in from another address is not locked out. An address
+# whose failures across all accounts reach GONGHUI_LOGIN_ADDRESS_FAILURES within the window is
+# refused (429) for any account until the window has passed. Every lock is audited.
 AXES_FAILURE_LIMIT = _env_int("GONGHUI_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("GONGHUI_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "gonghui.accounts.lockout.GonghuiAxesHandler"
+AXES_USERNAME_CALLABLE = "gonghui.accounts.lockout.client_username"
+AXES_LOCKOUT_CALLABLE = "gonghui.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = False
-SILENCED_SYSTEM_CHECKS = [
-    # axes.W006 asks to lock per IP too; the rule is per account (any IP), and gonghui
-    # keys nothing on user agents or cookies, so the bypass it warns of does not exist here.
-    "axes.W006",
-]
+GONGHUI_LOGIN_ADDRESS_FAILURES = _env_int("GONGHUI_LOGIN_ADDRESS_FAILURES", 20)
 AXES_VERBOSE = False
 
 # Idle sessions end: the cookie's age restarts with every request.
