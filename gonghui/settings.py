@@ -11,6 +11,7 @@ Variables (the contract of PRODUCT.md, extended, never renamed):
   ``GONGHUI_ALLOWED_HOSTS`` names a real deployment with debug off, off for localhost.
 - ``GONGHUI_LOCKOUT_FAILURES`` (5), ``GONGHUI_LOCKOUT_MINUTES`` (15),
   ``GONGHUI_LOGIN_ADDRESS_FAILURES`` (20), ``GONGHUI_PASSWORD_MIN_DISTINCT`` (6),
+  ``GONGHUI_PROXY_COUNT`` (0: the client address is ``REMOTE_ADDR``),
   ``GONGHUI_SESSION_IDLE_MINUTES`` (30), ``GONGHUI_PASSWORD_MIN_LENGTH`` (10).
 """
 
@@ -189,6 +190,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "gonghui.accounts.lockout.GonghuiAxesHandler"
 AXES_USERNAME_CALLABLE = "gonghui.accounts.lockout.client_username"
 AXES_LOCKOUT_CALLABLE = "gonghui.accounts.lockout.lockout_response"
+# Behind N reverse proxies the client address is read from X-Forwarded-For (N from the right);
+# without it every client would share the proxy's address, and its lock.
+AXES_CLIENT_IP_CALLABLE = "gonghui.core.throttle.forwarded_address"
+GONGHUI_PROXY_COUNT = _env_int("GONGHUI_PROXY_COUNT", 0)
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 GONGHUI_LOGIN_ADDRESS_FAILURES = _env_int("GONGHUI_LOGIN_ADDRESS_FAILURES", 20)

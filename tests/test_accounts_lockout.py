@@ -267,3 +267,39 @@ def test_lockout_stores_no_nul_from_other_fields(people: People) -> None:
     r = client.post("/login/", {"username": "admin", "password": PASSWORD})
     assert r.status_code == 302
     assert "\x00" not in AccessLog.objects.get().user_agent
+
+
+@override_settings(GONGHUI_LOGIN_ADDRESS_FAILURES=2)
+def test_lock_pages_in_english(people: People, login: Any) -> None:
+    guesser = client_at(STRANGER)
+    guesser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page_login(guesser, "someone", "Guess-passw0rd1")
+    r = page_login(guesser, "someone_else", "Guess-passw0rd1")
+    assert r.status_code == 429
+    assert "Too many failed sign-ins from your network address" in r.content.decode()
+    admin = login(people.admin)
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = admin.get("/security/locks/").content.decode()
+    assert "Login locks" in html
+    assert "pause every sign-in from it" in html
+    assert "Every account from this address" in html
+
+
+@override_settings(GONGHUI_PROXY_COUNT=1)
+def test_behind_a_proxy_the_lock_keys_on_the_forwarded_address(people: People) -> None:
+    """Every request comes from the proxy; the stranger's lock must not lock the owner, and
+    what the stranger writes into X-Forwarded-For themselves is not believed."""
+    proxy = "10.0.0.1"
+    stranger = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"{OWNER}, {STRANGER}")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        token(stranger, "admin", "Wrong-passw0rd")
+    assert token(stranger, "admin", PASSWORD).status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {STRANGER}
+    owner = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=OWNER)
+    assert token(owner, "admin", PASSWORD).status_code == 200
+    # no header or a malformed one: the proxy's own address
+    assert token(Client(REMOTE_ADDR=proxy), "cadre_a", "Wrong-passw0rd").status_code == 401
+    bad = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert token(bad, "cadre_a", "Wrong-passw0rd").status_code == 401
+    assert AccessAttempt.objects.get(username="cadre_a").failures_since_start == 2
+    assert AccessAttempt.objects.get(username="cadre_a").ip_address == proxy
