@@ -303,3 +303,30 @@ def test_behind_a_proxy_the_lock_keys_on_the_forwarded_address(people: People) -
     assert token(bad, "cadre_a", "Wrong-passw0rd").status_code == 401
     assert AccessAttempt.objects.get(username="cadre_a").failures_since_start == 2
     assert AccessAttempt.objects.get(username="cadre_a").ip_address == proxy
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("username", "new\x00user"),
+        ("username", "n" * 151),
+        ("full_name", "王\x00强"),
+        ("full_name", "王" * 51),
+        ("title", "t" * 101),
+        ("org", "3717\x0002"),
+        ("password", "Fresh-passw0rd\x00"),
+    ],
+)
+def test_user_api_refuses_nul_and_overlong_text_naming_the_field(
+    people: People, api: Any, field: str, value: str
+) -> None:
+    body = {"username": "newbie", "org": "371702", "role": "cadre", field: value}
+    r = api(people.admin).post("/api/v1/users", body, content_type="application/json")
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == [field]
+    patch = {field: value} if field in {"full_name", "title", "org"} else {"title": value}
+    r = api(people.admin).patch(
+        f"/api/v1/users/{people.clerk_a.pk}", patch, content_type="application/json"
+    )
+    assert r.status_code == 422
+    assert not AuditEntry.objects.filter(action__startswith="user.").exists()

@@ -210,31 +210,33 @@ class UserCreated(UserOut):
 
 
 class UserFilters(PageParams):
-    q: str = Field("", description="用户名或姓名")
-    role: str = ""
-    org: str = Field("", description="所属组织代码")
+    q: Text = Field("", max_length=150, description="用户名或姓名")
+    role: Text = Field("", max_length=16)
+    org: Text = Field("", max_length=32, description="所属组织代码")
 
 
 class UserIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    username: str
-    org: str = Field(..., description="所属组织代码")
-    role: str
-    password: str | None = Field(None, description="不填则生成初始密码")
-    full_name: str = ""
-    title: str = ""
-    email: str = ""
+    username: Text = Field(..., max_length=150)
+    org: Text = Field(..., max_length=32, description="所属组织代码")
+    role: Text = Field(..., max_length=16)
+    password: Text | None = Field(
+        None, max_length=PASSWORD_MAX_LENGTH, description="不填则生成初始密码"
+    )
+    full_name: Text = Field("", max_length=50)
+    title: Text = Field("", max_length=100)
+    email: Text = Field("", max_length=254)
 
 
 class UserPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = None
-    title: str | None = None
-    email: str | None = None
-    role: str | None = None
-    org: str | None = None
+    full_name: Text | None = Field(None, max_length=50)
+    title: Text | None = Field(None, max_length=100)
+    email: Text | None = Field(None, max_length=254)
+    role: Text | None = Field(None, max_length=16)
+    org: Text | None = Field(None, max_length=32)
 
 
 class PasswordIn(Schema):
