@@ -126,8 +126,7 @@ def _roster(user: Any, form: MemberSearchForm, page: int) -> dict[str, Any]:
     except InvalidInput as exc:
         # a full number or a long tail: not searched, and not echoed back in the page
         form.add_error("q", exc.errors[0]["message"])
-        form.data = form.data.copy()
-        form.data["q"] = ""
+        form.data = {**form.data.dict(), "q": ""} if hasattr(form.data, "dict") else {}
         return {"rows": [], "page": 1, "has_next": False, "q": ""}
     # One page and one look-ahead row: no COUNT(*) over a million-row subtree.
     start = (page - 1) * PAGE_SIZE
