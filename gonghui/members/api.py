@@ -18,13 +18,13 @@ from pydantic import ConfigDict
 
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.errors import InvalidInput, NotFound
-from gonghui.core.masking import mask_birth_date, mask_id_number, mask_name, mask_phone
+from gonghui.core.masking import mask_birth_date, mask_id_number, mask_phone
 from gonghui.core.models import ImportJob
 from gonghui.core.roles import can
 from gonghui.orgs.models import Org
 
 from . import importing, services
-from .models import JoinApplication, JoinStatus, Member, TransferRequest, TransferStatus
+from .models import JoinApplication, JoinStatus, Member, TransferStatus
 from .models import Status as MemberStatus
 from .selectors import (
     access_join_application,
@@ -34,6 +34,7 @@ from .selectors import (
     member_history,
     member_search,
     transfer_requests_visible_to,
+    transfer_view,
 )
 
 router = Router(tags=["members"])
@@ -316,35 +317,6 @@ def _union(user: Any, code: str, field: str) -> Org:
 
 def _detail(request: HttpRequest, member_id: int) -> Member:
     return access_member(request.user, member_id)
-
-
-def transfer_view(user: Any, req: TransferRequest) -> dict[str, Any]:
-    """A request as ``user``'s side may see it (the API's and the pages' one shape)."""
-    if getattr(user, "role", None) == "member":
-        side = "self"
-    elif can(user, "members.view", req.from_org):
-        side = "out"
-    else:
-        side = "in"
-    releasing = side in ("out", "self")
-    return {
-        "id": req.pk,
-        "side": side,
-        "member": req.member_id if side == "out" else None,
-        "name": req.member.name if releasing else mask_name(req.member.name),
-        "from_org": req.from_org.code if releasing else None,
-        "from_org_name": req.from_org.name if releasing else None,
-        "to_org": req.to_org.code,
-        "to_org_name": req.to_org.name,
-        "status": req.status,
-        "status_label": req.get_status_display(),
-        "on": req.on,
-        "due_on": req.due_on,
-        "note": req.note,
-        "reason": req.reason,
-        "way": req.get_way_display() if req.way else "",
-        "request": req,
-    }
 
 
 # --- routes -----------------------------------------------------------------------------

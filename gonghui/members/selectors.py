@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.errors import InvalidInput, NotFound
 from gonghui.core.fields import blind_index_for
 from gonghui.core.identifiers import normalise
+from gonghui.core.masking import mask_name
 from gonghui.core.roles import Role, can
 from gonghui.core.scope import access, subtree_org_ids
 from gonghui.orgs.models import Org
@@ -251,3 +252,32 @@ def access_transfer_request(user: Any, request_id: Any) -> TransferRequest:
 
 def transfer_requests_pending_count(user: Any, side: str) -> int:
     return transfer_requests_visible_to(user, side=side, status=TransferStatus.PENDING).count()
+
+
+def transfer_view(user: Any, req: TransferRequest) -> dict[str, Any]:
+    """A request as ``user``'s side may see it (the API's and the pages' one shape)."""
+    if getattr(user, "role", None) == Role.MEMBER:
+        side = "self"
+    elif can(user, "members.view", req.from_org):
+        side = "out"
+    else:
+        side = "in"
+    releasing = side in ("out", "self")
+    return {
+        "id": req.pk,
+        "side": side,
+        "member": req.member_id if side == "out" else None,
+        "name": req.member.name if releasing else mask_name(req.member.name),
+        "from_org": req.from_org.code if releasing else None,
+        "from_org_name": req.from_org.name if releasing else None,
+        "to_org": req.to_org.code,
+        "to_org_name": req.to_org.name,
+        "status": req.status,
+        "status_label": req.get_status_display(),
+        "on": req.on,
+        "due_on": req.due_on,
+        "note": req.note,
+        "reason": req.reason,
+        "way": req.get_way_display() if req.way else "",
+        "request": req,
+    }

@@ -501,7 +501,7 @@ def _person_for_transfer(actor: Any, id_number: str, name: str, via: str) -> Mem
     person = _find_person(key)
     found = person is not None and person.status == Status.ACTIVE
     if found and person is not None:
-        found = "".join((name or "").split()) == person.name
+        found = result.values.get("name") == person.name
     if not _lookup_audit(actor, "id_number", key, int(found), via):
         raise _too_many()
     if not found or person is None:

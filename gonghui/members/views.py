@@ -554,9 +554,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
 
 
 def transfer_row(user: Any, req: Any) -> dict[str, Any]:
-    from .api import transfer_view
-
-    row = transfer_view(user, req)
+    row = selectors.transfer_view(user, req)
     pending = req.status == TransferStatus.PENDING
     row["can_decide"] = pending and can(user, MANAGE, req.from_org)
     row["can_cancel"] = pending and not row["can_decide"] and can(user, MANAGE, req.to_org)

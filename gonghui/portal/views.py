@@ -154,8 +154,7 @@ def hotline_rate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def transfers(request: HttpRequest) -> HttpResponse:
     """The requests of unions that want to take the member in: the member may confirm."""
-    from gonghui.members.api import transfer_view
-    from gonghui.members.selectors import transfer_requests_visible_to
+    from gonghui.members.selectors import transfer_requests_visible_to, transfer_view
 
     user = _member_only(request)
     if user is None:
