@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
-from gonghui.core import periods
+from gonghui.core import metrics, periods
 from gonghui.core.errors import InvalidInput, NotFound, ServiceError
 from gonghui.core.masking import mask_name, mask_phone
+from gonghui.core.metrics import as_text
 from gonghui.core.models import ImportJob
 from gonghui.core.roles import can
 from gonghui.core.spreadsheets import XLSX_TYPE, read_rejected
@@ -525,23 +526,21 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 # --- statistics ------------------------------------------------------------------------------
 
 
-def _percent(value: float | None) -> str:
-    """A ratio (0..1) as a percentage with one decimal; none when nothing to divide by."""
-    return "—" if value is None else f"{value * 100:.1f}"
-
-
-def _figure(key: str, value: Any) -> str:
+def _figure(key: str, values: dict[str, Any]) -> str:
+    """A figure as the work report writes it (``hotline.metrics``): a rate as a percentage
+    to two decimals ("—" when nothing to divide by), the wages in 万元."""
     if key in stats.PERCENT_KEYS:
-        return _percent(value)
+        return as_text(values[f"{key}_percent"])
     if key == "wages_recovered":
-        return f"{Decimal(str(value or 0)):,.2f}"
-    return str(value)
+        return as_text(values["wages_shown"])
+    return str(values[key])
 
 
 def _breakdown(rows: list[dict[str, Any]], by: str, title: str, col: str) -> Any:
     for r in rows:
-        r["on_time"] = _percent(r["on_time_rate"])
-        r["satisfaction"] = _percent(r["satisfaction_rate"])
+        r["on_time"] = as_text(r["on_time_rate_percent"])
+        r["satisfaction"] = as_text(r["satisfaction_rate_percent"])
+        r["wages"] = as_text(r["wages_shown"])
     return {
         "key": by,
         "title": _(title),
@@ -604,7 +603,13 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         # the figures and the three breakdowns: one aggregate query
         values, by = stats.stats_overview(user, org, start, end)
         figures = [
-            {"key": k, "label": _(label), "unit": _(unit), "value": _figure(k, values[k])}
+            {
+                "key": k,
+                "label": _(label),
+                "unit": _(unit),
+                "value": _figure(k, values),
+                "definition": metrics.get(f"hotline.{k}").definition,
+            }
             for k, label, unit in stats.FIGURES
         ]
         breakdowns = [_breakdown(by[b[0]], *b) for b in stats.BREAKDOWN_TITLES]

@@ -41,7 +41,7 @@ class RecordParams(PageParams, PeriodParams):
 class FigureOut(Schema):
     key: str
     label: str
-    value: int | float
+    value: int | float | None = Field(..., description="数值;比率的分母为 0 时为 null")
     unit: str
     previous: int | float | None
 
@@ -75,7 +75,7 @@ class RecordOut(Schema):
 class RecordPage(Schema):
     items: list[RecordOut]
     count: int
-    value: int | float = Field(..., description="该指标的数值(同报告)")
+    value: int | float | None = Field(..., description="该指标的数值(同报告;比率无分母时为 null)")
     total: str | None = Field(None, description="金额类指标:记录金额合计(元)")
 
 
