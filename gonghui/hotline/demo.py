@@ -24,8 +24,9 @@ is the same whatever the day of loading) and numbers (``SD12351-<year>-<MM><NNNN
 that grows year by year, with seasons — more calls, and far more about unpaid wages, in the
 weeks before Spring Festival, fewer during it. An order's steps stop at the moment of
 loading, so the last weeks' orders are open at every stage; a batch of orders in every state
-received in the last weeks (``SD12351-<year>-9<NNNNN>``, one batch a year) makes sure each
-state is there, and the card tick runs for the day of loading.
+received in the last weeks and a call of half an hour ago (``SD12351-<year>-9<MM><NNN>``, one
+batch for the month of loading) make sure each state, and today, are there; the card tick
+runs for the day of loading.
 """
 
 from __future__ import annotations
@@ -681,8 +682,8 @@ def living(
             plan.external_no = f"SD12351-{year}-{first.month:02d}{k + 1:04d}"
             if _cut(plan, now) is not None:
                 plans.append(plan)
-    gen.reseed(SEED * 1_000_000 + today.year * 100 + 99)
-    gen.wage_boost = 1.0
+    gen.reseed(SEED * 1_000_000 + today.year * 100 + today.month + 50)
+    gen.wage_boost = WAGE_BOOST.get(today.month, 1.0)
     plans += _in_every_state(gen, today, now)
     plans.sort(key=lambda p: p.received_at)
     return plans
@@ -711,10 +712,14 @@ def _in_every_state(gen: Generator, today: date, now: datetime) -> list[Plan]:
         plan.data.update(category="demand", complexity="normal")
         plans.append(plan)
     for i, plan in enumerate(plans, start=1):
-        plan.external_no = f"SD12351-{today.year}-9{i:05d}"
+        plan.external_no = f"SD12351-{today.year}-9{today.month:02d}{i:03d}"
         if plan.received_at > now:  # received later today: an order received earlier
             plan = gen.timed(plan, cal.back(gen.cal_day(plan.received_at), 1))
-    return [p for p in plans if p.received_at <= now]
+    # and a call half an hour ago, answered during the call: today has its order
+    call = gen.received_plan(today, spot=True)
+    call.received_at = now - timedelta(minutes=30)
+    call.external_no = f"SD12351-{today.year}-9{today.month:02d}{len(plans) + 1:03d}"
+    return [p for p in plans if p.received_at <= now] + [call]
 
 
 # -- loading -----------------------------------------------------------------------------
