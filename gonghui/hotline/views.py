@@ -170,6 +170,11 @@ def _form_filter(user: Any, form: QueueFilterForm) -> Q | None:
             form.add_error("org", _("未找到该工会"))
             return None
         where &= Q(pk__in=Ticket.objects.on_path_of(org).values("pk"))
+    try:  # the dates' bounds, as every period parameter has them (core.periods)
+        periods.check_filter(d["start"], d["end"], start_field="start", end_field="end")
+    except InvalidInput as exc:
+        form.add_error(exc.errors[0]["field"], exc.errors[0]["message"])
+        return None
     if d["start"]:
         where &= Q(received_on__gte=d["start"])
     if d["end"]:
