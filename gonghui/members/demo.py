@@ -422,7 +422,7 @@ def _applications(people: PeopleGenerator) -> int:
 
 LIVING_FROM = date(2026, 1, 1)  # the generated join dates end with 2025
 MOVES_FROM = date(2020, 10, 1)  # the generated transfers end with the seed's period
-JOINERS_PER_MONTH = 40
+JOINERS_PER_MONTH = 110  # the generated roster gains some 1,300 a year before
 TRANSFERS_PER_MONTH = 6
 LEAVERS_PER_MONTH = 4
 # new members by month: few around Spring Festival, many once the year's hiring is done
