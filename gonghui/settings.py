@@ -191,6 +191,7 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # spans at most this many years: a report of a century is a request, not a question.
 PERIOD_EARLIEST = date.fromisoformat(_env("GONGHUI_PERIOD_EARLIEST", "2000-01-01"))
 PERIOD_MAX_YEARS = _env_int("GONGHUI_PERIOD_MAX_YEARS", 10)
+PERIOD_TREND_MONTHS = _env_int("GONGHUI_PERIOD_TREND_MONTHS", 36)  # a month-by-month series
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -191,3 +191,30 @@ def test_list_filters_are_bounded_too(tree: Tree, people: People, api: Any, logi
     assert backwards.json()["errors"][0] == {"field": "to", "message": "截止日期不能早于起始日期"}
     queue = login(people.city_cadre).get("/hotline/?start=1900-01-01").content.decode()
     assert "日期须在2000-01-01至" in queue
+
+
+def test_a_trend_spans_at_most_three_years(tree: Tree, people: People, api: Any) -> None:
+    assert periods.trend_start(date(2017, 1, 1), date(2026, 12, 6)) == date(2024, 1, 1)
+    assert periods.trend_start(date(2024, 3, 5), date(2026, 12, 6)) == date(2024, 3, 5)
+    client = api(people.city_cadre)
+    long = client.get("/api/v1/reports/trend?from=2017-01-01&to=2020-12-31")
+    assert long.status_code == 422
+    assert long.json()["errors"][0] == {"field": "from", "message": "逐月趋势不能超过36个月"}
+    ok = client.get("/api/v1/reports/trend?from=2018-01-01&to=2020-12-31")
+    assert ok.status_code == 200
+    assert len(ok.json()["months"]) == 36
+    # the report of those years is one aggregate per period: allowed
+    assert (
+        client.get("/api/v1/reports/work-summary?from=2011-01-01&to=2020-12-31").status_code == 200
+    )
+
+
+def test_the_dashboard_of_a_long_period_shows_its_last_three_years(
+    tree: Tree, people: People, login: Any
+) -> None:
+    html = login(people.city_cadre).get("/reports/dashboard/?from=2011-01-01&to=2020-12-31")
+    data = html.content.decode()
+    assert html.status_code == 200
+    months = re.search(r'"months": \[([^\]]*)\]', data)
+    assert months is not None
+    assert months.group(1).startswith('"2018-01"') and months.group(1).endswith('"2020-12"')

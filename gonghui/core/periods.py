@@ -5,7 +5,9 @@ any range of dates, both ends included. Every period is bounded: it starts no ea
 ``settings.PERIOD_EARLIEST`` (2000-01-01 by default), ends no later than the end of this year,
 spans at most ``settings.PERIOD_MAX_YEARS`` years (10 by default), and does not end before it
 starts; beyond that, ``InvalidInput`` names the field (422 in the API, the form's error on a
-page), so no request can ask for a century of months.
+page), so no request can ask for a century of months; a month-by-month series spans at
+most ``settings.PERIOD_TREND_MONTHS`` months (36 by default; the dashboard shows the last
+ones of a longer period).
 
 Pages remember the period a user last chose in their session (``period_for_page``): the
 report, the dashboard, the hotline statistics and the home page open on it. The API is
@@ -46,6 +48,33 @@ def earliest() -> date:
 
 def max_years() -> int:
     return int(getattr(settings, "PERIOD_MAX_YEARS", 10))
+
+
+def trend_months() -> int:
+    return int(getattr(settings, "PERIOD_TREND_MONTHS", 36))
+
+
+def months_between(start: date, end: date) -> int:
+    """How many calendar months ``start``..``end`` touches (both included)."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def check_trend(start: date, end: date, *, start_field: str = "from") -> None:
+    """A month-by-month series computes every figure once a month: at most
+    ``settings.PERIOD_TREND_MONTHS`` months (36 by default)."""
+    limit = trend_months()
+    if months_between(start, end) > limit:
+        raise InvalidInput.one(start_field, _("逐月趋势不能超过%(n)s个月") % {"n": limit})
+
+
+def trend_start(start: date, end: date) -> date:
+    """Where a page's month-by-month series starts: the period's start, or the first of the
+    last ``PERIOD_TREND_MONTHS`` months when the period is longer."""
+    limit = trend_months()
+    if months_between(start, end) <= limit:
+        return start
+    index = end.year * 12 + end.month - limit  # months since year 0 of the first month
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def latest(today: date | None = None) -> date:

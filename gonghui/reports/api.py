@@ -149,6 +149,7 @@ def figure_breakdown(request: HttpRequest, params: Query[PeriodParams]) -> dict[
 @router.get("/trend", summary="逐月趋势")
 def figure_trend(request: HttpRequest, params: Query[PeriodParams]) -> dict[str, Any]:
     org, start, end = _scope(request, params)
+    periods.check_trend(start, end)
     return {
         "org": org.code,
         "from": start.isoformat(),

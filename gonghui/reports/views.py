@@ -124,7 +124,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     panels = [x for fn in hooks.dashboard_panels if (x := fn(org, start, end)) is not None]
     data = {
         "figures": [f.as_json() for f in report.figures],
-        "trend": selectors.trend(org=org, start=start, end=end, tally=report.tally),
+        # a long period's trend: its last months (core.periods.trend_start)
+        "trend": selectors.trend(
+            org=org, start=periods.trend_start(start, end), end=end, tally=report.tally
+        ),
         "breakdown": {
             "orgs": split.columns,
             "series": [
