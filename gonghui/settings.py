@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -202,6 +202,12 @@ AXES_VERBOSE = False
 # Idle sessions end: the cookie's age restarts with every request.
 SESSION_IDLE_MINUTES = _env_int("GONGHUI_SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
+# Every period a page or the API takes (core.periods) starts no earlier than this day and
+# spans at most this many years: a report of a century is a request, not a question.
+PERIOD_EARLIEST = date.fromisoformat(_env("GONGHUI_PERIOD_EARLIEST", "2000-01-01"))
+PERIOD_MAX_YEARS = _env_int("GONGHUI_PERIOD_MAX_YEARS", 10)
+PERIOD_TREND_MONTHS = _env_int("GONGHUI_PERIOD_TREND_MONTHS", 36)  # a month-by-month series
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
