@@ -146,7 +146,7 @@ _MESSAGES: dict[str, Any] = {
     "dict_type": gettext_lazy("应为 JSON 对象"),
     "list_type": gettext_lazy("应为列表"),
     "extra_forbidden": gettext_lazy("不认识的字段"),
-    "nul_character": gettext_lazy("不能包含空字符(NUL)"),
+    "nul_character": gettext_lazy("不能包含空字符（NUL）"),
 }
 # types whose message names a limit from the error's context
 _LIMITED: dict[str, tuple[Any, str]] = {

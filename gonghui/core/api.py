@@ -52,7 +52,7 @@ SHORT_MAX = 500
 def no_nul(value: Any) -> Any:
     """PostgreSQL cannot store NUL in text, and no user means to type one."""
     if isinstance(value, str) and "\x00" in value:
-        raise PydanticCustomError("nul_character", "不能包含空字符(NUL)")
+        raise PydanticCustomError("nul_character", "不能包含空字符（NUL）")
     return value
 
 

@@ -131,7 +131,7 @@ class NulRefusalMiddleware:
         fields = nul_fields(request)
         if not fields:
             return self.get_response(request)
-        message = _("不能包含空字符(NUL)")
+        message = _("不能包含空字符（NUL）")
         errors = [{"field": name, "message": message} for name in fields]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         if request.path.startswith(API_PREFIX):

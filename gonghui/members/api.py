@@ -161,7 +161,7 @@ class TransferInByNumber(TransferIn):
     name: str = Field(..., description="姓名(须与身份证号相符)", max_length=50)
 
 
-class TransferApplyIn(Schema):
+class TransferApplyIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     id_number: str = Field(..., description="完整身份证号", max_length=30)
@@ -197,14 +197,14 @@ class TransferFilters(PageParams):
     status: TransferStatus | None = None
 
 
-class LookupIn(Schema):
+class LookupIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     q: str = Field(..., description="完整的18位身份证号或11位手机号", max_length=30)
     status: MemberStatus | None = None
 
 
-class ExportIn(Schema):
+class ExportIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     format: str = Field("xlsx", pattern="^(xlsx|csv)$")
@@ -490,7 +490,7 @@ def transfer_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
     return transfer_view(request.user, access_transfer_request(request.user, request_id))
 
 
-class RefuseIn(Schema):
+class RefuseIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(..., max_length=200)
