@@ -17,11 +17,12 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.core import audit, spreadsheets
+from gonghui.core import audit, spreadsheets, uploads
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.roles import can
@@ -270,8 +271,15 @@ def ticket_import(
 
 
 def save_upload(upload: Any) -> Path:
-    """An uploaded file as a temporary file (the caller removes it)."""
-    return spreadsheets.save_upload(upload, prefix="hotline-")
+    """An uploaded transfer sheet received through the upload guard (``core.uploads``) into a
+    0600 file under the data dir (the caller removes it). The sheet is imported inside the
+    request, so it must be small enough for that (``GONGHUI_UPLOAD_INLINE_KB``, some ten
+    thousand transfers): a larger one is refused and the user asked to split it."""
+    received = spreadsheets.save_upload(upload, prefix="hotline-")
+    if not received.inline:
+        received.path.unlink(missing_ok=True)
+        raise uploads.too_many_bytes(settings.UPLOAD_INLINE_BYTES)
+    return received.path
 
 
 def import_upload(
@@ -334,14 +342,10 @@ def template(target: IO[bytes] | str | Path) -> None:
 def import_job_run(*, actor: Any, org: Org, upload: Any) -> ImportJob:
     """Import an uploaded transfer sheet now (a day's or a week's transfers take seconds) and
     record the run as an ``ImportJob`` of kind ``hotline``: its counts, and the rejected rows
-    as an XLSX under ``MEDIA_ROOT/imports`` for download. The upload itself is not kept (it
-    holds callers' names, phones and ID numbers in the clear). Raises what ``ticket_import``
-    raises, with nothing written or recorded."""
-    from django.conf import settings
-
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    errors = folder / f"hotline-{uuid.uuid4().hex}-rejected.xlsx"
+    as a 0600 XLSX under the data dir for download (deleted after its retention). The upload
+    itself is not kept (it holds callers' names, phones and ID numbers in the clear). Raises
+    what ``ticket_import`` raises, with nothing written or recorded."""
+    errors = uploads.private_dir("results") / f"hotline-{uuid.uuid4().hex}-rejected.xlsx"
     started = timezone.now()
     result = import_upload(actor=actor, upload=upload, org=org, errors_path=errors)
     return ImportJob.objects.create(
