@@ -258,12 +258,45 @@ def test_large_files_go_to_the_worker_even_for_a_dry_run(
     job = ImportJob.objects.get()
     assert (job.dry_run, job.status, job.keep_upload) == (True, "pending", False)
     assert Path(job.file_path).exists()
-    # the hotline imports inside the request, so a large sheet is refused, not run
-    hotline = api(people.operator).post(
+
+
+def test_a_large_transfer_sheet_goes_to_the_worker(
+    people: Any, api: Any, login: Any, settings: Any
+) -> None:
+    from gonghui.hotline.importing import run_import_job
+
+    settings.UPLOAD_INLINE_BYTES = 64
+    header = "工单编号,来电时间,来电人,联系电话,诉求类型,问题分类,诉求内容\n"
+    row = "SD12351-2020-0003{n:02d},2020-06-01 09:00,王强,13853012345,求决类,拖欠工资,拖欠工资\n"
+    body = (header + "".join(row.format(n=n) for n in range(3))).encode()
+    client = api(people.operator)
+    response = client.post(
         "/api/v1/hotline/tickets/import", {"file": SimpleUploadedFile("转办单.csv", body)}
     )
-    assert hotline.status_code == 422
-    assert "大小上限" in hotline.json()["errors"][0]["message"]
+    assert response.status_code == 202
+    queued = response.json()
+    assert (queued["status"], queued["org"], queued["rows"]) == ("pending", "371700", 0)
+    job = ImportJob.objects.get(pk=queued["id"])
+    assert Path(job.file_path).exists() and Ticket.objects.count() == 0
+    assert run_import_job(job.pk)["created"] == 3
+    assert run_import_job(job.pk)["skipped"]  # twice: nothing more
+    done = client.get(f"/api/v1/hotline/tickets/import/{job.pk}").json()
+    assert (done["status"], done["rows"], done["created"]) == ("done", 3, 3)
+    assert not Path(job.file_path).exists() and Ticket.objects.count() == 3
+    assert api(people.cadre_b).get(f"/api/v1/hotline/tickets/import/{job.pk}").status_code == 404
+    # the page: the run waits for the worker, the page polls, then shows the counts
+    page = login(people.operator)
+    again = body.replace(b"SD12351-2020-0003", b"SD12351-2020-0004")
+    response = page.post(
+        "/hotline/import/", {"org": "371700", "file": SimpleUploadedFile("b.csv", again)}
+    )
+    job = ImportJob.objects.get(file_name="b.csv")
+    assert response["Location"] == f"/hotline/import/{job.pk}/"
+    html = page.get(response["Location"]).content.decode()
+    assert 'data-status="pending"' in html and 'hx-trigger="every 2s"' in html
+    run_import_job(job.pk)
+    html = page.get(response["Location"]).content.decode()
+    assert "导入完成" in html and 'data-testid="created">3<' in html
 
 
 def test_defaults_take_a_province_roster() -> None:
