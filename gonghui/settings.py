@@ -11,6 +11,10 @@ Variables (the contract of PRODUCT.md, extended, never renamed):
   ``GONGHUI_ALLOWED_HOSTS`` names a real deployment with debug off, off for localhost.
 - ``GONGHUI_LOCKOUT_FAILURES`` (5), ``GONGHUI_LOCKOUT_MINUTES`` (15),
   ``GONGHUI_SESSION_IDLE_MINUTES`` (30), ``GONGHUI_PASSWORD_MIN_LENGTH`` (10).
+- The upload guard and retention: ``GONGHUI_UPLOAD_MAX_MB`` (300),
+  ``GONGHUI_UPLOAD_MAX_INFLATED_MB`` (1024), ``GONGHUI_UPLOAD_MAX_RATIO`` (100),
+  ``GONGHUI_UPLOAD_MAX_ROWS`` (2,000,000), ``GONGHUI_UPLOAD_INLINE_KB`` (2048),
+  ``GONGHUI_UPLOAD_RETENTION_HOURS`` (24), ``GONGHUI_RESULT_RETENTION_DAYS`` (7).
 """
 
 from __future__ import annotations
@@ -117,6 +121,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # an oversize upload is refused before Django reads its body
+    "gonghui.core.middleware.UploadSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -276,7 +282,31 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # no plain ID number or mobile in a log line: the code never logs one, and the filter
+    # masks what slips through (a full number in a URL's query string, say)
+    "filters": {"redact": {"()": "gonghui.core.logredact.RedactFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        # runserver's request lines (they hold query strings): Django's own handler, filtered
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
+    "loggers": {
+        # Django's records reach the root's filtered console only (not Django's own console
+        # handler of debug mode, nor mail_admins, which would carry them unfiltered)
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": _env("GONGHUI_LOG_LEVEL", "WARNING")},
     # axes logs usernames of failed logins at INFO; WARNING keeps them out by default
 }

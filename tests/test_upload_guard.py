@@ -331,3 +331,23 @@ def test_stored_files_go_through_the_guard_and_are_kept_private(people: Any, tre
         )
     assert StoredFile.objects.count() == 1
     assert len(list(path.parent.iterdir())) == 1
+
+
+def test_a_body_past_the_limit_is_refused_before_it_is_read(
+    people: Any, api: Any, login: Any, settings: Any
+) -> None:
+    settings.UPLOAD_MAX_BYTES = 1 * MB
+    body = b"x" * (2 * MB)
+    message = "文件超过 1 MB 的大小上限，请拆分为多个文件后分别导入。"
+    response = api(people.clerk_a).post(
+        "/api/v1/members/import",
+        {"org": "G-A-0001", "file": SimpleUploadedFile("名册.csv", body)},
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"] == [{"field": "file", "message": message}]
+    page = login(people.operator).post(
+        "/hotline/import/", {"org": "371700", "file": SimpleUploadedFile("a.csv", body)}
+    )
+    assert page.status_code == 413 and page.content.decode() == message
+    _nothing_kept()
