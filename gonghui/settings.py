@@ -13,7 +13,8 @@ Variables (the contract of PRODUCT.md, extended, never renamed):
   ``GONGHUI_SESSION_IDLE_MINUTES`` (30), ``GONGHUI_PASSWORD_MIN_LENGTH`` (10).
 - The upload guard and retention: ``GONGHUI_UPLOAD_MAX_MB`` (300),
   ``GONGHUI_UPLOAD_MAX_INFLATED_MB`` (1024), ``GONGHUI_UPLOAD_MAX_RATIO`` (100),
-  ``GONGHUI_UPLOAD_MAX_ROWS`` (2,000,000), ``GONGHUI_UPLOAD_INLINE_KB`` (2048),
+  ``GONGHUI_UPLOAD_MAX_ROWS`` (2,000,000), ``GONGHUI_UPLOAD_MAX_CELLS`` (50,000,000),
+  ``GONGHUI_UPLOAD_INLINE_KB`` (2048),
   ``GONGHUI_UPLOAD_RETENTION_HOURS`` (24), ``GONGHUI_RESULT_RETENTION_DAYS`` (7).
 """
 
@@ -266,6 +267,9 @@ UPLOAD_MAX_BYTES = _env_int("GONGHUI_UPLOAD_MAX_MB", 300) * 1024 * 1024
 UPLOAD_MAX_INFLATED_BYTES = _env_int("GONGHUI_UPLOAD_MAX_INFLATED_MB", 1024) * 1024 * 1024
 UPLOAD_MAX_RATIO = _env_int("GONGHUI_UPLOAD_MAX_RATIO", 100)
 UPLOAD_MAX_ROWS = _env_int("GONGHUI_UPLOAD_MAX_ROWS", 2_000_000)
+# python-calamine holds a workbook's sheet as one rectangle (first to last cell, ~30 bytes a
+# cell): a few far-apart or repeated cells in a tiny file would be a bomb of their own
+UPLOAD_MAX_CELLS = _env_int("GONGHUI_UPLOAD_MAX_CELLS", 50_000_000)
 # larger uploads are handled by the background worker, never inside the request
 UPLOAD_INLINE_BYTES = _env_int("GONGHUI_UPLOAD_INLINE_KB", 2048) * 1024
 # uploads are deleted when their job ends, and by the hourly purge this long after at the

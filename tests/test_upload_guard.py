@@ -55,6 +55,86 @@ def lie_about_sizes(path: Path) -> Path:
     return path
 
 
+XLSX_PARTS = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType='
+    '"application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+    'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="'
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+    'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+    'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/'
+    'workbook.xml"/></Relationships>',
+    "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.'
+    'openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
+    "</sheets></workbook>",
+    "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns='
+    '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/></Relationships>',
+}
+
+
+def write_xlsx(path: Path, sheet_data: str) -> Path:
+    """A minimal real workbook whose one sheet holds ``sheet_data`` (calamine opens it)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, text in XLSX_PARTS.items():
+            z.writestr(name, text)
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+            f'openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet_data}</sheetData>'
+            "</worksheet>",
+        )
+    return path
+
+
+def cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def write_ods(path: Path, rows: str) -> Path:
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS} '
+        'office:version="1.2"><office:body><office:spreadsheet><table:table table:name="S">'
+        f"{rows}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "mimetype",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        z.writestr("content.xml", content)
+        z.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:'
+            'names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path='
+            '"/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"'
+            "/></manifest:manifest>",
+        )
+    return path
+
+
+def ods_cell(text: str, repeat: int = 1) -> str:
+    more = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return (
+        f'<table:table-cell office:value-type="string"{more}><text:p>{text}</text:p>'
+        "</table:table-cell>"
+    )
+
+
 @pytest.fixture(scope="module")
 def bombs(tmp_path_factory: Any) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("bombs")
@@ -63,7 +143,25 @@ def bombs(tmp_path_factory: Any) -> dict[str, Path]:
     plain = folder / "liar.xlsx"
     with zipfile.ZipFile(plain, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         z.writestr("xl/worksheets/sheet1.xml", b"<sheetData>" + ROW * 200_000)  # 10 MB
-    return {"big": big, "ratio": ratio, "liar": lie_about_sizes(plain)}
+    # two cells a sheet apart: calamine would hold the 17-billion-cell rectangle between them
+    sparse = write_xlsx(
+        folder / "sparse.xlsx",
+        f'<row r="1">{cell("A1", "姓名")}</row><row r="1048576">{cell("XFD1048576", "x")}</row>',
+    )
+    # one row of 1,000 cells repeated a million times: a billion cells from 1 KB
+    repeated = write_ods(
+        folder / "repeated.ods",
+        f"<table:table-row>{ods_cell('姓名')}</table:table-row>"
+        f'<table:table-row table:number-rows-repeated="1000000">{ods_cell("王强", 1000)}'
+        "</table:table-row>",
+    )
+    return {
+        "big": big,
+        "ratio": ratio,
+        "liar": lie_about_sizes(plain),
+        "sparse": sparse,
+        "repeated": repeated,
+    }
 
 
 def test_bombs_are_small_on_disk_and_huge_inflated(bombs: dict[str, Path]) -> None:
@@ -123,9 +221,51 @@ def test_high_ratio_and_lying_archives_are_refused(
 
 def test_the_command_line_and_every_reader_refuse_the_bomb_too(bombs: dict[str, Path]) -> None:
     """``open_sheet`` is what the CLI, the worker and the hotline import read through."""
-    for bomb in bombs.values():
-        with pytest.raises(UnusableFile):
+    refused = {}
+    for name, bomb in bombs.items():
+        with pytest.raises(UnusableFile) as caught:
             open_sheet(bomb, aliases={"name": ["姓名"], "id_number": ["身份证号"]})
+        refused[name] = caught.value.detail
+    assert refused["sparse"] == (
+        "表格范围超过 50,000,000 个单元格（1,048,576 行 × 16,384 列），"
+        "请删除多余的行和列，或拆分为多个文件后分别导入。"
+    )
+    assert refused["repeated"].startswith(
+        "表格范围超过 50,000,000 个单元格（1,000,001 行 × 1,000 列）"
+    )
+
+
+def test_real_workbooks_pass_and_read(tmp_path: Path) -> None:
+    """What spreadsheet programs write is not mistaken for a bomb: a LibreOffice sheet padded
+    with a million empty repeated rows and a thousand empty columns; an XLSX fed to the scan
+    in blocks that cut its tags anywhere counts as a whole."""
+    padded = write_ods(
+        tmp_path / "padded.ods",
+        f"<table:table-row>{ods_cell('姓名')}{ods_cell('身份证号')}"
+        '<table:table-cell table:number-columns-repeated="1022"/></table:table-row>'
+        f"<table:table-row>{ods_cell('王强')}{ods_cell(ID_WANG)}"
+        '<table:table-cell table:number-columns-repeated="1022"/></table:table-row>'
+        '<table:table-row table:number-rows-repeated="1048574">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>',
+    )
+    sheet = open_sheet(padded, aliases={"name": ["姓名"], "id_number": ["身份证号"]})
+    assert [cells[:2] for _n, cells in sheet.rows] == [["王强", ID_WANG]]
+    rows = "".join(
+        f'<row r="{n}">{cell(f"A{n}", "王强")}{cell(f"C{n}", ID_WANG)}</row>' for n in range(1, 301)
+    )
+    xlsx = write_xlsx(tmp_path / "ok.xlsx", rows)
+    uploads.check_archive(xlsx)
+    with zipfile.ZipFile(xlsx) as z:
+        data = z.read("xl/worksheets/sheet1.xml")
+    limits = uploads.Limits.current()
+    whole, pieces = uploads.XlsxScan(limits), uploads.XlsxScan(limits)
+    whole.feed(data)
+    whole.close()
+    for at in range(0, len(data), 7):
+        pieces.feed(data[at : at + 7])
+    pieces.close()
+    seen = (whole.rows, whole.max_row, whole.max_col, whole.cells)
+    assert seen == (pieces.rows, pieces.max_row, pieces.max_col, pieces.cells) == (300, 300, 3, 600)
 
 
 def test_peak_memory_stays_bounded_while_refusing_bombs(
@@ -162,7 +302,7 @@ def test_peak_memory_stays_bounded_while_refusing_bombs(
         check=True,
     )
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert len(out["refused"]) == 3
+    assert len(out["refused"]) == 5
     # ru_maxrss is in KiB on Linux: the refusals cost less than 64 MB over the start
     assert out["after"] - out["before"] < 64 * 1024, out
 
