@@ -23,6 +23,7 @@ def _apply_data_dir(args: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    os.umask(0o077)  # before anything is written: every file the program writes is 0600
     if args and args[0] in COMMAND_ALIASES:
         args = [COMMAND_ALIASES[args[0]], *args[1:]]
     _apply_data_dir(args)

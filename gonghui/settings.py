@@ -13,6 +13,11 @@ Variables (the contract of PRODUCT.md, extended, never renamed):
   ``GONGHUI_LOGIN_ADDRESS_FAILURES`` (20), ``GONGHUI_PASSWORD_MIN_DISTINCT`` (6),
   ``GONGHUI_PROXY_COUNT`` (0: the client address is ``REMOTE_ADDR``),
   ``GONGHUI_SESSION_IDLE_MINUTES`` (30), ``GONGHUI_PASSWORD_MIN_LENGTH`` (10).
+- The upload guard and retention: ``GONGHUI_UPLOAD_MAX_MB`` (300),
+  ``GONGHUI_UPLOAD_MAX_INFLATED_MB`` (1024), ``GONGHUI_UPLOAD_MAX_RATIO`` (100),
+  ``GONGHUI_UPLOAD_MAX_ROWS`` (2,000,000), ``GONGHUI_UPLOAD_MAX_CELLS`` (50,000,000),
+  ``GONGHUI_UPLOAD_INLINE_KB`` (2048),
+  ``GONGHUI_UPLOAD_RETENTION_HOURS`` (24), ``GONGHUI_RESULT_RETENTION_DAYS`` (7).
 """
 
 from __future__ import annotations
@@ -44,8 +49,33 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+# Every file the program writes is the owner's alone (0600, folders 0700): the SQLite file and
+# its -wal/-shm, generated keys, uploads, result workbooks, exports' temporary files. The
+# umask covers what is created from here on; what an older version left is chmodded below.
+os.umask(0o077)
 DATA_DIR = Path(_env("GONGHUI_DATA_DIR", "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _owner_only(folder: Path) -> None:
+    """0700 for the data dir and its folders, 0600 for its files (not following links)."""
+    os.chmod(folder, 0o700)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o700, follow_symlinks=False)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o600)
+
+
+if os.stat(DATA_DIR).st_mode & 0o077:
+    _owner_only(DATA_DIR)  # once: an older data dir, or one made by hand
+else:
+    for _name in os.listdir(DATA_DIR):  # the database and keys at the top, every start
+        _path = DATA_DIR / _name
+        if _path.is_file() and not _path.is_symlink():
+            os.chmod(_path, 0o600)
 
 
 def _generated(name: str, make: str) -> str:
@@ -94,6 +124,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # an oversize upload is refused before Django reads its body
+    "gonghui.core.middleware.UploadSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # outermost of the app's own: errors under /api/ are problem+json, CSRF's and 404s too
     "gonghui.core.middleware.ApiProblemMiddleware",
@@ -253,6 +285,25 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# The upload guard (core.uploads): every uploaded file, every workbook opened. The defaults
+# take a province's largest roster in one file (a million rows is about 120 MB of CSV or
+# 60 MB of XLSX that inflates to 500 MB); past them the user is asked to split the file.
+UPLOAD_MAX_BYTES = _env_int("GONGHUI_UPLOAD_MAX_MB", 300) * 1024 * 1024
+UPLOAD_MAX_INFLATED_BYTES = _env_int("GONGHUI_UPLOAD_MAX_INFLATED_MB", 1024) * 1024 * 1024
+UPLOAD_MAX_RATIO = _env_int("GONGHUI_UPLOAD_MAX_RATIO", 100)
+UPLOAD_MAX_ROWS = _env_int("GONGHUI_UPLOAD_MAX_ROWS", 2_000_000)
+# python-calamine holds a workbook's sheet as one rectangle (first to last cell, ~30 bytes a
+# cell): a few far-apart or repeated cells in a tiny file would be a bomb of their own
+UPLOAD_MAX_CELLS = _env_int("GONGHUI_UPLOAD_MAX_CELLS", 50_000_000)
+# larger uploads are handled by the background worker, never inside the request
+UPLOAD_INLINE_BYTES = _env_int("GONGHUI_UPLOAD_INLINE_KB", 2048) * 1024
+# uploads are deleted when their job ends, and by the hourly purge this long after at the
+# latest; rejected-rows workbooks after their own retention
+UPLOAD_RETENTION_HOURS = _env_int("GONGHUI_UPLOAD_RETENTION_HOURS", 24)
+RESULT_RETENTION_DAYS = _env_int("GONGHUI_RESULT_RETENTION_DAYS", 7)
 
 TASKS = {
     "default": {
@@ -263,7 +314,31 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # no plain ID number or mobile in a log line: the code never logs one, and the filter
+    # masks what slips through (a full number in a URL's query string, say)
+    "filters": {"redact": {"()": "gonghui.core.logredact.RedactFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        # runserver's request lines (they hold query strings): Django's own handler, filtered
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
+    "loggers": {
+        # Django's records reach the root's filtered console only (not Django's own console
+        # handler of debug mode, nor mail_admins, which would carry them unfiltered)
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": _env("GONGHUI_LOG_LEVEL", "WARNING")},
     # axes logs usernames of failed logins at INFO; WARNING keeps them out by default
 }

@@ -139,3 +139,11 @@ def _fresh_cache() -> Any:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(settings: Any, tmp_path_factory: Any) -> None:
+    """Each test writes its uploads, results and stored files into a fresh data dir."""
+    data_dir = tmp_path_factory.mktemp("data")
+    settings.DATA_DIR = data_dir
+    settings.MEDIA_ROOT = data_dir / "media"

@@ -53,9 +53,11 @@ def test_operator_imports_a_sheet_sees_the_result_and_downloads_the_rejected_row
     rows = list(iter_raw_rows(saved))
     assert rows[0][: len(HEADER)] == HEADER and rows[0][-2:] == ["原行号", "错误原因"]
     assert len(rows) == 7
-    # the upload is not kept: only the rejected rows' file stays
-    kept = sorted(p.name for p in (tmp_path / "media" / "imports").iterdir())
+    # the upload is not kept: only the rejected rows' file stays, the owner's alone
+    assert not any((Path(settings.DATA_DIR) / "uploads").iterdir())
+    kept = sorted(p.name for p in (Path(settings.DATA_DIR) / "results").iterdir())
     assert kept == [Path(job.errors_file).name]
+    assert Path(job.errors_file).stat().st_mode & 0o777 == 0o600
     assert job.file_path == ""
     # the same file again: nothing new, the known numbers counted as already filed
     upload(client, _xlsx(tmp_path))

@@ -52,11 +52,29 @@ class EncryptedTextField(models.TextField):
             return value
         return crypto.decrypt(value)
 
+    def to_python(self, value: Any) -> Any:
+        # a value read back from a dump (``loaddata``) is ciphertext: decrypt it, so the
+        # instance holds plain text like one loaded from the database
+        if isinstance(value, str) and value.startswith(crypto.PREFIX):
+            try:
+                return crypto.decrypt(value)
+            except Exception:  # noqa: BLE001 - not our ciphertext after all: plain text
+                return value
+        return super().to_python(value)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        """What serialisation (``dumpdata``, fixtures) writes: ciphertext, never the plain
+        value — a dump is a copy of the database and must not be easier to read than it."""
+        value = self.value_from_object(obj)
+        if value is None or value == "":
+            return "" if value is None else value
+        return str(self.get_prep_value(value))
+
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(crypto.PREFIX):
+            return value  # already ciphertext (before ``to_python`` would decrypt it)
         value = super().get_prep_value(value)
         if value is None or value == "":
-            return value
-        if isinstance(value, str) and value.startswith(crypto.PREFIX):
             return value
         return crypto.encrypt(str(value))
 

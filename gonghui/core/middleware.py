@@ -195,3 +195,46 @@ class ApiProblemMiddleware:
             if name in response.headers:
                 replaced.headers[name] = response.headers[name]
         return replaced
+
+
+class UploadSizeMiddleware:
+    """Refuses a request body larger than the upload limit before Django reads it (413), so
+    an oversize upload is never spooled to disk; the message is the upload guard's."""
+
+    SLACK = 256 * 1024  # the form's other fields and the multipart framing
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.UPLOAD_MAX_BYTES + self.SLACK:
+            return self.refuse(request, settings.UPLOAD_MAX_BYTES)
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request: HttpRequest, limit: int) -> HttpResponse:
+        import json
+
+        from .uploads import too_many_bytes
+
+        message = too_many_bytes(limit).detail
+        if request.path.startswith("/api/"):
+            body = {
+                "type": "about:blank",
+                "title": "Payload Too Large",
+                "status": 413,
+                "detail": message,
+                "errors": [{"field": "file", "message": message}],
+            }
+            return HttpResponse(
+                json.dumps(body, ensure_ascii=False),
+                status=413,
+                content_type="application/problem+json",
+            )
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

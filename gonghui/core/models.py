@@ -140,7 +140,8 @@ class ImportJob(models.Model):
 
     ``processed`` counts rows checked so far (the page's progress bar). The counts say what the
     import did (or, for a preview — ``dry_run`` — what it would do). ``errors_file`` is the XLSX
-    of rejected rows with their reasons, under ``MEDIA_ROOT``."""
+    of rejected rows with their reasons, under ``MEDIA_ROOT``. Both files are deleted after
+    their retention (``core.uploads.purge_expired``)."""
 
     kind = models.CharField(_("类型"), max_length=32)
     org = models.ForeignKey(
@@ -167,6 +168,10 @@ class ImportJob(models.Model):
     unchanged = models.PositiveIntegerField(_("未变"), default=0)
     rejected = models.PositiveIntegerField(_("未导入"), default=0)
     errors_file = models.CharField(_("错误行文件"), max_length=500, blank=True)
+    # the page's preview keeps its upload for the confirmed run; every other job's upload is
+    # deleted when the job ends, and any upload once its retention has passed
+    keep_upload = models.BooleanField(default=False)
+    file_removed_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
@@ -194,3 +199,49 @@ class ImportJob(models.Model):
         if self.status == ImportStatus.DONE:
             return 100
         return min(99, self.processed * 100 // self.total) if self.total else 0
+
+
+class StoredFile(models.Model):
+    """A file kept for a module (evidence, an attachment): received through the upload guard
+    (``core.uploads.store``), 0600 under ``<data dir>/files``, deleted after ``retain_until``
+    by the hourly purge, which keeps the row (its hash and name) and sets ``purged_at``."""
+
+    org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属组织")
+    )
+    purpose = models.CharField(_("用途"), max_length=32)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    kind = models.CharField(_("类型"), max_length=16)
+    path = models.CharField(max_length=300)  # relative to the data dir
+    retain_until = models.DateTimeField(_("保留至"))
+    purged_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("文件")
+        indexes = [
+            # the hourly purge: files past their retention not yet deleted
+            models.Index(fields=["retain_until"], name="storedfile_retention"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def open(self) -> Any:
+        """The file for reading (``FileNotFoundError`` once purged)."""
+        from pathlib import Path
+
+        return (Path(settings.DATA_DIR) / self.path).open("rb")

@@ -11,7 +11,13 @@ number (``原行号``) and the reason (``错误原因``). The two added columns 
 field, so the file, once fixed, imports as it is.
 
 Everything streams: CSV through ``csv.reader``, workbooks through python-calamine's
-``iter_rows``, the errors file through xlsxwriter's ``constant_memory`` mode.
+``iter_rows``, the errors file through xlsxwriter's ``constant_memory`` mode. Every file
+opened passes the upload guard first (``core.uploads``): a workbook's archive is checked
+before calamine reads it, and rows are counted as they stream, refused past the limit.
+
+``rows_to_csv`` neutralises formulas: a text cell starting with ``=``, ``+``, ``-``, ``@``,
+tab or carriage return is written with a leading ``'`` (OWASP's advice for CSV injection),
+while real numbers — ``-12.5`` as a number — stay numbers.
 """
 
 from __future__ import annotations
@@ -19,9 +25,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +38,7 @@ import python_calamine
 import xlsxwriter
 from django.utils.translation import gettext as _
 
-from .errors import InvalidInput
+from . import uploads
 
 ROW_NUMBER_HEADER = "原行号"
 REASON_HEADER = "错误原因"
@@ -44,11 +48,9 @@ _SNIFF_BYTES = 64 * 1024
 _HEADER_NOISE = re.compile(r"[\s*＊:：]|[(（\[【].*?[)）\]】]")
 
 
-class UnusableFile(InvalidInput):
-    """Not a spreadsheet, empty, or no recognisable header: nothing can be imported."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__([{"field": "file", "message": message}], detail=message)
+# Not a spreadsheet, empty, no recognisable header, or past an upload limit: nothing can be
+# imported. One class with the upload guard's refusals, so every caller catches both.
+UnusableFile = uploads.UploadRefused
 
 
 def header_key(text: Any) -> str:
@@ -145,7 +147,10 @@ def iter_raw_rows(path: str | Path) -> Iterator[list[Any]]:
     if not head:
         raise UnusableFile(_("文件是空的"))
     kind = _kind(head)
-    return _workbook_rows(path) if kind in ("zip", "ole") else _csv_rows(path)
+    if kind == "zip":
+        uploads.check_archive(path)  # before calamine inflates anything
+    rows = _workbook_rows(path) if kind in ("zip", "ole") else _csv_rows(path)
+    return uploads.limit_rows(rows)
 
 
 def _blank(cells: list[Any]) -> bool:
@@ -302,17 +307,10 @@ def read_rejected(path: str | Path, key_aliases: Iterable[str], limit: int) -> l
     return out
 
 
-def save_upload(upload: Any, *, prefix: str, folder: str | Path | None = None) -> Path:
-    """An uploaded file copied to ``folder`` (default: the system's temporary folder) under
-    a fresh name that keeps its suffix; the caller removes it when done."""
-    if folder is not None:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-    suffix = Path(getattr(upload, "name", "") or "upload").suffix.lower()[:8]
-    handle, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
-    with os.fdopen(handle, "wb") as out:
-        for block in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-            out.write(block)
-    return Path(name)
+def save_upload(upload: Any, *, prefix: str) -> uploads.Received:
+    """An uploaded spreadsheet received through the upload guard (``core.uploads.receive``)
+    into a 0600 file under the data dir; the caller removes it when its job is done."""
+    return uploads.receive(upload, allowed=uploads.SPREADSHEET_TYPES, prefix=prefix)
 
 
 def write_rows(
@@ -351,14 +349,27 @@ def write_rows(
     return count
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A cell as CSV text that no spreadsheet runs as a formula: text starting with ``=``,
+    ``+``, ``-``, ``@``, tab or CR gets a leading ``'`` (OWASP); a number stays a number."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return cell_text(value)
+    text = cell_text(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def rows_to_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """CSV lines (UTF-8 with BOM first, so Excel opens Chinese text right), for streaming."""
+    """CSV lines (UTF-8 with BOM first, so Excel opens Chinese text right), for streaming;
+    every cell through ``csv_cell``, so no cell is a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(header)
+    writer.writerow([csv_cell(h) for h in header])
     for row in rows:
-        writer.writerow([cell_text(c) for c in row])
+        writer.writerow([csv_cell(c) for c in row])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

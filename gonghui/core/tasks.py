@@ -1,5 +1,6 @@
-"""Kernel housekeeping, run by the worker every hour. Safe to run twice: it only deletes
-what has already expired."""
+"""Kernel housekeeping, run by the worker every hour: expired sessions and login attempts,
+and the files past their retention (uploads, result workbooks, stored files). Safe to run
+twice: it only deletes what has already expired."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ def housekeeping() -> dict[str, int]:
     from axes.models import AccessAttempt
     from django.conf import settings
 
+    from .uploads import purge_expired
+
     now = timezone.now()
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     attempts, _ = AccessAttempt.objects.filter(
         attempt_time__lt=now - settings.AXES_COOLOFF_TIME
     ).delete()
-    return {"sessions": sessions, "attempts": attempts}
+    return {"sessions": sessions, "attempts": attempts, **purge_expired(now)}
 
 
 every(timedelta(hours=1), housekeeping)

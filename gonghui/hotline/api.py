@@ -326,20 +326,61 @@ class ImportOut(Schema):
     rejections: list[ImportRejection]
 
 
-@router.post("/tickets/import", response=ImportOut, summary="导入省平台转办单(CSV/XLSX)")
+class ImportJobOut(Schema):
+    id: int
+    status: str
+    org: str
+    file_name: str
+    rows: int
+    created: int
+    unchanged: int
+    rejected: int
+    message: str
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_org(obj: Any) -> str:
+        return str(obj.org.code)
+
+    @staticmethod
+    def resolve_rows(obj: Any) -> int:
+        return int(obj.total)
+
+
+@router.post(
+    "/tickets/import",
+    response={200: ImportOut, 202: ImportJobOut},
+    summary="导入省平台转办单(CSV/XLSX)",
+)
 def ticket_import(
     request: HttpRequest, file: File[UploadedFile], org: Form[BoundedText | None] = None
-) -> dict[str, Any]:
+) -> Any:
     """File every row of the provincial transfer spreadsheet at ``org`` (default: the
     caller's org). Rows already imported (same 工单编号) are unchanged; bad rows are rejected
-    with their row number and reason. An unusable file answers 422 naming ``file``."""
-    target = None
+    with their row number and reason. A sheet larger than ``GONGHUI_UPLOAD_INLINE_KB`` is
+    imported by the worker: 202 with a job to poll at ``/tickets/import/{job_id}``. An
+    unusable file, or one past the upload limits, answers 422 naming ``file``."""
     org = org or ""
+    target = getattr(request.user, "org", None)
     if org.strip():
         target = Org.objects.filter(code=org.strip()).first()
-        if target is None:
-            raise NotFound(_("未找到该工会"))
-    return importing.import_upload(actor=request.user, upload=file, org=target).as_json()
+    if target is None:
+        raise NotFound(_("未找到该工会"))
+    received = importing.receive(file)
+    if not received.inline:
+        return Status(
+            202, importing.import_job_queue(actor=request.user, org=target, received=received)
+        )
+    return importing.import_received(actor=request.user, received=received, org=target).as_json()
+
+
+@router.get("/tickets/import/{job_id}", response=ImportJobOut, summary="转办单导入任务")
+def ticket_import_job(request: HttpRequest, job_id: int) -> Any:
+    job = importing.import_jobs_visible_to(request.user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound()
+    return job
 
 
 @router.get("/tickets", response=Page[TicketListItem], summary="工单列表")  # type: ignore[valid-type]

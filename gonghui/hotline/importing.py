@@ -21,11 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gonghui.core import audit, spreadsheets
+from gonghui.core import audit, spreadsheets, uploads
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.roles import can
 from gonghui.core.spreadsheets import cell_text, header_key, open_sheet, write_errors
+from gonghui.core.uploads import Received
 from gonghui.orgs.models import Org
 
 from . import services
@@ -269,9 +270,30 @@ def ticket_import(
     return result
 
 
-def save_upload(upload: Any) -> Path:
-    """An uploaded file as a temporary file (the caller removes it)."""
+def receive(upload: Any) -> Received:
+    """An uploaded transfer sheet received through the upload guard (``core.uploads``) into a
+    0600 file under the data dir; whoever runs it deletes it."""
     return spreadsheets.save_upload(upload, prefix="hotline-")
+
+
+def import_received(
+    *,
+    actor: Any,
+    received: Received,
+    org: Org | None = None,
+    errors_path: Path | None = None,
+) -> ImportResult:
+    """``ticket_import`` of a received upload, now; the upload is deleted afterwards."""
+    try:
+        return ticket_import(
+            actor=actor,
+            path=received.path,
+            org=org,
+            file_name=received.name,
+            errors_path=errors_path,
+        )
+    finally:
+        received.path.unlink(missing_ok=True)
 
 
 def import_upload(
@@ -281,18 +303,9 @@ def import_upload(
     org: Org | None = None,
     errors_path: Path | None = None,
 ) -> ImportResult:
-    """``ticket_import`` of an uploaded file; the temporary copy is removed afterwards."""
-    path = save_upload(upload)
-    try:
-        return ticket_import(
-            actor=actor,
-            path=path,
-            org=org,
-            file_name=getattr(upload, "name", "") or path.name,
-            errors_path=errors_path,
-        )
-    finally:
-        path.unlink(missing_ok=True)
+    """``ticket_import`` of an uploaded file now, whatever its size (a script's, a test's);
+    the request paths queue large files with ``import_job_queue`` instead."""
+    return import_received(actor=actor, received=receive(upload), org=org, errors_path=errors_path)
 
 
 # --- the import page: a template, a recorded run, its rejected rows --------------------------
@@ -331,19 +344,25 @@ def template(target: IO[bytes] | str | Path) -> None:
     spreadsheets.write_template(target, header, TEMPLATE_EXAMPLE, sheet_name=_("转办单"))
 
 
-def import_job_run(*, actor: Any, org: Org, upload: Any) -> ImportJob:
-    """Import an uploaded transfer sheet now (a day's or a week's transfers take seconds) and
-    record the run as an ``ImportJob`` of kind ``hotline``: its counts, and the rejected rows
-    as an XLSX under ``MEDIA_ROOT/imports`` for download. The upload itself is not kept (it
-    holds callers' names, phones and ID numbers in the clear). Raises what ``ticket_import``
-    raises, with nothing written or recorded."""
-    from django.conf import settings
+def _errors_path() -> Path:
+    return uploads.private_dir("results") / f"hotline-{uuid.uuid4().hex}-rejected.xlsx"
 
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    errors = folder / f"hotline-{uuid.uuid4().hex}-rejected.xlsx"
+
+def import_job_run(*, actor: Any, org: Org, upload: Any) -> ImportJob:
+    """Import an uploaded transfer sheet and record the run as an ``ImportJob`` of kind
+    ``hotline``: its counts, and the rejected rows as a 0600 XLSX under the data dir for
+    download (deleted after its retention). A sheet small enough for the request (a day's or
+    a week's transfers, ``GONGHUI_UPLOAD_INLINE_KB``) is imported now — raising what
+    ``ticket_import`` raises, with nothing written or recorded; a larger one is queued for the
+    worker (``import_job_queue``). The upload itself is not kept (it holds callers' names,
+    phones and ID numbers in the clear)."""
+    _require(actor, org)
+    received = receive(upload)
+    if not received.inline:
+        return import_job_queue(actor=actor, org=org, received=received)
+    errors = _errors_path()
     started = timezone.now()
-    result = import_upload(actor=actor, upload=upload, org=org, errors_path=errors)
+    result = import_received(actor=actor, received=received, org=org, errors_path=errors)
     return ImportJob.objects.create(
         kind=KIND,
         org=org,
@@ -365,3 +384,71 @@ def import_job_run(*, actor: Any, org: Org, upload: Any) -> ImportJob:
 def import_jobs_visible_to(user: Any) -> Any:
     """Transfer-sheet imports of the user's subtree, newest first."""
     return ImportJob.objects.visible_to(user).filter(kind=KIND).select_related("org", "actor")
+
+
+def import_job_queue(*, actor: Any, org: Org, received: Received) -> ImportJob:
+    """Record a pending run of a received sheet and enqueue it once the row is committed;
+    ``run_import_job`` (the worker) imports it and deletes the upload."""
+    from .tasks import import_transfer_job
+
+    try:
+        _require(actor, org)
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                kind=KIND,
+                org=org,
+                actor=actor,
+                file_name=(received.name or "transfer")[:255],
+                file_path=str(received.path),
+            )
+            transaction.on_commit(lambda: import_transfer_job.enqueue(job.pk))
+    except BaseException:
+        received.path.unlink(missing_ok=True)
+        raise
+    return job
+
+
+def run_import_job(job_id: int) -> dict[str, Any]:
+    """The worker's run of a queued sheet. Safe to run twice: the job is claimed by one
+    conditional UPDATE (pending → running); the upload is deleted however the run ends."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    job = ImportJob.objects.select_related("org", "actor").get(pk=job_id)
+    if not claimed:
+        return {"job": job.pk, "status": job.status, "skipped": True}
+    errors = _errors_path()
+    try:
+        result = ticket_import(
+            actor=job.actor,
+            path=job.file_path,
+            org=job.org,
+            file_name=job.file_name,
+            errors_path=errors,
+        )
+    except ServiceError as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, message=exc.detail, finished_at=timezone.now()
+        )
+        return {"job": job_id, "status": ImportStatus.FAILED.value, "message": exc.detail}
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            message=f"{type(exc).__name__}: {str(exc)[:500]}",
+            finished_at=timezone.now(),
+        )
+        raise
+    finally:
+        uploads.remove(job.file_path)
+        ImportJob.objects.filter(pk=job_id).update(file_removed_at=timezone.now())
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportStatus.DONE,
+        total=result.rows,
+        processed=result.rows,
+        created=result.created,
+        unchanged=result.unchanged,
+        rejected=result.rejected,
+        errors_file=result.errors_file,
+        finished_at=timezone.now(),
+    )
+    return {"job": job_id, "status": ImportStatus.DONE.value, **result.as_json()}

@@ -1,9 +1,10 @@
-"""The hotline's periodic task: yellow and red cards, run daily by the worker (and by
-``gonghui hotline-tick``). Safe to run twice."""
+"""The hotline's background tasks: yellow and red cards, run hourly by the worker (and by
+``gonghui hotline-tick``); a large transfer sheet's import. Both safe to run twice."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django_tasks import task
 
@@ -18,3 +19,10 @@ def hotline_tick() -> dict[str, int]:
 
 
 every(timedelta(hours=1), hotline_tick)
+
+
+@task()
+def import_transfer_job(job_id: int) -> dict[str, Any]:
+    from .importing import run_import_job
+
+    return run_import_job(job_id)

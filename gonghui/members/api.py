@@ -404,17 +404,23 @@ def member_import(
     dry_run: Form[bool] = False,
     background: Form[bool] = False,
 ) -> Any:
-    """Import a roster into the union ``org``. By default the import runs now and answers
-    with the counts and every rejected row (row number and reason); ``dry_run`` changes
-    nothing. ``background=true`` answers 202 with a job to poll at ``/import/{job_id}`` —
-    for large files. An unusable file answers 422 naming the field ``file``."""
+    """Import a roster into the union ``org``. A small file is imported now, answered with
+    the counts and every rejected row (row number and reason); ``dry_run`` changes nothing.
+    ``background=true`` — and any file larger than ``GONGHUI_UPLOAD_INLINE_KB``, dry run or
+    not — answers 202 with a job to poll at ``/import/{job_id}``. An unusable file, or one
+    past the upload limits (bytes, inflated size, rows, type), answers 422 naming ``file``."""
     union = _union(request.user, org, "org")
-    path = importing.save_upload(file)
+    received = importing.save_upload(file)
+    path = received.path
     name = file.name or path.name
-    if background:
-        job = importing.import_job_start(
-            actor=request.user, org=union, path=path, file_name=name, dry_run=dry_run
-        )
+    if background or not received.inline:
+        try:
+            job = importing.import_job_start(
+                actor=request.user, org=union, path=path, file_name=name, dry_run=dry_run
+            )
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
         return Status(202, job)
     try:
         result = importing.member_import(

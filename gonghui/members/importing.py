@@ -49,6 +49,7 @@ from gonghui.core.masking import mask_name
 from gonghui.core.models import ImportJob
 from gonghui.core.roles import can
 from gonghui.core.spreadsheets import Sheet, open_sheet, write_errors, write_template
+from gonghui.core.uploads import Received
 from gonghui.orgs.models import Org
 
 from .models import EventKind, Member, MembershipEvent, Status
@@ -736,13 +737,10 @@ def template(target: str | Path | IO[bytes]) -> None:
 # --- background jobs --------------------------------------------------------
 
 
-def save_upload(upload: Any) -> Path:
-    """Keep an uploaded roster under ``MEDIA_ROOT/imports`` for the background job."""
-    from django.conf import settings
-
-    return spreadsheets.save_upload(
-        upload, prefix="roster-", folder=Path(settings.MEDIA_ROOT) / "imports"
-    )
+def save_upload(upload: Any) -> Received:
+    """Receive an uploaded roster through the upload guard (``core.uploads``) for its job;
+    the job deletes it when it ends."""
+    return spreadsheets.save_upload(upload, prefix="roster-")
 
 
 def import_job_start(
@@ -753,9 +751,12 @@ def import_job_start(
     file_name: str,
     dry_run: bool = False,
     enqueue: bool = True,
+    keep_upload: bool = False,
 ) -> ImportJob:
     """Record an import job for ``path`` and enqueue it once the job row is committed. The
-    page polls the job for progress; a preview (``dry_run``) writes nothing but the counts."""
+    page polls the job for progress; a preview (``dry_run``) writes nothing but the counts.
+    The upload is deleted when the job ends, unless ``keep_upload`` (the page's preview,
+    whose file the confirmed run reads; the retention purge deletes it at the latest)."""
     from .tasks import import_members_job
 
     _require(actor, org)
@@ -768,6 +769,7 @@ def import_job_start(
             file_name=file_name[:255],
             file_path=str(path),
             dry_run=dry_run,
+            keep_upload=keep_upload,
         )
         if enqueue:
             transaction.on_commit(lambda: import_members_job.enqueue(job.pk))

@@ -2,7 +2,9 @@
 
 Safe to run twice: the job is claimed by one conditional UPDATE (pending → running), so a
 second run — a retry, a duplicate enqueue — finds nothing to do and returns the job as it is.
-Enqueue with ``transaction.on_commit`` after creating the job.
+Enqueue with ``transaction.on_commit`` after creating the job. The upload is deleted when the
+job ends (done or failed) unless the job keeps it for a confirmed run (the page's preview);
+the hourly purge deletes it after its retention at the latest.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from gonghui.core import uploads
 from gonghui.core.errors import ServiceError
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.periodic import every
@@ -23,9 +25,15 @@ from .importing import member_import
 
 
 def errors_path_for(job: ImportJob) -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"import-{job.pk}-errors.xlsx"
+    """The job's rejected rows: 0600 under the data dir, deleted after their retention."""
+    return uploads.private_dir("results") / f"import-{job.pk}-errors.xlsx"
+
+
+def _done_with_upload(job: ImportJob) -> None:
+    if job.keep_upload and job.dry_run:
+        return
+    uploads.remove(job.file_path)
+    ImportJob.objects.filter(pk=job.pk).update(file_removed_at=timezone.now())
 
 
 def run_member_import(job_id: int) -> dict[str, Any]:
@@ -56,6 +64,7 @@ def run_member_import(job_id: int) -> dict[str, Any]:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED, message=exc.detail, finished_at=timezone.now()
         )
+        _done_with_upload(job)
         return {"job": job_id, "status": ImportStatus.FAILED.value, "message": exc.detail}
     except Exception as exc:
         ImportJob.objects.filter(pk=job_id).update(
@@ -63,7 +72,9 @@ def run_member_import(job_id: int) -> dict[str, Any]:
             message=f"{type(exc).__name__}: {str(exc)[:500]}",
             finished_at=timezone.now(),
         )
+        _done_with_upload(job)
         raise
+    _done_with_upload(job)
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportStatus.DONE,
         total=result.rows,

@@ -9,6 +9,7 @@ subtree answers 404 exactly like a missing one.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -274,10 +275,19 @@ def import_page(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 importing.check_union(org)
-                path = importing.save_upload(upload)
-                job = importing.import_job_start(
-                    actor=user, org=org, path=path, file_name=upload.name, dry_run=True
-                )
+                received = importing.save_upload(upload)
+                try:
+                    job = importing.import_job_start(
+                        actor=user,
+                        org=org,
+                        path=received.path,
+                        file_name=upload.name,
+                        dry_run=True,
+                        keep_upload=True,  # for the confirmed run
+                    )
+                except BaseException:
+                    received.path.unlink(missing_ok=True)
+                    raise
             except ServiceError as exc:
                 form_errors(form, exc)
             else:
@@ -325,6 +335,9 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     ).first()
     if done is not None:
         return redirect("members:import_job", pk=done.pk)
+    if preview.file_removed_at is not None or not Path(preview.file_path).exists():
+        messages.error(request, _("预览用的文件已过保留期限并删除，请重新上传。"))
+        return redirect("members:import_job", pk=preview.pk)
     try:
         job = importing.import_job_start(
             actor=user, org=preview.org, path=preview.file_path, file_name=preview.file_name
