@@ -139,8 +139,9 @@ class ImportJob(models.Model):
     """One spreadsheet import, run in the background: its file, progress and outcome.
 
     ``processed`` counts rows checked so far (the page's progress bar). The counts say what the
-    import did (or, for a preview — ``dry_run`` — what it would do). ``errors_file`` is the XLSX
-    of rejected rows with their reasons, under ``MEDIA_ROOT``."""
+    import did (or, for a preview — ``dry_run`` — what it would do); ``warned`` counts the rows
+    imported with a warning (a value not recognised). ``errors_file`` is the result XLSX —
+    rejected rows with their reasons, and the warnings — under ``MEDIA_ROOT``."""
 
     kind = models.CharField(_("类型"), max_length=32)
     org = models.ForeignKey(
@@ -166,6 +167,7 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(_("更新"), default=0)
     unchanged = models.PositiveIntegerField(_("未变"), default=0)
     rejected = models.PositiveIntegerField(_("未导入"), default=0)
+    warned = models.PositiveIntegerField(_("有提示"), default=0)
     errors_file = models.CharField(_("错误行文件"), max_length=500, blank=True)
     message = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
