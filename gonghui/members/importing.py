@@ -164,6 +164,7 @@ class ImportResult:
     unchanged: int = 0
     rejected: int = 0
     warned: int = 0  # rows imported (or unchanged) with at least one warning
+    hashed: int = 0  # unchanged rows answered by their row hash alone (not in the JSON)
     errors_file: str = ""
     dry_run: bool = False
     unknown_columns: list[str] = field(default_factory=list)
@@ -410,6 +411,7 @@ class _Plan:
     phone_compared: bool
     id_label: str = ""  # the file's own header of the ID column, for reasons
     labels: dict[str, str] = field(default_factory=dict)  # field → the file's column title
+    order: dict[str, int] = field(default_factory=dict)  # field → its column in the file
     # member id → the row number that claimed it (a second row of the same person is a repeat)
     claimed: dict[int, int] = field(default_factory=dict)
 
@@ -454,6 +456,7 @@ def _check(
     estimate = max(0, _estimate_rows(path) - sheet.header_row)
     spill = tempfile.TemporaryFile(prefix="gonghui-import-")  # noqa: SIM115 - closed by member_import
     plan = _Plan(result, spill, [], "phone" in sheet.columns, sheet.label("id_number"), labels)
+    plan.order = dict(sheet.columns)
     seen: dict[int, int] = {}  # person key → row number of the first occurrence
     cells_of: dict[int, list[Any]] = {}
     with result.timed("hashes"):
@@ -531,12 +534,15 @@ def _classify(
                 _reject(result, number, cells, _repeat(plan, first))
                 continue
             result.unchanged += 1
+            result.hashed += 1
             continue  # no sample: the preview shows what an import changes
-        first = seen.setdefault(key, number)
+        # a person known to the registry is claimed by member id (by the first of its rows,
+        # whether recognised by hash or by ID); a new person by the ID itself
+        found = existing.get(row[bid])
+        first = seen.setdefault(key, number) if found is None else number
         if first != number:
             _reject(result, number, cells, _repeat(plan, first))
             continue
-        found = existing.get(row[bid])
         if found is None:
             creates.append(row)
             result.created += 1
@@ -594,6 +600,7 @@ def _warn(plan: _Plan, number: int, row: tuple[Any, ...], warnings: tuple[Any, .
         return
     result = plan.result
     result.warned += 1
+    warnings = tuple(sorted(warnings, key=lambda w: plan.order.get(w[0], len(plan.order))))
     for name, value, action in warnings:
         result.warnings.append((number, plan.labels.get(name, _label(name)), value, action))
     if result.wants_sample("warned"):
@@ -822,7 +829,11 @@ def member_import(
                 with result.timed("analyze"):
                     bulk.analyze(Member)
         log.info(
-            "member import into %s: %s, seconds %s", org.code, result.as_json(), result.timings
+            "member import into %s: %s, %d unchanged by their hash, seconds %s",
+            org.code,
+            result.as_json(),
+            result.hashed,
+            result.timings,
         )
     finally:
         plan.spill.close()
