@@ -335,6 +335,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, gen_s: 
             "  / floor", lambda r: f"{r['base']['import']['seconds'] / r['floor']['seconds']:.2f}x"
         )
         line("baseline re-import s", lambda r: f"{r['base']['reimport']['seconds']:.1f}")
+        line("  CPU seconds (all procs)", lambda r: f"{r['base']['reimport']['cpu']:.1f}")
         line(
             "  / floor",
             lambda r: f"{r['base']['reimport']['seconds'] / r['floor']['seconds']:.2f}x",
@@ -361,6 +362,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, gen_s: 
     line("re-import seconds", lambda r: f"{r['reimport']['seconds']:.1f}")
     line("  of which checking", lambda r: f"{r['reimport']['check_seconds']:.1f}")
     line("  / floor", lambda r: f"{r['reimport']['seconds'] / r['floor']['seconds']:.2f}x")
+    line("  CPU seconds (all procs)", lambda r: f"{r['reimport']['cpu']:.1f}")
     line("  peak RSS MB (+ worker)", lambda r: _rss(r["reimport"]))
     line("re-import unchanged", lambda r: f"{r['reimport']['unchanged']}")
     line("search p50 ms", lambda r: f"{r['search']['p50_ms']:.1f}")
