@@ -246,8 +246,9 @@ def row_hash(key: bytes, cells: list[Any]) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-# an item of a chunk: (row number, cells, the row's hash, the member holding that hash or None)
-Item = tuple[int, list[Any], int, int | None]
+# an item of a chunk: (row number, cells, the row's hash — None when no member holds any, the
+# worker computes it then —, the member holding that hash or None)
+Item = tuple[int, list[Any], int | None, int | None]
 
 
 def _prepare_chunk(job: tuple[_Context, list[Item]]) -> list[tuple[Any, ...]]:
@@ -269,6 +270,8 @@ def _prepare_chunk(job: tuple[_Context, list[Item]]) -> list[tuple[Any, ...]]:
         if holder is not None:
             out.append((number, "same", holder, (), ()))
             continue
+        if digest is None:
+            digest = row_hash(ctx.hash_key, cells)
         width = len(cells)
         data = {name: (cells[i] if i < width else None) for name, i in ctx.columns}
         data.update(defaults)
@@ -342,10 +345,13 @@ def _chunks(
     key = ctx.hash_key
     chunk: list[Item] = []
     for number, cells in sheet.rows:
-        digest = row_hash(key, cells)
-        holder = held.get(digest)
         cells_of[number] = cells
-        chunk.append((number, [] if holder is not None else cells, digest, holder))
+        if not held:  # a first roster: the workers hash the rows
+            chunk.append((number, cells, None, None))
+        else:
+            digest = row_hash(key, cells)
+            holder = held.get(digest)
+            chunk.append((number, [] if holder is not None else cells, digest, holder))
         if len(chunk) >= CHUNK:
             yield ctx, chunk
             chunk = []
