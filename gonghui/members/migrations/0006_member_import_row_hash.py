@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0004_member_report_index'),
+        ('members', '0005_transfer_requests'),
     ]
 
     operations = [
