@@ -10,6 +10,8 @@ Variables (the contract of PRODUCT.md, extended, never renamed):
 - ``GONGHUI_HTTPS``: HTTPS-only cookies, HSTS and the redirect; on by default once
   ``GONGHUI_ALLOWED_HOSTS`` names a real deployment with debug off, off for localhost.
 - ``GONGHUI_LOCKOUT_FAILURES`` (5), ``GONGHUI_LOCKOUT_MINUTES`` (15),
+  ``GONGHUI_LOGIN_ADDRESS_FAILURES`` (20), ``GONGHUI_PASSWORD_MIN_DISTINCT`` (6),
+  ``GONGHUI_PROXY_COUNT`` (0: the client address is ``REMOTE_ADDR``),
   ``GONGHUI_SESSION_IDLE_MINUTES`` (30), ``GONGHUI_PASSWORD_MIN_LENGTH`` (10).
 """
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -166,26 +168,46 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "gonghui.accounts.passwords.CharacterClassValidator"},
+    {
+        "NAME": "gonghui.accounts.passwords.WhitespaceValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "gonghui.accounts.passwords.DistinctCharactersValidator",
+        "OPTIONS": {"min_distinct": _env_int("GONGHUI_PASSWORD_MIN_DISTINCT", 6)},
+    },
+    {"NAME": "gonghui.accounts.passwords.RepeatedPatternValidator"},
 ]
 
-# Lockout: N failures for one account within the window lock it for the same window,
-# the right password included (django-axes).
+# Lockout (django-axes, with gonghui's handler in accounts/lockout.py): N failures of one
+# account *from one client address* within the window lock that pair for the window, the right
+# password included; the owner logging in from another address is not locked out. An address
+# whose failures across all accounts reach GONGHUI_LOGIN_ADDRESS_FAILURES within the window is
+# refused (429) for any account until the window has passed. Every lock is audited.
 AXES_FAILURE_LIMIT = _env_int("GONGHUI_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("GONGHUI_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "gonghui.accounts.lockout.GonghuiAxesHandler"
+AXES_USERNAME_CALLABLE = "gonghui.accounts.lockout.client_username"
+AXES_LOCKOUT_CALLABLE = "gonghui.accounts.lockout.lockout_response"
+# Behind N reverse proxies the client address is read from X-Forwarded-For (N from the right);
+# without it every client would share the proxy's address, and its lock.
+AXES_CLIENT_IP_CALLABLE = "gonghui.core.throttle.forwarded_address"
+GONGHUI_PROXY_COUNT = _env_int("GONGHUI_PROXY_COUNT", 0)
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = False
-SILENCED_SYSTEM_CHECKS = [
-    # axes.W006 asks to lock per IP too; the rule is per account (any IP), and gonghui
-    # keys nothing on user agents or cookies, so the bypass it warns of does not exist here.
-    "axes.W006",
-]
+GONGHUI_LOGIN_ADDRESS_FAILURES = _env_int("GONGHUI_LOGIN_ADDRESS_FAILURES", 20)
 AXES_VERBOSE = False
 
 # Idle sessions end: the cookie's age restarts with every request.
 SESSION_IDLE_MINUTES = _env_int("GONGHUI_SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
+# Every period a page or the API takes (core.periods) starts no earlier than this day and
+# spans at most this many years: a report of a century is a request, not a question.
+PERIOD_EARLIEST = date.fromisoformat(_env("GONGHUI_PERIOD_EARLIEST", "2000-01-01"))
+PERIOD_MAX_YEARS = _env_int("GONGHUI_PERIOD_MAX_YEARS", 10)
+PERIOD_TREND_MONTHS = _env_int("GONGHUI_PERIOD_TREND_MONTHS", 36)  # a month-by-month series
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -57,9 +57,12 @@ def test_demo_no_serve_twice_into_a_data_dir(tmp_path: Path) -> None:
     first = run_gonghui("demo", "--no-serve", "--data-dir", str(data_dir))
     assert first.returncode == 0, first.stderr
     accounts = printed_accounts(first.stdout)
-    assert set(accounts) == {a.username for a in loaders.DEMO_ACCOUNTS}
+    # every role's account and the county hotline desks', each with its username
+    assert set(accounts) == {a.username for a in loaders.all_demo_accounts()}
+    assert {"rx_371703", "rx_371772"} <= set(accounts)
     assert "http://127.0.0.1:8000/" in first.stdout
     assert "新建 9 个" in first.stdout
+    assert "已有 0 名" in first.stdout  # an empty data dir has no member yet
     db = data_dir / "gonghui.sqlite3"
     assert db.exists()  # --data-dir took effect before the settings were read
 

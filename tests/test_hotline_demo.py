@@ -1,9 +1,10 @@
-"""The hotline's demo orders: the seed page's 84, every state, real timelines, idempotent."""
+"""The hotline's demo orders: the seed page's 84, every month since up to today (the living
+demo), every state, real timelines, idempotent."""
 
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 from gonghui.core import metrics
 from gonghui.core.models import AuditEntry
 from gonghui.demo.loaders import run_all
-from gonghui.hotline.demo import TODAY, WINDOW
+from gonghui.hotline.demo import SEED_END, WINDOW
 from gonghui.hotline.models import Notification, Status, Ticket, TicketEvent, TicketOrg
 from gonghui.orgs.models import Org
 
@@ -52,7 +53,11 @@ def test_demo_closes_84_orders_in_the_seed_period_and_covers_every_state() -> No
         assert closed.value(county, *WINDOW) == on_path >= row["n"]
 
     total = Ticket.objects.count()
-    assert 200 <= total <= 400
+    seed = Ticket.objects.filter(received_on__lte=SEED_END)
+    assert 150 <= seed.count() <= 300
+    # the seed's orders are all closed by the end of 2020: the open ones are recent
+    assert set(seed.values_list("status", flat=True)) == {Status.CLOSED}
+    assert not seed.filter(closed_on__gt=SEED_END).exists()
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
     assert Ticket.objects.filter(card="red").exists()
     assert Ticket.objects.filter(card="yellow").exists()
@@ -81,14 +86,14 @@ def test_demo_closes_84_orders_in_the_seed_period_and_covers_every_state() -> No
         .annotate(at=Min("at"))
         .values_list("ticket_id", "at")
     )
-    last_day = date(2020, 12, 31)
+    now = timezone.now()
     for ticket in Ticket.objects.prefetch_related("events"):
         events = list(ticket.events.all())
         assert events[0].action == "create"
         assert events[0].at == ticket.received_at == firsts[ticket.pk]
         assert [e.at for e in events] == sorted(e.at for e in events)
-        assert date(2019, 7, 1) <= ticket.received_on <= TODAY
-        assert timezone.localdate(events[-1].at) <= last_day
+        assert date(2019, 7, 1) <= ticket.received_on <= timezone.localdate(now)
+        assert events[-1].at <= now
         if ticket.status == Status.CLOSED:
             assert ticket.closed_on == timezone.localdate(events[-1].at)
             assert ticket.closed_on_time == (ticket.closed_on <= ticket.due_on)
@@ -97,12 +102,43 @@ def test_demo_closes_84_orders_in_the_seed_period_and_covers_every_state() -> No
         if ticket.dispatched_at is not None:
             dispatch = next(e for e in events if e.action == "dispatch")
             assert ticket.dispatched_at == dispatch.at
-    assert not TicketOrg.objects.filter(at__year__gt=2020).exists()
+    assert not TicketOrg.objects.filter(at__gt=now).exists()
+
+
+def test_demo_lives_up_to_today_with_seasons() -> None:
+    load()
+    today = timezone.localdate()
+    city = Org.objects.get(code="371700")
+    received, closed = metrics.get("hotline.received"), metrics.get("hotline.closed")
+    # every year since the seed has orders arriving and closing, more of them as years go by
+    per_year = {
+        year: (
+            received.value(city, date(year, 1, 1), date(year, 12, 31)),
+            closed.value(city, date(year, 1, 1), date(year, 12, 31)),
+        )
+        for year in range(2021, today.year + 1)
+    }
+    assert all(r > 0 and c > 0 for r, c in per_year.values()), per_year
+    if today.year > 2022:
+        assert per_year[today.year - 1][0] > per_year[2021][0]
+    # this month, this quarter and this year are alive: today has its call
+    assert received.value(city, today.replace(day=1), today) > 0
+    assert received.value(city, today, today) >= 1
+    # wage arrears crowd into the weeks before Spring Festival (December and January)
+    living = Ticket.objects.filter(received_on__gt=SEED_END, received_on__lte=today)
+    wages = living.filter(topic__parent__code="01")
+    festival = wages.filter(received_on__month__in=(12, 1)).count()
+    summer = wages.filter(received_on__month__in=(6, 7)).count()
+    assert festival > 2 * summer
+    # the orders still open were received in the last weeks, bar the long overdue ones
+    open_orders = Ticket.objects.exclude(status=Status.CLOSED)
+    assert open_orders.exists()
+    assert not open_orders.filter(received_on__lt=today - timedelta(days=120)).exists()
 
 
 def test_demo_second_run_creates_nothing() -> None:
     first = load()
-    assert "热线工单:新建 " in first
+    assert "热线工单：新建 " in first
     counts = (
         Ticket.objects.count(),
         TicketEvent.objects.count(),
@@ -112,7 +148,7 @@ def test_demo_second_run_creates_nothing() -> None:
     )
     cards = dict(Ticket.objects.values_list("external_no", "card"))
     second = load()
-    assert f"热线工单:新建 0 件,已有 {counts[0]} 件" in second
+    assert f"热线工单：新建 0 件，已有 {counts[0]} 件" in second
     assert (
         Ticket.objects.count(),
         TicketEvent.objects.count(),

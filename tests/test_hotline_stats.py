@@ -14,7 +14,7 @@ from gonghui.core import metrics
 from gonghui.core.errors import NotFound
 from gonghui.hotline import services
 from gonghui.hotline.models import Ticket
-from gonghui.hotline.stats import stats_breakdown, stats_overview, ticket_stats
+from gonghui.hotline.stats import KEYS, stats_breakdown, stats_overview, ticket_stats
 
 D = datetime.date
 Y = (D(2020, 1, 1), D(2020, 12, 31))
@@ -106,7 +106,7 @@ def test_breakdowns(people: Any, tree: Any, orders: Any) -> None:
     today = datetime.date.today()
     by_county = stats_breakdown(people.city_cadre, tree.city, D(2020, 1, 1), today, "county")
     assert [(r["key"], r["label"], r["received"], r["closed"]) for r in by_county] == [
-        ("", "市直", 2, 1),
+        ("", "本级", 2, 1),
         ("371702", "牡丹区总工会", 2, 2),
         ("371721", "曹县总工会", 1, 1),
     ]
@@ -167,8 +167,10 @@ def test_overview_equals_the_figures_and_each_breakdown(
             with CaptureQueriesContext(connection) as ctx:
                 figures, by = stats_overview(user, org, start, end)
             assert sum("hotline_ticket" in q["sql"] for q in ctx.captured_queries) == 1
-            assert figures == ticket_stats(user, org, start, end)
+            # the page's figures add the shown values (percentages, 万元) to the API's
+            assert {k: figures[k] for k in KEYS} == ticket_stats(user, org, start, end)
             for key in ("category", "topic", "county"):
-                assert by[key] == stats_breakdown(user, org, start, end, key), key
+                rows = [{k: r[k] for k in ("key", "label", *KEYS)} for r in by[key]]
+                assert rows == stats_breakdown(user, org, start, end, key), key
     with pytest.raises(NotFound):
         stats_overview(people.cadre_b, tree.county_a, *Y)

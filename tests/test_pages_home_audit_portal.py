@@ -58,7 +58,7 @@ def test_home_shows_registered_metrics(
     )
     monkeypatch.setitem(metrics._REGISTRY, metric.key, metric)
     html = login(people.city_cadre).get("/").content.decode()
-    assert "本年度工作数据" in html
+    assert "工作数据（本年）" in html
     assert 'title="子树内的基层工会"' in html
     assert "基层工会数" in html
     assert '<span class="stat-value">2<small> 个</small></span>' in html

@@ -7,19 +7,21 @@ imports the file that imports it.
 from __future__ import annotations
 
 import datetime
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.errors import Forbidden, NotFound, ServiceError
 from gonghui.core.roles import PERMISSIONS, can
 
+from .forms import PASSWORD_MAX_LENGTH
 from .models import ApiToken, User
 from .selectors import access_user, users_visible_to
 from .services import (
@@ -59,10 +61,20 @@ users_router = Router(tags=["users"])
 # --- tokens ---------------------------------------------------------------------------
 
 
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("string_nul", str(_("不能包含空字符（NUL）")))
+    return value
+
+
+# Text that may be stored or looked up: a NUL is refused (PostgreSQL cannot store it)
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
 class TokenIn(Schema):
-    username: str
-    password: str
-    name: str = Field("", max_length=100, description="令牌名称,便于区分")
+    username: Text = Field(..., max_length=150)
+    password: Text = Field(..., max_length=PASSWORD_MAX_LENGTH)
+    name: Text = Field("", max_length=100, description="令牌名称，便于区分")
 
 
 class TokenOut(Schema):
@@ -116,16 +128,19 @@ def _me(request: HttpRequest) -> User:
 
 @auth_router.post("/token", auth=None, response=TokenOut, summary="取得令牌")
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
-    """Wrong credentials or an inactive account: 401. After too many failures for one
-    account (5 in 15 minutes by default) the account is refused with 429, the right
-    password included."""
+    """Wrong credentials or an inactive account: 401. After too many failures of one account
+    from one address (5 in 15 minutes by default) that account is refused from that address
+    with 429, the right password included; after too many failures from one address across
+    accounts (20 by default) every login from it is refused with 429."""
     # authenticate() runs django-axes' backend and sends user_login_failed on a failure,
     # which is what axes counts.
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
         # Answered here as problem+json; left set, AxesMiddleware would swap in its HTML page.
         request.axes_locked_out = False  # type: ignore[attr-defined]
-        raise LockedOut(_("登录失败次数过多,账号已暂时锁定,请稍后再试"))
+        if getattr(request, "gonghui_address_throttled", False):
+            raise LockedOut(_("该地址登录失败次数过多，已暂停从该地址登录，请稍后再试。"))
+        raise LockedOut(_("登录失败次数过多，账号已暂时锁定，请稍后再试。"))
     if user is None or not user.is_active:
         raise BadCredentials(_("用户名或密码错误"))
     # A successful login: axes resets the failure count, Django updates last_login.
@@ -195,37 +210,39 @@ class UserCreated(UserOut):
 
 
 class UserFilters(PageParams):
-    q: str = Field("", description="用户名或姓名")
-    role: str = ""
-    org: str = Field("", description="所属组织代码")
+    q: Text = Field("", max_length=150, description="用户名或姓名")
+    role: Text = Field("", max_length=16)
+    org: Text = Field("", max_length=32, description="所属组织代码")
 
 
 class UserIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    username: str
-    org: str = Field(..., description="所属组织代码")
-    role: str
-    password: str | None = Field(None, description="不填则生成初始密码")
-    full_name: str = ""
-    title: str = ""
-    email: str = ""
+    username: Text = Field(..., max_length=150)
+    org: Text = Field(..., max_length=32, description="所属组织代码")
+    role: Text = Field(..., max_length=16)
+    password: Text | None = Field(
+        None, max_length=PASSWORD_MAX_LENGTH, description="不填则生成初始密码"
+    )
+    full_name: Text = Field("", max_length=50)
+    title: Text = Field("", max_length=100)
+    email: Text = Field("", max_length=254)
 
 
 class UserPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = None
-    title: str | None = None
-    email: str | None = None
-    role: str | None = None
-    org: str | None = None
+    full_name: Text | None = Field(None, max_length=50)
+    title: Text | None = Field(None, max_length=100)
+    email: Text | None = Field(None, max_length=254)
+    role: Text | None = Field(None, max_length=16)
+    org: Text | None = Field(None, max_length=32)
 
 
 class PasswordIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    password: str
+    password: Text = Field(..., max_length=PASSWORD_MAX_LENGTH)
 
 
 def _require_view(user: Any) -> None:
@@ -297,5 +314,11 @@ def user_activate(request: HttpRequest, user_id: int) -> Any:
 @users_router.post("/{user_id}/password", response={204: None}, summary="重设密码")
 def user_password(request: HttpRequest, user_id: int, payload: PasswordIn) -> Status[None]:
     target = _managed_user(request, user_id)
-    user_set_password(actor=request.user, user=target, password=payload.password)
+    # an admin resetting their own password keeps the token of this call; every other goes
+    user_set_password(
+        actor=request.user,
+        user=target,
+        password=payload.password,
+        keep_token=getattr(request, "auth_token", None),
+    )
     return Status(204, None)

@@ -5,3 +5,11 @@ class AccountsConfig(AppConfig):
     name = "gonghui.accounts"
     label = "accounts"
     verbose_name = "账号"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from gonghui.core import hooks
+
+        # the security administrator's list of login locks
+        hooks.nav_items.append(("security.locks", gettext_lazy("登录锁定"), "login_locks"))  # type: ignore[arg-type]

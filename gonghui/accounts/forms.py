@@ -5,9 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.roles import Role
+
+PASSWORD_MAX_LENGTH = 1024  # hashing is deliberately slow: a megabyte "password" is work
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with its bounds enforced: it sets the username's ``max_length``
+    after the field is built, so no validator checks it, and an over-long or NUL-bearing
+    name would reach the lockout's table (a 500 on PostgreSQL). Refused here as form errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        username_max = getattr(self.fields["username"], "max_length", None) or 150
+        for name, limit in (("username", username_max), ("password", PASSWORD_MAX_LENGTH)):
+            field = self.fields[name]
+            field.widget.attrs["maxlength"] = str(limit)
+            field.validators = [
+                *field.validators,
+                MaxLengthValidator(limit),
+                ProhibitNullCharactersValidator(),
+            ]
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(required=False, max_length=150)
+    ip_address = forms.GenericIPAddressField()
 
 
 class PasswordChangeForm(forms.Form):

@@ -10,8 +10,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.roles import Role, can
+from gonghui.core.roles import Role, can, grant
 from gonghui.core.scope import ScopedQuerySet
+
+# The security administrator: sees the login locks in force and lifts them.
+grant("security.locks", "admin")
 
 
 class UserQuerySet(ScopedQuerySet["User"]):

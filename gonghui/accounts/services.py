@@ -164,13 +164,28 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
 
 
 @transaction.atomic
-def user_set_password(*, actor: Any, user: User, password: str) -> User:
-    """An admin resets another's password, or a user changes their own."""
+def user_set_password(
+    *, actor: Any, user: User, password: str, keep_token: ApiToken | None = None
+) -> User:
+    """An admin resets another's password, or a user changes their own.
+
+    Every API token of the user is revoked (but ``keep_token``, the one a user changing their
+    own password through the API is calling with) and every session of the user ends: Django
+    checks a session against a hash of the password on each request, so a session opened before
+    the change is logged out at its next request. The page that changes one's own password
+    re-keys its own session (``update_session_auth_hash``) so that it stays."""
     if actor is not None and actor.pk != user.pk and not can(actor, "users.manage", user.org):
         raise NotFound()
     _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    tokens = ApiToken.objects.filter(user=user, revoked_at=None)
+    if keep_token is not None and keep_token.user_id == user.pk:
+        tokens = tokens.exclude(pk=keep_token.pk)
+    revoked = tokens.update(revoked_at=timezone.now())
+    changes: dict[str, Any] = {"password": {"before": "***", "after": "***"}}
+    if revoked:
+        changes["api_tokens_revoked"] = {"before": 0, "after": revoked}
     audit.record(
         actor=actor,
         action="user.password",
@@ -178,9 +193,74 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
         object_id=user.pk,
         object_org=user.org,
         object_repr=user.username,
-        changes={"password": {"before": "***", "after": "***"}},
+        changes=changes,
     )
     return user
+
+
+# --- login locks ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def login_lock_record(*, username: str | None, ip_address: str | None, failures: int) -> None:
+    """Audit one lock as it happens: the pair (``username``, ``ip_address``) reached the failure
+    limit, or (``username=None``) the address reached its limit across accounts. The actor is
+    the system; the row sits under the account's org when the account exists, so that the
+    admins above it see it."""
+    from .lockout import clean_text
+
+    ip = ip_address or ""
+    if username is None:
+        audit.record(
+            actor=None,
+            action="login.throttle",
+            object_type="address",
+            object_id=ip,
+            object_repr=ip,
+            changes={"failures": {"before": None, "after": failures}},
+        )
+        return
+    name = clean_text(username, 150)
+    user = User.objects.filter(username=name).select_related("org").first()
+    audit.record(
+        actor=None,
+        action="login.lock",
+        object_type="user" if user else "login",
+        object_id=user.pk if user else name,
+        object_org=user.org if user else None,
+        object_repr=f"{name} @ {ip}",
+        changes={
+            "failures": {"before": None, "after": failures},
+            "address": {"before": None, "after": ip},
+        },
+    )
+
+
+@transaction.atomic
+def login_unlock(*, actor: Any, ip_address: str, username: str | None = None) -> int:
+    """Lift a lock: the pair (``username``, ``ip_address``), or with ``username=None`` the
+    address throttle (every failure counted from that address). Answers how many attempt rows
+    were cleared; 404 when the actor may not see that lock (see ``selectors.access_login_lock``).
+    """
+    from axes.models import AccessAttempt
+
+    from .selectors import access_login_lock
+
+    lock = access_login_lock(actor, username=username, ip_address=ip_address)
+    rows = AccessAttempt.objects.filter(ip_address=lock.ip_address)
+    if lock.username is not None:
+        rows = rows.filter(username=lock.username)
+    cleared, _ = rows.delete()
+    audit.record(
+        actor=actor,
+        action="login.unlock",
+        object_type="user" if lock.user else ("login" if lock.username else "address"),
+        object_id=lock.user.pk if lock.user else (lock.username or lock.ip_address),
+        object_org=lock.user.org if lock.user else None,
+        object_repr=f"{lock.username} @ {lock.ip_address}" if lock.username else lock.ip_address,
+        changes={"failures": {"before": lock.failures, "after": 0}},
+    )
+    return cleared
 
 
 @transaction.atomic

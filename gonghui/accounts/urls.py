@@ -14,4 +14,6 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
     path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
+    path("security/locks/", views.login_locks, name="login_locks"),
+    path("security/locks/unlock/", views.login_unlock, name="login_unlock"),
 ]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,14 +22,22 @@ from gonghui.core.roles import Role, can
 from gonghui.core.web import form_errors, staff_page
 
 from . import services
-from .forms import PasswordChangeForm, UserCreateForm, UserEditForm, UserFilter
-from .selectors import access_user, users_visible_to
+from .forms import (
+    LoginForm,
+    PasswordChangeForm,
+    UnlockForm,
+    UserCreateForm,
+    UserEditForm,
+    UserFilter,
+)
+from .selectors import access_user, login_locks_visible_to, users_visible_to
 
 USERS_PAGE_SIZE = 50
 
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
@@ -176,3 +185,32 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         "accounts/password_shown.html",
         {"target": target, "password": password, "created": False},
     )
+
+
+@staff_page("security.locks")
+def login_locks(request: HttpRequest) -> HttpResponse:
+    """The security administrator's page: the login locks in force, each with an unlock."""
+    return render(
+        request,
+        "accounts/login_locks.html",
+        {
+            "locks": login_locks_visible_to(request.user),
+            "account_limit": settings.AXES_FAILURE_LIMIT,
+            "address_limit": settings.GONGHUI_LOGIN_ADDRESS_FAILURES,
+            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+    )
+
+
+@require_POST
+@staff_page("security.locks")
+def login_unlock(request: HttpRequest) -> HttpResponse:
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        raise Http404()
+    services.login_unlock(
+        actor=request.user,
+        username=form.cleaned_data["username"] or None,
+        ip_address=form.cleaned_data["ip_address"],
+    )
+    return redirect("login_locks")

@@ -17,7 +17,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from .errors import Forbidden, InvalidInput
+from . import periods
+from .errors import Forbidden
 from .models import AuditEntry
 from .roles import can
 
@@ -93,8 +94,7 @@ def audit_list(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, 
     user = request.user
     if not can(user, "audit.view"):
         raise Forbidden(_("当前角色无权查看审计日志"))
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise InvalidInput.one("to", _("截止日期不能早于起始日期"))
+    periods.check_filter(filters.date_from, filters.date_to)
     qs = AuditEntry.objects.visible_to(user).select_related("org")
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)

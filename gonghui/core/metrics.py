@@ -50,9 +50,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_noop
 
 RecordsFn = Callable[[Any, date, date], QuerySet[Any]]
 Number = int | Decimal
+# a figure's value: a rate over an empty denominator has none (shown as EMPTY, never 0 %)
+Value = int | Decimal | None
+EMPTY = "—"
+# the column of records held by the org itself, beside its subordinates' (every breakdown)
+OWN_LEVEL = gettext_noop("本级")
 
 
 @dataclass(frozen=True)
@@ -85,11 +91,11 @@ class Metric:
         qs = self.records(org, start, end)
         return qs if self.where is None else qs.filter(self.where)
 
-    def value(self, org: Any, start: date, end: date) -> Number:
+    def value(self, org: Any, start: date, end: date) -> Value:
         return Tally(org).value(self, start, end)
 
-    def rate(self, org: Any, start: date, end: date) -> Decimal:
-        """numerator / denominator × 100; 0 when the denominator is 0."""
+    def rate(self, org: Any, start: date, end: date) -> Decimal | None:
+        """numerator / denominator × 100; None when the denominator is 0."""
         return Tally(org).rate(self, start, end)
 
 
@@ -102,8 +108,11 @@ def display_unit(metric: Metric) -> str:
     return metric.unit
 
 
-def shown(metric: Metric, raw: int | Decimal) -> int | Decimal:
-    """Counts as integers, money in 万元 to two decimals, rates as percentages to two."""
+def shown(metric: Metric, raw: Value) -> Value:
+    """Counts as integers, money in 万元 to two decimals, rates as percentages to two (None:
+    a rate with nothing to divide by)."""
+    if raw is None:
+        return None
     if metric.effective_kind == "rate":
         return Decimal(raw).quantize(_CENT, ROUND_HALF_UP)
     if metric.money:
@@ -113,13 +122,25 @@ def shown(metric: Metric, raw: int | Decimal) -> int | Decimal:
     return raw
 
 
+def shown_text(metric: Metric, raw: Value) -> str:
+    """A figure as every page writes it: ``84``, ``40.79``, ``97.62``; an empty rate "—"."""
+    return as_text(shown(metric, raw))
+
+
+def as_text(value: Value) -> str:
+    if value is None:
+        return EMPTY
+    return str(value) if isinstance(value, int) else f"{value:.2f}"
+
+
 _CENT = Decimal("0.01")
 _TEN_THOUSAND = Decimal(10000)
 
 
-def percentage(num: int | Decimal, den: int | Decimal) -> Decimal:
-    if not den:
-        return Decimal("0")
+def percentage(num: Value, den: Value) -> Decimal | None:
+    """num / den × 100; None when there is nothing to divide by."""
+    if not den or num is None:
+        return None
     return Decimal(num) * 100 / Decimal(den)
 
 
@@ -206,7 +227,7 @@ class Tally:
         self._splits: dict[tuple[str, date, date], dict[Any, Number]] = {}
         self.queries = 0  # aggregates run (for tests and benchmarks)
 
-    def value(self, metric: Metric, start: date, end: date) -> Number:
+    def value(self, metric: Metric, start: date, end: date) -> Value:
         if metric.effective_kind == "rate":
             return self.rate(metric, start, end)
         key = (metric.key, start, end)
@@ -214,8 +235,8 @@ class Tally:
             self._aggregate(metric, start, end)
         return self._values[key]
 
-    def rate(self, metric: Metric, start: date, end: date) -> Decimal:
-        """numerator / denominator × 100; 0 when the denominator is 0."""
+    def rate(self, metric: Metric, start: date, end: date) -> Decimal | None:
+        """numerator / denominator × 100; None when the denominator is 0."""
         if metric.ratio is None:
             raise ValueError(f"rate metric {metric.key} names no ratio")
         numerator, denominator = get(metric.ratio[0]), get(metric.ratio[1])
@@ -231,7 +252,7 @@ class Tally:
                 raise ValueError(f"rate metric {metric.key} names no ratio")
             return self.count(get(metric.ratio[0]), start, end)
         if not metric.sum_field:
-            return int(self.value(metric, start, end))
+            return int(self.value(metric, start, end) or 0)
         key = (metric.key, start, end)
         if key not in self._counts:
             self._aggregate(metric, start, end)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -11,31 +10,32 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gonghui.accounts.models import User
 from gonghui.orgs.selectors import org_counts
 
-from .metrics import Tally, all_metrics, display_unit, shown
+from . import periods
+from .errors import InvalidInput
+from .metrics import Tally, all_metrics, display_unit, shown_text
 from .roles import Role, can
 from .web import audit_search, staff_page
 
 AUDIT_PAGE_SIZE = 50
 
 
-def _metric_rows(org: Any) -> list[dict[str, Any]]:
-    """This year's registered figures for ``org``'s subtree (none until modules declare them),
-    computed together (one query per family of figures) and shown as the report shows them."""
-    year = timezone.localdate().year
-    start, end = date(year, 1, 1), date(year, 12, 31)
+def _metric_rows(org: Any, period: periods.Period) -> list[dict[str, Any]]:
+    """The registered figures of the period for ``org``'s subtree (none until modules declare
+    them), computed together (one query per family of figures) and shown as the report shows
+    them (an empty rate as "—")."""
+    start, end = period.start, period.end
     tally = Tally(org)
     return [
         {
             "key": metric.key,
             "label": _(metric.label),
-            "value": shown(metric, tally.value(metric, start, end)),
+            "value": shown_text(metric, tally.value(metric, start, end)),
             "unit": display_unit(metric),
             "definition": metric.definition,
         }
@@ -72,7 +72,13 @@ def home(request: HttpRequest) -> HttpResponse:
         context["users_count"] = User.objects.filter(
             org__path__startswith=org.path, is_active=True
         ).count()
-        context["metrics"] = _metric_rows(org)
+        try:
+            period = periods.period_for_page(request)
+        except InvalidInput:
+            period = periods.preset(periods.DEFAULT_PRESET)
+        context["metrics"] = _metric_rows(org, period)
+        context["picker"] = periods.picker(period)
+        context["period"] = period
         if can(user, "audit.view"):
             context["recent"] = list(audit_search(user)[:10])
     return render(request, "core/home.html", context)

@@ -224,14 +224,38 @@ def load_accounts(stdout: Output) -> None:
     stdout.write(f"演示账号:新建 {created} 个,已有 {len(DEMO_ACCOUNTS) - created} 个\n")
 
 
+# Modules that make accounts of their own for the demo (the hotline's county desks) list them
+# here, so that ``gonghui demo`` prints them with the others: username, password and all.
+ACCOUNT_SOURCES: list[Callable[[], list[DemoAccount]]] = []
+
+
+def register_accounts(fn: Callable[[], list[DemoAccount]]) -> None:
+    if fn not in ACCOUNT_SOURCES:
+        ACCOUNT_SOURCES.append(fn)
+
+
+def all_demo_accounts() -> list[DemoAccount]:
+    """The demo accounts of every role, then those the modules made (registered)."""
+    autodiscover_modules("demo_loaders")
+    return [*DEMO_ACCOUNTS, *(a for fn in ACCOUNT_SOURCES for a in fn())]
+
+
 def demo_accounts() -> list[dict[str, Any]]:
-    """The rows of the printed table: username, role label, org, password."""
+    """The rows of the printed table: username, role label, org, password — for the accounts
+    that exist (a module's own accounts only once its loader has made them)."""
+    from gonghui.accounts.models import User
     from gonghui.core.roles import Role
     from gonghui.orgs.models import Org
 
-    names = dict(
-        Org.objects.filter(code__in={a.org for a in DEMO_ACCOUNTS}).values_list("code", "name")
+    accounts = all_demo_accounts()
+    existing = set(
+        User.objects.filter(username__in=[a.username for a in accounts]).values_list(
+            "username", flat=True
+        )
     )
+    extra = {a.username for a in accounts[len(DEMO_ACCOUNTS) :]}
+    accounts = [a for a in accounts if a.username not in extra or a.username in existing]
+    names = dict(Org.objects.filter(code__in={a.org for a in accounts}).values_list("code", "name"))
     return [
         {
             "username": a.username,
@@ -239,7 +263,7 @@ def demo_accounts() -> list[dict[str, Any]]:
             "org": f"{names.get(a.org, '')}({a.org})",
             "password": a.password,
         }
-        for a in DEMO_ACCOUNTS
+        for a in accounts
     ]
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import create_model
 
+from gonghui.core import periods
 from gonghui.core.api import Page, PageParams
 from gonghui.core.errors import InvalidInput, NotFound
 from gonghui.core.masking import mask_name, mask_phone
@@ -193,6 +194,11 @@ class TicketFilters(PageParams):
 
 class StatsParams(Schema):
     org: str = Field("", description="工会代码,缺省为调用者所在单位")
+    period: str = Field(
+        "",
+        description="预设期间：month（本月）、quarter（本季度）、year（本年）、last_year（上年）；"
+        "给出 from/to 时以日期为准；都不给为本年",
+    )
     date_from: datetime.date | None = Field(None, alias="from")
     date_to: datetime.date | None = Field(None, alias="to")
 
@@ -335,6 +341,7 @@ def ticket_import(
 def ticket_list(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str, Any]:
     """Newest first; one page query and one count whatever ``limit``."""
     user = request.user
+    periods.check_filter(filters.date_from, filters.date_to)
     org = _org(user, filters.org, "org") if filters.org else None
     since = filters.changed_since
     if since is not None and timezone.is_naive(since):
@@ -409,9 +416,8 @@ for _action, _schema, _summary in (
 
 
 def _period(user: Any, params: StatsParams) -> tuple[Org, datetime.date, datetime.date]:
-    today = timezone.localdate()
-    start = params.date_from or datetime.date(today.year, 1, 1)
-    end = params.date_to or today
+    period = periods.resolve(period=params.period, start=params.date_from, end=params.date_to)
+    start, end = period.start, period.end
     if params.org:
         org = Org.objects.filter(code=params.org.strip()).first()
         if org is None:

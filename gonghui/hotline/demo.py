@@ -1,4 +1,6 @@
-"""The demo's 12351 hotline: a few hundred work orders from July 2019 to December 2020.
+"""The demo's 12351 hotline: the seed's work orders from July 2019 to December 2020, then
+orders month by month up to the day the demo is loaded (the *living* demo), so that this
+month, this quarter and this year have figures on every page.
 
 Every order is driven through the real services (``ticket_create`` and one call per step) by
 the demo accounts — the operator and the city cadre at 371700 receive, dispatch, call back,
@@ -14,7 +16,17 @@ audit rows are append-only and keep the time of loading.
 Deterministic (``random.Random(12351)``) and idempotent: each order is keyed by its provincial
 number ``SD12351-<year>-<NNNNNN>``; what exists is skipped, and a second run creates nothing.
 Exactly ``WINDOW_CLOSED`` (84, the seed page's figure) orders are closed within the seed's
-period 2020-01-01..2020-09-19, all on 371700's path.
+period 2020-01-01..2020-09-19, all on 371700's path; every order of 2019 and 2020 is closed
+by the end of 2020.
+
+From 2021 on (``living``), each month has its own generator (seeded by the month, so a month
+is the same whatever the day of loading) and numbers (``SD12351-<year>-<MM><NNNN>``): a volume
+that grows year by year, with seasons — more calls, and far more about unpaid wages, in the
+weeks before Spring Festival, fewer during it. An order's steps stop at the moment of
+loading, so the last weeks' orders are open at every stage; a batch of orders in every state
+received in the last weeks and a call of half an hour ago (``SD12351-<year>-9<MM><NNN>``, one
+batch for the month of loading) make sure each state, and today, are there; the card tick
+runs for the day of loading.
 """
 
 from __future__ import annotations
@@ -40,7 +52,8 @@ if TYPE_CHECKING:
 SEED = 12351
 CITY = "371700"
 START = date(2019, 7, 1)
-TODAY = date(2020, 12, 31)  # the demo's "today": the card tick runs for this date
+SEED_END = date(2020, 12, 31)  # the seed's orders end here; the living demo follows
+LIVING_FROM = date(2021, 1, 1)
 WINDOW = (date(2020, 1, 1), date(2020, 9, 19))
 WINDOW_CLOSED = 84  # orders closed within WINDOW (the seed page's figure)
 MUDAN = "371702"
@@ -200,9 +213,8 @@ class Calendar:
     """Working days of the demo's span, computed once (the services' own calendar)."""
 
     def __init__(self, start: date, end: date) -> None:
-        import chinese_calendar
-
         from gonghui.core.models import WorkdayOverride
+        from gonghui.core.workdays import _statutory
 
         overrides = dict(
             WorkdayOverride.objects.filter(day__range=(start, end)).values_list("day", "is_workday")
@@ -210,7 +222,7 @@ class Calendar:
         self.days: list[date] = []
         day = start
         while day <= end:
-            if overrides.get(day, chinese_calendar.is_workday(day)):
+            if overrides.get(day, _statutory(day)):
                 self.days.append(day)
             day += timedelta(days=1)
         self.index = {d: i for i, d in enumerate(self.days)}
@@ -236,7 +248,12 @@ def _weighted(rng: random.Random, pairs: list[tuple[Any, int]] | dict[Any, int])
 
 
 class Generator:
-    def __init__(self, topics: dict[str, list[str]], employers: dict[str, list[str]]) -> None:
+    def __init__(
+        self,
+        topics: dict[str, list[str]],
+        employers: dict[str, list[str]],
+        until: date = SEED_END,
+    ) -> None:
         from gonghui.members.demo import MOBILE_PREFIXES, PeopleGenerator
 
         self.rng = random.Random(SEED)
@@ -244,8 +261,17 @@ class Generator:
         self.mobile_prefixes = MOBILE_PREFIXES
         self.topics = topics  # first-level code → its second-level codes
         self.employers = employers
-        self.cal = Calendar(date(2019, 5, 1), date(2021, 3, 31))
+        # room after ``until`` for the steps planned past it (cut off at loading)
+        self.cal = Calendar(date(2019, 5, 1), max(until, SEED_END) + timedelta(days=120))
         self.tz = ZoneInfo(settings.TIME_ZONE)
+        self.wage_boost = 1.0  # the weeks before Spring Festival: more unpaid-wage calls
+
+    def reseed(self, seed: int) -> None:
+        """A month of the living demo draws from its own sequence."""
+        from gonghui.members.demo import PeopleGenerator
+
+        self.rng = random.Random(seed)
+        self.people = PeopleGenerator(seed)
 
     # -- the order itself ----------------------------------------------------------------
 
@@ -260,7 +286,9 @@ class Generator:
 
     def order(self, category: str, county: str) -> dict[str, Any]:
         rng = self.rng
-        root = _weighted(rng, TOPIC_WEIGHTS)
+        weights = dict(TOPIC_WEIGHTS)
+        weights["01"] = round(weights["01"] * self.wage_boost)
+        root = _weighted(rng, weights)
         if category == "suggestion":
             root = "99" if rng.random() < 0.5 else "06"
         topic = rng.choice(self.topics[root])
@@ -478,6 +506,19 @@ class Generator:
         # same-day steps add at most 90 minutes each: the closing stays on its day
         return self.timed(plan, self.cal.back(close_on, total))
 
+    def received_plan(self, received_on: date, spot: bool) -> Plan:
+        """An order received on ``received_on`` with all its steps (the living demo cuts
+        them at the moment of loading)."""
+        county = self.county()
+        if spot:
+            data = self.order("consult", county)
+            data["answered"] = True
+            data["answer"] = ANSWERS[data["_root"]]
+            data["channel"] = "phone"
+            return self.timed(Plan("", datetime.min, data, []), received_on)
+        data, steps = self.full(county, self.category())
+        return self.timed(Plan("", datetime.min, data, steps), received_on)
+
     def open_plan(self, received_on: date, stage: str) -> Plan:
         county = self.county()
         category = "consult" if stage == "received" and self.rng.random() < 0.3 else "demand"
@@ -561,8 +602,8 @@ OPEN_STAGES = [
 
 
 def build(topics: dict[str, list[str]], employers: dict[str, list[str]]) -> list[Plan]:
-    """Every order of the demo, numbered by year in order of receipt. Pure: the same
-    topics and employers give the same plans."""
+    """The seed's orders (2019 and 2020, every one closed by the end of 2020), numbered by
+    year in order of receipt. Pure: the same topics and employers give the same plans."""
     gen = Generator(topics, employers)
     rng, cal = gen.rng, gen.cal
     plans: list[Plan] = []
@@ -575,23 +616,6 @@ def build(topics: dict[str, list[str]], employers: dict[str, list[str]]) -> list
             plans.append(gen.closed_plan(day, spot=False))
         for day in _spread(rng, cal, start, end, spot):
             plans.append(gen.closed_plan(day, spot=True))
-    stages = [stage for stage, n in OPEN_STAGES for _ in range(n)]
-    for stage in stages:
-        if stage == "received":
-            received_on = cal.back(TODAY, rng.randint(0, 1))
-        elif stage == "accepted" and rng.random() < 0.3:  # long overdue: red cards
-            received_on = rng.choice([d for d in cal.days if date(2020, 9, 1) <= d <= TODAY])
-        else:
-            received_on = cal.back(TODAY, rng.randint(3, 16))
-        plan = gen.open_plan(received_on, stage)
-        while plan.times and gen.cal_day(plan.times[-1]) > TODAY:
-            plan = gen.timed(plan, cal.back(gen.cal_day(plan.received_at), 2))
-        plans.append(plan)
-    # two orders in progress due on the demo's today and the next working day: yellow cards
-    for back in (15, 14):
-        plan = gen.open_plan(cal.back(TODAY, back), "accepted")
-        plan.data.update(category="demand", complexity="normal")
-        plans.append(plan)
     plans.sort(key=lambda p: p.received_at)
     per_year: dict[int, int] = {}
     for plan in plans:
@@ -601,7 +625,114 @@ def build(topics: dict[str, list[str]], employers: dict[str, list[str]]) -> list
     return plans
 
 
+# -- the living demo: every month since 2021 --------------------------------------------
+
+# Orders a month, by year: the hotline grows as workers learn the number (later years: the last)
+PER_MONTH = {2021: 3, 2022: 4, 2023: 5, 2024: 6, 2025: 7, 2026: 8}
+# The seasons: calls crowd into the weeks before Spring Festival (late January to mid
+# February), thin out during it and in early autumn
+SEASON = {
+    1: 1.7, 2: 0.8, 3: 1.1, 4: 0.9, 5: 1.0, 6: 1.0,
+    7: 1.1, 8: 1.0, 9: 0.9, 10: 0.8, 11: 1.1, 12: 1.5,
+}  # fmt: skip
+# ... and before it, far more of them are about unpaid wages (topic 01)
+WAGE_BOOST = {11: 1.6, 12: 2.6, 1: 3.2, 2: 1.4}
+SPOT_SHARE = 0.35  # consultations answered during the call
+
+
+def _months(start: date, end: date) -> list[tuple[int, int]]:
+    out = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _cut(plan: Plan, now: datetime) -> Plan | None:
+    """The order as it stands at ``now``: the steps taken by then (None: not yet received)."""
+    if plan.received_at > now:
+        return None
+    kept = sum(1 for at in plan.times if at <= now)
+    plan.steps, plan.times = plan.steps[:kept], plan.times[:kept]
+    return plan
+
+
+def living(
+    topics: dict[str, list[str]], employers: dict[str, list[str]], now: datetime
+) -> list[Plan]:
+    """The orders of every month from 2021 to ``now``'s, as they stand at ``now``, and the
+    year's batch of orders in every state received in the last weeks. A month's orders do
+    not depend on ``now`` (their own seed); only where their steps stop does."""
+    today = now.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    gen = Generator(topics, employers, until=today)
+    cal = gen.cal
+    plans: list[Plan] = []
+    for year, month in _months(LIVING_FROM, today):
+        gen.reseed(SEED * 1_000_000 + year * 100 + month)
+        gen.wage_boost = WAGE_BOOST.get(month, 1.0)
+        rng = gen.rng
+        last = max(PER_MONTH)
+        n = round(PER_MONTH.get(year, PER_MONTH[last]) * SEASON[month] * rng.uniform(0.85, 1.15))
+        first = date(year, month, 1)
+        days = [d for d in cal.days if (d.year, d.month) == (year, month)]
+        for k in range(n):
+            day = rng.choice(days)
+            plan = gen.received_plan(day, spot=rng.random() < SPOT_SHARE)
+            plan.external_no = f"SD12351-{year}-{first.month:02d}{k + 1:04d}"
+            if _cut(plan, now) is not None:
+                plans.append(plan)
+    gen.reseed(SEED * 1_000_000 + today.year * 100 + today.month + 50)
+    gen.wage_boost = WAGE_BOOST.get(today.month, 1.0)
+    plans += _in_every_state(gen, today, now)
+    plans.sort(key=lambda p: p.received_at)
+    return plans
+
+
+def _in_every_state(gen: Generator, today: date, now: datetime) -> list[Plan]:
+    """Open orders received in the last weeks before ``today``, in every state (a few long
+    overdue: red cards), and two due today and the next working day (yellow cards)."""
+    rng, cal = gen.rng, gen.cal
+    recent = cal.on_or_before(today)
+    stages = [stage for stage, n in OPEN_STAGES for _ in range(n)]
+    plans: list[Plan] = []
+    for stage in stages:
+        if stage == "received":
+            received_on = cal.back(recent, rng.randint(0, 1))
+        elif stage == "accepted" and rng.random() < 0.3:  # long overdue: red cards
+            received_on = cal.back(recent, rng.randint(17, 60))
+        else:
+            received_on = cal.back(recent, rng.randint(3, 16))
+        plan = gen.open_plan(received_on, stage)
+        while plan.times and (gen.cal_day(plan.times[-1]) > today or plan.times[-1] > now):
+            plan = gen.timed(plan, cal.back(gen.cal_day(plan.received_at), 2))
+        plans.append(plan)
+    for back in (15, 14):
+        plan = gen.open_plan(cal.back(recent, back), "accepted")
+        plan.data.update(category="demand", complexity="normal")
+        plans.append(plan)
+    for i, plan in enumerate(plans, start=1):
+        plan.external_no = f"SD12351-{today.year}-9{today.month:02d}{i:03d}"
+        if plan.received_at > now:  # received later today: an order received earlier
+            plan = gen.timed(plan, cal.back(gen.cal_day(plan.received_at), 1))
+    # and a call half an hour ago, answered during the call: today has its order
+    call = gen.received_plan(today, spot=True)
+    call.received_at = now - timedelta(minutes=30)
+    call.external_no = f"SD12351-{today.year}-9{today.month:02d}{len(plans) + 1:03d}"
+    return [p for p in plans if p.received_at <= now] + [call]
+
+
 # -- loading -----------------------------------------------------------------------------
+
+
+def desk_accounts() -> list[Any]:
+    """The county desks' accounts as ``gonghui demo`` prints them (one shared password)."""
+    from gonghui.demo.loaders import DemoAccount
+
+    return [
+        DemoAccount(username, "cadre", code, DESK_PASSWORD, name, "12351热线承办")
+        for code, (username, name) in DESKS.items()
+    ]
 
 
 def _desks(stdout: Output) -> dict[str, Any]:
@@ -644,7 +775,11 @@ def _desks(stdout: Output) -> dict[str, Any]:
                 object_repr=user.username,
                 note="演示数据:县区热线承办账号",
             )
-        stdout.write(f"热线承办账号:新建 {len(users)} 个(密码 {DESK_PASSWORD})\n")
+        made = "、".join(
+            f"{u.username}（{u.full_name}，{COUNTY_NAMES[code]}）"
+            for u, code in zip(users, [c for c, _, _ in missing if c in orgs], strict=True)
+        )
+        stdout.write(f"热线承办账号：新建 {len(users)} 个，密码均为 {DESK_PASSWORD}：{made}\n")
     names = ["operator", "cadre_city", "cadre_mudan", "clerk", *[u for u, _ in DESKS.values()]]
     by_name = {u.username: u for u in User.objects.filter(username__in=names).select_related("org")}
     actors: dict[str, Any] = {}
@@ -681,7 +816,10 @@ def _members_for_callers(n: int) -> list[tuple[str, str, str]]:
 
 def load_hotline(stdout: Output) -> None:
     """Create the orders of the plan that are missing (by provincial number), each through
-    the services, then set the times of the new ones and run the card tick for TODAY."""
+    the services — the seed's, then every month's up to now — then set the times of the new
+    ones and run the card tick for today."""
+    from django.utils import timezone
+
     from gonghui.orgs.models import Enterprise, Org
 
     from . import services
@@ -702,7 +840,9 @@ def load_hotline(stdout: Output) -> None:
         .values_list("name", "county__code")
     ):
         employers.setdefault(county, []).append(name)
-    plans = build(topics, employers)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    plans = build(topics, employers) + living(topics, employers, now)
     have = set(
         Ticket.objects.filter(external_no__in=[p.external_no for p in plans]).values_list(
             "external_no", flat=True
@@ -710,7 +850,7 @@ def load_hotline(stdout: Output) -> None:
     )
     todo = [p for p in plans if p.external_no not in have]
     if not todo:
-        stdout.write(f"热线工单:新建 0 件,已有 {len(plans)} 件\n")
+        stdout.write(f"热线工单：新建 0 件，已有 {len(plans)} 件\n")
         return
     actors = _desks(stdout)
     if "operator" not in actors or "cadre_city" not in actors:
@@ -737,13 +877,15 @@ def load_hotline(stdout: Output) -> None:
             )
         created.append((plan, ticket))
     _set_times(created)
-    tick = services.tickets_tick(today=TODAY)
+    tick = services.tickets_tick(today=today)
+    morning = datetime.combine(today, time(7, 0), tzinfo=ZoneInfo(settings.TIME_ZONE))
     Notification.objects.filter(
         ticket__in=[t for _, t in created], kind__in=("yellow", "red")
-    ).update(created_at=datetime.combine(TODAY, time(7, 0), tzinfo=ZoneInfo(settings.TIME_ZONE)))
+    ).update(created_at=min(morning, now))
     stdout.write(
-        f"热线工单:新建 {len(created)} 件,已有 {len(plans) - len(created)} 件;"
-        f"{TODAY} 黄牌 {tick['yellow']} 件,红牌 {tick['red']} 件\n"
+        f"热线工单：新建 {len(created)} 件，已有 {len(plans) - len(created)} 件"
+        f"（{plans[0].received_at:%Y-%m} 至 {today:%Y-%m}）；"
+        f"{today} 黄牌 {tick['yellow']} 件，红牌 {tick['red']} 件\n"
     )
 
 
@@ -861,4 +1003,4 @@ def _set_times(created: list[tuple[Plan, Ticket]]) -> None:
     _update_many(Ticket, columns, rows)
 
 
-__all__ = ["TODAY", "WINDOW", "WINDOW_CLOSED", "build", "load_hotline"]
+__all__ = ["SEED_END", "WINDOW", "WINDOW_CLOSED", "build", "living", "load_hotline"]

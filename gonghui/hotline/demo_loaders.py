@@ -3,8 +3,9 @@ orders to the demo, after the tree, the accounts and the member roster."""
 
 from __future__ import annotations
 
-from gonghui.demo.loaders import register
+from gonghui.demo.loaders import register, register_accounts
 
-from .demo import load_hotline
+from .demo import desk_accounts, load_hotline
 
 register("hotline", load_hotline)
+register_accounts(desk_accounts)

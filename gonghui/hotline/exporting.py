@@ -165,7 +165,8 @@ def stats_xlsx(
             sheet.write(i, 1, "—")
         else:
             sheet.write_number(i, 1, value, fmt(key))
-        sheet.write(i, 2, _(unit))
+        # the workbook keeps wages in yuan to the fen (the page shows 万元, as the report does)
+        sheet.write(i, 2, _("元") if key == "wages_recovered" else _(unit))
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 2, 14)
 

@@ -1,5 +1,7 @@
 """Statistics of work orders for an org's subtree and a period, set-based (one aggregate
-query per call, no loop over orders).
+query per call, no loop over orders). Every figure is the one declared in ``hotline.metrics``
+(its records' date and ``where``; a rate its ratio), so the statistics, the work report, the
+dashboard and the home page give the same number for the same org and period.
 
 An order counts as *received* in the period of its receipt, *dispatched* in that of its
 first dispatch, *closed* in that of its closure (*on time* when closed by its due date).
@@ -19,12 +21,15 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
+from gonghui.core import metrics
 from gonghui.core.errors import InvalidInput, NotFound
+from gonghui.core.metrics import OWN_LEVEL, Metric, percentage, shown
 from gonghui.core.roles import can
 
-from .models import Category, Satisfaction, Ticket
+from .metrics import PERIOD_FIELD
+from .models import Category, Ticket
 
 KEYS = (
     "received",
@@ -38,6 +43,18 @@ KEYS = (
     "wages_recovered",
 )
 BREAKDOWNS = ("category", "topic", "county")
+# the counts and sums the figures are made of, each a metric ``hotline.<key>``
+RAW = (
+    "received",
+    "dispatched",
+    "closed",
+    "closed_on_time",
+    "needs_callback",
+    "called_back",
+    "satisfied",
+    "reopened",
+    "wages_recovered",
+)
 # How the statistics page and its workbook show them (labels translated where shown):
 # the figures (key, label, unit) and the breakdowns (key, title, column heading).
 PERCENT_KEYS = ("on_time_rate", "callback_rate", "satisfaction_rate", "reopen_rate")
@@ -50,7 +67,7 @@ FIGURES: list[tuple[str, str, str]] = [
     ("callback_rate", gettext_noop("回访率"), "%"),
     ("satisfaction_rate", gettext_noop("满意率"), "%"),
     ("reopen_rate", gettext_noop("重办率"), "%"),
-    ("wages_recovered", gettext_noop("追回欠薪"), gettext_noop("元")),
+    ("wages_recovered", gettext_noop("追回欠薪"), gettext_noop("万元")),
 ]
 BREAKDOWN_TITLES: list[tuple[str, str, str]] = [
     ("category", gettext_noop("按类别"), gettext_noop("类别")),
@@ -59,24 +76,21 @@ BREAKDOWN_TITLES: list[tuple[str, str, str]] = [
 ]
 
 
+def _metric(key: str) -> Metric:
+    return metrics.get(f"hotline.{key}")
+
+
 def _aggregates(start: date, end: date) -> dict[str, Any]:
-    closed = Q(closed_on__range=(start, end))
-    called_back = closed & ~Q(satisfaction="")
-    return {
-        "received": Count("id", filter=Q(received_on__range=(start, end))),
-        "dispatched": Count("id", filter=Q(dispatched_on__range=(start, end))),
-        "closed": Count("id", filter=closed),
-        "closed_on_time": Count("id", filter=closed & Q(closed_on_time=True)),
-        "needs_callback": Count("id", filter=closed & Q(answered_on_spot=False)),
-        "called_back": Count("id", filter=called_back),
-        "satisfied": Count(
-            "id",
-            filter=called_back
-            & Q(satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)),
-        ),
-        "reopened": Count("id", filter=closed & Q(reopen_count__gt=0)),
-        "wages_recovered": Sum("wages_recovered", filter=closed),
-    }
+    """One aggregate per raw figure, each from its declaration in ``hotline.metrics``: its
+    records' date in the period, narrowed by its ``where``."""
+    out: dict[str, Any] = {}
+    for key in RAW:
+        m = _metric(key)
+        q = Q(**{f"{PERIOD_FIELD[m.records]}__range": (start, end)})
+        if m.where is not None:
+            q &= m.where
+        out[key] = Sum(m.sum_field, filter=q) if m.sum_field else Count("id", filter=q)
+    return out
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -84,13 +98,25 @@ def _ratio(num: int, den: int) -> float | None:
 
 
 def _finish(row: dict[str, Any]) -> dict[str, Any]:
+    """The figures of one group: counts, each rate as a ratio (0..1; ``<rate>_percent`` the
+    percentage as the report shows it, None when nothing to divide by), wages in yuan (and
+    ``wages_shown`` in 万元 as the report shows them)."""
     out = {k: row[k] for k in ("received", "dispatched", "closed", "closed_on_time")}
-    out["on_time_rate"] = _ratio(row["closed_on_time"], row["closed"])
-    out["callback_rate"] = _ratio(row["called_back"], row["needs_callback"])
-    out["satisfaction_rate"] = _ratio(row["satisfied"], row["called_back"])
-    out["reopen_rate"] = _ratio(row["reopened"], row["closed"])
-    out["wages_recovered"] = (row["wages_recovered"] or Decimal("0")).quantize(Decimal("0.01"))
+    for key in PERCENT_KEYS:
+        m = _metric(key)
+        assert m.ratio is not None  # noqa: S101 - a rate declares its ratio
+        num, den = (row[k.removeprefix("hotline.")] or 0 for k in m.ratio)
+        out[key] = _ratio(num, den)
+        out[f"{key}_percent"] = shown(m, percentage(num, den))
+    wages = row["wages_recovered"] or Decimal("0")
+    out["wages_recovered"] = wages.quantize(Decimal("0.01"))
+    out["wages_shown"] = shown(_metric("wages_recovered"), wages)
     return out
+
+
+def _plain(figures: dict[str, Any]) -> dict[str, Any]:
+    """The figures the API answers (``KEYS``), without the page's shown values."""
+    return {k: figures[k] for k in KEYS}
 
 
 def tickets_in_period(org: Any, start: date, end: date) -> QuerySet[Ticket]:
@@ -119,20 +145,7 @@ def ticket_stats(user: Any, org: Any, start: date, end: date) -> dict[str, Any]:
     """The issue's figures for ``org``'s subtree over ``start``..``end`` (both included)."""
     _check(user, org, start, end)
     row = tickets_in_period(org, start, end).aggregate(**_aggregates(start, end))
-    return _finish(row)
-
-
-RAW = (
-    "received",
-    "dispatched",
-    "closed",
-    "closed_on_time",
-    "needs_callback",
-    "called_back",
-    "satisfied",
-    "reopened",
-    "wages_recovered",
-)
+    return _plain(_finish(row))
 
 
 def _add(into: dict[str, Any], row: dict[str, Any]) -> None:
@@ -155,7 +168,7 @@ def stats_overview(
             topic_k=Coalesce("topic__parent__code", "topic__code"),
             topic_n=Coalesce("topic__parent__name", "topic__name"),
             county_k=Coalesce("county__code", Value("")),
-            county_n=Coalesce("county__name", Value("市直")),
+            county_n=Coalesce("county__name", Value("")),
         )
         .values("category", "topic_k", "topic_n", "county_k", "county_n")
         .annotate(**_aggregates(start, end))
@@ -176,16 +189,25 @@ def stats_overview(
     breakdowns: dict[str, list[dict[str, Any]]] = {}
     for by, by_key in sums.items():
         breakdowns[by] = [
-            {"key": k, "label": str(labels.get(k, n)), **_finish(raw)}
+            {"key": k, "label": _label(labels, k, n), **_finish(raw)}
             for (k, n), raw in sorted(by_key.items())
             if raw["received"] or raw["dispatched"] or raw["closed"]
         ]
     return _finish({key: total.get(key, 0) for key in RAW}), breakdowns
 
 
+def _label(labels: dict[str, Any], key: str, name: str) -> str:
+    """A group's label: a category's, else the name; an order with no county (handled by
+    the org itself) is 本级, the report breakdown's word for it."""
+    if key in labels:
+        return str(labels[key])
+    return name or gettext(OWN_LEVEL)
+
+
 def stats_breakdown(user: Any, org: Any, start: date, end: date, by: str) -> list[dict[str, Any]]:
     """The same figures by ``category``, first-level ``topic`` or ``county`` (the county
-    federation on the order's path; orders handled at the city level are "市直"). Each row
+    federation on the order's path; orders held by the org itself are "本级", as in the
+    report's breakdown). Each row
     adds ``key`` and ``label``; rows without any order in the period are left out."""
     _check(user, org, start, end)
     if by not in BREAKDOWNS:
@@ -200,7 +222,7 @@ def stats_breakdown(user: Any, org: Any, start: date, end: date, by: str) -> lis
         )
     else:
         qs = qs.annotate(
-            k=Coalesce("county__code", Value("")), n=Coalesce("county__name", Value("市直"))
+            k=Coalesce("county__code", Value("")), n=Coalesce("county__name", Value(""))
         )
     rows: Any = qs.values("k", "n").annotate(**_aggregates(start, end)).order_by("k")
     labels = dict(Category.choices)
@@ -208,6 +230,7 @@ def stats_breakdown(user: Any, org: Any, start: date, end: date, by: str) -> lis
     for row in rows:
         if not (row["received"] or row["dispatched"] or row["closed"]):
             continue
-        item = {"key": row["k"], "label": str(labels.get(row["k"], row["n"])), **_finish(row)}
+        item = {"key": row["k"], "label": _label(labels, row["k"], row["n"])}
+        item.update(_plain(_finish(row)))
         out.append(item)
     return out

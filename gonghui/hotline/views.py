@@ -7,7 +7,6 @@ user's path answers 404 exactly like a missing one.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -17,13 +16,14 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
-from gonghui.core.errors import NotFound, ServiceError
+from gonghui.core import metrics, periods
+from gonghui.core.errors import InvalidInput, NotFound, ServiceError
 from gonghui.core.masking import mask_name, mask_phone
+from gonghui.core.metrics import as_text
 from gonghui.core.models import ImportJob
 from gonghui.core.roles import can
 from gonghui.core.spreadsheets import XLSX_TYPE, read_rejected
@@ -170,6 +170,11 @@ def _form_filter(user: Any, form: QueueFilterForm) -> Q | None:
             form.add_error("org", _("未找到该工会"))
             return None
         where &= Q(pk__in=Ticket.objects.on_path_of(org).values("pk"))
+    try:  # the dates' bounds, as every period parameter has them (core.periods)
+        periods.check_filter(d["start"], d["end"], start_field="start", end_field="end")
+    except InvalidInput as exc:
+        form.add_error(exc.errors[0]["field"], exc.errors[0]["message"])
+        return None
     if d["start"]:
         where &= Q(received_on__gte=d["start"])
     if d["end"]:
@@ -274,6 +279,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "prev_query": urlencode({**here, "page": page - 1}),
         "next_query": urlencode({**here, "page": page + 1}),
         "can_create": can(user, INTAKE),
+        # a grassroots clerk handles the orders sent to their union; the statistics are the
+        # federations' (cadres, leaders, the operators): the clerk sees no button to them
+        "can_stats": can(user, STATS),
         "export_query": urlencode(here),
         # the tick's yellow/red notices and supervision notices to the user's org, unread
         "notices": list(
@@ -523,23 +531,21 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 # --- statistics ------------------------------------------------------------------------------
 
 
-def _percent(value: float | None) -> str:
-    """A ratio (0..1) as a percentage with one decimal; none when nothing to divide by."""
-    return "—" if value is None else f"{value * 100:.1f}"
-
-
-def _figure(key: str, value: Any) -> str:
+def _figure(key: str, values: dict[str, Any]) -> str:
+    """A figure as the work report writes it (``hotline.metrics``): a rate as a percentage
+    to two decimals ("—" when nothing to divide by), the wages in 万元."""
     if key in stats.PERCENT_KEYS:
-        return _percent(value)
+        return as_text(values[f"{key}_percent"])
     if key == "wages_recovered":
-        return f"{Decimal(str(value or 0)):,.2f}"
-    return str(value)
+        return as_text(values["wages_shown"])
+    return str(values[key])
 
 
 def _breakdown(rows: list[dict[str, Any]], by: str, title: str, col: str) -> Any:
     for r in rows:
-        r["on_time"] = _percent(r["on_time_rate"])
-        r["satisfaction"] = _percent(r["satisfaction_rate"])
+        r["on_time"] = as_text(r["on_time_rate_percent"])
+        r["satisfaction"] = as_text(r["satisfaction_rate_percent"])
+        r["wages"] = as_text(r["wages_shown"])
     return {
         "key": by,
         "title": _(title),
@@ -557,38 +563,58 @@ def _breakdown(rows: list[dict[str, Any]], by: str, title: str, col: str) -> Any
     }
 
 
-def _stats_request(request: HttpRequest) -> tuple[StatsForm, Org | None, date, date]:
-    """(form, org, start, end) of the statistics: the user's org and this year so far unless
-    the form names others; an org outside the user's scope is an error on its field."""
+def _stats_request(
+    request: HttpRequest,
+) -> tuple[StatsForm, Org | None, periods.Period, dict[str, Any]]:
+    """(form, org, period, picker) of the statistics: the user's org unless the form names
+    another, and the period of the query string or the one the user chose last (本年 at
+    first, ``core.periods``); an org outside the user's scope or a period beyond the bounds
+    is an error on its field."""
     user: Any = request.user
-    today = timezone.localdate()
-    form = StatsForm(request.GET or None)
+    form = StatsForm(request.GET or {})
+    form.is_valid()
     org: Org | None = user.org
-    start, end = date(today.year, 1, 1), today
-    if form.is_bound and form.is_valid():
-        d = form.cleaned_data
-        start, end = d["start"] or start, d["end"] or end
-        if d["org"].strip():
-            org = _org_in_scope(user, d["org"])
-            if org is None:
-                form.add_error("org", _("未找到该工会"))
-    elif not form.is_bound:
-        form = StatsForm(initial={"org": org.code if org else "", "start": start, "end": end})
-    return form, org, start, end
+    code = (form.cleaned_data.get("org") or "").strip()
+    if code:
+        org = _org_in_scope(user, code)
+        if org is None:
+            form.add_error("org", _("未找到该工会"))
+    period = periods.preset(periods.DEFAULT_PRESET)
+    if "start" not in form.errors and "end" not in form.errors:
+        try:
+            period = periods.period_for_page(request, start_field="start", end_field="end")
+        except InvalidInput as exc:
+            err = exc.errors[0]
+            form.add_error(err["field"] if err["field"] in form.fields else None, err["message"])
+    picker = periods.picker(
+        period,
+        start_field="start",
+        end_field="end",
+        org_field="org",
+        org_value=code if code else (org.code if org else ""),
+    )
+    return form, org, period, picker
 
 
 @require_GET
 @staff_page(STATS)
 def stats_page(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    form, org, start, end = _stats_request(request)
+    form, org, period, picker = _stats_request(request)
+    start, end = period.start, period.end
     figures: list[dict[str, Any]] = []
     breakdowns: list[Any] = []
     if org is not None and not form.errors:
         # the figures and the three breakdowns: one aggregate query
         values, by = stats.stats_overview(user, org, start, end)
         figures = [
-            {"key": k, "label": _(label), "unit": _(unit), "value": _figure(k, values[k])}
+            {
+                "key": k,
+                "label": _(label),
+                "unit": _(unit),
+                "value": _figure(k, values),
+                "definition": metrics.get(f"hotline.{k}").definition,
+            }
             for k, label, unit in stats.FIGURES
         ]
         breakdowns = [_breakdown(by[b[0]], *b) for b in stats.BREAKDOWN_TITLES]
@@ -597,6 +623,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "org": org,
         "start": start,
         "end": end,
+        "picker": picker,
         "figures": figures,
         "breakdowns": breakdowns,
         "org_choices": list(org_children(user, user.org)[:100]) if user.org else [],
@@ -612,7 +639,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 def stats_export(request: HttpRequest) -> HttpResponse:
     """The statistics page as an XLSX workbook: the figures, then one sheet per breakdown."""
     user: Any = request.user
-    form, org, start, end = _stats_request(request)
+    form, org, period, _picker = _stats_request(request)
+    start, end = period.start, period.end
     if org is None or form.errors:
         raise Http404()
     values, by = stats.stats_overview(user, org, start, end)

@@ -8,6 +8,12 @@ born before 1980, as their cards still carry them), mobile numbers, join dates m
 2020 and a share within the seed's period 2020-01-01..2020-09-19, a few withdrawals,
 suspensions and transfers, workers of union-less employers in the townships' 会员之家, and the
 demo member account's own record. Written with ``bulk_create`` in batches.
+
+The roster then lives on up to the day of loading (``load_living``): from 2026 (where the
+generated join dates end) every month brings its new members — more in March, once the
+Spring Festival's job changes settle, and in September — and from the autumn of 2020 every
+month some members move to another union (会籍接转) or leave (离职). Each month draws from its
+own seed, so a month is the same whatever the day of loading, and what exists is skipped.
 """
 
 from __future__ import annotations
@@ -280,6 +286,7 @@ def load_members(stdout: Output) -> None:
     status_rng = random.Random(SEED + 1)  # used only for inserted rows
     people = PeopleGenerator(SEED)
     existing = set(Member.objects.values_list("id_number_bidx", flat=True))
+    before = len(existing)
     batch: list[Member] = []
     created = 0
     transfers = 0
@@ -345,7 +352,9 @@ def load_members(stdout: Output) -> None:
 
     own = _demo_member(people, User)
     applications = _applications(people)
-    if created or own or applications:
+    joined, moved, left = load_living()
+    created += own
+    if created or applications or joined or moved or left:
         city = Org.objects.filter(parent=None).order_by("id").first()
         audit.record(
             actor=None,
@@ -354,12 +363,13 @@ def load_members(stdout: Output) -> None:
             object_id="roster",
             object_org=city,
             object_repr="会员名册",
-            note=f"演示数据:新建会员 {created} 名(接转 {transfers} 人次)、"
-            f"入会申请 {applications} 件",
+            note=f"演示数据：新建会员 {created + joined} 名（接转 {transfers + moved} 人次，"
+            f"离职 {left} 人）、入会申请 {applications} 件",
         )
     stdout.write(
-        f"会员:新建 {created} 名,已有 {Member.objects.count() - created} 名;"
-        f"会员之家 {len(homes)} 个;入会申请 {applications} 件\n"
+        f"会员：新建 {created + joined} 名，已有 {before} 名（{LIVING_FROM.year} 年起逐月入会 "
+        f"{joined} 名、接转 {moved} 人次、离职 {left} 人）；"
+        f"会员之家 {len(homes)} 个；入会申请 {applications} 件\n"
     )
 
 
@@ -406,3 +416,176 @@ def _applications(people: PeopleGenerator) -> int:
         )  # fmt: skip
         made += 1
     return made
+
+
+# -- the living roster: every month up to the day of loading ---------------------------------
+
+LIVING_FROM = date(2026, 1, 1)  # the generated join dates end with 2025
+MOVES_FROM = date(2020, 10, 1)  # the generated transfers end with the seed's period
+JOINERS_PER_MONTH = 110  # the generated roster gains some 1,300 a year before
+TRANSFERS_PER_MONTH = 6
+LEAVERS_PER_MONTH = 4
+# new members by month: few around Spring Festival, many once the year's hiring is done
+JOIN_SEASON = {
+    1: 0.7, 2: 0.5, 3: 1.6, 4: 1.3, 5: 1.0, 6: 0.9,
+    7: 1.1, 8: 0.9, 9: 1.4, 10: 0.8, 11: 1.0, 12: 0.8,
+}  # fmt: skip
+
+
+def _month_list(start: date, end: date) -> list[tuple[int, int]]:
+    out = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _month_seed(year: int, month: int, salt: int) -> int:
+    return SEED * 10_000_000 + year * 1000 + month * 10 + salt
+
+
+def _month_days(year: int, month: int) -> list[date]:
+    first = date(year, month, 1)
+    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return [first + timedelta(days=i) for i in range((nxt - first).days)]
+
+
+def load_living(today: date | None = None) -> tuple[int, int, int]:
+    """The months since the generated roster: new members (inserted in bulk with their join
+    events) and transfers and departures of the roster's members. Returns (joined, moved,
+    left), counting only what this run wrote."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return _joiners(today), *_moves(today)
+
+
+def _joiners(today: date) -> int:
+    from gonghui.orgs.models import Enterprise
+
+    existing = set(Member.objects.values_list("id_number_bidx", flat=True))
+    employers = list(
+        Enterprise.objects.filter(union__kind="grassroots", union__active=True)
+        .select_related("union", "county")
+        .order_by("uscc")
+    )
+    if not employers:
+        return 0
+    weights = [max(e.headcount, 1) for e in employers]
+    batch: list[Member] = []
+    for year, month in _month_list(LIVING_FROM, today):
+        rng = random.Random(_month_seed(year, month, 0))
+        people = PeopleGenerator(_month_seed(year, month, 1))
+        n = round(JOINERS_PER_MONTH * JOIN_SEASON[month] * rng.uniform(0.8, 1.2))
+        days = _month_days(year, month)
+        for _ in range(n):
+            employer = rng.choices(employers, weights)[0]
+            p = people.person(employer.county.code, born=(1972, 2005))
+            joined = rng.choice(days)
+            education = _weighted(rng, EDUCATION)
+            worker_type = _weighted(rng, WORKER_TYPES)
+            ethnicity = rng.choice(ETHNICITIES)
+            bidx = blind_index_for("citizen_id", p.id_number)
+            if joined > today or bidx in existing:
+                continue  # not yet (the draws above keep the month's sequence the same)
+            existing.add(bidx)
+            batch.append(
+                Member(
+                    name=p.name,
+                    sex=p.sex,
+                    birth_date=p.birth_date,
+                    id_number=p.id_number,
+                    phone=p.phone,
+                    ethnicity=ethnicity,
+                    education=education,
+                    worker_type=worker_type,
+                    employer=employer,
+                    employer_name=employer.name,
+                    org=employer.union,
+                    joined_on=joined,
+                    status=Status.ACTIVE,
+                    status_since=joined,
+                    **derived_columns(p.name, p.id_number, p.phone),
+                )  # fmt: skip
+            )
+    if batch:
+        fast_insert(Member, batch)
+        fast_insert(
+            MembershipEvent,
+            [
+                MembershipEvent(
+                    member_id=m.pk, org_id=m.org_id, kind=EventKind.JOIN, on=m.joined_on
+                )
+                for m in batch
+            ],
+        )
+    return len(batch)
+
+
+def _moves(today: date) -> tuple[int, int]:
+    """Each month since the seed's period: a few of the generated roster's members move to
+    another union, a few leave. The candidates are the roster of before the seed's period's
+    end (a fixed set, in id order), so a month picks the same people on every run; a move
+    already recorded (its event on that day) is not made again, nor one of a member who is
+    no longer active."""
+    from gonghui.orgs.models import Org
+
+    pool = list(
+        Member.objects.filter(joined_on__lt=PERIOD[1], user__isnull=True)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    unions = list(
+        Org.objects.filter(kind="grassroots", active=True)
+        .order_by("code")
+        .values_list("id", flat=True)
+    )
+    if not pool or len(unions) < 2:
+        return 0, 0
+    done = set(
+        MembershipEvent.objects.filter(
+            on__gte=MOVES_FROM, kind__in=(EventKind.TRANSFER_OUT, EventKind.WITHDRAW)
+        ).values_list("member_id", "on")
+    )
+    plan: list[tuple[int, str, date, int]] = []  # (member, kind, day, target union)
+    for year, month in _month_list(MOVES_FROM, today):
+        rng = random.Random(_month_seed(year, month, 2))
+        days = _month_days(year, month)
+        for kind, n in ((EventKind.TRANSFER_OUT, TRANSFERS_PER_MONTH),
+                        (EventKind.WITHDRAW, LEAVERS_PER_MONTH)):  # fmt: skip
+            for _ in range(rng.randint(n // 2, n + n // 2)):
+                member_id = pool[rng.randrange(len(pool))]
+                day = rng.choice(days)
+                target = unions[rng.randrange(len(unions))]
+                if day <= today and (member_id, day) not in done:
+                    plan.append((member_id, kind, day, target))
+    if not plan:
+        return 0, 0
+    members = Member.objects.in_bulk({m for m, _k, _d, _t in plan})
+    events: list[MembershipEvent] = []
+    changed: dict[int, Member] = {}
+    moved = left = 0
+    for member_id, step, day, target in sorted(plan, key=lambda row: row[2]):
+        m = members[member_id]
+        if m.status != Status.ACTIVE or day <= m.status_since or target == m.org_id:
+            continue
+        if step == EventKind.WITHDRAW:
+            events.append(MembershipEvent(member_id=m.pk, org_id=m.org_id, kind=step, on=day,
+                                          note="离职"))  # fmt: skip
+            m.status, m.status_since = Status.WITHDRAWN, day
+            left += 1
+        else:
+            move = {"on": day, "note": "工作调动"}
+            events += [
+                MembershipEvent(member_id=m.pk, org_id=m.org_id, kind=EventKind.TRANSFER_OUT,
+                                other_org_id=target, **move),
+                MembershipEvent(member_id=m.pk, org_id=target, kind=EventKind.TRANSFER_IN,
+                                other_org_id=m.org_id, **move),
+            ]  # fmt: skip
+            m.org_id, m.status_since = target, day
+            moved += 1
+        changed[m.pk] = m
+    fast_insert(MembershipEvent, events)
+    Member.objects.bulk_update(list(changed.values()), ["org", "status", "status_since"], 500)
+    return moved, left

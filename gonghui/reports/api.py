@@ -14,18 +14,22 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from gonghui.core import metrics
+from gonghui.core import metrics, periods
 from gonghui.core.api import PageParams
 from gonghui.core.metrics import Metric
 
 from . import selectors
-from .services import default_period
 
 router = Router(tags=["reports"])
 
 
 class PeriodParams(Schema):
     org: str = Field("", description="组织代码;缺省为本人所在组织")
+    period: str = Field(
+        "",
+        description="预设期间：month（本月）、quarter（本季度）、year（本年）、last_year（上年）；"
+        "给出 from/to 时以日期为准；都不给为本年",
+    )
     date_from: datetime.date | None = Field(None, alias="from", description="起始日期(含)")
     date_to: datetime.date | None = Field(None, alias="to", description="截止日期(含)")
 
@@ -37,7 +41,7 @@ class RecordParams(PageParams, PeriodParams):
 class FigureOut(Schema):
     key: str
     label: str
-    value: int | float
+    value: int | float | None = Field(..., description="数值;比率的分母为 0 时为 null")
     unit: str
     previous: int | float | None
 
@@ -71,15 +75,14 @@ class RecordOut(Schema):
 class RecordPage(Schema):
     items: list[RecordOut]
     count: int
-    value: int | float = Field(..., description="该指标的数值(同报告)")
+    value: int | float | None = Field(..., description="该指标的数值(同报告;比率无分母时为 null)")
     total: str | None = Field(None, description="金额类指标:记录金额合计(元)")
 
 
 def _scope(request: HttpRequest, params: PeriodParams) -> tuple[Any, datetime.date, datetime.date]:
     org = selectors.report_org(request.user, params.org)
-    start, end = default_period(params.date_from, params.date_to)
-    selectors.check_period(start, end)
-    return org, start, end
+    period = periods.resolve(period=params.period, start=params.date_from, end=params.date_to)
+    return org, period.start, period.end
 
 
 @router.get("/work-summary", response=SummaryOut, by_alias=True, summary="工作报告")
@@ -146,6 +149,7 @@ def figure_breakdown(request: HttpRequest, params: Query[PeriodParams]) -> dict[
 @router.get("/trend", summary="逐月趋势")
 def figure_trend(request: HttpRequest, params: Query[PeriodParams]) -> dict[str, Any]:
     org, start, end = _scope(request, params)
+    periods.check_trend(start, end)
     return {
         "org": org.code,
         "from": start.isoformat(),

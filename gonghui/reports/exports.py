@@ -17,6 +17,8 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from gonghui.core.metrics import EMPTY, Value
+
 from .selectors import (
     Report,
     breakdown,
@@ -91,10 +93,10 @@ def report_xlsx(report: Report) -> bytes:
     for i, fig in enumerate(report.figures, start=4):
         fmt = number if isinstance(fig.value, int) else decimal
         sheet.write(i, 0, fig.label)
-        sheet.write_number(i, 1, float(fig.value), fmt)
+        _write_value(sheet, i, 1, fig.value, fmt)
         sheet.write(i, 2, fig.unit)
-        if fig.previous is not None:
-            sheet.write_number(i, 3, float(fig.previous), fmt)
+        if fig.compared:
+            _write_value(sheet, i, 3, fig.previous, fmt)
         sheet.write(i, 4, fig.change)
         sheet.write(i, 5, fig.metric.definition)
         sheet.write(i, 6, fig.key)
@@ -115,7 +117,7 @@ def report_xlsx(report: Report) -> bytes:
         sheet.write(i, 0, fig.label)
         sheet.write(i, 1, fig.unit)
         for j, cell in enumerate([*cells, fig.value], start=2):
-            sheet.write_number(i, j, float(cell), number if isinstance(cell, int) else decimal)
+            _write_value(sheet, i, j, cell, number if isinstance(cell, int) else decimal)
     sheet.set_column(0, 0, 26)
 
     for fig in report.figures:
@@ -193,3 +195,11 @@ def report_pdf(report: Report) -> bytes:
                 ]
             )
     return bytes(pdf.output())
+
+
+def _write_value(sheet: Any, row: int, col: int, value: Value, fmt: Any) -> None:
+    """A figure as a number, or "—" for a rate with nothing to divide by."""
+    if value is None:
+        sheet.write_string(row, col, EMPTY)
+    else:
+        sheet.write_number(row, col, float(value), fmt)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -21,7 +20,17 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import metrics
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound
-from gonghui.core.metrics import Metric, Number, Tally, display_unit, percentage, shown
+from gonghui.core.metrics import (
+    OWN_LEVEL,
+    Metric,
+    Number,
+    Tally,
+    Value,
+    as_text,
+    display_unit,
+    percentage,
+    shown,
+)
 from gonghui.core.roles import role_can
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.selectors import access_org
@@ -71,13 +80,11 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
 # --- numbers as the page writes them --------------------------------------------------------
 
 
-def as_json_number(value: int | Decimal) -> int | float:
-    # Two-decimal Decimals print exactly as floats (40.79 → 40.79).
+def as_json_number(value: Value) -> int | float | None:
+    # Two-decimal Decimals print exactly as floats (40.79 → 40.79); an empty rate is null.
+    if value is None:
+        return None
     return value if isinstance(value, int) else float(value)
-
-
-def as_text(value: int | Decimal) -> str:
-    return str(value) if isinstance(value, int) else f"{value:.2f}"
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -86,8 +93,8 @@ def as_text(value: int | Decimal) -> str:
 @dataclass
 class Figure:
     metric: Metric
-    raw: int | Decimal
-    previous_raw: int | Decimal | None = None
+    raw: Value  # None: a rate with nothing to divide by
+    previous_raw: Value = None
 
     @property
     def key(self) -> str:
@@ -101,13 +108,15 @@ class Figure:
     def unit(self) -> str:
         return display_unit(self.metric)
 
+    compared: bool = False  # last year's figure was computed (previous_raw None: empty rate)
+
     @property
-    def value(self) -> int | Decimal:
+    def value(self) -> Value:
         return shown(self.metric, self.raw)
 
     @property
-    def previous(self) -> int | Decimal | None:
-        return None if self.previous_raw is None else shown(self.metric, self.previous_raw)
+    def previous(self) -> Value:
+        return shown(self.metric, self.previous_raw)
 
     @property
     def text(self) -> str:
@@ -115,12 +124,13 @@ class Figure:
 
     @property
     def previous_text(self) -> str:
-        return "" if self.previous is None else as_text(self.previous)
+        return as_text(self.previous) if self.compared else ""
 
     @property
     def change(self) -> str:
-        """The change on last year as the page would print it: +12 / -3.50 / 持平."""
-        if self.previous is None:
+        """The change on last year as the page would print it: +12 / -3.50 / 持平 (nothing
+        when either side is an empty rate)."""
+        if self.value is None or self.previous is None:
             return ""
         delta = self.value - self.previous
         if not delta:
@@ -169,7 +179,9 @@ def report_compute(
     for metric in metrics.all_metrics():
         raw = tally.value(metric, start, end)
         before = tally.value(metric, prev_start, prev_end) if previous else None
-        report.figures.append(Figure(metric=metric, raw=raw, previous_raw=before))
+        report.figures.append(
+            Figure(metric=metric, raw=raw, previous_raw=before, compared=previous)
+        )
     return report
 
 
@@ -219,11 +231,11 @@ def _raw_by_org(metric: Metric, tally: Tally, start: date, end: date) -> dict[in
 @dataclass
 class Breakdown:
     orgs: list[Org]  # the org's direct subordinates, then "本级" (the org itself) as None
-    rows: list[tuple[Figure, list[int | Decimal]]]  # per figure: a shown value per column
+    rows: list[tuple[Figure, list[Value]]]  # per figure: a shown value per column
 
     @property
     def columns(self) -> list[str]:
-        return [o.name for o in self.orgs] + [_("本级")]
+        return [o.name for o in self.orgs] + [_(OWN_LEVEL)]
 
 
 def breakdown(
@@ -252,8 +264,8 @@ def breakdown(
     slots = {c.id: i for i, c in enumerate(children)}
     width = len(children) + 1
 
-    def split(metric: Metric) -> list[int | Decimal] | None:
-        cells: list[int | Decimal] = [0] * width
+    def split(metric: Metric) -> list[Number] | None:
+        cells: list[Number] = [0] * width
         by_org = _raw_by_org(metric, tally, start, end)
         if by_org is None:
             return None
@@ -262,7 +274,7 @@ def breakdown(
             cells[slots[child] if child is not None else width - 1] += n
         return cells
 
-    rows: list[tuple[Figure, list[int | Decimal]]] = []
+    rows: list[tuple[Figure, list[Value]]] = []
     for metric in metrics.all_metrics():
         if keys is not None and metric.key not in keys:
             continue
@@ -271,15 +283,13 @@ def breakdown(
             den = split(metrics.get(metric.ratio[1]))
             if num is None or den is None:
                 continue  # records tied to no single org: no breakdown
-            raw_cells: list[int | Decimal] = [
-                percentage(n, d) for n, d in zip(num, den, strict=True)
-            ]
-            total: int | Decimal = percentage(sum(num), sum(den))
+            raw_cells: list[Value] = [percentage(n, d) for n, d in zip(num, den, strict=True)]
+            total: Value = percentage(sum(num), sum(den))
         else:
             cells = split(metric)
             if cells is None:
                 continue
-            raw_cells, total = cells, sum(cells)
+            raw_cells, total = list(cells), sum(cells)
         figure = Figure(metric=metric, raw=total)
         rows.append((figure, [shown(metric, c) for c in raw_cells]))
     return Breakdown(orgs=children, rows=rows)

@@ -56,6 +56,8 @@ def clause(figure: Figure) -> str:
 def paragraphs(report: Report) -> list[str]:
     sections: dict[str, list[str]] = {}
     for figure in report.figures:
+        if figure.value is None:  # a rate with nothing to divide by: no clause ("率—%")
+            continue
         sections.setdefault(section_of(figure), []).append(clause(figure))
     out = [
         _("%(start)s至%(end)s,%(org)s及所属各级工会工作情况如下。")

@@ -5,6 +5,7 @@ XLSX/PDF downloads. Read-only; an org outside the user's subtree answers 404.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,16 +13,16 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gonghui.core import hooks
+from gonghui.core import hooks, periods
 from gonghui.core.errors import InvalidInput
 from gonghui.core.metrics import Tally
 from gonghui.core.web import staff_page
 
 from . import exports, selectors
-from .services import default_period
 from .text import paragraphs
 
 PERM = selectors.PERM
@@ -40,59 +41,74 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
-class PeriodForm(forms.Form):
+class OrgForm(forms.Form):
     org = forms.CharField(label=gettext_lazy("组织代码"), required=False, max_length=32)
-    start = forms.DateField(label=gettext_lazy("起始日期"), required=False)
-    end = forms.DateField(label=gettext_lazy("截止日期"), required=False)
 
 
-def _params(request: HttpRequest) -> tuple[PeriodForm, Any, date, date]:
-    """The org and period of the query string (org defaults to the user's own)."""
-    data = {
-        "org": request.GET.get("org", ""),
-        "start": request.GET.get("from", ""),
-        "end": request.GET.get("to", ""),
-    }
-    form = PeriodForm(data)
+@dataclass
+class Params:
+    """The org and period of a report page, and its period picker."""
+
+    org: Any
+    period: periods.Period
+    picker: dict[str, Any]
+
+    @property
+    def start(self) -> date:
+        return self.period.start
+
+    @property
+    def end(self) -> date:
+        return self.period.end
+
+
+def _params(request: HttpRequest) -> Params:
+    """The org (the user's own unless the query names one) and the period of the query
+    string, else the one the user chose last (``core.periods``)."""
+    form = OrgForm({"org": request.GET.get("org", "")})
     if not form.is_valid():
         field = next(iter(form.errors))
         raise InvalidInput.one(field, str(form.errors[field][0]))
+    period = periods.period_for_page(request)
     org = selectors.report_org(request.user, form.cleaned_data["org"])
-    start, end = default_period(form.cleaned_data["start"], form.cleaned_data["end"])
-    selectors.check_period(start, end)
-    form = PeriodForm(initial={"org": org.code, "start": start, "end": end})
-    return form, org, start, end
+    picker = periods.picker(period, org_field="org", org_value=org.code)
+    return Params(org=org, period=period, picker=picker)
 
 
 def _bad_period(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    today = timezone.localdate()
+    picker = periods.picker(periods.preset(periods.DEFAULT_PRESET, today), org_field="org")
+    picker["org_value"] = request.GET.get("org", "")[:32]
     return render(
         request,
         "reports/summary.html",
-        {"form": PeriodForm(request.GET), "error": exc.errors[0]["message"]},
+        {"picker": picker, "error": exc.errors[0]["message"]},
         status=400,
     )
 
 
-def _query(org: Any, start: date, end: date) -> str:
-    return f"org={org.code}&from={start.isoformat()}&to={end.isoformat()}"
+def _query(org: Any, period: periods.Period) -> str:
+    """The page's org and period as links to its other views carry them (a preset by name)."""
+    return f"org={org.code}&{period.query()}"
 
 
 @staff_page(PERM)
 def summary(request: HttpRequest) -> HttpResponse:
     try:
-        form, org, start, end = _params(request)
+        p = _params(request)
     except InvalidInput as exc:
         return _bad_period(request, exc)
+    org, start, end = p.org, p.start, p.end
     report, split = selectors.report_page(org=org, start=start, end=end)
     return render(
         request,
         "reports/summary.html",
         {
-            "form": form,
+            "picker": p.picker,
             "report": report,
             "paragraphs": paragraphs(report),
             "breakdown": split,
-            "query": _query(org, start, end),
+            "query": _query(org, p.period),
         },
     )
 
@@ -100,14 +116,18 @@ def summary(request: HttpRequest) -> HttpResponse:
 @staff_page(PERM)
 def dashboard(request: HttpRequest) -> HttpResponse:
     try:
-        form, org, start, end = _params(request)
+        p = _params(request)
     except InvalidInput as exc:
         return _bad_period(request, exc)
+    org, start, end = p.org, p.start, p.end
     report, split = selectors.report_page(org=org, start=start, end=end)
-    panels = [p for fn in hooks.dashboard_panels if (p := fn(org, start, end)) is not None]
+    panels = [x for fn in hooks.dashboard_panels if (x := fn(org, start, end)) is not None]
     data = {
         "figures": [f.as_json() for f in report.figures],
-        "trend": selectors.trend(org=org, start=start, end=end, tally=report.tally),
+        # a long period's trend: its last months (core.periods.trend_start)
+        "trend": selectors.trend(
+            org=org, start=periods.trend_start(start, end), end=end, tally=report.tally
+        ),
         "breakdown": {
             "orgs": split.columns,
             "series": [
@@ -131,16 +151,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/dashboard.html",
-        {"form": form, "report": report, "data": data, "query": _query(org, start, end)},
+        {"picker": p.picker, "report": report, "data": data, "query": _query(org, p.period)},
     )
 
 
 @staff_page(PERM)
 def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
     try:
-        form, org, start, end = _params(request)
+        p = _params(request)
     except InvalidInput as exc:
         return _bad_period(request, exc)
+    org, start, end = p.org, p.start, p.end
     metric = selectors.report_metric(key)
     tally = Tally(org, families=False)
     figure = selectors.Figure(metric=metric, raw=tally.value(metric, start, end))
@@ -154,7 +175,7 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
         request,
         "reports/figure.html",
         {
-            "form": form,
+            "picker": p.picker,
             "org": org,
             "start": start,
             "end": end,
@@ -163,13 +184,14 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
             "rows": rows,
             "page": page,
             "has_amount": bool(metric.sum_field) and metric.effective_kind != "rate",
-            "query": _query(org, start, end),
+            "query": _query(org, p.period),
         },
     )
 
 
 def _download(request: HttpRequest, kind: str) -> HttpResponse:
-    _form, org, start, end = _params(request)
+    p = _params(request)
+    org, start, end = p.org, p.start, p.end
     if kind == "xlsx":  # its second sheet is the breakdown: computed first, the figures sum it
         report, _split = selectors.report_page(org=org, start=start, end=end)
     else:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gonghui.core import periods
 from gonghui.core.errors import InvalidInput
 from gonghui.orgs.models import Org
 from gonghui.reports import exports, selectors
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"no org with code {opts['org']}")
         try:
+            periods.check(start, end, start_field="--from", end_field="--to")
             report = selectors.report_compute(org=org, start=start, end=end)
         except InvalidInput as exc:
             raise CommandError(exc.errors[0]["message"]) from exc
