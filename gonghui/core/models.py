@@ -139,9 +139,10 @@ class ImportJob(models.Model):
     """One spreadsheet import, run in the background: its file, progress and outcome.
 
     ``processed`` counts rows checked so far (the page's progress bar). The counts say what the
-    import did (or, for a preview — ``dry_run`` — what it would do). ``errors_file`` is the XLSX
-    of rejected rows with their reasons, under ``MEDIA_ROOT``. Both files are deleted after
-    their retention (``core.uploads.purge_expired``)."""
+    import did (or, for a preview — ``dry_run`` — what it would do); ``warned`` counts the rows
+    imported with a warning (a value not recognised). ``errors_file`` is the result XLSX —
+    rejected rows with their reasons, and the warnings — under the data dir. Both files are
+    deleted after their retention (``core.uploads.purge_expired``)."""
 
     kind = models.CharField(_("类型"), max_length=32)
     org = models.ForeignKey(
@@ -167,6 +168,7 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(_("更新"), default=0)
     unchanged = models.PositiveIntegerField(_("未变"), default=0)
     rejected = models.PositiveIntegerField(_("未导入"), default=0)
+    warned = models.PositiveIntegerField(_("有提示"), default=0)
     errors_file = models.CharField(_("错误行文件"), max_length=500, blank=True)
     # the page's preview keeps its upload for the confirmed run; every other job's upload is
     # deleted when the job ends, and any upload once its retention has passed

@@ -8,7 +8,8 @@ header raises ``UnusableFile`` with a message for the user.
 
 ``write_errors`` writes the rejected rows back as XLSX: the original columns, the original row
 number (``原行号``) and the reason (``错误原因``). The two added columns are not aliases of any
-field, so the file, once fixed, imports as it is.
+field, so the file, once fixed, imports as it is. Warnings (rows imported with a value not
+used as written) go to a second sheet, which an import does not read.
 
 Everything streams: CSV through ``csv.reader``, workbooks through python-calamine's
 ``iter_rows``, the errors file through xlsxwriter's ``constant_memory`` mode. Every file
@@ -226,12 +227,20 @@ def open_sheet(
     )
 
 
+WARNING_HEADER = ("原行号", "列", "填写的内容", "处理方式")
+
+
 def write_errors(
     target: str | Path | IO[bytes],
     header: list[str],
     rows: Iterable[tuple[int, list[Any], str]],
+    *,
+    warnings: Iterable[tuple[int, str, str, str]] = (),
 ) -> None:
-    """The rejected rows as XLSX: original columns, then ``原行号`` and ``错误原因``.
+    """The result workbook as XLSX. First sheet, the rejected rows: original columns, then
+    ``原行号`` and ``错误原因`` (the sheet an import reads, so the fixed file imports as it is).
+    Second sheet, when there are ``warnings`` (row number, column, value, what was done): the
+    rows imported with a value that was not used as written.
 
     Every cell is written as text, so ID numbers and phones keep every digit and a fixed
     file reads back exactly as typed."""
@@ -255,6 +264,21 @@ def write_errors(
         sheet.write_number(out_row, width, number)
         sheet.write_string(out_row, width + 1, reason)
     sheet.freeze_panes(1, 0)
+    warned = iter(warnings)
+    first = next(warned, None)
+    if first is not None:
+        notes = workbook.add_worksheet(_("导入提示"))
+        notes.set_column(0, 0, 10)
+        notes.set_column(1, 2, 20, text)
+        notes.set_column(3, 3, 50, text)
+        for col, title in enumerate(WARNING_HEADER):
+            notes.write_string(0, col, title, bold)
+        for out_row, (number, column, value, action) in enumerate((first, *warned), start=1):
+            notes.write_number(out_row, 0, number)
+            notes.write_string(out_row, 1, column)
+            notes.write_string(out_row, 2, value)
+            notes.write_string(out_row, 3, action)
+        notes.freeze_panes(1, 0)
     workbook.close()
 
 
@@ -304,6 +328,28 @@ def read_rejected(path: str | Path, key_aliases: Iterable[str], limit: int) -> l
                 "reason": cell_text(cells[-1]) if cells else "",
             }
         )
+    return out
+
+
+def read_warnings(path: str | Path, limit: int) -> list[dict[str, str]]:
+    """The first ``limit`` warnings of a ``write_errors`` file (its second sheet): row
+    number, column, value and what was done; none when the file has no such sheet."""
+    if not Path(path).exists():
+        return []
+    try:
+        workbook = python_calamine.load_workbook(str(path))
+        if len(workbook.sheet_names) < 2:
+            return []
+        rows = workbook.get_sheet_by_index(1).iter_rows()
+    except Exception:  # calamine's own errors: a file we did not write
+        return []
+    next(rows, None)
+    out: list[dict[str, str]] = []
+    for cells in rows:
+        if len(out) >= limit:
+            break
+        row, column, value, action = (cell_text(c) for c in [*cells, "", "", "", ""][:4])
+        out.append({"row": row, "column": column, "value": value, "action": action})
     return out
 
 

@@ -360,15 +360,24 @@ class RejectedRow(Schema):
     reason: str
 
 
+class WarnedValue(Schema):
+    row: int = Field(..., description="spreadsheet row number")
+    column: str = Field(..., description="the file's own column title")
+    value: str
+    action: str = Field(..., description="what the import did with the value")
+
+
 class ImportOut(Schema):
     rows: int
     created: int
     updated: int
     unchanged: int
     rejected: int
+    warned: int = Field(..., description="rows imported with a value not used as written")
     dry_run: bool
     unknown_columns: list[str]
     rejections: list[RejectedRow] = Field(..., description="every rejected row with its reason")
+    warnings: list[WarnedValue] = Field(..., description="every value not used as written")
 
 
 class ImportJobOut(Schema):
@@ -383,6 +392,7 @@ class ImportJobOut(Schema):
     updated: int
     unchanged: int
     rejected: int
+    warned: int
     message: str
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
@@ -405,7 +415,9 @@ def member_import(
     background: Form[bool] = False,
 ) -> Any:
     """Import a roster into the union ``org``. A small file is imported now, answered with
-    the counts and every rejected row (row number and reason); ``dry_run`` changes nothing.
+    the counts, every rejected row (row number and reason) and every warning (a value not
+    recognised: the person is imported, the value left out or kept as written, ``warned``
+    counts those rows apart from ``rejected``); ``dry_run`` changes nothing.
     ``background=true`` — and any file larger than ``GONGHUI_UPLOAD_INLINE_KB``, dry run or
     not — answers 202 with a job to poll at ``/import/{job_id}``. An unusable file, or one
     past the upload limits (bytes, inflated size, rows, type), answers 422 naming ``file``."""
@@ -433,6 +445,10 @@ def member_import(
         "dry_run": dry_run,
         "unknown_columns": result.unknown_columns,
         "rejections": [{"row": row, "reason": reason} for row, _c, reason in result.rejections],
+        "warnings": [
+            {"row": row, "column": column, "value": value, "action": action}
+            for row, column, value, action in result.warnings
+        ],
     }
 
 

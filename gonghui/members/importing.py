@@ -18,13 +18,28 @@ progress:
    (``core.bulk.deferred_indexes``): several times faster, but on PostgreSQL readers of the
    member table wait until the import commits. ``result.timings`` has each stage's seconds.
 
+Errors and warnings: a row is rejected only for what makes the person unusable or wrong
+(no name, a bad or contradictory ID, a bad mobile, an impossible date, a duplicate, a
+transfer conflict). A descriptive value that is not recognised (education, ethnicity, worker
+type … — see ``validation.clean_member(lenient=True)``) imports the person, keeps the text
+where the field is free text, and is listed in ``result.warnings`` and in the warnings sheet
+of the result workbook (row, column, value, what was done).
+
+Unchanged rows cost a hash: each member written by an import keeps a keyed hash of its
+row's cells (``Member.import_hash``) and the time it was written (``import_stamp``). A row
+whose hash is held by an active member of this union that nobody changed since
+(``updated_at = import_stamp``) is *unchanged* without being cleaned, encrypted or looked up.
+Rows with warnings keep no hash, so a re-import reports their warnings again.
+
 Rules: a person active (or suspended) in another union is rejected as a transfer conflict
-naming that union, never moved; a person whose membership ended is taken in again (counted
-as updated, with a join event); running the same file twice changes nothing the second time.
+that names no union (the answer says only that the person cannot be taken in here and must
+apply for a transfer); a person whose membership ended is taken in again (counted as
+updated, with a join event); running the same file twice changes nothing the second time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
@@ -48,7 +63,7 @@ from gonghui.core.errors import Forbidden, InvalidInput, NotFound
 from gonghui.core.masking import mask_name
 from gonghui.core.models import ImportJob
 from gonghui.core.roles import can
-from gonghui.core.spreadsheets import Sheet, open_sheet, write_errors, write_template
+from gonghui.core.spreadsheets import Sheet, cell_text, open_sheet, write_errors, write_template
 from gonghui.core.uploads import Received
 from gonghui.orgs.models import Org
 
@@ -111,8 +126,12 @@ COLUMNS = (
     "worker_type",
     "model_worker",
     "joined_on",
+    "import_hash",
 )
 _POS = {name: i for i, name in enumerate(COLUMNS)}
+# a new version invalidates every stored row hash (a rule of the checks changed)
+ROW_HASH_VERSION = "1"
+CONFLICT = "此人无法在本单位导入，请其申请会籍接转"
 # Fields an existing record is compared on (phone through its blind index).
 _COMPARED = (
     "name",
@@ -145,15 +164,25 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    warned: int = 0  # rows imported (or unchanged) with at least one warning
+    hashed: int = 0  # unchanged rows answered by their row hash alone (not in the JSON)
     errors_file: str = ""
     dry_run: bool = False
     unknown_columns: list[str] = field(default_factory=list)
     # the preview: a few rows per outcome, names and IDs masked
     samples: dict[str, list[dict[str, Any]]] = field(
-        default_factory=lambda: {"created": [], "updated": [], "unchanged": [], "rejected": []}
+        default_factory=lambda: {
+            "created": [],
+            "updated": [],
+            "unchanged": [],
+            "rejected": [],
+            "warned": [],
+        }
     )
     # every rejected row: (row number, original cells, reason)
     rejections: list[tuple[int, list[Any], str]] = field(default_factory=list, repr=False)
+    # every warning: (row number, the file's column title, the value, what was done)
+    warnings: list[tuple[int, str, str, str]] = field(default_factory=list, repr=False)
     header: list[str] = field(default_factory=list, repr=False)
     # seconds per stage (check, insert, indexes, events, updates, analyze), for the log and
     # the benchmark
@@ -175,6 +204,7 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
+            "warned": self.warned,
             "errors_file": self.errors_file or None,
         }
 
@@ -197,19 +227,38 @@ class _Context:
     labels: tuple[tuple[str, str], ...]
     has_joined: bool
     today: date
+    hash_key: bytes  # keys the row hashes (derived from the field key, this union, the columns)
 
 
 # --- stage 1, per row: pure CPU, runs in worker processes -----------------------------------
 
 
 def _reason(errors: list[dict[str, str]], labels: dict[str, str]) -> str:
-    return ";".join(f"{labels.get(e['field'], e['field'])}:{e['message']}" for e in errors)
+    return "；".join(f"{labels.get(e['field'], e['field'])}：{e['message']}" for e in errors)
 
 
-def _prepare_chunk(job: tuple[_Context, list[tuple[int, list[Any]]]]) -> list[tuple[Any, ...]]:
-    """Clean and encode one chunk. Returns per row either ``(number, None, reason)`` or
-    ``(number, key, row)`` where ``key`` identifies the person (the ID's first 17 digits)
-    and ``row`` is the prepared tuple in ``COLUMNS`` order, database form."""
+def row_hash(key: bytes, cells: list[Any]) -> int:
+    """The keyed hash of a row's cells as read (a signed 64-bit integer, the column's type)."""
+    try:
+        text = "\x1f".join(cells)  # a CSV row: all text
+    except TypeError:
+        text = "\x1f".join(cell_text(c) for c in cells)
+    digest = hashlib.blake2b(text.encode(), digest_size=8, key=key).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+# an item of a chunk: (row number, cells, the row's hash — None when no member holds any, the
+# worker computes it then —, the member holding that hash or None)
+Item = tuple[int, list[Any], int | None, int | None]
+
+
+def _prepare_chunk(job: tuple[_Context, list[Item]]) -> list[tuple[Any, ...]]:
+    """Clean and encode one chunk. Returns per row ``(number, key, row, warnings, skip)``:
+    ``key`` None and ``row`` the reason for a rejected row; ``key`` ``"same"`` and ``row``
+    the member's id for a row whose hash a member holds (nothing else done); else ``key``
+    identifies the person (the ID's first 17 digits), ``row`` is the prepared tuple in
+    ``COLUMNS`` order (database form), ``warnings`` the unrecognised values and ``skip`` the
+    fields they leave as they are (not compared with a known member)."""
     ctx, rows = job
     labels = dict(ctx.labels)
     today = ctx.today
@@ -218,13 +267,18 @@ def _prepare_chunk(job: tuple[_Context, list[tuple[int, list[Any]]]]) -> list[tu
     id_index = crypto.blind_indexer("citizen_id")
     phone_index = crypto.blind_indexer("mobile")
     out: list[tuple[Any, ...]] = []
-    for number, cells in rows:
+    for number, cells, digest, holder in rows:
+        if holder is not None:
+            out.append((number, "same", holder, (), ()))
+            continue
+        if digest is None:
+            digest = row_hash(ctx.hash_key, cells)
         width = len(cells)
         data = {name: (cells[i] if i < width else None) for name, i in ctx.columns}
         data.update(defaults)
-        result = clean_member(data, today=today)
+        result = clean_member(data, today=today, lenient=True)
         if result.errors:
-            out.append((number, None, _reason(result.errors, labels)))
+            out.append((number, None, _reason(result.errors, labels), (), ()))
             continue
         v = result.values
         id_number = v["id_number"]
@@ -232,6 +286,7 @@ def _prepare_chunk(job: tuple[_Context, list[tuple[int, list[Any]]]]) -> list[tu
         derived = derived_columns(v["name"], id_number, phone)
         birth: date = v["birth_date"]
         joined: date = v["joined_on"]
+        warned = result.unrecognised
         out.append(
             (
                 number,
@@ -257,7 +312,10 @@ def _prepare_chunk(job: tuple[_Context, list[tuple[int, list[Any]]]]) -> list[tu
                     v.get("worker_type", "employee"),
                     v.get("model_worker", ""),
                     joined.isoformat(),
+                    None if warned else digest,  # a row with warnings keeps no hash
                 ),
+                tuple((w.field, w.value, w.action) for w in warned),
+                tuple(w.field for w in warned if w.field not in ("sex", "ethnicity")),
             )
         )
     return out
@@ -276,15 +334,44 @@ def _estimate_rows(path: Path) -> int:
         return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
 
 
-def _chunks(sheet: Sheet, ctx: _Context) -> Iterator[tuple[_Context, list[tuple[int, list[Any]]]]]:
-    chunk: list[tuple[int, list[Any]]] = []
-    for item in sheet.rows:
-        chunk.append(item)
+Job = tuple[_Context, list[Item]]
+
+
+def _chunks(
+    sheet: Sheet, ctx: _Context, held: dict[int, int], cells_of: dict[int, list[Any]]
+) -> Iterator[Job]:
+    """The rows in chunks, each with its hash and the member holding that hash (if any).
+    Each row's original cells are remembered (for the result workbook) as it is sent out;
+    the classifier forgets them once the chunk is decided. At most a few chunks are held."""
+    key = ctx.hash_key
+    chunk: list[Item] = []
+    for number, cells in sheet.rows:
+        cells_of[number] = cells
+        if not held:  # a first roster: the workers hash the rows
+            chunk.append((number, cells, None, None))
+        else:
+            digest = row_hash(key, cells)
+            holder = held.get(digest)
+            chunk.append((number, [] if holder is not None else cells, digest, holder))
         if len(chunk) >= CHUNK:
             yield ctx, chunk
             chunk = []
     if chunk:
         yield ctx, chunk
+
+
+def _held_hashes(org: Org) -> dict[int, int]:
+    """Row hash → member id of this union's active members unchanged since an import wrote
+    them (one query; about 100 bytes a member in memory)."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT import_hash, id FROM {qn(Member._meta.db_table)} "  # noqa: S608 - names from the model's meta, quoted; values are parameters
+        "WHERE org_id = %s AND status = %s AND import_hash IS NOT NULL "
+        "AND import_stamp = updated_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, Status.ACTIVE.value])
+        return dict(cursor.fetchall())
 
 
 @dataclass
@@ -328,13 +415,24 @@ class _Plan:
     spill: IO[bytes]  # pickled lists of prepared rows to create
     # (id, row, changed, rejoin date or "" when the person stays a member)
     updates: list[tuple[int, tuple[Any, ...], list[str], str]]
-    org_names: dict[int, str]
     phone_compared: bool
     id_label: str = ""  # the file's own header of the ID column, for reasons
+    labels: dict[str, str] = field(default_factory=dict)  # field → the file's column title
+    order: dict[str, int] = field(default_factory=dict)  # field → its column in the file
+    # member id → the row number that claimed it (a second row of the same person is a repeat)
+    claimed: dict[int, int] = field(default_factory=dict)
 
 
 def _label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
+
+
+def _hash_key(org: Org, columns: dict[str, int], has_joined: bool) -> bytes:
+    """The key of this import's row hashes: secret (derived from the field key through a
+    blind index), and different for another union or another column layout."""
+    layout = ",".join(f"{name}:{i}" for name, i in sorted(columns.items()))
+    text = f"{ROW_HASH_VERSION}|{org.pk}|{layout}|{int(has_joined)}"
+    return crypto.blind_index(text, purpose="import_row").encode()[:64]
 
 
 def _check(
@@ -354,29 +452,35 @@ def _check(
     labels = {name: sheet.label(name) for name in sheet.columns}
     labels.setdefault("sex", _label("sex"))
     labels.setdefault("birth_date", _label("birth_date"))
+    has_joined = "joined_on" in sheet.columns
     ctx = _Context(
         columns=tuple(sheet.columns.items()),
         labels=tuple(labels.items()),
-        has_joined="joined_on" in sheet.columns,
+        has_joined=has_joined,
         today=timezone.localdate(),
+        hash_key=_hash_key(org, sheet.columns, has_joined),
     )
     estimate = max(0, _estimate_rows(path) - sheet.header_row)
     spill = tempfile.TemporaryFile(prefix="gonghui-import-")  # noqa: SIM115 - closed by member_import
-    plan = _Plan(result, spill, [], {}, "phone" in sheet.columns, sheet.label("id_number"))
+    plan = _Plan(result, spill, [], "phone" in sheet.columns, sheet.label("id_number"), labels)
+    plan.order = dict(sheet.columns)
     seen: dict[int, int] = {}  # person key → row number of the first occurrence
     cells_of: dict[int, list[Any]] = {}
+    with result.timed("hashes"):
+        held = _held_hashes(org)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    chunks = _chunks(sheet, ctx)
+    chunks = _chunks(sheet, ctx, held, cells_of)
     pool = None
-    if n_workers > 1 and (estimate == 0 or estimate >= PARALLEL_FROM):
+    # rows a member's hash already answers cost the workers nothing: count only the others
+    if n_workers > 1 and (estimate == 0 or estimate - len(held) >= PARALLEL_FROM):
         # fork: the workers inherit the settings and the field key; they never touch the
         # database (and os._exit on the way out closes no inherited connection)
         pool = multiprocessing.get_context("fork").Pool(n_workers)
         prepared_chunks: Iterator[list[tuple[Any, ...]]] = _bounded_imap(
-            pool, _keep(chunks, cells_of), window=2 * n_workers
+            pool, chunks, window=2 * n_workers
         )
     else:
-        prepared_chunks = map(_prepare_chunk, _keep(chunks, cells_of))
+        prepared_chunks = map(_prepare_chunk, chunks)
     try:
         for prepared in prepared_chunks:
             _classify(plan, org, prepared, cells_of, seen, compared)
@@ -385,15 +489,11 @@ def _check(
     finally:
         if pool is not None:
             pool.terminate()
-    missing_names = {e for e in plan.org_names if not plan.org_names[e]}
-    if missing_names:
-        names = dict(Org.objects.filter(pk__in=missing_names).values_list("id", "name"))
-        plan.org_names.update(names)
     return plan
 
 
 def _bounded_imap(
-    pool: Any, jobs: Iterator[tuple[_Context, list[tuple[int, list[Any]]]]], *, window: int
+    pool: Any, jobs: Iterator[Job], *, window: int
 ) -> Iterator[list[tuple[Any, ...]]]:
     """``pool.imap(_prepare_chunk, jobs)`` with at most ``window`` chunks in flight:
     ``imap`` reads its input to the end at once, which would hold the whole file in memory."""
@@ -406,16 +506,11 @@ def _bounded_imap(
         yield pending.popleft().get()
 
 
-def _keep(
-    chunks: Iterator[tuple[_Context, list[tuple[int, list[Any]]]]], cells_of: dict[int, list[Any]]
-) -> Iterator[tuple[_Context, list[tuple[int, list[Any]]]]]:
-    """Remember each chunk's original cells (for the errors file) as it is sent out; the
-    classifier forgets them once the chunk is decided. ``imap`` runs a few chunks ahead, so
-    at most a few chunks of cells are held."""
-    for ctx, chunk in chunks:
-        for number, cells in chunk:
-            cells_of[number] = cells
-        yield ctx, chunk
+def _repeat(plan: _Plan, first: int) -> str:
+    return _("%(col)s：与第 %(n)d 行是同一人，重复的行未导入") % {
+        "col": plan.id_label,
+        "n": first,
+    }
 
 
 def _classify(
@@ -426,45 +521,58 @@ def _classify(
     seen: dict[int, int],
     compared: list[str],
 ) -> None:
+    """Decide each row of a chunk, in the file's order: a repeat of an earlier row's person
+    is rejected, whichever way either row was recognised (by its hash or by its ID)."""
     result = plan.result
+    claimed = plan.claimed
     bid = _POS["id_number_bidx"]
-    fresh: list[tuple[int, int, tuple[Any, ...]]] = []
-    for number, key, row in prepared:
-        result.rows += 1
-        if key is None:
-            _reject(result, number, cells_of.pop(number), row)
-            continue
-        first = seen.get(key)
-        if first is not None:
-            reason = _("%(col)s:与第 %(n)d 行是同一人,重复的行未导入") % {
-                "col": plan.id_label,
-                "n": first,
-            }
-            _reject(result, number, cells_of.pop(number), reason)
-            continue
-        seen[key] = number
-        fresh.append((number, key, row))
-    existing = _lookup([row[bid] for _n, _k, row in fresh])
+    fresh = [row[bid] for _n, key, row, _w, _s in prepared if key is not None and key != "same"]
+    existing = _lookup(fresh)
     creates: list[tuple[Any, ...]] = []
-    for number, _key, row in fresh:
+    for number, key, row, warnings, skip in prepared:
+        result.rows += 1
         cells = cells_of.pop(number)
+        if key is None:
+            _reject(result, number, cells, row)
+            continue
+        if key == "same":
+            first = claimed.setdefault(row, number)
+            if first != number:
+                _reject(result, number, cells, _repeat(plan, first))
+                continue
+            result.unchanged += 1
+            result.hashed += 1
+            continue  # no sample: the preview shows what an import changes
+        # a person known to the registry is claimed by member id (by the first of its rows,
+        # whether recognised by hash or by ID); a new person by the ID itself
         found = existing.get(row[bid])
+        first = seen.setdefault(key, number) if found is None else number
+        if first != number:
+            _reject(result, number, cells, _repeat(plan, first))
+            continue
         if found is None:
             creates.append(row)
             result.created += 1
             if result.wants_sample("created"):
                 result._sample("created", _show(number, row))
+            _warn(plan, number, row, warnings)
+            continue
+        first = claimed.setdefault(found.id, number)
+        if first != number:
+            _reject(result, number, cells, _repeat(plan, first))
             continue
         if found.status in (Status.ACTIVE, Status.SUSPENDED) and found.org_id != org.pk:
-            plan.org_names.setdefault(found.org_id, "")
-            # the union's name is filled in after the pass (one query); keep a marker
-            _reject(result, number, cells, ("conflict", found.org_id))
+            # the other union is not named: a clerk learns nothing of people outside their
+            # scope (issue 10)
+            _reject(result, number, cells, f"{plan.id_label}：{_(CONFLICT)}")
             continue
         rejoin = found.status not in (Status.ACTIVE, Status.SUSPENDED)
         changed = [
             name
             for name in compared
-            if found.values[name] != row[_POS[name]] and not (rejoin and name == "joined_on")
+            if found.values[name] != row[_POS[name]]
+            and not (rejoin and name == "joined_on")
+            and name not in skip
         ]
         if plan.phone_compared and found.values["phone_bidx"] != row[_POS["phone_bidx"]]:
             changed.append("phone")
@@ -474,8 +582,9 @@ def _classify(
             and moved_since_joining
             and row[_POS["joined_on"]] > found.status_since.isoformat()
         ):
-            _reject(result, number, cells, _("入会日期:不能晚于最近一次会籍变动日期"))
+            _reject(result, number, cells, _("入会日期：不能晚于最近一次会籍变动日期"))
             continue
+        _warn(plan, number, row, warnings)
         if not changed and not rejoin:
             result.unchanged += 1
             if result.wants_sample("unchanged"):
@@ -493,26 +602,31 @@ def _classify(
         pickle.dump(creates, plan.spill, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _warn(plan: _Plan, number: int, row: tuple[Any, ...], warnings: tuple[Any, ...]) -> None:
+    if not warnings:
+        return
+    result = plan.result
+    result.warned += 1
+    warnings = tuple(sorted(warnings, key=lambda w: plan.order.get(w[0], len(plan.order))))
+    for name, value, action in warnings:
+        result.warnings.append((number, plan.labels.get(name, _label(name)), value, action))
+    if result.wants_sample("warned"):
+        shown = "；".join(f"{plan.labels.get(n, _label(n))}“{v}”{a}" for n, v, a in warnings)
+        result._sample("warned", {**_show(number, row), "warning": shown})
+
+
 def _show(number: int, row: tuple[Any, ...]) -> dict[str, Any]:
     return {"row": number, "name": mask_name(row[0]), "id_tail": row[_POS["id_tail"]]}
 
 
-def _reject(result: ImportResult, number: int, cells: list[Any], reason: Any) -> None:
+def _reject(result: ImportResult, number: int, cells: list[Any], reason: str) -> None:
     result.rejected += 1
     result.rejections.append((number, cells, reason))
 
 
 def _finish_reasons(plan: _Plan) -> None:
-    """Fill in the union names of transfer conflicts (looked up once, after the pass)."""
+    """Sort the rejected rows and keep the first few for the preview."""
     result = plan.result
-    for i, (number, cells, reason) in enumerate(result.rejections):
-        if isinstance(reason, tuple):
-            union = plan.org_names.get(reason[1], "")
-            text = _("%(col)s:会籍转移冲突,此人已在“%(union)s”在会;请由本工会办理会籍接转") % {
-                "col": plan.id_label,
-                "union": union,
-            }
-            result.rejections[i] = (number, cells, text)
     result.rejections.sort(key=lambda item: item[0])
     for number, _cells, reason in result.rejections[:SAMPLES]:
         result._sample("rejected", {"row": number, "reason": reason})
@@ -540,6 +654,7 @@ def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> 
         "status": Status.ACTIVE.value,
         "created_at": now_db,
         "updated_at": now_db,
+        "import_stamp": now_db,  # the row hash holds while updated_at stays this
     }
     defaults = bulk.column_defaults(Member, [*COLUMNS, *extra, "status_since"])
     columns = [*COLUMNS, "status_since", *extra, *defaults]
@@ -626,7 +741,8 @@ def _apply_updates(*, org: Org, actor: Any, plan: _Plan, stamp: Any) -> None:
                 cols += ["name", "name_pinyin", "name_initials"]
             else:
                 cols.append(name)
-        values = [row[_POS[c]] for c in cols]
+        cols += ["import_hash", "import_stamp"]
+        values = [*(row[_POS[c]] for c in cols[:-1]), now_db]
         if rejoin_on:
             on = rejoin_on
             cols += ["org_id", "status", "status_since", "joined_on"]
@@ -693,7 +809,8 @@ def member_import(
 ) -> ImportResult:
     """Import a member roster into ``org`` (see the module docstring). Raises ``UnusableFile``
     (nothing written) for a file that cannot be read as a roster. ``errors_path``: where to
-    write the rejected rows as XLSX (only when there are any)."""
+    write the result workbook as XLSX — the rejected rows (a sheet that imports as it is,
+    once fixed) and the warnings (a second sheet) — only when there are any."""
     _require(actor, org)
     check_union(org)
     path = Path(path)
@@ -705,8 +822,10 @@ def member_import(
     result.dry_run = dry_run
     try:
         _finish_reasons(plan)
-        if errors_path is not None and result.rejections:
-            write_errors(Path(errors_path), result.header, result.rejections)
+        if errors_path is not None and (result.rejections or result.warnings):
+            write_errors(
+                Path(errors_path), result.header, result.rejections, warnings=result.warnings
+            )
             result.errors_file = str(errors_path)
         if not dry_run and (result.created or result.updated):
             if progress is not None:
@@ -717,7 +836,11 @@ def member_import(
                 with result.timed("analyze"):
                     bulk.analyze(Member)
         log.info(
-            "member import into %s: %s, seconds %s", org.code, result.as_json(), result.timings
+            "member import into %s: %s, %d unchanged by their hash, seconds %s",
+            org.code,
+            result.as_json(),
+            result.hashed,
+            result.timings,
         )
     finally:
         plan.spill.close()

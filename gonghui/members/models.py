@@ -152,6 +152,12 @@ class Member(BaseModel):
         verbose_name=_("会员账号"),
     )
 
+    # the roster import's keyed hash of the row that last wrote this member, and when: while
+    # ``updated_at`` equals ``import_stamp`` nothing else changed the record, and a row with
+    # the same hash is unchanged without being checked again (``members.importing``)
+    import_hash = models.BigIntegerField(null=True, blank=True, editable=False)
+    import_stamp = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = MemberQuerySet.as_manager()
 
     class Meta:

@@ -83,6 +83,7 @@ def run_member_import(job_id: int) -> dict[str, Any]:
         updated=result.updated,
         unchanged=result.unchanged,
         rejected=result.rejected,
+        warned=result.warned,
         errors_file=str(errors_path) if result.errors_file else "",
         finished_at=timezone.now(),
     )

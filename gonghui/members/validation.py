@@ -17,9 +17,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gonghui.core import labels
 from gonghui.core.identifiers import normalise, normalise_mobile, parse_citizen_id
 
 from .models import Education, Employment, ModelWorker, Sex, SkillLevel, WorkerType
@@ -56,69 +58,77 @@ class CleanResult:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # descriptive values not used as given (``lenient``): the import's warnings sheet
+    unrecognised: list[Unrecognised] = field(default_factory=list)
 
     def error(self, name: str, message: str) -> None:
         self.errors.append({"field": name, "message": message})
 
 
-@lru_cache(maxsize=16)
-def _choice_map(choices: type[models.TextChoices]) -> dict[str, str]:
-    """Accept the stored code or the Chinese label, case- and width-insensitively."""
-    out: dict[str, str] = {}
-    for value, label in choices.choices:
-        out[normalise(value)] = value
-        out[normalise(str(label))] = value
-    return out
+@dataclass(frozen=True)
+class Unrecognised:
+    """A descriptive value the import could not use as it is: the person is imported and
+    the row listed in the result workbook's warnings sheet."""
+
+    field: str
+    value: str
+    action: str
 
 
-@lru_cache(maxsize=1024)
-def _choice_code(key: str, raw: str) -> str | None:
-    """The code of a choice field's text (the code, its label or a known alias), None when
-    unknown; cached, a roster repeats a handful of texts per column."""
-    choices = _CHOICES[key]
-    return _choice_map(choices).get(normalise(raw)) or _EXTRA_ALIASES.get(key, {}).get(raw)
-
-
-_EXTRA_ALIASES: dict[str, dict[str, str]] = {
-    "sex": {"男性": "M", "女性": "F", "1": "M", "2": "F"},
+# Names beside the national standards' (``core.labels``) for the registry's own coded fields:
+# the labels of the local forms and HR systems. The normaliser takes qualifiers off (see
+# ``core.labels``), so only root names are listed.
+_NAMES: dict[str, dict[str, list[str]]] = {
+    "sex": labels.SEX_NAMES,
+    "education": labels.EDUCATION_NAMES,
     "worker_type": {
-        "合同制职工": "employee",
-        "劳务工": "dispatched",
-        "派遣": "dispatched",
-        "新业态": "gig",
-        "快递员": "gig",
-        "外卖员": "gig",
-        "网约车司机": "gig",
-    },
-    "education": {
-        "中专": "senior",
-        "技校": "senior",
-        "高中": "senior",
-        "本科及以上": "bachelor",
-        "硕士": "postgrad",
-        "博士": "postgrad",
-        "专科": "college",
-        "小学": "primary",
-    },
-    "model_worker": {
-        "否": "",
-        "无": "",
-        "全国劳模": "national",
-        "省部级劳模": "provincial",
-        "省级劳模": "provincial",
-        "市级劳模": "municipal",
+        "employee": ["合同制", "合同制职工", "合同工", "正式工", "固定工", "在编", "员工", "职员"],
+        "migrant": ["进城务工", "外来务工", "务工"],
+        "dispatched": ["派遣", "派遣工", "劳务工", "劳务派遣工", "劳务"],
+        "gig": [
+            "新业态",
+            "新就业形态劳动者",
+            "快递员",
+            "快递",
+            "外卖员",
+            "外卖骑手",
+            "骑手",
+            "网约车司机",
+            "网约配送员",
+            "货车司机",
+        ],
     },
     "skill_level": {
-        "初级": "5",
-        "中级": "4",
-        "高级": "3",
-        "五级": "5",
-        "四级": "4",
-        "三级": "3",
-        "二级": "2",
-        "一级": "1",
+        "none": ["没有", "无等级", "未评定", "未取得"],
+        "5": ["五级", "初级", "初级技能"],
+        "4": ["四级", "中级", "中级技能"],
+        "3": ["三级", "高级", "高级技能"],
+        "2": ["二级"],
+        "1": ["一级"],
     },
-    "employment": {"在职": "employed", "退休人员": "retired", "待业": "unemployed"},
+    "model_worker": {
+        "": ["无", "不是", "非", "没有"],
+        "national": ["全国劳模", "全国先进工作者", "全国级", "国家级"],
+        "provincial": ["省部级劳模", "省级劳动模范", "省级劳模", "省劳模", "省部级", "省级"],
+        "municipal": ["市级劳模", "市劳模", "市级"],
+    },
+    "employment": {
+        "employed": ["在职", "就业", "在业", "正常"],
+        "flexible": ["灵活"],
+        "unemployed": ["待业", "无业", "下岗"],
+        "retired": ["离退休", "离休", "已退休"],
+    },
+}
+_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "education": labels.EDUCATION_SUFFIXES,
+    "worker_type": ("人员", "劳动者", "职工"),
+    "skill_level": ("职业资格", "技能等级", "等级", "资格", "证书", "工"),
+    "model_worker": ("荣誉称号", "称号"),
+    "employment": ("人员", "状态"),
+}
+_PREFIXES: dict[str, tuple[str, ...]] = {
+    "education": labels.EDUCATION_PREFIXES,
+    "skill_level": ("国家职业资格", "职业资格", "职业技能等级", "技能等级"),
 }
 _CHOICES: dict[str, type[models.TextChoices]] = {
     "sex": Sex,
@@ -128,6 +138,41 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "skill_level": SkillLevel,
     "employment": Employment,
 }
+
+
+@lru_cache(maxsize=1)
+def label_sets() -> dict[str, labels.LabelSet]:
+    """Each coded field's ``core.labels.LabelSet``: the model's own labels (in Chinese, the
+    language of the files) and the names above."""
+    with translation.override("zh-hans"):
+        return {
+            key: labels.LabelSet(
+                key,
+                labels.merge(
+                    {value: [str(label)] for value, label in choices.choices},
+                    _NAMES.get(key, {}),
+                ),
+                suffixes=_SUFFIXES.get(key, ()),
+                prefixes=_PREFIXES.get(key, ()),
+            )
+            for key, choices in _CHOICES.items()
+        }
+
+
+def choice_code(key: str, raw: str) -> str | None:
+    """The code of a coded field's text (its code, its label, a standard's name or variant),
+    None when unknown."""
+    return label_sets()[key].code(raw)
+
+
+def ethnicity_name(raw: str) -> str | None:
+    """The standard name of an ethnic group ("汉" → "汉族"), None when not one of the 56."""
+    return labels.ETHNICITY.code(raw)
+
+
+# What the import does with a coded value it does not recognise: leave the field as it is
+# (empty, the default for a new member, the stored value for a known one).
+_DEFAULTS = {"worker_type": WorkerType.EMPLOYEE, "employment": Employment.EMPLOYED}
 
 
 def parse_date(value: Any) -> date:
@@ -175,9 +220,18 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def clean_member(data: Mapping[str, Any], *, today: date | None = None) -> CleanResult:
+def clean_member(
+    data: Mapping[str, Any], *, today: date | None = None, lenient: bool = False
+) -> CleanResult:
     """Clean one member record. Keys are model field names; unknown keys are ignored;
-    a key that is absent is left out of ``values`` (so an update keeps the stored value)."""
+    a key that is absent is left out of ``values`` (so an update keeps the stored value).
+
+    ``lenient`` (the roster import): a descriptive value that is not recognised — a coded
+    field's text, an ethnic group outside the 56, a sex the ID number decides anyway, an
+    ID validity that is no date — is no error: the value is left out (kept as written where
+    the field is free text) and listed in ``unrecognised``. The person is refused only for
+    what makes the record unusable or wrong: no name, a bad or contradictory ID, a bad
+    mobile, an impossible date."""
     today = today or date.today()
     result = CleanResult()
     values = result.values
@@ -213,12 +267,23 @@ def clean_member(data: Mapping[str, Any], *, today: date | None = None) -> Clean
         raw = _text(data.get(key))
         if not raw:
             continue
-        code = _choice_code(key, raw)
-        if code is None:
-            labels = "、".join(str(label) for _v, label in choices.choices if label)
-            result.error(key, _("无法识别“%(v)s”,可填:%(labels)s") % {"v": raw, "labels": labels})
-        else:
+        code = choice_code(key, raw)
+        if code is not None:
             values[key] = code
+        elif lenient and key == "sex" and parsed is not None:
+            shown = label_sets()["sex"].label(parsed.sex)
+            result.unrecognised.append(
+                Unrecognised(key, raw, _("无法识别，按身份证号记为“%(label)s”") % {"label": shown})
+            )
+        elif lenient and key != "sex":
+            action = _("无法识别，此项未导入")
+            if key in _DEFAULTS:
+                shown = label_sets()[key].label(_DEFAULTS[key])
+                action = _("无法识别，此项未导入（新会员记为“%(label)s”）") % {"label": shown}
+            result.unrecognised.append(Unrecognised(key, raw, action))
+        else:
+            names = "、".join(str(label) for _v, label in choices.choices if label)
+            result.error(key, _("无法识别“%(v)s”，可填：%(labels)s") % {"v": raw, "labels": names})
 
     if "birth_date" in data and _text(data.get("birth_date")):
         try:
@@ -274,11 +339,38 @@ def clean_member(data: Mapping[str, Any], *, today: date | None = None) -> Clean
             try:
                 values["id_valid_until"] = parse_date(data["id_valid_until"]).isoformat()
             except ValueError:
-                result.error("id_valid_until", _("证件有效期应为日期或“长期”"))
+                if lenient:
+                    result.unrecognised.append(
+                        Unrecognised("id_valid_until", raw_valid, _("无法识别，此项未导入"))
+                    )
+                else:
+                    result.error("id_valid_until", _("证件有效期应为日期或“长期”"))
 
-    for key in ("ethnicity", "employer_name"):
-        if key in data:
-            values[key] = " ".join(_text(data.get(key)).split())[:150]
-    if values.get("ethnicity") and not values["ethnicity"].endswith("族"):
-        values["ethnicity"] += "族"
+    if "employer_name" in data:
+        values["employer_name"] = " ".join(_text(data.get("employer_name")).split())[:150]
+    if "ethnicity" in data:
+        _ethnicity(result, " ".join(_text(data.get("ethnicity")).split()), lenient=lenient)
     return result
+
+
+ETHNICITY_MAX = 20  # Member.ethnicity's max_length
+
+
+def _ethnicity(result: CleanResult, raw: str, *, lenient: bool) -> None:
+    """One of the 56 groups by its standard name; another text is kept as written (a form
+    may say 穿青人, 外国血统 …), with a warning in an import."""
+    name = ethnicity_name(raw) if raw else ""
+    if name is not None:
+        result.values["ethnicity"] = name
+        return
+    if len(raw) <= ETHNICITY_MAX:
+        result.values["ethnicity"] = raw
+        if lenient:
+            action = _("不是56个民族的名称，已按原文保存")
+            result.unrecognised.append(Unrecognised("ethnicity", raw, action))
+    elif lenient:
+        result.values["ethnicity"] = raw[:ETHNICITY_MAX]
+        action = _("不是56个民族的名称，已保存前%(n)d字") % {"n": ETHNICITY_MAX}
+        result.unrecognised.append(Unrecognised("ethnicity", raw, action))
+    else:
+        result.error("ethnicity", _("民族不能超过%(n)d字") % {"n": ETHNICITY_MAX})

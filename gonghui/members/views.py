@@ -28,7 +28,7 @@ from gonghui.core.masking import mask_birth_date, mask_id_number, mask_name, mas
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.roles import can
 from gonghui.core.scope import access
-from gonghui.core.spreadsheets import read_rejected
+from gonghui.core.spreadsheets import read_rejected, read_warnings
 from gonghui.core.web import (
     form_errors,
     is_htmx,
@@ -260,6 +260,13 @@ def _rejected_preview(job: ImportJob) -> list[dict[str, Any]]:
     return read_rejected(job.errors_file, importing.ALIASES["name"], PREVIEW_REJECTED)
 
 
+def _warned_preview(job: ImportJob) -> list[dict[str, Any]]:
+    """The first warnings of a finished job (row, column, value, what was done)."""
+    if not job.errors_file or not job.warned:
+        return []
+    return read_warnings(job.errors_file, PREVIEW_REJECTED)
+
+
 @staff_page(MANAGE)
 def import_page(request: HttpRequest) -> HttpResponse:
     """Upload a roster; a preview job checks it in the background (writes nothing)."""
@@ -310,6 +317,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "job": job,
         "rejected": _rejected_preview(job) if job.finished else [],
+        "warned": _warned_preview(job) if job.finished else [],
         "confirmed": ImportJob.objects.filter(
             kind="members", file_path=job.file_path, dry_run=False
         ).first()

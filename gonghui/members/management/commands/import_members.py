@@ -2,8 +2,9 @@
 
 Imports a member roster into a union (the PRODUCT.md contract). Progress goes to standard
 error; with ``--json`` the last line of standard output is
-``{"rows", "created", "updated", "unchanged", "rejected", "errors_file"}``. Exit 0 when the
-import ran (rejected rows included), 2 when the file is unusable (nothing written).
+``{"rows", "created", "updated", "unchanged", "rejected", "warned", "errors_file"}`` (``warned``:
+rows imported with a value not recognised, listed in the errors file's second sheet). Exit 0
+when the import ran (rejected rows included), 2 when the file is unusable (nothing written).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help=_("名册文件"))
         parser.add_argument("--org", required=True, help=_("导入到的工会代码"))
         parser.add_argument("--dry-run", action="store_true", help=_("只校验并报告,不写入"))
-        parser.add_argument("--errors", metavar="OUT.xlsx", help=_("未导入的行及原因写到此文件"))
+        parser.add_argument(
+            "--errors", metavar="OUT.xlsx", help=_("未导入的行及原因、导入提示写到此文件")
+        )
         parser.add_argument("--json", action="store_true", help=_("最后一行输出 JSON 结果"))
         parser.add_argument("--workers", type=int, default=None, help=_("校验进程数"))
 
@@ -66,7 +69,7 @@ class Command(BaseCommand):
             self._fail(exc.detail, options["json"])
         summary = _(
             "共 %(rows)d 行:新增 %(created)d,更新 %(updated)d,未变 %(unchanged)d,"
-            "未导入 %(rejected)d(%(s).1f 秒)"
+            "未导入 %(rejected)d,有提示 %(warned)d(%(s).1f 秒)"
         ) % {**result.as_json(), "s": time.monotonic() - started}
         if options["dry_run"]:
             summary = _("[预览,未写入] ") + summary
