@@ -75,7 +75,7 @@ def audit_search(
     """Audit rows of the user's subtree (by the changed record's org), newest first."""
     if not role_can(getattr(user, "role", ""), "audit.view"):
         return AuditEntry.objects.none()
-    qs = AuditEntry.objects.visible_to(user).select_related("org", "object_org")
+    qs = AuditEntry.objects.visible_to(user).select_related("org", "object_org", "actor")
     if object_type:
         qs = qs.filter(object_type=object_type)
     if object_id:

@@ -147,7 +147,7 @@ def access_ticket(user: Any, ticket_id: Any) -> Ticket:
 
 def ticket_timeline(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
     """The order's events, oldest first; a member does not see internal notes."""
-    qs = ticket.events.select_related("org")
+    qs = ticket.events.select_related("org", "actor")
     if getattr(user, "role", "") == "member":
         qs = qs.filter(internal=False)
     return qs
