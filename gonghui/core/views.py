@@ -120,6 +120,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit.html", {"form": form, "page": page})
 
 
+@login_required
 def pick(request: HttpRequest, kind: str) -> HttpResponse:
     """The options of one picker matching ``q`` for this user, best first, as JSON
     ``{"items": [{"value", "label", "detail", "text"}]}`` (``static/js/pickers.js`` lists them

@@ -24,7 +24,7 @@ audit.register_type(
     name=_ticket_name,
     related=("topic",),
 )
-audit.GROUPS["hotline"] = _("12351 工单")
+audit.GROUPS["hotline"] = _("热线工单")
 audit.register_actions({f"hotline.{t.name}": _(t.label) for t in WORKFLOW.transitions})
 audit.register_actions({f"hotline.{n.name}": _(n.label) for n in NOTES.values()})
 audit.register_actions(
