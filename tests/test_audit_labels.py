@@ -162,3 +162,18 @@ def test_timeline_names_people_with_their_org(people: Any, tree: Any, login: Any
     timeline = html.split('data-testid="timeline"')[1].split("</ol>")[0]
     assert "王建国 · 菏泽市总工会" in timeline
     assert "op_wang" not in timeline
+
+
+def test_the_audit_page_in_english(people: Any, tree: Any, login: Any) -> None:
+    from django.conf import settings
+
+    _dispatched(people, tree)
+    org_deactivate(actor=people.city_cadre, org=tree.union_b)
+    client = login(people.city_cadre)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    rows = " ".join(_rows(client.get("/audit/").content.decode()))
+    assert "Handling union ： — → 牡丹区总工会" in rows  # names stay as they are written
+    assert "Status ： Received → Dispatched" in rows
+    assert "Yes → No" in rows
+    assert "Register order" in rows
+    assert "派单" not in rows and "受理工单" not in rows
