@@ -31,6 +31,7 @@
     box.id = id;
     box.className = "picker-list";
     box.setAttribute("role", "listbox");
+    box.tabIndex = -1; // a scrolling list is not a Tab stop: Tab goes on to the next field
     box.hidden = true;
     input.insertAdjacentElement("afterend", box);
     input.parentElement.classList.add("picker");
