@@ -177,3 +177,16 @@ def test_the_audit_page_in_english(people: Any, tree: Any, login: Any) -> None:
     assert "Yes → No" in rows
     assert "Register order" in rows
     assert "派单" not in rows and "受理工单" not in rows
+
+
+def test_filter_by_the_records_org_by_name(people: Any, tree: Any, login: Any) -> None:
+    org_update(actor=people.cadre_a, org=tree.union_a, data={"chair": "甲主席"})
+    org_update(actor=people.cadre_b, org=tree.union_b, data={"chair": "乙主席"})
+    client = login(people.city_cadre)
+    rows = _rows(client.get("/audit/", {"org": "牡丹区"}).content.decode())
+    assert len(rows) == 1 and "甲主席" in rows[0]
+    rows = _rows(client.get("/audit/", {"org": "cxzgh"}).content.decode())
+    assert len(rows) == 1 and "乙主席" in rows[0]
+    # county B's cadre cannot pick county A, and sees nothing of it
+    html = login(people.cadre_b).get("/audit/", {"org": "牡丹区总工会"}).content.decode()
+    assert "未找到“牡丹区总工会”" in html and "甲主席" not in html

@@ -85,6 +85,7 @@ class AuditFilter(forms.Form):
     (``core.audit`` registries), the actor through the user picker."""
 
     object_type = forms.ChoiceField(label=gettext_lazy("对象类型"), required=False)
+    org = pickers.PickerField("org", label=gettext_lazy("所属组织"), required=False)
     object_id = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
     actor = pickers.PickerField("user", label=gettext_lazy("操作人"), required=False)
     action = forms.ChoiceField(label=gettext_lazy("操作"), required=False)
