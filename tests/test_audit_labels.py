@@ -190,3 +190,15 @@ def test_filter_by_the_records_org_by_name(people: Any, tree: Any, login: Any) -
     # county B's cadre cannot pick county A, and sees nothing of it
     html = login(people.cadre_b).get("/audit/", {"org": "牡丹区总工会"}).content.decode()
     assert "未找到“牡丹区总工会”" in html and "甲主席" not in html
+
+
+def test_the_api_timeline_names_people_too(people: Any, tree: Any, api: Any) -> None:
+    _operator, ticket = _dispatched(people, tree)
+    detail = api(people.city_cadre).get(f"/api/v1/hotline/tickets/{ticket.pk}").json()
+    dispatch = detail["timeline"][1]
+    assert (dispatch["action"], dispatch["actor"], dispatch["actor_name"]) == (
+        "dispatch",
+        "op_wang",
+        "王建国",
+    )
+    assert (dispatch["org"], dispatch["org_name"]) == ("371700", "菏泽市总工会")
