@@ -357,7 +357,11 @@ def describe(entries: Iterable[AuditEntry]) -> list[Described]:
     out: list[Described] = []
     for e in rows:
         row_type = TYPES.get(e.object_type)
-        shown = objects.get((e.object_type, e.object_id)) or e.object_repr or e.object_id
+        shown = (
+            objects.get((e.object_type, e.object_id))
+            or e.object_repr
+            or (e.object_id if e.object_id != "*" else EMPTY)  # "*": many records at once
+        )
         url = ""
         if row_type is not None and row_type.url and (e.object_type, e.object_id) in objects:
             try:
