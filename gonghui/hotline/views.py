@@ -296,7 +296,9 @@ def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("xlsx", "csv"):
         raise Http404()
     user: Any = request.user
-    base, todo = _queue_lists(user, QueueFilterForm(request.GET))
+    form = QueueFilterForm(request.GET)
+    bind_pickers(form, user)
+    base, todo = _queue_lists(user, form)
     listed, ordering = _tab_list(base, todo, _tab(request))
     header, rows = exporting.order_rows(listed.order_by(*ordering))
     name = exporting.file_name("orders", fmt)
