@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import pickers
+from gonghui.core.errors import InvalidInput
 from gonghui.core.pickers import Option
 
 from .models import Member
@@ -19,7 +20,10 @@ def _option(member: Member) -> Option:
 
 
 def member_options(user: Any, q: str, limit: int) -> list[Option]:
-    return [_option(m) for m in member_search(user, q)[:limit]]
+    try:
+        return [_option(m) for m in member_search(user, q)[:limit]]
+    except InvalidInput:  # a whole ID number or mobile: only the audited lookup takes it
+        return []
 
 
 def member_resolve(user: Any, value: str) -> Option | None:
