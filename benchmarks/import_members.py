@@ -186,6 +186,8 @@ def step_search(args: argparse.Namespace) -> dict[str, Any]:
         "name": [r[1] for r in sample],
         "pinyin": [name_pinyin(r[1])[0] for r in sample],
         "initials": [name_pinyin(r[1])[1] for r in sample],
+        # what one has typed after two letters: pinyin and initials prefixes both match
+        "two letters": [name_pinyin(r[1])[0][:2] for r in sample],
         "id tail": [r[4][-4:] for r in sample],
         "phone tail": [r[5][-4:] for r in sample],
         "id full": [r[4] for r in sample],

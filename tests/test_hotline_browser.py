@@ -75,7 +75,21 @@ def test_operator_files_dispatches_and_closes_an_order(
 
     # dispatch to county A from the order page
     form = op.locator("form[data-action=dispatch]")
-    form.locator("input[name='dispatch-org']").fill("371702")
+    # the org is a picker: typed by pinyin initials, chosen from the list with the keyboard
+    box = form.locator("input[name='dispatch-org']")
+    assert box.get_attribute("role") == "combobox"
+    box.click()
+    box.press_sequentially("mdq")
+    # focus listed the holder's two sub-unions; the initials leave one of them
+    op.wait_for_function(
+        "document.querySelectorAll('form[data-action=dispatch] [role=option]').length === 1"
+    )
+    form.locator("[role=option]", has_text="牡丹区总工会").wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    box.press("ArrowDown")
+    box.press("Enter")  # chooses; does not submit
+    assert box.input_value() == "牡丹区总工会（菏泽市总工会）"
+    assert box.get_attribute("aria-expanded") == "false"
     form.locator("textarea[name='dispatch-note']").fill("请牡丹区总工会核实处理")
     form.locator("[data-testid=do-dispatch]").click()
     op.locator(".alert.success").wait_for()

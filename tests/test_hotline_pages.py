@@ -93,7 +93,7 @@ def intake(**extra: Any) -> dict[str, Any]:
         "caller_phone": "138 5301 2345",
         "caller_name": "李娜",
         "category": "demand",
-        "topic": "0101 拖欠工资",
+        "topic": "拖欠工资（欠薪）",  # as the picker fills it in
         "complexity": "normal",
         "content": "工地拖欠工资两个月。",
         "urgency": "normal",
@@ -116,8 +116,9 @@ def test_intake_form_is_keyboard_first(people: Any, login: Any) -> None:
     ]
     assert re.search(r'name="caller_phone"[^>]*autofocus|autofocus[^>]*name="caller_phone"', html)
     assert "data-ctrl-enter" in html
-    assert 'list="topic-options"' in html
-    assert '<option value="0101 拖欠工资">' in html
+    # the topic is a picker: a box with the topic list (searched by pinyin with JavaScript)
+    assert 'list="id_topic-options"' in html and 'data-picker="topic"' in html
+    assert '<option value="拖欠工资（欠薪）" data-value="0101" data-label="拖欠工资"' in html
     assert "/static/js/hotline.js" in html
 
 
@@ -138,7 +139,7 @@ def test_intake_creates_an_order_and_shows_it(people: Any, login: Any, tree: Any
     assert PHONE not in page
 
 
-@pytest.mark.parametrize("topic", ["0101", "拖欠工资", "欠薪"])
+@pytest.mark.parametrize("topic", ["0101", "拖欠工资", "欠薪", "tqgz", "tuoqiangong"])
 def test_intake_takes_the_topic_by_code_or_name(people: Any, login: Any, topic: str) -> None:
     login(people.operator).post("/hotline/new/", intake(topic=topic))
     assert Ticket.objects.get().topic.name in ("拖欠工资", "欠薪")
@@ -245,9 +246,15 @@ def test_queue_shows_yellow_and_red_cards(people: Any, login: Any, at_a: Ticket)
 def test_queue_filters_by_org_in_scope_only(people: Any, login: Any, at_a: Ticket) -> None:
     client = login(people.cadre_b)
     html = html_of(client.get("/hotline/?org=371702&tab=all"))
-    assert "未找到该工会" in html
+    assert "未找到“371702”" in html
     assert at_a.number not in html
+    # by its name too (the picker's text), and the box shows the name, not the code
+    html = html_of(client.get("/hotline/?org=牡丹区总工会&tab=all"))
+    assert "未找到“牡丹区总工会”" in html and at_a.number not in html
     city = html_of(login(people.city_cadre).get("/hotline/?org=371702&tab=all"))
+    assert at_a.number in city
+    assert 'value="牡丹区总工会（菏泽市总工会）"' in city
+    city = html_of(login(people.city_cadre).get("/hotline/?org=mdq&tab=all"))
     assert at_a.number in city
 
 

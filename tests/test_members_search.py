@@ -120,7 +120,7 @@ def _plan(qs: Any) -> str:
     [
         ("王", "member_name"),
         ("wangq", "member_pinyin"),
-        ("w", "member_initials"),
+        ("w", "member_pinyin"),  # one letter: pinyin and initials prefixes alike
         ("wq", "member_initials"),
         ("2345", "member_id_tail"),
         ("2345", "member_phone_tail"),
@@ -160,3 +160,59 @@ def test_report_figures(people: People, tree: Tree, roster: dict[str, Member]) -
     assert transferred.value(tree.city, start, end) == 1
     assert transferred.value(tree.county_a, start, end) == 0
     assert transferred.value(tree.county_b, start, end) == 1
+
+
+def test_ranking_exact_then_pinyin_then_initials(people: People, tree: Tree) -> None:
+    """The exact name first, then pinyin (the exact reading before longer ones), then initials
+    (the exact initials before longer ones); ties by pinyin, then by who came first."""
+    names_in_order = [
+        "王强",
+        "汪强",
+        "王强华",
+        "王倩",
+        "万青",
+        "吴琦",
+        "安娜",
+        "Anna",
+        "敖宁",
+        "艾妮",
+    ]
+    for i, name in enumerate(names_in_order):
+        member_create(
+            actor=people.clerk_a,
+            org=tree.union_a,
+            data={"name": name, "id_number": cid(f"37170219900101{i:02d}1"), "phone": ""},
+        )
+    admin = people.admin
+    assert names(member_search(admin, "王强")) == ["王强", "王强华"]
+    assert names(member_search(admin, "wangqiang")) == ["王强", "汪强", "王强华"]
+    assert names(member_search(admin, "wangqian")) == ["王倩", "王强", "汪强", "王强华"]
+    assert names(member_search(admin, "wq")) == ["王倩", "王强", "汪强", "万青", "吴琦", "王强华"]
+    assert names(member_search(admin, "wqh")) == ["王强华"]
+    # "an" is a pinyin prefix (安娜, Anna) and an initials prefix (艾妮 aini, 敖宁 aoning)
+    assert names(member_search(admin, "an")) == ["安娜", "Anna", "艾妮", "敖宁"]
+    # a name written in latin letters, typed as it is, comes before its pinyin namesakes
+    assert names(member_search(admin, "Anna")) == ["Anna", "安娜"]
+    assert names(member_search(admin, "AN NA")) == ["安娜", "Anna"]
+    # the roster's page and the API take the same order
+    assert names(member_search(admin, "an")[1:3]) == ["Anna", "艾妮"]
+    assert member_search(admin, "an").count() == 4
+
+
+def test_a_pinyin_prefix_matching_many_lists_them_alone(
+    people: People, tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``_PINYIN_ALONE`` pinyin matches the initials matches are left out (they would
+    follow all of those), so that the answer comes straight off the pinyin index."""
+    from gonghui.members import selectors
+
+    for i, name in enumerate(["安娜", "安宁", "敖宁"]):
+        member_create(
+            actor=people.clerk_a,
+            org=tree.union_a,
+            data={"name": name, "id_number": cid(f"37170219900101{i:02d}1"), "phone": ""},
+        )
+    assert names(member_search(people.admin, "an")) == ["安娜", "安宁", "敖宁"]
+    monkeypatch.setattr(selectors, "_PINYIN_ALONE", 2)
+    assert names(member_search(people.admin, "an")) == ["安娜", "安宁"]
+    assert names(member_search(people.admin, "aon")) == ["敖宁"]

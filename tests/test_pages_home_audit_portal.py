@@ -112,9 +112,10 @@ def test_audit_page_lists_changes_before_and_after(people: Any, tree: Any, login
     response = login(people.cadre_a).get("/audit/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "cadre_a" in html and "牡丹区总工会" in html and "org.update" in html
-    assert "<code>headcount</code> <del>120</del> → <ins>150</ins>" in html
-    assert "<code>chair</code> <del></del> → <ins>甲主席</ins>" in html
+    assert "cadre_a" in html and "牡丹区总工会" in html
+    assert '<td data-label="操作">修改组织</td>' in html
+    assert '<span class="field">职工人数</span>：<del>120</del> → <ins>150</ins>' in html
+    assert '<span class="field">工会主席</span>：<del>—</del> → <ins>甲主席</ins>' in html
     assert 'href="/orgs/G-A-0001/"' in html
 
 
@@ -168,9 +169,9 @@ def test_audit_pagination_and_query_budget(people: Any, tree: Any, login: Any) -
         html = client.get("/audit/").content.decode()
     assert len(many) == len(few)
     assert "共 58 条" in html and "第 1 / 2 页" in html
-    assert html.count("<code>org.update</code>") == 50
+    assert html.count('data-action="org.update"') == 50
     html = client.get("/audit/", {"page": 2}).content.decode()
-    assert html.count("<code>org.update</code>") == 8
+    assert html.count('data-action="org.update"') == 8
     assert "上一页" in html
 
 

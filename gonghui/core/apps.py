@@ -15,6 +15,9 @@ class CoreConfig(AppConfig):
         # Every module's report figures and periodic tasks declare themselves on import.
         autodiscover_modules("metrics")
         autodiscover_modules("tasks")
+        # ... and what their audit rows mean in words (``core.audit.describe``).
+        autodiscover_modules("audit_labels")
+        autodiscover_modules("pickers")  # the org, enterprise, member, topic, user pickers
 
 
 def _mobile_or_clean(value: str) -> str:

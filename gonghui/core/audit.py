@@ -9,10 +9,16 @@ from __future__ import annotations
 import contextvars
 import datetime
 import decimal
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, cast
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from . import masking
 from .fields import EncryptedTextField
@@ -112,3 +118,281 @@ def record(
         note=note[:500],
         ip=request_ip.get(),
     )
+
+
+# --- the display side: an audit row in the reader's language -------------------------------
+#
+# Modules declare, in their ``audit_labels.py`` (discovered at start-up like ``metrics.py``),
+# what their rows mean: ``register_type`` names the model behind an ``object_type`` (whose
+# verbose names and choices label the changed fields and values) and ``register_actions``
+# labels the actions. ``describe`` turns a page of rows into text, looking related records
+# up in one query per model, so a page costs the same queries whatever it holds.
+
+
+@dataclass(frozen=True)
+class AuditType:
+    key: str
+    model: str  # "app_label.Model"
+    label: Any = ""  # defaults to the model's verbose name
+    lookup: str = "pk"  # the field ``object_id`` holds (an org's is its code)
+    url: str = ""  # URL name taking ``object_id``: the record's page
+    fields: dict[str, Any] = field(default_factory=dict)  # labels of keys not on the model
+    name: Callable[[Any], str] | None = None  # a record as people say it (default: str())
+    related: tuple[str, ...] = ()  # select_related for ``name``
+
+
+TYPES: dict[str, AuditType] = {}
+ACTIONS: dict[str, Any] = {}
+# Keys that several modules write outside any model's fields.
+COMMON_FIELDS: dict[str, Any] = {
+    "counts": gettext_lazy("数量"),
+    "rows": gettext_lazy("行数"),
+    "revealed": gettext_lazy("查看的字段"),
+    "attachment": gettext_lazy("附件"),
+    "password": gettext_lazy("密码"),
+    "created": gettext_lazy("新增"),
+    "updated": gettext_lazy("更新"),
+    "unchanged": gettext_lazy("未变"),
+    "rejected": gettext_lazy("未导入"),
+    "errors_file": gettext_lazy("错误行文件"),
+}
+YES, NO = gettext_lazy("是"), gettext_lazy("否")
+EMPTY = "—"
+
+
+def register_type(key: str, model: str, **options: Any) -> None:
+    TYPES[key] = AuditType(key=key, model=model, **options)
+
+
+def register_actions(labels: dict[str, Any]) -> None:
+    ACTIONS.update(labels)
+
+
+def _model(key: str) -> type[models.Model] | None:
+    kind = TYPES.get(key)
+    if kind is None:
+        return None
+    try:
+        return apps.get_model(kind.model)
+    except LookupError:
+        return None
+
+
+def type_label(key: str) -> str:
+    kind = TYPES.get(key)
+    if kind is None:
+        return key
+    if kind.label:
+        return str(kind.label)
+    model = _model(key)
+    return str(model._meta.verbose_name) if model is not None else key
+
+
+def action_label(action: str) -> str:
+    """``hotline.dispatch`` → 派单; an action nobody registered shows as it is written."""
+    label = ACTIONS.get(action)
+    return str(label) if label is not None else action
+
+
+def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The registered actions grouped under their record type, for a filter's select."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for action, label in ACTIONS.items():
+        head = action.split(".", 1)[0]
+        group = str(GROUPS[head]) if head in GROUPS else type_label(head)
+        groups.setdefault(group, []).append((action, str(label)))
+    return [(group, sorted(items, key=lambda c: c[1])) for group, items in groups.items()]
+
+
+# Action prefixes that are not an object type of their own (``hotline.*`` → 工单).
+GROUPS: dict[str, Any] = {}
+
+
+def field_label(object_type: str, name: str) -> str:
+    kind = TYPES.get(object_type)
+    if kind is not None and name in kind.fields:
+        return str(kind.fields[name])
+    model = _model(object_type)
+    if model is not None:
+        try:
+            return str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+        except FieldDoesNotExist:
+            pass
+    return str(COMMON_FIELDS.get(name, name))
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Described:
+    """An audit row as the pages show it."""
+
+    entry: AuditEntry
+    action: str
+    actor: str
+    actor_org: str
+    object_type: str
+    object: str
+    url: str
+    changes: list[Change]
+
+
+def _record_name(kind: AuditType | None, obj: Any) -> str:
+    if kind is not None and kind.name is not None:
+        return kind.name(obj)
+    return _name(obj)
+
+
+def _name(obj: Any) -> str:
+    for attr in ("full_name", "name"):
+        value = getattr(obj, attr, None)
+        if value:
+            return str(value)
+    return str(obj)
+
+
+def _related_field(object_type: str, name: str) -> models.Field[Any, Any] | None:
+    model = _model(object_type)
+    if model is None:
+        return None
+    try:
+        found = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return found if isinstance(found, models.Field) else None
+
+
+def _related_key(target: type[models.Model]) -> str:
+    """What ``snapshot`` stored for a foreign key to ``target``: its code, else its id."""
+    names = {f.name for f in target._meta.concrete_fields}
+    return "code" if "code" in names else "pk"
+
+
+def _when(value: str) -> str | None:
+    """An ISO datetime ``snapshot`` wrote, in local time to the minute (a date stays)."""
+    if len(value) < 16 or value[10] != "T":
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _text(
+    object_type: str,
+    name: str,
+    value: Any,
+    names: dict[tuple[type[models.Model], str], str],
+) -> str:
+    if value is None or value == "":
+        return EMPTY
+    model_field = _related_field(object_type, name)
+    if isinstance(value, bool):
+        return str(YES if value else NO)
+    if model_field is not None:
+        if model_field.many_to_one and model_field.related_model is not None:
+            target = cast(type[models.Model], model_field.related_model)
+            return names.get((target, str(value)), str(value))
+        if model_field.choices:
+            labels = {str(k): str(v) for k, v in model_field.flatchoices}
+            return labels.get(str(value), str(value))
+    if isinstance(value, list):
+        return "、".join(field_label(object_type, str(v)) for v in value) or EMPTY
+    if isinstance(value, dict):
+        return "，".join(
+            f"{field_label(object_type, str(k))} {_text(object_type, str(k), v, names)}"
+            for k, v in value.items()
+        )
+    if isinstance(value, str):
+        return _when(value) or value
+    return str(value)
+
+
+def describe(entries: Iterable[AuditEntry]) -> list[Described]:
+    """Rows of the audit log in words: the action's label, the actor's full name and org,
+    the record by its name (a work order by its number and topic) with a link to its page,
+    each changed field by its verbose name, choices by their labels, booleans as 是/否,
+    related records by name. One query per related model, whatever the page holds."""
+    rows = list(entries)
+    wanted: dict[tuple[type[models.Model], str], set[str]] = {}
+    records: dict[str, set[str]] = {}
+    for e in rows:
+        if e.object_type in TYPES and e.object_id and e.object_id != "*":
+            records.setdefault(e.object_type, set()).add(e.object_id)
+        for name, change in (e.changes or {}).items():
+            related = _related_field(e.object_type, name)
+            if related is None or not related.many_to_one or related.related_model is None:
+                continue
+            target = cast(type[models.Model], related.related_model)
+            for value in (change or {}).values() if isinstance(change, dict) else ():
+                if value not in (None, "") and not isinstance(value, dict | list):
+                    wanted.setdefault((target, _related_key(target)), set()).add(str(value))
+    names: dict[tuple[type[models.Model], str], str] = {}
+    for (target, key), values in wanted.items():
+        qs = target._default_manager.filter(**{f"{key}__in": list(values)})
+        for obj in qs:
+            names[(target, str(getattr(obj, key)))] = _name(obj)
+    objects: dict[tuple[str, str], str] = {}
+    for object_type, ids in records.items():
+        kind, model = TYPES[object_type], _model(object_type)
+        if model is None:
+            continue
+        lookup = kind.lookup
+        if lookup == "pk":
+            ids = {i for i in ids if i.isdigit()}
+        qs = model._default_manager.filter(**{f"{lookup}__in": list(ids)})
+        if kind.related:
+            qs = qs.select_related(*kind.related)
+        for obj in qs:
+            objects[(object_type, str(getattr(obj, lookup)))] = _record_name(kind, obj)
+    out: list[Described] = []
+    for e in rows:
+        row_type = TYPES.get(e.object_type)
+        shown = (
+            objects.get((e.object_type, e.object_id))
+            or e.object_repr
+            or (e.object_id if e.object_id != "*" else EMPTY)  # "*": many records at once
+        )
+        url = ""
+        if row_type is not None and row_type.url and (e.object_type, e.object_id) in objects:
+            try:
+                url = reverse(row_type.url, args=[e.object_id])
+            except NoReverseMatch:
+                url = ""
+        actor = e.actor
+        changes = [
+            Change(
+                field=name,
+                label=field_label(e.object_type, name),
+                before=_text(e.object_type, name, (v or {}).get("before"), names),
+                after=_text(e.object_type, name, (v or {}).get("after"), names),
+            )
+            for name, v in (e.changes or {}).items()
+            if isinstance(v, dict)
+        ]
+        out.append(
+            Described(
+                entry=e,
+                action=action_label(e.action),
+                actor=(_name(actor) if actor is not None else "")
+                or (e.actor_name if e.actor_name != "system" else str(SYSTEM)),
+                actor_org=e.org.name if e.org_id and e.org is not None else "",
+                object_type=type_label(e.object_type),
+                object=str(shown),
+                url=url,
+                changes=changes,
+            )
+        )
+    return out
+
+
+SYSTEM = gettext_lazy("系统")

@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit, name="audit"),
+    path("pick/<slug:kind>/", views.pick, name="pick"),
 ]

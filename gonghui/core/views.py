@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from gonghui.accounts.models import User
 from gonghui.orgs.selectors import org_counts
 
-from . import periods
+from . import audit as audit_log
+from . import periods, pickers
 from .errors import InvalidInput
 from .metrics import Tally, all_metrics, display_unit, shown_text
 from .roles import Role, can
@@ -85,10 +86,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 class AuditFilter(forms.Form):
-    object_type = forms.CharField(label=gettext_lazy("对象类型"), required=False, max_length=64)
+    """The audit page's filters, all in words: record types and actions by their labels
+    (``core.audit`` registries), the actor through the user picker."""
+
+    object_type = forms.ChoiceField(label=gettext_lazy("对象类型"), required=False)
+    org = pickers.PickerField("org", label=gettext_lazy("所属组织"), required=False)
     object_id = forms.CharField(label=gettext_lazy("对象编号"), required=False, max_length=64)
-    actor = forms.CharField(label=gettext_lazy("操作人"), required=False, max_length=150)
-    action = forms.CharField(label=gettext_lazy("操作"), required=False, max_length=64)
+    actor = pickers.PickerField("user", label=gettext_lazy("操作人"), required=False)
+    action = forms.ChoiceField(label=gettext_lazy("操作"), required=False)
     date_from = forms.DateField(
         label=gettext_lazy("起始日期"),
         required=False,
@@ -100,14 +105,37 @@ class AuditFilter(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        types = sorted(((k, audit_log.type_label(k)) for k in audit_log.TYPES), key=lambda c: c[1])
+        self.fields["object_type"].choices = [("", _("全部"))] + types  # type: ignore[attr-defined]
+        self.fields["action"].choices = [("", _("全部"))] + audit_log.action_choices()  # type: ignore[attr-defined]
+        pickers.bind_pickers(self, user)
+
 
 @staff_page("audit.view")
 def audit(request: HttpRequest) -> HttpResponse:
-    form = AuditFilter(request.GET or None)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    form = AuditFilter(request.GET or None, user=request.user)
+    # each valid filter applies; one that is not (a mistyped date) is shown with its error
+    filters: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()
+        filters = form.cleaned_data
     rows = audit_search(request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(rows, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "core/audit.html", {"form": form, "page": page})
+
+
+@login_required
+def pick(request: HttpRequest, kind: str) -> HttpResponse:
+    """The options of one picker matching ``q`` for this user, best first, as JSON
+    ``{"items": [{"value", "label", "detail", "text"}]}`` (``static/js/pickers.js`` lists them
+    under the box). Only what the user may see; an unknown kind is 404."""
+    if kind not in pickers.PICKERS:
+        raise Http404()
+    q = request.GET.get("q", "").strip()[:100]
+    options = pickers.get(kind).search(request.user, q, pickers.LIMIT)
+    return JsonResponse({"items": [o.as_json() for o in options]})
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

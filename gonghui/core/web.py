@@ -67,19 +67,23 @@ def audit_search(
     *,
     object_type: str = "",
     object_id: str = "",
+    org: str = "",
     actor: str = "",
     action: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[AuditEntry]:
-    """Audit rows of the user's subtree (by the changed record's org), newest first."""
+    """Audit rows of the user's subtree (by the changed record's org), newest first; ``org``
+    (a code) narrows them to that org's subtree."""
     if not role_can(getattr(user, "role", ""), "audit.view"):
         return AuditEntry.objects.none()
-    qs = AuditEntry.objects.visible_to(user).select_related("org", "object_org")
+    qs = AuditEntry.objects.visible_to(user).select_related("org", "object_org", "actor")
     if object_type:
         qs = qs.filter(object_type=object_type)
     if object_id:
         qs = qs.filter(object_id=object_id)
+    if org:
+        qs = qs.filter(object_org__path__startswith=_org_path(org))
     if actor:
         qs = qs.filter(actor_name=actor)
     if action:
@@ -89,6 +93,13 @@ def audit_search(
     if date_to:
         qs = qs.filter(at__date__lte=date_to)
     return qs.order_by("-at", "-id")
+
+
+def _org_path(code: str) -> str:
+    from django.apps import apps
+
+    path = apps.get_model("orgs", "Org").objects.filter(code=code).values_list("path", flat=True)
+    return path.first() or "\0"  # an unknown org: nothing
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -157,8 +157,10 @@ class EventOut(Schema):
     action: str
     from_status: str
     to_status: str
-    actor: str
+    actor: str = Field(..., description="操作人用户名")
+    actor_name: str = Field(..., description="操作人姓名")
     org: str | None
+    org_name: str | None = Field(None, description="操作人所在组织名称")
     at: datetime.datetime
     note: str
     data: dict[str, Any]
@@ -168,8 +170,16 @@ class EventOut(Schema):
         return obj.actor_name
 
     @staticmethod
+    def resolve_actor_name(obj: TicketEvent) -> str:
+        return obj.actor.display_name if obj.actor else obj.actor_name
+
+    @staticmethod
     def resolve_org(obj: TicketEvent) -> str | None:
         return obj.org.code if obj.org else None
+
+    @staticmethod
+    def resolve_org_name(obj: TicketEvent) -> str | None:
+        return obj.org.name if obj.org else None
 
 
 class TicketDetail(TicketOut):

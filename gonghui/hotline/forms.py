@@ -8,18 +8,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core import pickers
+from gonghui.core.pickers import PickerField, bind_pickers
+
 from .models import Category, Channel, Complexity, Satisfaction, Urgency
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ORG_BOX = {"list": "org-options", "autocomplete": "off"}
-
-
-def topic_key(value: str) -> str:
-    """What the topic box holds, as the service takes it (a code or a name): the picker's
-    options read "0101 拖欠工资", and a code or a name typed alone stays as it is."""
-    value = " ".join(value.split())
-    head, _sep, rest = value.partition(" ")
-    return head if rest and head.isdigit() else value
 
 
 def checked_upload(upload: Any) -> Any:
@@ -64,11 +59,10 @@ class IntakeForm(forms.Form):
     category = forms.ChoiceField(
         label=_("工单类别"), choices=Category.choices, initial=Category.DEMAND
     )
-    topic = forms.CharField(
+    topic = PickerField(
+        "topic",
         label=_("诉求主题"),
-        max_length=100,
-        help_text=_("输入代码或名称,如 0101 或 欠薪"),
-        widget=forms.TextInput(attrs={"list": "topic-options", "autocomplete": "off"}),
+        help_text=_("输入名称、拼音首字母或代码，如 欠薪、qx 或 0101，再从列表中选择"),
     )
     complexity = forms.ChoiceField(
         label=_("复杂程度"), choices=Complexity.choices, initial=Complexity.NORMAL
@@ -87,9 +81,6 @@ class IntakeForm(forms.Form):
     attachment = forms.FileField(label=_("附件"), required=False)
 
     WIDE = ("content", "answer", "answered", "attachment")
-
-    def clean_topic(self) -> str:
-        return topic_key(self.cleaned_data["topic"])
 
     def clean_attachment(self) -> Any:
         return checked_upload(self.cleaned_data.get("attachment"))
@@ -125,19 +116,16 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("全部")), ("yellow", _("黄牌")), ("red", _("红牌"))],
     )
-    org = forms.CharField(
-        label=_("承办单位代码"), required=False, max_length=32, widget=forms.TextInput(ORG_BOX)
-    )
+    org = PickerField("org", label=_("承办单位"), required=False)
     start = forms.DateField(label=_("受理日期自"), required=False, widget=DATE)
     end = forms.DateField(label=_("至"), required=False, widget=DATE)
 
 
 class TransferImportForm(forms.Form):
-    org = forms.CharField(
-        label=_("受理单位(代码)"),
-        max_length=32,
+    org = PickerField(
+        "org",
+        label=_("受理单位"),
         help_text=_("转办单登记为此单位受理的工单,缺省为本单位"),
-        widget=forms.TextInput(ORG_BOX),
     )
     file = forms.FileField(
         label=_("省平台转办单"),
@@ -169,12 +157,12 @@ class NoteForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    org = forms.CharField(label=_("派往单位代码"), max_length=32, widget=forms.TextInput(ORG_BOX))
+    org = PickerField("org", label=_("派往单位"))
     note = _note(_("派单意见"))
 
 
 class ReassignForm(DispatchForm):
-    org = forms.CharField(label=_("改派单位代码"), max_length=32, widget=forms.TextInput(ORG_BOX))
+    org = PickerField("org", label=_("改派单位"))
     note = _note(_("改派原因"))
 
 
@@ -239,9 +227,20 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 }
 
 
-def action_form(action: str, data: Any = None, prefix: str | None = None) -> forms.Form:
+def action_form(
+    action: str, data: Any = None, prefix: str | None = None, *, user: Any = None
+) -> forms.Form:
+    """The form of one step; its pickers (the org to dispatch to) search ``user``'s scope."""
     form = ACTION_FORMS.get(action.replace("-", "_"), NoteForm)(data, prefix=prefix)
+    bind_pickers(form, user)
     return form
+
+
+def topic_options(form: forms.Form, user: Any) -> None:
+    """Bind ``form``'s pickers to ``user`` and list every active topic in the topic box (the
+    list without JavaScript; with it, the box also searches by pinyin)."""
+    bind_pickers(form, user)
+    form.fields["topic"].widget.options = pickers.get("topic").search(user, "", 1000)
 
 
 class AttachForm(forms.Form):
@@ -256,11 +255,7 @@ class AttachForm(forms.Form):
 
 class PortalTicketForm(forms.Form):
     category = forms.ChoiceField(label=_("诉求类别"), choices=Category.choices)
-    topic = forms.CharField(
-        label=_("诉求主题"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"list": "topic-options", "autocomplete": "off"}),
-    )
+    topic = PickerField("topic", label=_("诉求主题"))
     content = forms.CharField(
         label=_("请描述您的问题"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
     )
@@ -270,9 +265,6 @@ class PortalTicketForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-
-    def clean_topic(self) -> str:
-        return topic_key(self.cleaned_data["topic"])
 
 
 STARS = [(str(n), "★" * n) for n in range(5, 0, -1)]

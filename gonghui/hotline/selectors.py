@@ -181,7 +181,7 @@ def ticket_timeline(
 ) -> QuerySet[TicketEvent]:
     """The order's events, oldest first; a member does not see internal notes; ``until``
     (the return of ``returned_by``) ends it."""
-    qs = ticket.events.select_related("org")
+    qs = ticket.events.select_related("org", "actor")
     if getattr(user, "role", "") == "member":
         qs = qs.filter(internal=False)
     if until is not None:

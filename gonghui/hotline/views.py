@@ -25,6 +25,7 @@ from gonghui.core.errors import InvalidInput, NotFound, ServiceError
 from gonghui.core.masking import mask_name, mask_phone
 from gonghui.core.metrics import as_text
 from gonghui.core.models import ImportJob
+from gonghui.core.pickers import Option, bind_pickers
 from gonghui.core.roles import can
 from gonghui.core.spreadsheets import XLSX_TYPE, read_rejected
 from gonghui.core.web import (
@@ -46,8 +47,9 @@ from .forms import (
     StatsForm,
     TransferImportForm,
     action_form,
+    topic_options,
 )
-from .models import Category, Status, Ticket, Topic, Urgency
+from .models import Category, Status, Ticket, Urgency
 from .workflow import NOTES, WORKFLOW
 
 VIEW = "hotline.view"
@@ -66,10 +68,6 @@ def _org_in_scope(user: Any, code: str) -> Org | None:
         return access_org(user, code.strip())
     except NotFound:
         return None
-
-
-def _topics() -> list[Topic]:
-    return list(selectors.topics_active())
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -107,7 +105,11 @@ def timeline(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
                 if e.to_status and e.to_status != e.from_status
                 else "",
                 "at": e.at,
-                "actor_label": "" if public else e.actor_name,
+                # people by their names (the event's org is shown beside them); the
+                # username only for an actor without an account (the provincial platform)
+                "actor_label": ""
+                if public
+                else (e.actor.display_name if e.actor else e.actor_name),
                 "org": None if public else e.org,
                 "note": "" if public else e.note,
             }
@@ -241,6 +243,7 @@ def _tab_list(base: Any, todo: Any, tab: str) -> tuple[Any, tuple[str, ...]]:
 def queue(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = QueueFilterForm(request.GET)
+    bind_pickers(form, user)
     tab = _tab(request)
     base, todo = _queue_lists(user, form)
     # One GROUP BY for every status tab's count, one for "to do", one page: a fixed budget.
@@ -301,7 +304,9 @@ def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("xlsx", "csv"):
         raise Http404()
     user: Any = request.user
-    base, todo = _queue_lists(user, QueueFilterForm(request.GET))
+    form = QueueFilterForm(request.GET)
+    bind_pickers(form, user)
+    base, todo = _queue_lists(user, form)
     listed, ordering = _tab_list(base, todo, _tab(request))
     header, rows = exporting.order_rows(listed.order_by(*ordering))
     name = exporting.file_name("orders", fmt)
@@ -316,6 +321,7 @@ def create(request: HttpRequest) -> HttpResponse:
     """The operator's form: keyboard first (autofocus, Tab order of a call, Ctrl+Enter)."""
     user: Any = request.user
     form = IntakeForm(request.POST or None, request.FILES or None)
+    topic_options(form, user)
     if request.method == "POST" and form.is_valid():
         try:
             ticket, _created = services.ticket_create(actor=user, data=form.service_data())
@@ -336,21 +342,32 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hotline/intake.html",
-        {"form": form, "topics": _topics(), "wide": IntakeForm.WIDE},
+        {"form": form, "wide": IntakeForm.WIDE},
     )
 
 
 # --- the order page and its steps ------------------------------------------------------------
 
 
-def _actions(user: Any, ticket: Ticket, bound: tuple[str, Any] | None = None) -> list[Any]:
+def _actions(
+    user: Any,
+    ticket: Ticket,
+    bound: tuple[str, Any] | None = None,
+    dispatch_orgs: list[Org] | None = None,
+) -> list[Any]:
     """The steps this user may take on this order now, each with its form (the one that
     failed keeps what was typed and its errors)."""
+    dispatch_options = [
+        Option(o.code, o.name, o.parent.name if o.parent else "") for o in dispatch_orgs or []
+    ]
     out = []
     for name, label in selectors.ticket_actions(user, ticket):
         if name not in services.STEPS:
             continue  # no page step for it (the consultation's answer is given at intake)
-        form = bound[1] if bound and bound[0] == name else action_form(name, prefix=name)
+        form = bound[1] if bound and bound[0] == name else action_form(name, prefix=name, user=user)
+        if "org" in form.fields:
+            # the holder's sub-unions offered first (and the only list without JavaScript)
+            form.fields["org"].widget.options = dispatch_options
         out.append({"name": name, "label": _(label), "form": form})
     return out
 
@@ -369,6 +386,7 @@ def _detail(
     if ticket.member_id and can(user, "members.view", ticket.member.org if ticket.member else None):
         member_url = reverse("members:detail", args=[ticket.member_id])
     holder = Org.objects.filter(pk=ticket.holder_id).first()
+    dispatch_orgs = list(org_children(user, holder)[:100]) if holder else []
     context = {
         "ticket": ticket,
         "caller_phone": revealed["caller_phone"] if revealed else mask_phone(ticket.caller_phone),
@@ -379,8 +397,7 @@ def _detail(
         "member_url": member_url,
         "events": timeline(user, ticket),
         "attachments": list(ticket.attachments.all()),
-        "actions": _actions(user, ticket, bound),
-        "dispatch_orgs": list(org_children(user, holder)[:100]) if holder else [],
+        "actions": _actions(user, ticket, bound, dispatch_orgs),
         "action_error": error,
         "attach_form": attach_form or (AttachForm() if can(user, HANDLE) else None),
     }
@@ -410,7 +427,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     service's message (what is allowed instead) and the form as typed."""
     user: Any = request.user
     ticket = selectors.access_ticket(user, pk)
-    form = action_form(action, request.POST, prefix=action)
+    form = action_form(action, request.POST, prefix=action, user=user)
     if not form.is_valid():
         ticket = selectors.ticket_detail(user, pk)
         return _detail(request, ticket, bound=(action, form), error=_("请检查填写的内容"))
@@ -484,6 +501,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     initial = {"org": user.org.code if user.org else ""}
     form = TransferImportForm(request.POST or None, request.FILES or None, initial=initial)
+    bind_pickers(form, user)
     if request.method == "POST" and form.is_valid():
         org = _org_in_scope(user, form.cleaned_data["org"])
         if org is None:

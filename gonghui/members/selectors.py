@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.errors import InvalidInput, NotFound
@@ -91,11 +91,51 @@ def _search_base(user: Any, org: Org | None) -> QuerySet[Member]:
     return qs
 
 
-def _looks_like_pinyin(letters: str) -> bool:
-    """``wangq`` is pinyin, ``wq`` initials: a vowel after the first letter means syllables
-    (initials of names are nearly all consonants). Deciding instead of OR-ing both keeps
-    each search on one index, already in order for the first page."""
-    return len(letters) > 1 and any(c in "aeiouv" for c in letters[1:])
+# A pinyin prefix matching at least this many members in scope is listed alone (see below).
+_PINYIN_ALONE = 2000
+
+
+def _latin_search(qs: QuerySet[Member], text: str, letters: str) -> QuerySet[Member]:
+    """Latin letters, ranked: a name written exactly so (a name in latin letters) first, then
+    pinyin prefixes (``wangq``: the exact reading ``wangqiang`` before ``wangqianghua``), then
+    initials prefixes (``wq``: the exact initials first).
+
+    Every answer is read in the order of one index when it can be: one letter is a pinyin and
+    an initials prefix alike (the pinyin index answers it); when only pinyin or only initials
+    match (three cheap probes tell), that column's index alone. When both match, the rows are
+    sorted by rank — cheap while the pinyin rows are few. A prefix that already matches
+    ``_PINYIN_ALONE`` members by pinyin (``zh``, ``wan`` at a city of a million) lists those
+    alone, in index order: ranked after all of them, the initials matches would only begin
+    past the two-thousandth row, and sorting a hundred thousand rows for it would cost a
+    second; one more letter typed brings them back."""
+    pinyin = _prefix("name_pinyin", letters)
+    by_pinyin = qs.filter(pinyin).order_by("name_pinyin", "id")
+    if len(letters) == 1:
+        return by_pinyin
+    initials = _prefix("name_initials", letters)
+    exact = Q(name=text)
+    has_exact = qs.filter(exact).exists()
+    has_initials = qs.filter(initials).exclude(pinyin).exclude(exact).exists()
+    pinyin_rows = by_pinyin[:_PINYIN_ALONE].count()
+    if not has_exact and not has_initials:
+        return by_pinyin
+    if not has_exact and not pinyin_rows:
+        return qs.filter(initials).order_by("name_initials", "name_pinyin", "id")
+    if pinyin_rows >= _PINYIN_ALONE and not has_exact:
+        return by_pinyin
+    rank = Case(
+        When(exact, then=Value(0)),
+        When(pinyin, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    # within a rank, by the column that matched: the exact reading or initials first
+    key = Case(When(pinyin, then=F("name_pinyin")), default=F("name_initials"))
+    return (
+        qs.filter(exact | pinyin | initials)
+        .alias(rank=rank, key=key)
+        .order_by("rank", "key", "name_pinyin", "id")
+    )
 
 
 def full_value_kind(text: str) -> str:
@@ -123,11 +163,12 @@ def member_search(
       only with ``lookup=True`` (``services.member_lookup``, which audits and rate-limits it);
       otherwise, and for any other run of more than 4 digits, InvalidInput on ``q``;
     - 4 digits (an ID may end in X) → the end of the ID number or phone;
-    - latin letters → pinyin prefix (``wangq``, with a vowel after the first letter) or
-      initials prefix (``wq``);
-    - anything else → name prefix (``王``, ``王强``).
+    - latin letters → the name exactly, then pinyin prefix (``wangq``), then initials prefix
+      (``wq``), in that order;
+    - anything else → name prefix (``王``, ``王强``): the exact name first.
 
-    Ordered by the searched column so that the first page comes straight off the index.
+    Best match first: the exact name or the exact ID/phone tail, then pinyin, then initials.
+    A search on one column is ordered by it, so the first page comes straight off the index.
     """
     org_obj: Org | None = None
     if org is not None and org != "":
@@ -161,9 +202,7 @@ def member_search(
         return _tail_matches(qs, key).order_by("name", "id")
     letters = re.sub(r"[\s'’·]", "", text.lower())
     if _LATIN.match(letters):
-        if _looks_like_pinyin(letters):
-            return qs.filter(_prefix("name_pinyin", letters)).order_by("name_pinyin", "id")
-        return qs.filter(_prefix("name_initials", letters)).order_by("name_initials", "id")
+        return _latin_search(qs, text, letters)
     name = "".join(text.split()) if re.search(r"[\u3400-\u9fff]", text) else text
     return qs.filter(_prefix("name", name)).order_by("name", "id")
 

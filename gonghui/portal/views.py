@@ -69,14 +69,15 @@ def hotline(request: HttpRequest) -> HttpResponse:
 @login_required
 def hotline_new(request: HttpRequest) -> HttpResponse:
     from gonghui.core.web import form_errors
-    from gonghui.hotline import selectors, services
-    from gonghui.hotline.forms import PortalTicketForm
+    from gonghui.hotline import services
+    from gonghui.hotline.forms import PortalTicketForm, topic_options
     from gonghui.hotline.models import Channel
 
     user = _member_only(request)
     if user is None:
         return redirect("home")
     form = PortalTicketForm(request.POST or None)
+    topic_options(form, user)
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "channel": Channel.APP}
         try:
@@ -86,8 +87,7 @@ def hotline_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已提交,工单号 %(number)s") % {"number": ticket.number})
             return redirect("portal:hotline_detail", pk=ticket.pk)
-    topics = selectors.topics_active()
-    return render(request, "portal/hotline_new.html", {"form": form, "topics": topics})
+    return render(request, "portal/hotline_new.html", {"form": form})
 
 
 def _my_ticket(request: HttpRequest, pk: int) -> Any:

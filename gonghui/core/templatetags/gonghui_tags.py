@@ -17,3 +17,22 @@ def minutes(value: Any) -> int:
     if not isinstance(value, timedelta):
         value = settings.AXES_COOLOFF_TIME
     return int(value.total_seconds() // 60)
+
+
+@register.filter
+def described(entries: Any) -> list[Any]:
+    """Audit rows in words (``core.audit.describe``): ``{% for e in rows|described %}``."""
+    from gonghui.core.audit import describe
+
+    return describe(entries)
+
+
+@register.filter
+def person(user: Any) -> str:
+    """A user as people name them: full name (the username when none is set) and org,
+    ``王建国（牡丹区总工会）``."""
+    if user is None:
+        return ""
+    name = getattr(user, "full_name", "") or user.get_username()
+    org = getattr(user, "org", None)
+    return f"{name}（{org.name}）" if org is not None else str(name)

@@ -32,7 +32,8 @@
 
   // The topic box takes a code or a name: show which topic it resolves to as one types.
   function topicHint(input) {
-    var list = document.getElementById(input.getAttribute("list"));
+    // the topic picker's own options (core.pickers): text, code, name and parent name
+    var list = document.getElementById(input.id + "-options");
     if (!list) return;
     var hint = document.createElement("small");
     hint.className = "help topic-hint";
@@ -45,9 +46,12 @@
       if (value) {
         list.querySelectorAll("option").forEach(function (o) {
           if (found) return;
-          var code = o.value.split(" ")[0];
-          var name = o.value.slice(code.length + 1);
-          if (value === o.value || value === code || value === name) found = o.textContent;
+          var code = o.getAttribute("data-value");
+          var name = o.getAttribute("data-label");
+          var parent = o.getAttribute("data-detail");
+          if (value === o.value || value === code || value === name) {
+            found = parent ? parent + " › " + name : name;
+          }
         });
       }
       hint.textContent = found ? "→ " + found : "";
@@ -89,7 +93,7 @@
 
   function start() {
     document.querySelectorAll("form[data-intake]").forEach(followCategory);
-    document.querySelectorAll("input[list=topic-options]").forEach(topicHint);
+    document.querySelectorAll("input[data-picker=topic]").forEach(topicHint);
     drawCharts();
   }
 
