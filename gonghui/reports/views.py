@@ -92,7 +92,9 @@ def summary(request: HttpRequest) -> HttpResponse:
             "report": report,
             "paragraphs": paragraphs(report),
             "breakdown": split,
+            "columns": [exports.column_name(o) for o in split.orgs] + [_("本级")],
             "query": _query(org, start, end),
+            "pdf_ready": exports.pdf_available(),
         },
     )
 
@@ -109,7 +111,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "figures": [f.as_json() for f in report.figures],
         "trend": selectors.trend(org=org, start=start, end=end, tally=report.tally),
         "breakdown": {
-            "orgs": split.columns,
+            # short names (牡丹区, 曹县 …) so that the bar chart's labels are not cut off
+            "orgs": [exports.column_name(o) for o in split.orgs] + [_("本级")],
             "series": [
                 {
                     "key": fig.key,
@@ -150,6 +153,7 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     objects = selectors.record_slice(qs, (page.number - 1) * PAGE_SIZE, PAGE_SIZE)
     rows = [selectors.record_row(metric, obj) for obj in objects]
+    name_heading, org_heading = selectors.record_headings(qs.model)
     return render(
         request,
         "reports/figure.html",
@@ -160,6 +164,8 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
             "end": end,
             "figure": figure,
             "columns": selectors.record_columns(metric),
+            "name_heading": name_heading,
+            "org_heading": org_heading,
             "rows": rows,
             "page": page,
             "has_amount": bool(metric.sum_field) and metric.effective_kind != "rate",
@@ -170,15 +176,13 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 def _download(request: HttpRequest, kind: str) -> HttpResponse:
     _form, org, start, end = _params(request)
-    if kind == "xlsx":  # its second sheet is the breakdown: computed first, the figures sum it
-        report, _split = selectors.report_page(org=org, start=start, end=end)
-    else:
-        report = selectors.report_compute(org=org, start=start, end=end)
+    # both files hold the breakdown: computed first, the figures sum it
+    report, split = selectors.report_page(org=org, start=start, end=end)
     if kind == "xlsx":
         body = exports.report_xlsx(report)
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body = exports.report_pdf(report)
+        body = exports.report_pdf(report, split)
         ctype = "application/pdf"
     response = HttpResponse(body, content_type=ctype)
     name = f"work-report-{org.code}-{start:%Y%m%d}-{end:%Y%m%d}.{kind}"
@@ -200,3 +204,11 @@ def download_pdf(request: HttpRequest) -> HttpResponse:
         return _download(request, "pdf")
     except InvalidInput as exc:
         return _bad_period(request, exc)
+    except exports.FontMissing as exc:
+        # the server lacks a font, not the user's request: say what to install (503)
+        return render(
+            request,
+            "reports/summary.html",
+            {"form": PeriodForm(request.GET), "error": str(exc)},
+            status=503,
+        )
