@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "gonghui.reports",
     "gonghui.hotline",
     "gonghui.portal",
+    "gonghui.home",
     "gonghui.demo",
 ]
 

@@ -164,7 +164,7 @@ def _paged_fpdf() -> Any:
     """FPDF with the page number centred in the footer (fpdf2 is imported on first use)."""
     from fpdf import FPDF
 
-    class PagedFPDF(FPDF):  # type: ignore[misc]
+    class PagedFPDF(FPDF):
         def footer(self) -> None:
             self.set_y(-12)
             self.set_font("cjk", size=8)
@@ -193,7 +193,9 @@ class Document:
         landscape: bool = False,
     ) -> None:
         path, index = cjk_font()
-        self.pdf = _paged_fpdf()(orientation="landscape" if landscape else "portrait", unit="mm", format="A4")
+        self.pdf = _paged_fpdf()(
+            orientation="landscape" if landscape else "portrait", unit="mm", format="A4"
+        )
         self.pdf.set_title(title)
         self.pdf.set_creator(_("智慧工会"))
         if author:

@@ -215,9 +215,7 @@ def report_pdf(report: Report, split: Breakdown | None = None) -> bytes:
     months = trend(org=report.org, start=report.start, end=report.end, tally=report.tally)
     if len(months["months"]) > 1:
         one_year = len({m[:4] for m in months["months"]}) == 1
-        labels = [
-            _("%(m)d月") % {"m": int(m[5:])} if one_year else m[2:] for m in months["months"]
-        ]
+        labels = [_("%(m)d月") % {"m": int(m[5:])} if one_year else m[2:] for m in months["months"]]
         by_unit: dict[str, list[dict[str, Any]]] = {}
         for s in months["series"]:
             if all(isinstance(v, int) for v in s["values"]) and any(s["values"]):

@@ -400,8 +400,8 @@ def record_row(metric: Metric, obj: Any) -> dict[str, Any]:
     """One record as the drill-down and the detail sheet show it."""
     source = record_source(metric)
     org = record_org(source, obj)
-    if org is obj:  # the record is an org: its column names the org above it, not itself
-        org = obj.parent
+    if org is not None and org is obj:  # an org: its column names the org above it, not itself
+        org = org.parent
     url = getattr(obj, "get_absolute_url", None)
     row: dict[str, Any] = {
         "id": obj.pk,
