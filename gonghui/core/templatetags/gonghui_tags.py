@@ -17,3 +17,11 @@ def minutes(value: Any) -> int:
     if not isinstance(value, timedelta):
         value = settings.AXES_COOLOFF_TIME
     return int(value.total_seconds() // 60)
+
+
+@register.filter(name="can")
+def can_filter(user: Any, perm: str) -> bool:
+    """``{% if user|can:"hotline.stats" %}``: does the user's role hold the permission?"""
+    from gonghui.core.roles import can
+
+    return can(user, perm)
