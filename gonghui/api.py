@@ -81,9 +81,9 @@ api = NinjaAPI(
     renderer=OrjsonRenderer(),
     title="gonghui API",
     version="1",
-    description="智慧工会平台接口。认证:`POST /api/v1/auth/token` 取得令牌,"
+    description="智慧工会平台接口。认证：`POST /api/v1/auth/token` 取得令牌，"
     "之后以 `Authorization: Bearer <token>` 调用。错误为 application/problem+json。"
-    "列表接口接受 `limit`(默认 50,最大 500)与 `offset`,返回 `{items, count}`。",
+    "列表接口接受 `limit`（默认 50，最大 500）与 `offset`，返回 `{items, count}`。",
     auth=[BearerAuth(), SessionAuth(csrf=True)],
     urls_namespace="api",
     docs=Swagger(),  # assets come from ninja's static files (``ninja`` in INSTALLED_APPS)
@@ -135,12 +135,12 @@ _MESSAGES: dict[str, Any] = {
     "bool_parsing": gettext_lazy("应为 true 或 false"),
     "bool_type": gettext_lazy("应为 true 或 false"),
     "string_type": gettext_lazy("应为文本"),
-    "date_parsing": gettext_lazy("应为日期,格式 YYYY-MM-DD"),
-    "date_from_datetime_parsing": gettext_lazy("应为日期,格式 YYYY-MM-DD"),
-    "date_type": gettext_lazy("应为日期,格式 YYYY-MM-DD"),
-    "datetime_parsing": gettext_lazy("应为时间,格式 YYYY-MM-DDTHH:MM:SS+08:00"),
-    "datetime_from_date_parsing": gettext_lazy("应为时间,格式 YYYY-MM-DDTHH:MM:SS+08:00"),
-    "datetime_type": gettext_lazy("应为时间,格式 YYYY-MM-DDTHH:MM:SS+08:00"),
+    "date_parsing": gettext_lazy("应为日期，格式 YYYY-MM-DD"),
+    "date_from_datetime_parsing": gettext_lazy("应为日期，格式 YYYY-MM-DD"),
+    "date_type": gettext_lazy("应为日期，格式 YYYY-MM-DD"),
+    "datetime_parsing": gettext_lazy("应为时间，格式 YYYY-MM-DDTHH:MM:SS+08:00"),
+    "datetime_from_date_parsing": gettext_lazy("应为时间，格式 YYYY-MM-DDTHH:MM:SS+08:00"),
+    "datetime_type": gettext_lazy("应为时间，格式 YYYY-MM-DDTHH:MM:SS+08:00"),
     "json_invalid": gettext_lazy("请求体不是有效的 JSON"),
     "model_attributes_type": gettext_lazy("应为 JSON 对象"),
     "dict_type": gettext_lazy("应为 JSON 对象"),
@@ -157,8 +157,8 @@ _LIMITED: dict[str, tuple[Any, str]] = {
     "string_too_short": (gettext_lazy("至少 %(limit)s 个字符"), "min_length"),
     "too_long": (gettext_lazy("最多 %(limit)s 项"), "max_length"),
     "too_short": (gettext_lazy("至少 %(limit)s 项"), "min_length"),
-    "enum": (gettext_lazy("可选值:%(limit)s"), "expected"),
-    "literal_error": (gettext_lazy("可选值:%(limit)s"), "expected"),
+    "enum": (gettext_lazy("可选值：%(limit)s"), "expected"),
+    "literal_error": (gettext_lazy("可选值：%(limit)s"), "expected"),
 }
 
 

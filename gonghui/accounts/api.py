@@ -62,7 +62,7 @@ users_router = Router(tags=["users"])
 class TokenIn(Schema):
     username: str
     password: str
-    name: str = Field("", max_length=100, description="令牌名称,便于区分")
+    name: str = Field("", max_length=100, description="令牌名称，便于区分")
 
 
 class TokenOut(Schema):
@@ -125,7 +125,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     if getattr(request, "axes_locked_out", False):
         # Answered here as problem+json; left set, AxesMiddleware would swap in its HTML page.
         request.axes_locked_out = False  # type: ignore[attr-defined]
-        raise LockedOut(_("登录失败次数过多,账号已暂时锁定,请稍后再试"))
+        raise LockedOut(_("登录失败次数过多，账号已暂时锁定，请稍后再试"))
     if user is None or not user.is_active:
         raise BadCredentials(_("用户名或密码错误"))
     # A successful login: axes resets the failure count, Django updates last_login.
@@ -187,7 +187,7 @@ class UserOut(Schema):
 
 
 class UserCreated(UserOut):
-    password: str | None = Field(None, description="系统生成的初始密码,只显示这一次")
+    password: str | None = Field(None, description="系统生成的初始密码，只显示这一次")
 
     @staticmethod
     def resolve_password(obj: Any) -> str | None:

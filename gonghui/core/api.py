@@ -30,7 +30,7 @@ PAGE_MAX = 500
 class PageParams(Schema):
     """``limit``/``offset`` of every list route; filter schemas extend it."""
 
-    limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX, description="每页条数,最大 500")
+    limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX, description="每页条数，最大 500")
     offset: int = Field(0, ge=0, description="跳过的条数")
 
 
@@ -56,8 +56,8 @@ class AuditFilters(PageParams):
     object_id: str = ""
     actor: str = Field("", description="操作人用户名")
     action: str = ""
-    date_from: datetime.date | None = Field(None, alias="from", description="起始日期(含)")
-    date_to: datetime.date | None = Field(None, alias="to", description="截止日期(含)")
+    date_from: datetime.date | None = Field(None, alias="from", description="起始日期（含）")
+    date_to: datetime.date | None = Field(None, alias="to", description="截止日期（含）")
 
 
 class AuditOut(Schema):

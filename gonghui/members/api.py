@@ -45,8 +45,8 @@ class MemberOut(Schema):
     id: int
     name: str
     sex: str
-    id_number: str = Field(..., description="身份证号(脱敏)")
-    phone: str = Field(..., description="手机号(脱敏)")
+    id_number: str = Field(..., description="身份证号（脱敏）")
+    phone: str = Field(..., description="手机号（脱敏）")
     org: str = Field(..., description="所在工会代码")
     status: str
     joined_on: datetime.date
@@ -95,9 +95,9 @@ class MemberDetail(MemberOut):
 class MemberFilters(PageParams):
     q: str = Field(
         "",
-        description="姓名前缀、拼音(wangqiang)、首字母(wq)、身份证号或手机号后4位及以上、完整号码",
+        description="姓名前缀、拼音（wangqiang）、首字母（wq）、身份证号或手机号后4位及以上、完整号码",
     )
-    org: str = Field("", description="工会代码(含下级)")
+    org: str = Field("", description="工会代码（含下级）")
     status: MemberStatus | None = None
 
 
@@ -106,9 +106,9 @@ class MemberFields(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    sex: str | None = Field(None, description="M/F 或 男/女;以身份证号为准")
+    sex: str | None = Field(None, description="M/F 或 男/女；以身份证号为准")
     ethnicity: str | None = None
-    birth_date: datetime.date | None = Field(None, description="以身份证号为准,填写则核对")
+    birth_date: datetime.date | None = Field(None, description="以身份证号为准，填写则核对")
     id_valid_until: str | None = Field(None, description="YYYY-MM-DD 或 长期")
     phone: str | None = None
     education: str | None = None
@@ -136,7 +136,7 @@ class TransferIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     to_org: str = Field(..., description="转入工会代码")
-    on: datetime.date | None = Field(None, description="接转日期,默认今天")
+    on: datetime.date | None = Field(None, description="接转日期，默认今天")
     note: str = Field("", max_length=200)
 
 
@@ -148,7 +148,7 @@ class StatusIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: MemberStatus
-    on: datetime.date | None = Field(None, description="日期,默认今天")
+    on: datetime.date | None = Field(None, description="日期，默认今天")
     note: str = Field("", max_length=200)
 
 
@@ -184,8 +184,8 @@ class ApplicationOut(Schema):
     org: str
     name: str
     sex: str
-    id_number: str = Field(..., description="身份证号(脱敏)")
-    phone: str = Field(..., description="手机号(脱敏)")
+    id_number: str = Field(..., description="身份证号（脱敏）")
+    phone: str = Field(..., description="手机号（脱敏）")
     status: str
     created_at: datetime.datetime
     reason: str
@@ -242,7 +242,7 @@ def _union(user: Any, code: str, field: str) -> Org:
     the caller's scope is reported exactly as an unknown one)."""
     org = Org.objects.filter(code=(code or "").strip()).first()
     if org is None or not can(user, "orgs.view", org):
-        raise InvalidInput.one(field, _("工会不存在:%(code)s") % {"code": code})
+        raise InvalidInput.one(field, _("工会不存在：%(code)s") % {"code": code})
     return org
 
 
@@ -312,7 +312,7 @@ class ImportJobOut(Schema):
 @router.post(
     "/import",
     response={200: ImportOut, 202: ImportJobOut},
-    summary="导入会员名册(CSV/XLSX)",
+    summary="导入会员名册（CSV/XLSX）",
 )
 def member_import(
     request: HttpRequest,
@@ -355,7 +355,7 @@ def member_import_job(request: HttpRequest, job_id: int) -> ImportJob:
     return job
 
 
-@router.post("/transfer-in", response=MemberDetail, summary="会籍接转(按身份证号转入)")
+@router.post("/transfer-in", response=MemberDetail, summary="会籍接转（按身份证号转入）")
 def member_transfer_in(request: HttpRequest, payload: TransferInByNumber) -> Member:
     """The receiving union takes a member in by the full ID number, wherever the member is."""
     to_org = _union(request.user, payload.to_org, "to_org")

@@ -93,7 +93,7 @@ def _audit_full(user: Any, count: int, fmt: str, q: str, status: str | None) -> 
             object_type="member",
             object_id="export",
             object_org=getattr(user, "org", None),
-            object_repr=_("会员名册导出(含完整身份证号和手机号)"),
+            object_repr=_("会员名册导出（含完整身份证号和手机号）"),
             changes={"rows": {"before": None, "after": count}},
             note=f"{fmt} q={q!r} status={status or ''}"[:500],
         )

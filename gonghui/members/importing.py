@@ -202,7 +202,14 @@ class _Context:
 
 
 def _reason(errors: list[dict[str, str]], labels: dict[str, str]) -> str:
-    return ";".join(f"{labels.get(e['field'], e['field'])}:{e['message']}" for e in errors)
+    """One reason per problem, each naming its column once: a message that already names the
+    column ("身份证号校验位不正确") is not prefixed with it again."""
+    parts = []
+    for e in errors:
+        label = labels.get(e["field"], e["field"])
+        message = str(e["message"])
+        parts.append(message if label and label in message else f"{label}：{message}")
+    return "；".join(parts)
 
 
 def _prepare_chunk(job: tuple[_Context, list[tuple[int, list[Any]]]]) -> list[tuple[Any, ...]]:
@@ -435,7 +442,7 @@ def _classify(
             continue
         first = seen.get(key)
         if first is not None:
-            reason = _("%(col)s:与第 %(n)d 行是同一人,重复的行未导入") % {
+            reason = _("%(col)s：与第 %(n)d 行是同一人，重复的行未导入") % {
                 "col": plan.id_label,
                 "n": first,
             }
@@ -473,7 +480,7 @@ def _classify(
             and moved_since_joining
             and row[_POS["joined_on"]] > found.status_since.isoformat()
         ):
-            _reject(result, number, cells, _("入会日期:不能晚于最近一次会籍变动日期"))
+            _reject(result, number, cells, _("入会日期：不能晚于最近一次会籍变动日期"))
             continue
         if not changed and not rejoin:
             result.unchanged += 1
@@ -507,7 +514,7 @@ def _finish_reasons(plan: _Plan) -> None:
     for i, (number, cells, reason) in enumerate(result.rejections):
         if isinstance(reason, tuple):
             union = plan.org_names.get(reason[1], "")
-            text = _("%(col)s:会籍转移冲突,此人已在“%(union)s”在会;请由本工会办理会籍接转") % {
+            text = _("%(col)s：会籍转移冲突，此人已在“%(union)s”在会；请由本工会办理会籍接转") % {
                 "col": plan.id_label,
                 "union": union,
             }
@@ -630,7 +637,7 @@ def _apply_updates(*, org: Org, actor: Any, plan: _Plan, stamp: Any) -> None:
             on = rejoin_on
             cols += ["org_id", "status", "status_since", "joined_on"]
             values += [org.pk, Status.ACTIVE.value, on, on]
-            events.append((member_id, org.pk, EventKind.JOIN.value, on, _("名册导入:重新入会")))
+            events.append((member_id, org.pk, EventKind.JOIN.value, on, _("名册导入：重新入会")))
         else:
             if "joined_on" in changed:
                 cols.append("status_since")  # it follows the join date (checked in _classify)
@@ -672,10 +679,10 @@ def _require(actor: Any, org: Org) -> None:
 
 def check_union(org: Org) -> None:
     if not org.active:
-        raise InvalidInput.one("org", _("工会已撤销:%(name)s") % {"name": org.name})
+        raise InvalidInput.one("org", _("工会已撤销：%(name)s") % {"name": org.name})
     if org.kind not in MEMBER_ORG_KINDS:
         raise InvalidInput.one(
-            "org", _("%(kind)s不直接发展会员,请选择基层工会") % {"kind": org.get_kind_display()}
+            "org", _("%(kind)s不直接发展会员，请选择基层工会") % {"kind": org.get_kind_display()}
         )
 
 

@@ -124,10 +124,10 @@ def _require(actor: Any, perm: str, org: Org) -> None:
 
 def _check_union(org: Org, field: str = "org") -> None:
     if not org.active:
-        raise InvalidInput.one(field, _("工会已撤销:%(name)s") % {"name": org.name})
+        raise InvalidInput.one(field, _("工会已撤销：%(name)s") % {"name": org.name})
     if org.kind not in MEMBER_ORG_KINDS:
         raise InvalidInput.one(
-            field, _("%(kind)s不直接发展会员,请选择基层工会") % {"kind": org.get_kind_display()}
+            field, _("%(kind)s不直接发展会员，请选择基层工会") % {"kind": org.get_kind_display()}
         )
 
 
@@ -211,7 +211,7 @@ def _audit(
 
 def _active_elsewhere(existing: Member) -> Conflict:
     return Conflict(
-        _("此人已是%(union)s的在会会员,请通过会籍接转转入") % {"union": existing.org.name},
+        _("此人已是%(union)s的在会会员，请通过会籍接转转入") % {"union": existing.org.name},
         union=existing.org.code,
     )
 
@@ -336,7 +336,7 @@ def member_transfer(
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     if member.status != Status.ACTIVE:
         raise Conflict(
-            _("会籍状态为“%(s)s”,不能接转;请办理入会") % {"s": member.get_status_display()}
+            _("会籍状态为“%(s)s”，不能接转；请办理入会") % {"s": member.get_status_display()}
         )
     if member.org_id == to_org.pk:
         raise Conflict(_("该会员已在本工会"))
@@ -366,7 +366,7 @@ def member_set_status(
     _require(actor, "members.manage", member.org)
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     if status not in Status.values:
-        raise InvalidInput.one("status", _("未知的会籍状态:%(s)s") % {"s": status})
+        raise InvalidInput.one("status", _("未知的会籍状态：%(s)s") % {"s": status})
     step = STATUS_STEP.get(status, "reinstate")
     STATUS_WORKFLOW.check(member.status, step)
     on = on or timezone.localdate()
@@ -421,7 +421,7 @@ def join_apply(*, org: Org, data: dict[str, Any]) -> JoinApplication:
     if JoinApplication.objects.filter(
         org=org, id_number_bidx=bidx, status=JoinStatus.PENDING
     ).exists():
-        raise Conflict(_("已提交过入会申请,请等待工会审核"))
+        raise Conflict(_("已提交过入会申请，请等待工会审核"))
     existing = Member.objects.filter(id_number_bidx=bidx, org=org, status=Status.ACTIVE)
     if existing.exists():
         raise Conflict(_("您已是本工会会员"))
@@ -452,7 +452,7 @@ def _pending(actor: Any, application: JoinApplication) -> JoinApplication:
         JoinApplication.objects.select_for_update().select_related("org").get(pk=application.pk)
     )
     if application.status != JoinStatus.PENDING:
-        raise Conflict(_("申请已处理:%(s)s") % {"s": application.get_status_display()})
+        raise Conflict(_("申请已处理：%(s)s") % {"s": application.get_status_display()})
     return application
 
 
@@ -558,7 +558,7 @@ def member_portal_account(
         raise Conflict(_("该会员已开通账号"))
     username = (username or "").strip() or f"m{member.pk}"
     if User.objects.filter(username__iexact=username).exists():
-        raise InvalidInput.one("username", _("用户名已存在:%(u)s") % {"u": username})
+        raise InvalidInput.one("username", _("用户名已存在：%(u)s") % {"u": username})
     user = User(username=username, role=Role.MEMBER, org=member.org, full_name=member.name)
     if password is None:
         password = secrets.token_urlsafe(9) + "7a"

@@ -357,7 +357,7 @@ def create(request: HttpRequest) -> HttpResponse:
             except ServiceError as exc:
                 form_errors(form, exc)
             else:
-                messages.success(request, _("已登记会员:%(name)s") % {"name": member.name})
+                messages.success(request, _("已登记会员：%(name)s") % {"name": member.name})
                 return redirect("members:detail", pk=member.pk)
     return render(request, "members/form.html", {"form": form, "title": _("登记会员")})
 
@@ -452,7 +452,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
             pk = signing.loads(request.POST["token"], salt=TRANSFER_SALT, max_age=TRANSFER_MAX_AGE)
             member = Member.objects.select_related("org").get(pk=pk)
         except (signing.BadSignature, Member.DoesNotExist):
-            messages.error(request, _("查找结果已失效,请重新输入身份证号"))
+            messages.error(request, _("查找结果已失效，请重新输入身份证号"))
             return redirect("members:transfer")
         form = TransferForm(request.POST)
         context.update(token=request.POST["token"], form=form)
@@ -610,7 +610,7 @@ def homes(request: HttpRequest) -> HttpResponse:
                 except ServiceError as exc:
                     form_errors(form, exc)
                 else:
-                    messages.success(request, _("已保存:%(org)s") % {"org": org.name})
+                    messages.success(request, _("已保存：%(org)s") % {"org": org.name})
                     return redirect("members:homes")
     context = {
         "flags": selectors.members_home_flags(user),
@@ -696,7 +696,7 @@ def join_start(request: HttpRequest, code: str) -> HttpResponse:
     step = request.POST.get("step", "1")
     state = _state(request) if step != "1" else {}
     if state is None:
-        messages.error(request, _("页面已过期,请重新填写"))
+        messages.error(request, _("页面已过期，请重新填写"))
         return _render_join(request, org, 1, JoinIdentityForm())
     back = "back" in request.POST
 
@@ -724,7 +724,7 @@ def join_start(request: HttpRequest, code: str) -> HttpResponse:
         form3 = JoinConfirmForm(request.POST)
         if form3.is_valid():
             if not throttle.attempt("join", request, limit=JOIN_LIMIT, window=JOIN_WINDOW):
-                messages.error(request, _("提交过于频繁,请一小时后再试"))
+                messages.error(request, _("提交过于频繁，请一小时后再试"))
                 response = _render_join(request, org, 3, form3, state)
                 response.status_code = 429
                 return response

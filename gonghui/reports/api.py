@@ -25,9 +25,9 @@ router = Router(tags=["reports"])
 
 
 class PeriodParams(Schema):
-    org: str = Field("", description="组织代码;缺省为本人所在组织")
-    date_from: datetime.date | None = Field(None, alias="from", description="起始日期(含)")
-    date_to: datetime.date | None = Field(None, alias="to", description="截止日期(含)")
+    org: str = Field("", description="组织代码；缺省为本人所在组织")
+    date_from: datetime.date | None = Field(None, alias="from", description="起始日期（含）")
+    date_to: datetime.date | None = Field(None, alias="to", description="截止日期（含）")
 
 
 class RecordParams(PageParams, PeriodParams):
@@ -64,15 +64,15 @@ class RecordOut(Schema):
     name: str
     org: str
     org_name: str
-    amount: str | None = Field(None, description="金额(元),仅金额类指标")
+    amount: str | None = Field(None, description="金额（元），仅金额类指标")
     fields: dict[str, Any]
 
 
 class RecordPage(Schema):
     items: list[RecordOut]
     count: int
-    value: int | float = Field(..., description="该指标的数值(同报告)")
-    total: str | None = Field(None, description="金额类指标:记录金额合计(元)")
+    value: int | float = Field(..., description="该指标的数值（同报告）")
+    total: str | None = Field(None, description="金额类指标：记录金额合计（元）")
 
 
 def _scope(request: HttpRequest, params: PeriodParams) -> tuple[Any, datetime.date, datetime.date]:

@@ -70,7 +70,8 @@ def sections(report: Report) -> list[tuple[str, list[str]]]:
 
 
 def section_body(clauses: list[str]) -> str:
-    return "；".join(clauses) + "。"
+    """The clauses of a line of work as one sentence: "……；……。"."""
+    return _("；").join(clauses) + _("。")
 
 
 def paragraphs(report: Report) -> list[str]:
