@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.test_browser import CHROMIUM, Watch, browser, log_in  # noqa: F401 - the fixture
+from tests.test_hotline_browser import topics  # noqa: F401 - the fixture (autouse)
 
 from .conftest import make_user
 from .test_hotline_pages import new_ticket, step

@@ -184,7 +184,7 @@ def test_create(people: People, tree: Tree, api: Any) -> None:
         {"org": "G-B-0001", "name": "王强", "id_number": ID_WANG},
     )
     assert r.status_code == 409
-    assert r.json()["detail"] == "此人已是甲公司工会的在会会员,请通过会籍接转转入"
+    assert r.json()["detail"] == "此人已是甲公司工会的在会会员，请通过会籍接转转入"
     assert Member.objects.count() == 1
 
 

@@ -152,7 +152,7 @@ def test_one_active_membership_per_person(people: People, tree: Tree) -> None:
     member_create(actor=people.clerk_a, org=tree.union_a, data=wang())
     with pytest.raises(Conflict) as exc:
         member_create(actor=people.cadre_b, org=tree.union_b, data=wang(name="王 强"))
-    assert exc.value.detail == "此人已是甲公司工会的在会会员,请通过会籍接转转入"
+    assert exc.value.detail == "此人已是甲公司工会的在会会员，请通过会籍接转转入"
     with pytest.raises(Conflict) as exc:
         member_create(actor=people.clerk_a, org=tree.union_a, data=wang())
     assert exc.value.detail == "此人已是本工会会员"

@@ -77,7 +77,7 @@ def test_lockout_after_five_failures_even_with_right_password(people: Any) -> No
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     html = response.content.decode()
     assert response.status_code == 429
-    assert f"账号因多次登录失败已被锁定,请 {minutes} 分钟后再试" in html
+    assert f"账号因多次登录失败已被锁定，请 {minutes} 分钟后再试" in html
     assert "_auth_user_id" not in client.session
     assert Client().get("/").status_code == 302
     # another account is not affected

@@ -101,12 +101,12 @@ def test_the_narrative_and_the_pdf_use_full_width_punctuation(
 def test_an_import_reason_names_its_column_once() -> None:
     from gonghui.members.importing import _reason
 
-    labels = {"id_number": "身份证号", "phone": "联系电话"}
+    labels = {"id_number": "公民身份号码", "education": "文化程度"}
     reason = _reason(
         [
             {"field": "id_number", "message": "身份证号校验位不正确"},
-            {"field": "phone", "message": "手机号应为11位、以1开头的号码：12345"},
+            {"field": "education", "message": "无法识别“博士后”"},
         ],
         labels,
     )
-    assert reason == "身份证号校验位不正确；联系电话：手机号应为11位、以1开头的号码：12345"
+    assert reason == "身份证号校验位不正确；文化程度：无法识别“博士后”"

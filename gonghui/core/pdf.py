@@ -11,6 +11,7 @@ to install; pages show that message instead of failing.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,21 +131,18 @@ class Column:
 
 
 def nice_ticks(top: float, integer: bool, count: int = 5) -> list[float]:
-    """Round axis ticks from 0 to at least ``top``; whole numbers only when ``integer``."""
+    """Round axis ticks from 0 to at least ``top`` (about ``count`` steps of 1, 2, 2.5 or 5
+    times a power of ten); whole numbers only when ``integer``."""
     if top <= 0:
-        return [0, 1] if integer else [0, 1.0]
+        return [0, 1]
     raw = top / count
-    magnitude = 10 ** (len(str(int(raw))) - 1) if raw >= 1 else 10 ** -len(f"{raw:.10f}")
-    step: float = magnitude
-    for factor in (1, 2, 2.5, 5, 10):
-        step = magnitude * factor
-        if raw <= step:
-            break
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(magnitude * f for f in (1, 2, 2.5, 5, 10) if raw <= magnitude * f)
     if integer:
-        step = max(1, round(step))
-    ticks = [0.0]
+        step = max(1, math.ceil(step))
+    ticks: list[float] = [0]
     while ticks[-1] < top:
-        ticks.append(ticks[-1] + step)
+        ticks.append(round(ticks[-1] + step, 10))
     return ticks
 
 

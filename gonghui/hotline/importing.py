@@ -259,7 +259,7 @@ def ticket_import(
                 object_org=org,
                 object_repr=sheet.file_name[:200],
                 note=(
-                    f"{sheet.file_name}:{result.rows} 行，新建 {result.created},"
+                    f"{sheet.file_name}：{result.rows} 行，新建 {result.created}，"
                     f"已有 {result.unchanged}，拒绝 {result.rejected}"
                 ),
             )

@@ -202,13 +202,15 @@ class _Context:
 
 
 def _reason(errors: list[dict[str, str]], labels: dict[str, str]) -> str:
-    """One reason per problem, each naming its column once: a message that already names the
-    column ("身份证号校验位不正确") is not prefixed with it again."""
+    """One reason per problem, each naming its column once: a message that already begins
+    with the column's name or another name of its field ("身份证号校验位不正确" in a column
+    headed 公民身份号码) is not prefixed with the column again."""
     parts = []
     for e in errors:
         label = labels.get(e["field"], e["field"])
         message = str(e["message"])
-        parts.append(message if label and label in message else f"{label}：{message}")
+        names = (label, *ALIASES.get(e["field"], ()))
+        parts.append(message if message.startswith(names) else f"{label}：{message}")
     return "；".join(parts)
 
 
