@@ -67,7 +67,7 @@ def test_import_files_good_rows_and_rejects_bad_ones(
     assert [(row, reason) for row, _cells, reason in result.rejections] == [
         (5, "类别：应为咨询类、求决类或意见建议类"),
         (6, "受理时间：时间格式不正确"),
-        (7, "姓名：请填写来电人姓名"),
+        (7, "请填写来电人姓名"),  # the message names its field: said once
         (8, "转办单号 SD12351-2020-000201 与第 3 行重复"),
         (9, "转办单号：不能为空"),
         (10, "难易程度：应为一般、难点或特别复杂"),

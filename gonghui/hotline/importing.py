@@ -149,13 +149,15 @@ def _require(actor: Any, org: Org) -> None:
 
 
 def _reason(exc: ServiceError, labels: dict[str, str]) -> str:
+    """The row's problems, each naming its column once ("请填写来电人姓名", not
+    "姓名：请填写来电人姓名")."""
     if isinstance(exc, InvalidInput) and exc.errors:
-        return ";".join(
-            f"{labels.get(e['field'], e['field'])}:{e['message']}"
-            if e.get("field")
-            else e["message"]
-            for e in exc.errors
-        )
+        parts = []
+        for e in exc.errors:
+            label = labels.get(e["field"], e["field"]) if e.get("field") else ""
+            message = str(e["message"])
+            parts.append(f"{label}：{message}" if label and label not in message else message)
+        return "；".join(parts)
     return str(exc.detail)
 
 
