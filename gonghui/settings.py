@@ -244,3 +244,10 @@ LOGGING = {
 # Hotline and other modules' deadlines read their defaults from here; each is overridable
 # per category in the database where the module says so.
 GONGHUI_API_TOKEN_DAYS = _env_int("GONGHUI_API_TOKEN_DAYS", 90)
+
+# Member registry (issue 10): full ID or mobile look-ups per user and window (each audited;
+# past the limit 429), and the working days after which a transfer request nobody objected
+# to completes by itself.
+GONGHUI_LOOKUP_LIMIT = _env_int("GONGHUI_LOOKUP_LIMIT", 30)
+GONGHUI_LOOKUP_WINDOW_MINUTES = _env_int("GONGHUI_LOOKUP_WINDOW_MINUTES", 60)
+GONGHUI_TRANSFER_WORKDAYS = _env_int("GONGHUI_TRANSFER_WORKDAYS", 10)

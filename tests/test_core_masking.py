@@ -2,7 +2,7 @@ from gonghui.core.masking import mask_id_number, mask_name, mask_phone, mask_tex
 
 
 def test_masks() -> None:
-    assert mask_id_number("37170219900101123X") == "3717**********123X"
+    assert mask_id_number("37170219900101123X") == "**************123X"
     assert mask_phone("13800138000") == "138****8000"
     assert mask_name("王小强") == "王*强"
     assert mask_name("王强") == "王*"

@@ -12,7 +12,7 @@ from gonghui.accounts.models import User
 from gonghui.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gonghui.core.identifiers import citizen_id_check_char
 from gonghui.core.models import AuditEntry
-from gonghui.members.models import JoinApplication, Member, MembershipEvent
+from gonghui.members.models import JoinApplication, Member, MembershipEvent, TransferRequest
 from gonghui.members.selectors import member_history, members_home_flags
 from gonghui.members.services import (
     derived_columns,
@@ -26,7 +26,9 @@ from gonghui.members.services import (
     member_set_status,
     member_transfer,
     member_update,
+    transfer_approve,
 )
+from gonghui.orgs.services import org_insert
 
 from .conftest import People, Tree
 
@@ -100,7 +102,7 @@ def test_create_member(people: People, tree: Tree) -> None:
     assert kinds(member) == [("join", "G-A-0001")]
     entry = AuditEntry.objects.get(action="member.create")
     assert entry.object_org == tree.union_a
-    assert entry.changes["id_number"]["after"] == "3717**********" + ID_WANG[-4:]
+    assert entry.changes["id_number"]["after"] == "*" * 14 + ID_WANG[-4:]
     assert entry.changes["phone"]["after"] == "138****2345"
     assert entry.changes["name"]["after"] == "王*"
     # the plain values are nowhere in the audit row, and the table holds ciphertext
@@ -150,13 +152,28 @@ def test_create_refuses_out_of_scope_and_wrong_role(people: People, tree: Tree) 
 
 def test_one_active_membership_per_person(people: People, tree: Tree) -> None:
     member_create(actor=people.clerk_a, org=tree.union_a, data=wang())
+    # another county learns no more than that it cannot take the person in here
     with pytest.raises(Conflict) as exc:
         member_create(actor=people.cadre_b, org=tree.union_b, data=wang(name="王 强"))
+    assert exc.value.detail == "此人无法在本单位办理，请其申请会籍接转"
+    assert exc.value.extra == {}
+    # the city sees both unions: it is told where the person is
+    city_union = org_insert(code="G-C-0001", parent=tree.city, name="丙公司工会", kind="grassroots")
+    with pytest.raises(Conflict) as exc:
+        member_create(actor=people.city_cadre, org=city_union, data=wang())
     assert exc.value.detail == "此人已是甲公司工会的在会会员，请通过会籍接转转入"
     with pytest.raises(Conflict) as exc:
         member_create(actor=people.clerk_a, org=tree.union_a, data=wang())
     assert exc.value.detail == "此人已是本工会会员"
     assert Member.objects.count() == 1
+    # each refusal told that the number exists: each is an audited look-up, the number masked
+    lookups = AuditEntry.objects.filter(action="member.lookup").order_by("id")
+    assert [(e.actor_id, e.note) for e in lookups] == [
+        (people.cadre_b.pk, "member.create"),
+        (people.city_cadre.pk, "member.create"),
+        (people.clerk_a.pk, "member.create"),
+    ]
+    assert ID_WANG not in str([e.changes for e in lookups])
 
 
 def test_former_member_is_readmitted_on_the_same_row(people: People, tree: Tree) -> None:
@@ -221,11 +238,16 @@ def test_update_refuses_out_of_scope_and_duplicate_id(people: People, tree: Tree
 # --- transfer ----------------------------------------------------------------------------
 
 
-def test_transfer_is_one_step_by_the_receiving_union(people: People, tree: Tree) -> None:
+def test_transfer_within_scope_is_one_step(people: People, tree: Tree) -> None:
     member = member_create(actor=people.clerk_a, org=tree.union_a, data=wang())
     user, _pw = member_portal_account(actor=people.clerk_a, member=member)
+    # the city manages both unions: one step
     moved = member_transfer(
-        actor=people.cadre_b, member=member, to_org=tree.union_b, on=date(2020, 6, 1), note="调动"
+        actor=people.city_cadre,
+        member=member,
+        to_org=tree.union_b,
+        on=date(2020, 6, 1),
+        note="调动",
     )
     moved.refresh_from_db()
     assert (moved.org, moved.status, moved.status_since) == (
@@ -253,15 +275,19 @@ def test_transfer_refusals(people: People, tree: Tree) -> None:
     # the sending side cannot push a member into a union it does not manage
     with pytest.raises(NotFound):
         member_transfer(actor=people.clerk_a, member=member, to_org=tree.union_b)
+    # the receiving side cannot pull a member from a union outside its scope
+    with pytest.raises(Conflict) as exc:
+        member_transfer(actor=people.cadre_b, member=member, to_org=tree.union_b)
+    assert exc.value.detail == "此人无法在本单位办理，请其申请会籍接转"
     with pytest.raises(Conflict):
         member_transfer(actor=people.cadre_a, member=member, to_org=tree.union_a)
     with pytest.raises(InvalidInput):
         member_transfer(
-            actor=people.cadre_b, member=member, to_org=tree.union_b, on=date(2010, 1, 1)
+            actor=people.city_cadre, member=member, to_org=tree.union_b, on=date(2010, 1, 1)
         )
     member_set_status(actor=people.clerk_a, member=member, status="suspended", on=date(2020, 1, 1))
     with pytest.raises(Conflict):
-        member_transfer(actor=people.cadre_b, member=member, to_org=tree.union_b)
+        member_transfer(actor=people.city_cadre, member=member, to_org=tree.union_b)
     member.refresh_from_db()
     assert member.org == tree.union_a
     assert not MembershipEvent.objects.filter(kind__startswith="transfer").exists()
@@ -344,8 +370,9 @@ def test_join_apply_and_approve(people: People, tree: Tree) -> None:
         "employer_name": "甲公司",
         "worker_type": "migrant",
     }
-    with pytest.raises(Conflict):
-        apply_li(tree)  # a second pending application
+    # a second application while one waits: the same answer, nothing stored twice
+    assert apply_li(tree).pk == application.pk
+    assert JoinApplication.objects.count() == 1
     with pytest.raises(NotFound):
         join_approve(actor=people.cadre_b, application=application)
     member = join_approve(actor=people.clerk_a, application=application, on=date(2020, 8, 1))
@@ -377,13 +404,41 @@ def test_join_from_a_member_active_elsewhere_is_a_transfer(people: People, tree:
         org=tree.union_b,
         data={"name": "李红", "id_number": ID_LI, "joined_on": "2012-01-01"},
     )
-    member = join_approve(actor=people.clerk_a, application=apply_li(tree), on=date(2020, 8, 1))
+    # the clerk of A does not manage B: approving files a request, the member stays in B
+    application = apply_li(tree)
+    join_approve(actor=people.clerk_a, application=application, on=date(2020, 8, 1))
+    member.refresh_from_db()
+    assert member.org == tree.union_b
+    application.refresh_from_db()
+    assert (application.status, application.member) == ("approved", None)
+    request = TransferRequest.objects.get()
+    assert (request.status, request.from_org, request.to_org) == (
+        "pending",
+        tree.union_b,
+        tree.union_a,
+    )
+    # B releases: the member moves, both histories show it
+    transfer_approve(actor=people.cadre_b, request=request)
     assert [(e.kind, e.org.code) for e in member_history(member)] == [
         ("transfer_in", "G-A-0001"),
         ("transfer_out", "G-B-0001"),
         ("join", "G-B-0001"),
     ]
     assert Member.objects.count() == 1
+
+
+def test_join_of_a_member_within_the_approvers_scope_moves_at_once(
+    people: People, tree: Tree
+) -> None:
+    member = member_create(
+        actor=people.cadre_b,
+        org=tree.union_b,
+        data={"name": "李红", "id_number": ID_LI, "joined_on": "2012-01-01"},
+    )
+    join_approve(actor=people.city_cadre, application=apply_li(tree), on=date(2020, 8, 1))
+    member.refresh_from_db()
+    assert member.org == tree.union_a
+    assert not TransferRequest.objects.exists()
 
 
 def test_join_reject_and_bad_applications(people: People, tree: Tree) -> None:

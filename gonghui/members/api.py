@@ -18,21 +18,23 @@ from pydantic import ConfigDict
 
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.errors import InvalidInput, NotFound
-from gonghui.core.masking import mask_id_number, mask_phone
+from gonghui.core.masking import mask_birth_date, mask_id_number, mask_phone
 from gonghui.core.models import ImportJob
 from gonghui.core.roles import can
 from gonghui.orgs.models import Org
 
 from . import importing, services
-from .models import JoinApplication, JoinStatus, Member
+from .models import JoinApplication, JoinStatus, Member, TransferStatus
 from .models import Status as MemberStatus
 from .selectors import (
     access_join_application,
     access_member,
+    access_transfer_request,
     join_applications_visible_to,
-    member_find_by_id_number,
     member_history,
     member_search,
+    transfer_requests_visible_to,
+    transfer_view,
 )
 
 router = Router(tags=["members"])
@@ -67,7 +69,9 @@ class MemberOut(Schema):
 class MemberDetail(MemberOut):
     org_name: str
     ethnicity: str
-    birth_date: datetime.date
+    birth_date: str = Field(
+        ..., description="出生日期 YYYY-MM-DD；无查看完整号码权限时只有年份（如 1990年）"
+    )
     id_valid_until: str
     education: str
     employment: str
@@ -84,6 +88,15 @@ class MemberDetail(MemberOut):
         return obj.org.name
 
     @staticmethod
+    def resolve_birth_date(obj: Member, context: Any) -> str:
+        # beside the ID's last four characters a full birth date narrows the number to a
+        # few candidates: only those who may reveal the number see it
+        user = context["request"].user if context else None
+        if can(user, "pii.reveal", obj.org):
+            return obj.birth_date.isoformat()
+        return mask_birth_date(obj.birth_date)
+
+    @staticmethod
     def resolve_employer(obj: Member) -> int | None:
         return obj.employer_id
 
@@ -95,7 +108,8 @@ class MemberDetail(MemberOut):
 class MemberFilters(PageParams):
     q: str = Field(
         "",
-        description="姓名前缀、拼音（wangqiang）、首字母（wq）、身份证号或手机号后4位及以上、完整号码",
+        description="姓名前缀、拼音（wangqiang）、首字母（wq）、身份证号或手机号后4位；"
+        "完整号码不能放在网址中，请用 POST /members/lookup",
     )
     org: str = Field("", description="工会代码（含下级）")
     status: MemberStatus | None = None
@@ -141,7 +155,64 @@ class TransferIn(Schema):
 
 
 class TransferInByNumber(TransferIn):
-    id_number: str = Field(..., description="完整身份证号")
+    id_number: str = Field(..., description="完整身份证号", max_length=30)
+    name: str = Field(..., description="姓名（须与身份证号相符）", max_length=50)
+
+
+class TransferApplyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: str = Field(..., description="完整身份证号", max_length=30)
+    name: str = Field(..., description="姓名（须与身份证号相符）", max_length=50)
+    to_org: str = Field(..., description="转入工会代码")
+    note: str = Field("", max_length=200)
+
+
+class TransferRequestOut(Schema):
+    """A request as the caller's side sees it: the releasing side sees the member and the
+    receiving union; the receiving side sees the member's name masked and never the
+    releasing union (``from_org`` is null for it)."""
+
+    id: int
+    side: str = Field(
+        ..., description="out：本单位为原工会（待我方同意）；in：本单位申请转入；self：本人"
+    )
+    member: int | None = Field(None, description="会员编号（原工会可见）")
+    name: str
+    from_org: str | None = None
+    from_org_name: str | None = None
+    to_org: str
+    to_org_name: str
+    status: str
+    status_label: str
+    on: datetime.date
+    due_on: datetime.date
+    note: str
+    reason: str
+    way: str
+
+
+class TransferFilters(PageParams):
+    side: str = Field("", pattern="^(|in|out)$", description="in：我方申请转入；out：待我方转出")
+    status: TransferStatus | None = None
+
+
+class LookupIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(..., description="完整的18位身份证号或11位手机号", max_length=30)
+    status: MemberStatus | None = None
+
+
+class ExportIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    format: str = Field("xlsx", pattern="^(xlsx|csv)$")
+    q: str = Field("", max_length=50)
+    org: str = Field("", max_length=30)
+    status: MemberStatus | None = None
+    full: bool = Field(False, description="导出完整身份证号和手机号（须有查看权限并说明用途）")
+    purpose: str = Field("", max_length=300, description="导出完整号码的用途（必填）")
 
 
 class StatusIn(Schema):
@@ -253,6 +324,18 @@ def _detail(request: HttpRequest, member_id: int) -> Member:
 # --- routes -----------------------------------------------------------------------------
 
 
+@router.post("/lookup", response=list[MemberOut], summary="按完整身份证号或手机号查找")
+def member_lookup(request: HttpRequest, payload: LookupIn) -> list[Member]:
+    """A whole ID number or mobile, by POST so that it never lands in an access log. Each
+    look-up is an audit row (the number masked); ``GONGHUI_LOOKUP_LIMIT`` per user within
+    ``GONGHUI_LOOKUP_WINDOW_MINUTES`` (then 429). Answers only members the caller may see."""
+    return services.member_lookup(
+        actor=request.user,
+        value=payload.q,
+        status=payload.status.value if payload.status else None,
+    )
+
+
 @router.get("", response=Page[MemberOut], summary="会员列表与检索")
 def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> dict[str, Any]:
     qs = member_search(
@@ -355,17 +438,122 @@ def member_import_job(request: HttpRequest, job_id: int) -> ImportJob:
     return job
 
 
-@router.post("/transfer-in", response=MemberDetail, summary="会籍接转（按身份证号转入）")
+@router.post("/transfer-in", response=MemberDetail, summary="会籍接转（本单位范围内一步转入）")
 def member_transfer_in(request: HttpRequest, payload: TransferInByNumber) -> Member:
-    """The receiving union takes a member in by the full ID number, wherever the member is."""
+    """The receiving union takes a member in, in one step, by full ID number and name — only
+    a member of a union within the caller's own scope. Anyone else answers 409 "此人无法在本
+    单位办理，请其申请会籍接转": apply with ``POST /transfers``. Each call is an audited,
+    rate-limited look-up."""
     to_org = _union(request.user, payload.to_org, "to_org")
-    member = member_find_by_id_number(request.user, payload.id_number)
-    if member is None:
-        raise InvalidInput.one("id_number", _("未找到该身份证号的会员"))
-    services.member_transfer(
-        actor=request.user, member=member, to_org=to_org, on=payload.on, note=payload.note
+    member = services.member_transfer_in(
+        actor=request.user,
+        id_number=payload.id_number,
+        name=payload.name,
+        to_org=to_org,
+        on=payload.on,
+        note=payload.note,
     )
     return _detail(request, member.pk)
+
+
+@router.post("/transfers", response={201: TransferRequestOut}, summary="申请会籍接转")
+def transfer_apply(request: HttpRequest, payload: TransferApplyIn) -> Status[dict[str, Any]]:
+    """The receiving union applies to take in a member of a union outside its scope. The
+    releasing union approves or refuses, the member confirms from the portal, or the request
+    completes by itself after ``GONGHUI_TRANSFER_WORKDAYS`` working days without objection.
+    A member within the caller's scope is moved at once (status ``done``)."""
+    to_org = _union(request.user, payload.to_org, "to_org")
+    req = services.transfer_apply(
+        actor=request.user,
+        id_number=payload.id_number,
+        name=payload.name,
+        to_org=to_org,
+        note=payload.note,
+    )
+    return Status(201, transfer_view(request.user, access_transfer_request(request.user, req.pk)))
+
+
+@router.get("/transfers", response=Page[TransferRequestOut], summary="会籍接转申请")
+def transfer_list(request: HttpRequest, filters: Query[TransferFilters]) -> dict[str, Any]:
+    qs = transfer_requests_visible_to(
+        request.user,
+        side=filters.side,
+        status=filters.status.value if filters.status else None,
+    )
+    page = paginate(qs, filters)
+    page["items"] = [transfer_view(request.user, r) for r in page["items"]]
+    return page
+
+
+@router.get("/transfers/{request_id}", response=TransferRequestOut, summary="会籍接转申请详情")
+def transfer_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    return transfer_view(request.user, access_transfer_request(request.user, request_id))
+
+
+class RefuseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(..., max_length=200)
+
+
+@router.post(
+    "/transfers/{request_id}/approve", response=TransferRequestOut, summary="同意转出（原工会）"
+)
+def transfer_approve(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    req = access_transfer_request(request.user, request_id)
+    services.transfer_approve(actor=request.user, request=req)
+    return transfer_view(request.user, access_transfer_request(request.user, request_id))
+
+
+@router.post(
+    "/transfers/{request_id}/refuse", response=TransferRequestOut, summary="不同意转出（原工会）"
+)
+def transfer_refuse(request: HttpRequest, request_id: int, payload: RefuseIn) -> dict[str, Any]:
+    req = access_transfer_request(request.user, request_id)
+    services.transfer_refuse(actor=request.user, request=req, reason=payload.reason)
+    return transfer_view(request.user, access_transfer_request(request.user, request_id))
+
+
+@router.post(
+    "/transfers/{request_id}/cancel", response=TransferRequestOut, summary="撤回申请（转入工会）"
+)
+def transfer_cancel(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    req = access_transfer_request(request.user, request_id)
+    services.transfer_cancel(actor=request.user, request=req)
+    return transfer_view(request.user, access_transfer_request(request.user, request_id))
+
+
+@router.post(
+    "/transfers/{request_id}/confirm", response=TransferRequestOut, summary="本人确认转入（会员）"
+)
+def transfer_confirm(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    req = access_transfer_request(request.user, request_id)
+    services.transfer_confirm(actor=request.user, request=req)
+    return transfer_view(request.user, access_transfer_request(request.user, request_id))
+
+
+@router.post("/export", summary="导出会员名册（默认脱敏；完整号码须说明用途）")
+def member_export(request: HttpRequest, payload: ExportIn) -> Any:
+    """The caller's filtered list as XLSX or CSV, masked. ``full=true`` exports whole ID
+    numbers and phones: only with the reveal right and a ``purpose``, audited with the
+    filters and the row count before the first row."""
+    from gonghui.core.web import spreadsheet_download
+
+    from . import exporting
+
+    org = _union(request.user, payload.org, "org") if payload.org else None
+    header, rows = exporting.audited_rows(
+        request.user,
+        payload.format,
+        q=payload.q,
+        org=org,
+        status=payload.status.value if payload.status else None,
+        full=payload.full,
+        purpose=payload.purpose,
+    )
+    return spreadsheet_download(
+        payload.format, _("会员名册"), header, rows, exporting.export_file_name(payload.format)
+    )
 
 
 @router.get("/applications", response=Page[ApplicationOut], summary="入会申请")
@@ -377,15 +565,23 @@ def application_list(request: HttpRequest, filters: Query[ApplicationFilters]) -
 
 
 @router.post(
-    "/applications/{application_id}/approve", response=MemberDetail, summary="批准入会申请"
+    "/applications/{application_id}/approve",
+    response={200: MemberDetail, 202: TransferRequestOut},
+    summary="批准入会申请",
 )
 def application_approve(
     request: HttpRequest, application_id: int, payload: ApproveIn | None = None
-) -> Member:
+) -> Any:
+    """200 with the member; 202 with the transfer request filed instead when the person is
+    active in a union outside the caller's scope (the member arrives once it completes)."""
     application = access_join_application(request.user, application_id)
     member = services.join_approve(
         actor=request.user, application=application, on=payload.on if payload else None
     )
+    if member.org_id != application.org_id:
+        req = transfer_requests_visible_to(request.user, side="in").filter(member=member).first()
+        if req is not None:
+            return Status(202, transfer_view(request.user, req))
     return _detail(request, member.pk)
 
 

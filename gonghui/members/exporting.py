@@ -1,10 +1,13 @@
 """Roster export (XLSX and CSV) of any scoped member list.
 
 The rows come from ``selectors.member_search`` with the user's own filters, so an export never
-holds more than the user's list shows. ID numbers and phones are masked unless the user holds
-``pii.reveal`` (in their subtree, which is all the list can contain); a full-value export is a
-reveal and leaves an audit row. XLSX is written by xlsxwriter in ``constant_memory`` mode and
-CSV is streamed, so a million rows cost a few rows of memory.
+holds more than the user's list shows. The default export is masked for everyone: ID numbers
+(last four), phones, and birth dates (the year only, since a date beside the tail narrows the
+number). Full values are an explicit choice (``full=True``) of a user holding ``pii.reveal``
+(in their subtree, which is all the list can contain), with a stated purpose: a reveal, audited
+before any row is read with the purpose, the filters and the row count. XLSX is written by
+xlsxwriter in ``constant_memory`` mode and CSV is streamed, so a million rows cost a few rows
+of memory.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit
-from gonghui.core.masking import mask_id_number, mask_phone
+from gonghui.core.errors import Forbidden, InvalidInput
+from gonghui.core.masking import mask_birth_date, mask_id_number, mask_phone
 from gonghui.core.roles import can
 from gonghui.core.spreadsheets import rows_to_csv, write_rows
 
@@ -59,16 +63,36 @@ def may_see_full(user: Any) -> bool:
     return can(user, "pii.reveal")
 
 
+def _check_full(user: Any, full: bool, purpose: str) -> str:
+    """The stated purpose of a full-value export (refused without the right or a purpose)."""
+    purpose = " ".join((purpose or "").split())
+    if not full:
+        return ""
+    if not may_see_full(user):
+        raise Forbidden(_("当前角色无权导出完整身份证号和手机号"))
+    if len(purpose) < 4:
+        raise InvalidInput.one("purpose", _("导出完整号码须说明用途（至少4个字）"))
+    return purpose[:300]
+
+
 def export_rows(
-    user: Any, *, q: str = "", org: Any = None, status: str | None = None
+    user: Any,
+    *,
+    q: str = "",
+    org: Any = None,
+    status: str | None = None,
+    full: bool = False,
+    purpose: str = "",
 ) -> tuple[list[str], Iterator[list[Any]], int, bool]:
     """(header, rows, count, full): the user's list as spreadsheet rows, masked unless
-    ``full``. The caller writes the audit row for a full export (``export_members`` does)."""
+    ``full`` (which needs ``pii.reveal`` and a ``purpose``). The caller writes the audit row of
+    a full export (``audited_rows`` and ``export_members`` do)."""
+    _check_full(user, full, purpose)
     qs = member_search(user, q, org=org, status=status)
-    full = may_see_full(user)
     paths = [path for path, _header in COLUMNS]
     labels = {key: {k: str(v) for k, v in choices.items()} for key, choices in _LABELS.items()}
     id_at, phone_at = paths.index("id_number"), paths.index("phone")
+    birth_at = paths.index("birth_date")
     label_at = [(paths.index(key), table) for key, table in labels.items()]
     count = qs.count()
 
@@ -78,6 +102,7 @@ def export_rows(
             if not full:
                 row[id_at] = mask_id_number(row[id_at])
                 row[phone_at] = mask_phone(row[phone_at])
+                row[birth_at] = mask_birth_date(row[birth_at])
             for at, table in label_at:
                 row[at] = table.get(row[at], row[at])
             yield row
@@ -85,7 +110,9 @@ def export_rows(
     return [header for _path, header in COLUMNS], rows(), count, full
 
 
-def _audit_full(user: Any, count: int, fmt: str, q: str, status: str | None) -> None:
+def _audit_full(
+    user: Any, count: int, fmt: str, purpose: str, q: str, org: Any, status: str | None
+) -> None:
     with transaction.atomic():
         audit.record(
             actor=user,
@@ -94,19 +121,40 @@ def _audit_full(user: Any, count: int, fmt: str, q: str, status: str | None) -> 
             object_id="export",
             object_org=getattr(user, "org", None),
             object_repr=_("会员名册导出（含完整身份证号和手机号）"),
-            changes={"rows": {"before": None, "after": count}},
-            note=f"{fmt} q={q!r} status={status or ''}"[:500],
+            changes={
+                "rows": {"before": None, "after": count},
+                "format": {"before": None, "after": fmt},
+                "filters": {
+                    "before": None,
+                    "after": {
+                        "q": q,
+                        "org": getattr(org, "code", org) or "",
+                        "status": status or "",
+                    },
+                },
+                "purpose": {"before": None, "after": purpose},
+            },
+            note=purpose,
         )
 
 
 def audited_rows(
-    user: Any, fmt: str, *, q: str = "", org: Any = None, status: str | None = None
+    user: Any,
+    fmt: str,
+    *,
+    q: str = "",
+    org: Any = None,
+    status: str | None = None,
+    full: bool = False,
+    purpose: str = "",
 ) -> tuple[list[str], Iterator[list[Any]]]:
     """(header, rows) of ``export_rows``; a full-value export is audited before any row is
     read."""
-    header, rows, count, full = export_rows(user, q=q, org=org, status=status)
+    header, rows, count, full = export_rows(
+        user, q=q, org=org, status=status, full=full, purpose=purpose
+    )
     if full:
-        _audit_full(user, count, fmt, q, status)
+        _audit_full(user, count, fmt, _check_full(user, full, purpose), q, org, status)
     return header, rows
 
 
@@ -118,12 +166,17 @@ def export_members(
     q: str = "",
     org: Any = None,
     status: str | None = None,
+    full: bool = False,
+    purpose: str = "",
 ) -> int:
     """Write the user's member list to ``target`` (a path or a binary file) as ``xlsx`` or
-    ``csv``; returns the row count. Full values are audited before the first row is written."""
-    header, rows, count, full = export_rows(user, q=q, org=org, status=status)
+    ``csv``; returns the row count. Masked unless ``full`` (with ``purpose``); full values
+    are audited before the first row is written."""
+    header, rows, count, full = export_rows(
+        user, q=q, org=org, status=status, full=full, purpose=purpose
+    )
     if full:
-        _audit_full(user, count, fmt, q, status)
+        _audit_full(user, count, fmt, _check_full(user, full, purpose), q, org, status)
     if fmt == "csv":
         if isinstance(target, str | Path):
             with Path(target).open("w", encoding="utf-8", newline="") as out:
@@ -138,10 +191,18 @@ def export_members(
 
 
 def export_csv_stream(
-    user: Any, *, q: str = "", org: Any = None, status: str | None = None
+    user: Any,
+    *,
+    q: str = "",
+    org: Any = None,
+    status: str | None = None,
+    full: bool = False,
+    purpose: str = "",
 ) -> Iterator[str]:
     """CSV text chunks for a ``StreamingHttpResponse``; a full export is audited first."""
-    return rows_to_csv(*audited_rows(user, "csv", q=q, org=org, status=status))
+    return rows_to_csv(
+        *audited_rows(user, "csv", q=q, org=org, status=status, full=full, purpose=purpose)
+    )
 
 
 def export_file_name(fmt: str) -> str:

@@ -38,7 +38,23 @@ def _ecard(user: Any) -> dict[str, str] | None:
     }
 
 
+def _transfer_card(user: Any) -> dict[str, str] | None:
+    """A union asks to take the member in: the member may confirm from the portal."""
+    from .models import TransferStatus
+    from .selectors import transfer_requests_visible_to
+
+    pending = list(transfer_requests_visible_to(user, status=TransferStatus.PENDING)[:1])
+    if not pending:
+        return None
+    return {
+        "title": _("会籍接转"),
+        "body": _("%(org)s申请将您的会籍转入，请确认") % {"org": pending[0].to_org.name},
+        "url": reverse("portal:transfers"),
+    }
+
+
 hooks.org_blockers.append(_active_members_blocker)
 hooks.org_counters.append(_members_counter)
 hooks.portal_cards.append(_ecard)
+hooks.portal_cards.append(_transfer_card)
 hooks.nav_items.append(("members.view", gettext_lazy("会员"), "members:roster"))  # type: ignore[arg-type]

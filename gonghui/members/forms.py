@@ -179,23 +179,55 @@ class MemberHomeForm(forms.Form):
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
 
-class TransferFindForm(forms.Form):
+class TransferForm(forms.Form):
+    """会籍接转 by the receiving union: who (ID number and name, as the person gives them)
+    and where to."""
+
     id_number = forms.CharField(
         label=_("身份证号"),
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
-        help_text=_("输入转入人员的完整身份证号"),
+        help_text=_("转入人员的完整身份证号"),
     )
-
-
-class TransferForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50, help_text=_("须与身份证号相符"))
     to_org = forms.CharField(
         label=_("转入工会代码"),
         max_length=32,
         widget=org_picker(),
     )
-    on = forms.DateField(label=_("转入日期"), required=False, widget=DATE)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class LookupForm(forms.Form):
+    q = forms.CharField(
+        label=_("完整身份证号或手机号"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("每次查找都会记入审计日志，并有次数限制"),
+    )
+
+
+class ExportFullForm(forms.Form):
+    """A full-value export: the list's filters travel as hidden fields, the purpose is typed."""
+
+    q = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    org = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    status = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
+    fmt = forms.ChoiceField(
+        label=_("格式"), choices=[("xlsx", "XLSX"), ("csv", "CSV")], initial="xlsx"
+    )
+    purpose = forms.CharField(
+        label=_("用途"),
+        max_length=300,
+        min_length=4,
+        help_text=_("导出完整身份证号和手机号须说明用途，记入审计日志"),
+    )
+
+
+class TransferRefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("不同意的理由"), max_length=200, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class StatusForm(forms.Form):

@@ -354,3 +354,94 @@ class MemberHome(BaseModel):
 
     def __str__(self) -> str:
         return f"会员之家 {self.org_id}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("待原工会同意")
+    DONE = "done", _("已转入")
+    REFUSED = "refused", _("原工会不同意")
+    CANCELLED = "cancelled", _("已撤回")
+    VOID = "void", _("已失效")
+
+
+class TransferWay(models.TextChoices):
+    """How a request came to be completed."""
+
+    RELEASED = "released", _("原工会同意")
+    CONFIRMED = "confirmed", _("本人确认")
+    LAPSED = "lapsed", _("逾期无异议")
+
+
+# 会籍接转 across scopes is a request: the receiving union applies; the releasing union
+# approves or refuses (with a reason), the member confirms from the portal, or nobody objects
+# within the configured working days and it completes by itself. The receiving union may
+# withdraw it while it waits; a request whose member left the releasing union meanwhile
+# lapses as void.
+TRANSFER_WORKFLOW = Workflow(
+    name="transfer",
+    states={value: str(label) for value, label in TransferStatus.choices},
+    initial=TransferStatus.PENDING,
+    transitions=[
+        Transition("approve", ("pending",), "done", label="同意转出"),
+        Transition("confirm", ("pending",), "done", label="本人确认", roles=("member",)),
+        Transition("lapse", ("pending",), "done", label="逾期无异议办结"),
+        Transition("refuse", ("pending",), "refused", label="不同意转出", needs=("reason",)),
+        Transition("cancel", ("pending",), "cancelled", label="撤回申请"),
+        Transition("void", ("pending",), "void", label="失效"),
+    ],
+)
+
+
+class TransferRequest(BaseModel):
+    """A receiving union's application to take in a member of a union outside its scope.
+
+    Both sides see it: the receiving union (``to_org``) in its outgoing requests, the releasing
+    union (``from_org``) in its incoming ones, the member in the portal. The receiving side
+    sees the member's name masked and never the releasing union."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="transfer_requests", verbose_name=_("会员")
+    )
+    from_org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("原工会")
+    )
+    to_org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("转入工会")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    on = models.DateField(_("申请日期"))
+    due_on = models.DateField(_("无异议办结日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+    way = models.CharField(_("办结方式"), max_length=10, choices=TransferWay.choices, blank=True)
+    reason = models.CharField(_("不同意理由"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("会籍接转申请")
+        indexes = [
+            # each side's queue: a union's requests by state
+            models.Index(fields=["from_org", "status"], name="transfer_from"),
+            models.Index(fields=["to_org", "status"], name="transfer_to"),
+            # the daily lapse: pending requests past their date
+            models.Index(fields=["status", "due_on"], name="transfer_due"),
+        ]
+        constraints = [
+            # one open request per member at a time
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status="pending"),
+                name="transfer_one_pending_per_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.from_org_id} → {self.to_org_id}"

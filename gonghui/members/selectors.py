@@ -16,24 +16,34 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import NotFound
+from gonghui.core.errors import InvalidInput, NotFound
 from gonghui.core.fields import blind_index_for
 from gonghui.core.identifiers import normalise
+from gonghui.core.masking import mask_name
 from gonghui.core.roles import Role, can
 from gonghui.core.scope import access, subtree_org_ids
 from gonghui.orgs.models import Org
 
-from .models import JoinApplication, Member, MembershipEvent, Status
+from .models import (
+    JoinApplication,
+    Member,
+    MembershipEvent,
+    Status,
+    TransferRequest,
+    TransferStatus,
+)
 
 _HIGH = "\uffff"
 _DIGITS = re.compile(r"^\d+X?$")
 _LATIN = re.compile(r"^[a-z]+$")
 _ID_FULL = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 _MOBILE_FULL = re.compile(r"^1[3-9]\d{9}$")
-# At most this many rows share a 4-digit tail in one scope before a longer tail is checked
-# by decrypting them (about 1,000,000 / 10,000 × 2 columns at the city level).
-_TAIL_CANDIDATES = 5000
+# What a search in an address (GET) may hold: the four characters a mask shows. Longer tails
+# were an oracle (one digit more per try, unaudited); a full number is a look-up, by POST
+# (``services.member_lookup``), audited and rate-limited.
+TAIL_ONLY = _("请输入身份证号或手机号的后4位；完整号码请用“按完整号码查找”")
 
 
 def members_visible_to(user: Any) -> QuerySet[Member]:
@@ -54,21 +64,8 @@ def _prefix(column: str, value: str) -> Q:
 
 
 def _tail_matches(qs: QuerySet[Member], digits: str) -> QuerySet[Member]:
-    """Members whose ID or phone ends with ``digits`` (4 or more). The 4-digit tail columns
-    find the candidates through their indexes; a longer tail is checked on the decrypted
-    values of those few candidates."""
-    tail = digits[-4:]
-    candidates = qs.filter(Q(id_tail=tail) | Q(phone_tail=tail))
-    if len(digits) == 4:
-        return candidates
-    ids = [
-        pk
-        for pk, id_number, phone in candidates.values_list("pk", "id_number", "phone")[
-            :_TAIL_CANDIDATES
-        ]
-        if (id_number or "").endswith(digits) or (phone or "").endswith(digits)
-    ]
-    return qs.filter(pk__in=ids)
+    """Members whose ID or phone ends with the 4 ``digits`` the masked display shows."""
+    return qs.filter(Q(id_tail=digits) | Q(phone_tail=digits))
 
 
 def _search_base(user: Any, org: Org | None) -> QuerySet[Member]:
@@ -101,14 +98,31 @@ def _looks_like_pinyin(letters: str) -> bool:
     return len(letters) > 1 and any(c in "aeiouv" for c in letters[1:])
 
 
+def full_value_kind(text: str) -> str:
+    """``"id_number"`` or ``"phone"`` when ``text`` is a whole ID number or mobile, else ``""``."""
+    key = normalise(text or "")
+    if _ID_FULL.match(key):
+        return "id_number"
+    if _MOBILE_FULL.match(key):
+        return "phone"
+    return ""
+
+
 def member_search(
-    user: Any, q: str = "", org: Org | str | None = None, status: str | None = None
+    user: Any,
+    q: str = "",
+    org: Org | str | None = None,
+    status: str | None = None,
+    *,
+    lookup: bool = False,
 ) -> QuerySet[Member]:
     """Members visible to ``user``, optionally within ``org``'s subtree (an Org or its code)
     and of one ``status``, matching ``q``:
 
-    - a full ID number (18 or 15 digits) or mobile number → exact, through the blind index;
-    - 4 or more digits (an ID may end in X) → the end of the ID number or phone;
+    - a full ID number (18 or 15 digits) or mobile number → exact, through the blind index,
+      only with ``lookup=True`` (``services.member_lookup``, which audits and rate-limits it);
+      otherwise, and for any other run of more than 4 digits, InvalidInput on ``q``;
+    - 4 digits (an ID may end in X) → the end of the ID number or phone;
     - latin letters → pinyin prefix (``wangq``, with a vowel after the first letter) or
       initials prefix (``wq``);
     - anything else → name prefix (``王``, ``王强``).
@@ -133,13 +147,17 @@ def member_search(
     if status:
         qs = qs.filter(status=status)
     key = normalise(text)
-    if _ID_FULL.match(key):
+    if lookup and _ID_FULL.match(key):
         return qs.filter(id_number_bidx=blind_index_for("citizen_id", key)).order_by("id")
-    if _MOBILE_FULL.match(key):
+    if lookup and _MOBILE_FULL.match(key):
         return qs.filter(phone_bidx=blind_index_for("mobile", key)).order_by("name", "id")
+    if lookup:
+        raise InvalidInput.one("q", str(_("请输入完整的18位身份证号或11位手机号")))
     if _DIGITS.match(key):
         if len(key) < 4:
             return qs.none()
+        if len(key) > 4:
+            raise InvalidInput.one("q", str(TAIL_ONLY))
         return _tail_matches(qs, key).order_by("name", "id")
     letters = re.sub(r"[\s'’·]", "", text.lower())
     if _LATIN.match(letters):
@@ -148,18 +166,6 @@ def member_search(
         return qs.filter(_prefix("name_initials", letters)).order_by("name_initials", "id")
     name = "".join(text.split()) if re.search(r"[\u3400-\u9fff]", text) else text
     return qs.filter(_prefix("name", name)).order_by("name", "id")
-
-
-def member_find_by_id_number(user: Any, id_number: str) -> Member | None:
-    """会籍接转: the receiving union finds a person by the full ID number, wherever the person
-    is. Only for users who manage members somewhere; knowing the full number is the proof."""
-    if not can(user, "members.manage"):
-        raise NotFound()
-    return (
-        Member.objects.select_related("org")
-        .filter(id_number_bidx=blind_index_for("citizen_id", id_number))
-        .first()
-    )
 
 
 def member_history(member: Member) -> QuerySet[MembershipEvent]:
@@ -209,3 +215,69 @@ def join_applications_visible_to(user: Any, status: str | None = None) -> QueryS
 
 def access_join_application(user: Any, application_id: Any) -> JoinApplication:
     return access(join_applications_visible_to(user), user, pk=application_id)
+
+
+# --- 会籍接转 requests ------------------------------------------------------------------------
+
+
+def transfer_requests_visible_to(
+    user: Any, *, side: str = "", status: str | None = None
+) -> QuerySet[TransferRequest]:
+    """Requests the user's unions are party to: ``side="in"`` those it applied for (the
+    receiving side), ``"out"`` those asking it to release a member, ``""`` both. A member user
+    sees the requests about themselves."""
+    qs = TransferRequest.objects.select_related("member", "from_org", "to_org")
+    if getattr(user, "role", None) == Role.MEMBER and getattr(user, "is_authenticated", False):
+        qs = qs.filter(member__user=user)
+    elif not can(user, "members.view") or user.org_id is None:
+        return TransferRequest.objects.none()
+    else:
+        path = user.org.path
+        receiving = Q(to_org__path__startswith=path)
+        releasing = Q(from_org__path__startswith=path)
+        both = receiving | releasing
+        qs = qs.filter(receiving if side == "in" else releasing if side == "out" else both)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def access_transfer_request(user: Any, request_id: Any) -> TransferRequest:
+    """One request the user is party to, or NotFound for missing and forbidden alike."""
+    try:
+        return transfer_requests_visible_to(user).get(pk=int(request_id))
+    except (TransferRequest.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def transfer_requests_pending_count(user: Any, side: str) -> int:
+    return transfer_requests_visible_to(user, side=side, status=TransferStatus.PENDING).count()
+
+
+def transfer_view(user: Any, req: TransferRequest) -> dict[str, Any]:
+    """A request as ``user``'s side may see it (the API's and the pages' one shape)."""
+    if getattr(user, "role", None) == Role.MEMBER:
+        side = "self"
+    elif can(user, "members.view", req.from_org):
+        side = "out"
+    else:
+        side = "in"
+    releasing = side in ("out", "self")
+    return {
+        "id": req.pk,
+        "side": side,
+        "member": req.member_id if side == "out" else None,
+        "name": req.member.name if releasing else mask_name(req.member.name),
+        "from_org": req.from_org.code if releasing else None,
+        "from_org_name": req.from_org.name if releasing else None,
+        "to_org": req.to_org.code,
+        "to_org_name": req.to_org.name,
+        "status": req.status,
+        "status_label": req.get_status_display(),
+        "on": req.on,
+        "due_on": req.due_on,
+        "note": req.note,
+        "reason": req.reason,
+        "way": req.get_way_display() if req.way else "",
+        "request": req,
+    }

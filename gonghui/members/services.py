@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, lru_cache
 from itertools import groupby
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,15 +28,19 @@ from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
 from gonghui.accounts.models import User
-from gonghui.core import audit
-from gonghui.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gonghui.core import audit, workdays
+from gonghui.core.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from gonghui.core.fields import blind_index_for
+from gonghui.core.identifiers import normalise
+from gonghui.core.masking import mask_id_number, mask_phone
+from gonghui.core.models import AuditEntry
 from gonghui.core.roles import Role, can
 from gonghui.orgs.models import Enterprise, Org, OrgKind
 
 from .models import (
     STATUS_STEP,
     STATUS_WORKFLOW,
+    TRANSFER_WORKFLOW,
     EventKind,
     JoinApplication,
     JoinStatus,
@@ -43,7 +48,11 @@ from .models import (
     MemberHome,
     MembershipEvent,
     Status,
+    TransferRequest,
+    TransferStatus,
+    TransferWay,
 )
+from .selectors import full_value_kind, member_search
 from .validation import FIELD_LABELS, clean_member
 
 # Unions that hold members: grassroots unions, and townships/streets, parks and industry
@@ -209,11 +218,96 @@ def _audit(
     )
 
 
-def _active_elsewhere(existing: Member) -> Conflict:
-    return Conflict(
-        _("此人已是%(union)s的在会会员，请通过会籍接转转入") % {"union": existing.org.name},
-        union=existing.org.code,
+# All that a union learns about a person held outside its scope: no union, no state.
+OUT_OF_SCOPE = _("此人无法在本单位办理，请其申请会籍接转")
+
+
+def _active_elsewhere(actor: Any, existing: Member) -> Conflict:
+    """The refusal for a person active in another union: named only when the actor can see
+    that union; otherwise the out-of-scope answer."""
+    if can(actor, "members.view", existing.org):
+        return Conflict(
+            _("此人已是%(union)s的在会会员，请通过会籍接转转入") % {"union": existing.org.name},
+            union=existing.org.code,
+        )
+    return Conflict(str(OUT_OF_SCOPE))
+
+
+# --- full-value look-ups (an ID number or mobile typed whole) ------------------------------
+
+
+class TooManyLookups(ServiceError):
+    status = 429
+    title = "Too Many Requests"
+
+
+def _lookup_window() -> timedelta:
+    return timedelta(minutes=settings.GONGHUI_LOOKUP_WINDOW_MINUTES)
+
+
+def lookups_used(actor: Any) -> int:
+    """The actor's audited look-ups within the current window."""
+    since = timezone.now() - _lookup_window()
+    return AuditEntry.objects.filter(action="member.lookup", actor=actor, at__gte=since).count()
+
+
+def _masked_value(kind: str, key: str) -> str:
+    return mask_id_number(key) if kind == "id_number" else mask_phone(key)
+
+
+def _lookup_audit(actor: Any, kind: str, key: str, found: int, via: str) -> bool:
+    """Count one look-up against the actor's budget, in its own transaction (so that it holds
+    even when the caller then refuses and rolls back): an audit row ``member.lookup`` with
+    the value masked, or, past the budget, ``member.lookup_refused``. False when refused."""
+    with transaction.atomic():
+        if getattr(actor, "pk", None) is not None:
+            # one look-up at a time per user, so that two requests cannot both take the last one
+            User.objects.select_for_update().filter(pk=actor.pk).first()
+        allowed = lookups_used(actor) < settings.GONGHUI_LOOKUP_LIMIT
+        audit.record(
+            actor=actor,
+            action="member.lookup" if allowed else "member.lookup_refused",
+            object_type="member",
+            object_id="lookup",
+            object_org=getattr(actor, "org", None),
+            object_repr=str(_("按完整号码查找")),
+            changes={
+                kind: {"before": None, "after": _masked_value(kind, key)},
+                "found": {"before": None, "after": found if allowed else None},
+            },
+            note=via,
+        )
+    return allowed
+
+
+def _too_many() -> TooManyLookups:
+    minutes = settings.GONGHUI_LOOKUP_WINDOW_MINUTES
+    return TooManyLookups(
+        _("完整号码查找过于频繁：每%(m)s分钟最多%(n)s次，请稍后再试。")
+        % {"m": minutes, "n": settings.GONGHUI_LOOKUP_LIMIT}
     )
+
+
+def member_lookup(*, actor: Any, value: str, status: str | None = None) -> list[Member]:
+    """Members matching a whole ID number or mobile, among those the actor may see (at most
+    50). A look-up, not a search: it never travels in an address (the API and the page take it
+    by POST), each one is an audit row with the value masked, and a user gets
+    ``GONGHUI_LOOKUP_LIMIT`` of them per ``GONGHUI_LOOKUP_WINDOW_MINUTES`` (then 429)."""
+    kind = full_value_kind(value)
+    if not kind:
+        raise InvalidInput.one("q", _("请输入完整的18位身份证号或11位手机号"))
+    key = normalise(value)
+    found = list(member_search(actor, key, status=status, lookup=True)[:50])
+    if not _lookup_audit(actor, kind, key, len(found), "lookup"):
+        raise _too_many()
+    return found
+
+
+def _person_seen(actor: Any, id_number: str, via: str) -> None:
+    """A step that answers differently when a person with this ID number exists (a refusal
+    naming the conflict) is a look-up too: audited, and refused past the budget."""
+    if not _lookup_audit(actor, "id_number", id_number, 1, via):
+        raise _too_many()
 
 
 # --- members ----------------------------------------------------------------------------
@@ -250,31 +344,54 @@ def _take_in(
     return member
 
 
-@transaction.atomic
+def _refuse_active(actor: Any, org: Org, existing: Member) -> Conflict:
+    if existing.org_id == org.pk:
+        return Conflict(_("此人已是本工会会员"), member=existing.pk)
+    return _active_elsewhere(actor, existing)
+
+
 def member_create(*, actor: Any, org: Org, data: dict[str, Any]) -> Member:
     """Admit a person to ``org``. ``data`` holds raw values keyed by field name (as the form,
     the API and the import give them); ``joined_on`` defaults to today. A person already
-    active somewhere is refused (409, naming the union); a former member is re-admitted."""
+    active somewhere is refused (409: naming the union only when the actor can see it); the
+    refusal tells that the person exists, so it is counted and audited as a look-up. A former
+    member is re-admitted."""
     _require(actor, "members.manage", org)
     _check_union(org)
     values = _person(data, require_joined=True)
     employer = _employer(actor, data.get("employer"))
-    existing = _find_person(values["id_number"], lock=True)
-    if existing is not None and existing.status == Status.ACTIVE:
-        if existing.org_id == org.pk:
-            raise Conflict(_("此人已是本工会会员"), member=existing.pk)
-        raise _active_elsewhere(existing)
-    joined = values.pop("joined_on")
-    return _take_in(
-        actor=actor, org=org, values=values, on=joined, existing=existing, employer=employer
-    )
+    seen = _find_person(values["id_number"])
+    if seen is not None and seen.status == Status.ACTIVE:
+        _person_seen(actor, values["id_number"], "member.create")
+        raise _refuse_active(actor, org, seen)
+    with transaction.atomic():
+        existing = _find_person(values["id_number"], lock=True)
+        if existing is not None and existing.status == Status.ACTIVE:  # since the check above
+            raise _refuse_active(actor, org, existing)
+        joined = values.pop("joined_on")
+        return _take_in(
+            actor=actor, org=org, values=values, on=joined, existing=existing, employer=employer
+        )
+
+
+def member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member:
+    """Change a member's record. Only the keys present in ``data`` change; a new ID number
+    re-derives sex and birth date and must not belong to another person (a refusal that tells
+    the number exists, so it is counted and audited as a look-up first)."""
+    _require(actor, "members.manage", member.org)
+    if data.get("id_number"):
+        check = clean_member({"name": member.name, "id_number": data["id_number"]})
+        new = check.values.get("id_number")
+        if new and new != member.id_number:
+            other = _find_person(new)
+            if other is not None and other.pk != member.pk:
+                _person_seen(actor, new, "member.update")
+                raise InvalidInput.one("id_number", _("该身份证号已属于另一条会员记录"))
+    return _member_update(actor=actor, member=member, data=data)
 
 
 @transaction.atomic
-def member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member:
-    """Change a member's record. Only the keys present in ``data`` change; a new ID number
-    re-derives sex and birth date and must not belong to another person."""
-    _require(actor, "members.manage", member.org)
+def _member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member:
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     raw = {k: v for k, v in data.items() if k in MEMBER_FIELDS}
     raw.setdefault("name", member.name)
@@ -323,25 +440,11 @@ def member_update(*, actor: Any, member: Member, data: dict[str, Any]) -> Member
     return member
 
 
-@transaction.atomic
-def member_transfer(
-    *, actor: Any, member: Member, to_org: Org, on: date | None = None, note: str = ""
-) -> Member:
-    """会籍接转: the receiving union takes an active member in, in one step. The actor must
-    manage ``to_org`` (not the sending union, which may lie outside the actor's scope: knowing
-    the full ID number is how the receiving side finds the person). Both unions get an event;
-    a portal login moves with the member."""
-    _require(actor, "members.manage", to_org)
-    _check_union(to_org, "to_org")
-    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
-    if member.status != Status.ACTIVE:
-        raise Conflict(
-            _("会籍状态为“%(s)s”，不能接转；请办理入会") % {"s": member.get_status_display()}
-        )
-    if member.org_id == to_org.pk:
-        raise Conflict(_("该会员已在本工会"))
-    on = on or timezone.localdate()
-    _check_day(on, "on", not_before=member.status_since)
+def _move(
+    *, actor: Any, member: Member, to_org: Org, on: date, note: str
+) -> dict[str, dict[str, Any]]:
+    """Move a locked, active member to ``to_org``: events in both unions, the portal login
+    follows. Returns the audit diff."""
     source = member.org
     before = audit.snapshot(member, ["org", "status_since"])
     member.org = to_org
@@ -351,9 +454,245 @@ def member_transfer(
     _event(member, EventKind.TRANSFER_IN, to_org, on, actor, other=source, note=note)
     if member.user_id is not None:
         User.objects.filter(pk=member.user_id).update(org=to_org)
-    changes = audit.diff(before, audit.snapshot(member, ["org", "status_since"]))
+    return audit.diff(before, audit.snapshot(member, ["org", "status_since"]))
+
+
+def _transferable(member: Member, to_org: Org) -> None:
+    if member.status != Status.ACTIVE:
+        raise Conflict(
+            _("会籍状态为“%(s)s”，不能接转；请办理入会") % {"s": member.get_status_display()}
+        )
+    if member.org_id == to_org.pk:
+        raise Conflict(_("该会员已在本工会"))
+
+
+@transaction.atomic
+def member_transfer(
+    *, actor: Any, member: Member, to_org: Org, on: date | None = None, note: str = ""
+) -> Member:
+    """会籍接转 in one step, within the actor's own scope: the actor manages both the union
+    the member leaves and ``to_org``. A member outside that scope is refused with no more than
+    ``OUT_OF_SCOPE``: the receiving union applies instead (``transfer_apply``)."""
+    _require(actor, "members.manage", to_org)
+    _check_union(to_org, "to_org")
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    if not can(actor, "members.manage", member.org):
+        raise Conflict(str(OUT_OF_SCOPE))
+    _transferable(member, to_org)
+    on = on or timezone.localdate()
+    _check_day(on, "on", not_before=member.status_since)
+    changes = _move(actor=actor, member=member, to_org=to_org, on=on, note=note)
     _audit(actor, "member.transfer", member, changes, note)
     return member
+
+
+# --- 会籍接转 across scopes: a request the releasing side answers ------------------------------
+
+_NOT_FOUND_FOR_TRANSFER = _("未找到姓名与身份证号相符的在会会员；如是新会员，请登记入会")
+
+
+def _person_for_transfer(actor: Any, id_number: str, name: str, via: str) -> Member:
+    """The active member with this ID number *and* name (both as the person gives them). The
+    look-up is audited and counted; a wrong name answers as an unknown number."""
+    result = clean_member({"name": name or "-", "id_number": id_number})
+    key = result.values.get("id_number")
+    if not key:
+        raise InvalidInput.one("id_number", _("身份证号无效"))
+    person = _find_person(key)
+    found = person is not None and person.status == Status.ACTIVE
+    if found and person is not None:
+        found = result.values.get("name") == person.name
+    if not _lookup_audit(actor, "id_number", key, int(found), via):
+        raise _too_many()
+    if not found or person is None:
+        raise InvalidInput.one("id_number", str(_NOT_FOUND_FOR_TRANSFER))
+    return person
+
+
+def member_transfer_in(
+    *,
+    actor: Any,
+    id_number: str,
+    name: str,
+    to_org: Org,
+    on: date | None = None,
+    note: str = "",
+) -> Member:
+    """The receiving union takes in, in one step, a member it finds by ID number and name —
+    only when the member's union is within its own scope (else ``OUT_OF_SCOPE``, 409)."""
+    _require(actor, "members.manage", to_org)
+    person = _person_for_transfer(actor, id_number, name, "member.transfer_in")
+    return member_transfer(actor=actor, member=person, to_org=to_org, on=on, note=note)
+
+
+def _request_audit(actor: Any, request: TransferRequest, step: str, before: str, note: str) -> None:
+    """One row under each union party to the request: both sides' audits show it. The
+    receiving side's row masks the member's name like the rest of what it sees."""
+    for org in (request.from_org, request.to_org):
+        audit.record(
+            actor=actor,
+            action=f"transfer.{step}",
+            object_type="transfer_request",
+            object_id=request.pk,
+            object_org=org,
+            object_repr=request.member.name,
+            changes={
+                "status": {"before": before or None, "after": request.status},
+                "member": {"before": None, "after": request.member_id},
+            },
+            note=note,
+        )
+
+
+def transfer_apply(
+    *, actor: Any, id_number: str, name: str, to_org: Org, note: str = ""
+) -> TransferRequest:
+    """The receiving union applies to take in a member held outside its scope, found by ID
+    number and name (an audited look-up). The releasing union approves or refuses, the
+    member confirms from the portal, or it completes by itself after
+    ``GONGHUI_TRANSFER_WORKDAYS`` working days without objection. A member within the
+    actor's scope is moved at once (the request is recorded as released)."""
+    _require(actor, "members.manage", to_org)
+    _check_union(to_org, "to_org")
+    person = _person_for_transfer(actor, id_number, name, "transfer.apply")
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("org").get(pk=person.pk)
+        _transferable(member, to_org)
+        if TransferRequest.objects.filter(member=member, status=TransferStatus.PENDING).exists():
+            raise Conflict(_("已有一件会籍接转申请在办理中"))
+        today = timezone.localdate()
+        request = TransferRequest.objects.create(
+            member=member,
+            from_org=member.org,
+            to_org=to_org,
+            on=today,
+            due_on=workdays.add_workdays(today, settings.GONGHUI_TRANSFER_WORKDAYS),
+            note=(note or "").strip()[:200],
+            requested_by=actor,
+        )
+        _request_audit(actor, request, "apply", "", request.note)
+        if can(actor, "members.manage", member.org):
+            _complete(actor, request, member, TransferWay.RELEASED, "approve")
+    return request
+
+
+def _locked(request: TransferRequest) -> tuple[TransferRequest, Member]:
+    request = (
+        TransferRequest.objects.select_for_update()
+        .select_related("from_org", "to_org", "member")
+        .get(pk=request.pk)
+    )
+    member = Member.objects.select_for_update().select_related("org").get(pk=request.member_id)
+    request.member = member
+    return request, member
+
+
+def _decide_request(actor: Any, request: TransferRequest, status: str, **fields: Any) -> None:
+    request.status = status
+    request.decided_at = timezone.now()
+    request.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    for key, value in fields.items():
+        setattr(request, key, value)
+    request.save(update_fields=["status", "decided_at", "decided_by", *fields, "updated_at"])
+
+
+def _complete(
+    actor: Any, request: TransferRequest, member: Member, way: str, step: str
+) -> TransferRequest:
+    """Move the member (both unions' events and audits), or void the request when the member
+    has meanwhile left the releasing union or its membership ended."""
+    before = request.status
+    if member.status != Status.ACTIVE or member.org_id != request.from_org_id:
+        TRANSFER_WORKFLOW.check(before, "void")
+        _decide_request(actor, request, TransferStatus.VOID)
+        _request_audit(actor, request, "void", before, "")
+        return request
+    TRANSFER_WORKFLOW.check(before, step)
+    on = max(timezone.localdate(), member.status_since)
+    note = str(_("会籍接转申请（%(way)s）") % {"way": TransferWay(way).label})
+    changes = _move(actor=actor, member=member, to_org=request.to_org, on=on, note=note)
+    _decide_request(actor, request, TransferStatus.DONE, way=way)
+    for org in (request.from_org, request.to_org):
+        audit.record(
+            actor=actor,
+            action="member.transfer",
+            object_type="member",
+            object_id=member.pk,
+            object_org=org,
+            object_repr=member.name,
+            changes={**changes, "request": {"before": None, "after": request.pk}},
+            note=note,
+        )
+    _request_audit(actor, request, step, before, "")
+    return request
+
+
+@transaction.atomic
+def transfer_approve(*, actor: Any, request: TransferRequest) -> TransferRequest:
+    """The releasing union agrees: the member moves now."""
+    request, member = _locked(request)
+    _require(actor, "members.manage", request.from_org)
+    TRANSFER_WORKFLOW.check(request.status, "approve")
+    return _complete(actor, request, member, TransferWay.RELEASED, "approve")
+
+
+@transaction.atomic
+def transfer_refuse(*, actor: Any, request: TransferRequest, reason: str) -> TransferRequest:
+    """The releasing union objects, with a reason the receiving union reads."""
+    reason = (reason or "").strip()
+    request, _member = _locked(request)
+    _require(actor, "members.manage", request.from_org)
+    TRANSFER_WORKFLOW.check(request.status, "refuse")
+    if not reason:
+        raise InvalidInput.one("reason", _("请填写不同意的理由"))
+    before = request.status
+    _decide_request(actor, request, TransferStatus.REFUSED, reason=reason[:200])
+    _request_audit(actor, request, "refuse", before, reason[:200])
+    return request
+
+
+@transaction.atomic
+def transfer_cancel(*, actor: Any, request: TransferRequest) -> TransferRequest:
+    """The receiving union withdraws its request while it waits."""
+    request, _member = _locked(request)
+    _require(actor, "members.manage", request.to_org)
+    TRANSFER_WORKFLOW.check(request.status, "cancel")
+    before = request.status
+    _decide_request(actor, request, TransferStatus.CANCELLED)
+    _request_audit(actor, request, "cancel", before, "")
+    return request
+
+
+@transaction.atomic
+def transfer_confirm(*, actor: Any, request: TransferRequest) -> TransferRequest:
+    """The member confirms the move from the portal."""
+    request, member = _locked(request)
+    if getattr(actor, "pk", None) is None or member.user_id != actor.pk:
+        raise NotFound()
+    TRANSFER_WORKFLOW.check(request.status, "confirm", Role.MEMBER)
+    return _complete(actor, request, member, TransferWay.CONFIRMED, "confirm")
+
+
+def transfer_requests_lapse(today: date | None = None) -> int:
+    """Complete every pending request whose working days passed without objection (the daily
+    task). Each request in its own transaction, re-read under lock: safe to run twice and
+    beside a union deciding at the same moment. Returns how many were settled."""
+    today = today or timezone.localdate()
+    due = list(
+        TransferRequest.objects.filter(status=TransferStatus.PENDING, due_on__lte=today)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    settled = 0
+    for pk in due:
+        with transaction.atomic():
+            request = TransferRequest.objects.select_for_update().filter(pk=pk).first()
+            if request is None or request.status != TransferStatus.PENDING:
+                continue
+            request, member = _locked(request)
+            _complete("system", request, member, TransferWay.LAPSED, "lapse")
+            settled += 1
+    return settled
 
 
 @transaction.atomic
@@ -407,7 +746,13 @@ def member_reveal(*, actor: Any, member: Member, reason: str = "") -> dict[str, 
 @transaction.atomic
 def join_apply(*, org: Org, data: dict[str, Any]) -> JoinApplication:
     """A worker's application from the union's QR code (no login). The phone is required
-    so that the union can reach the applicant; the join date is the approval date."""
+    so that the union can reach the applicant; the join date is the approval date.
+
+    The stranger filling in the form learns nothing about anyone's membership: a person
+    already a member (here or elsewhere) or already waiting gets the same answer as anyone
+    else. The union's queue shows the clerk who it is, and approval handles it (a member of
+    another union becomes a transfer request). A second application for the same person
+    while one waits is not stored again."""
     if org.kind not in MEMBER_ORG_KINDS or not org.active:
         raise NotFound()
     raw = {k: v for k, v in data.items() if k in MEMBER_FIELDS and k != "joined_on"}
@@ -418,13 +763,11 @@ def join_apply(*, org: Org, data: dict[str, Any]) -> JoinApplication:
         raise InvalidInput(result.errors)
     values = result.values
     bidx = blind_index_for("citizen_id", values["id_number"])
-    if JoinApplication.objects.filter(
+    waiting = JoinApplication.objects.filter(
         org=org, id_number_bidx=bidx, status=JoinStatus.PENDING
-    ).exists():
-        raise Conflict(_("已提交过入会申请，请等待工会审核"))
-    existing = Member.objects.filter(id_number_bidx=bidx, org=org, status=Status.ACTIVE)
-    if existing.exists():
-        raise Conflict(_("您已是本工会会员"))
+    ).first()
+    if waiting is not None:
+        return waiting
     application = JoinApplication.objects.create(
         org=org,
         name=values.pop("name"),
@@ -444,6 +787,18 @@ def join_apply(*, org: Org, data: dict[str, Any]) -> JoinApplication:
         changes=audit.diff({}, audit.snapshot(application, ["org", "name", "id_number", "phone"])),
     )
     return application
+
+
+def join_application_standing(actor: Any, application: JoinApplication) -> str:
+    """What the clerk should know before deciding: ``""`` (nobody on record), ``"here"``
+    (already a member of this union), ``"elsewhere"`` (active in another union: approval is a
+    transfer — one step in the clerk's scope, else a request), ``"former"`` (re-admission)."""
+    person = _find_person(application.id_number)
+    if person is None:
+        return ""
+    if person.status != Status.ACTIVE:
+        return "former"
+    return "here" if person.org_id == application.org_id else "elsewhere"
 
 
 def _pending(actor: Any, application: JoinApplication) -> JoinApplication:
@@ -468,9 +823,10 @@ def _decide(actor: Any, application: JoinApplication, status: str, **fields: Any
 @transaction.atomic
 def join_approve(*, actor: Any, application: JoinApplication, on: date | None = None) -> Member:
     """Approve an application: the person becomes a member of the union from ``on`` (default
-    today). A person active in another union is taken in by transfer — the clerk approving
-    the person's own application is the receiving union's explicit step, and both unions'
-    histories show it; someone already active here cannot be approved twice."""
+    today). A person active in another union is taken in by transfer: in one step when that
+    union lies in the clerk's scope; otherwise the approval files a transfer request (the
+    releasing union or the member must agree, or nobody object in time) and the member stays
+    where they are until then. Someone already active here cannot be approved twice."""
     application = _pending(actor, application)
     on = on or timezone.localdate()
     _check_day(on, "on")
@@ -480,13 +836,26 @@ def join_approve(*, actor: Any, application: JoinApplication, on: date | None = 
     if existing is not None and existing.status == Status.ACTIVE:
         if existing.org_id == org.pk:
             raise Conflict(_("此人已是本工会会员"), member=existing.pk)
-        member = member_transfer(
-            actor=actor,
-            member=existing,
-            to_org=org,
-            on=max(on, existing.status_since),
-            note=_("入会申请转入"),
-        )
+        if can(actor, "members.manage", existing.org):
+            member = member_transfer(
+                actor=actor,
+                member=existing,
+                to_org=org,
+                on=max(on, existing.status_since),
+                note=_("入会申请转入"),
+            )
+        else:
+            transfer_apply(
+                actor=actor,
+                id_number=application.id_number,
+                name=existing.name,
+                to_org=org,
+                note=str(_("扫码入会申请")),
+            )
+            # the application is settled; the member arrives when the request completes
+            _decide(actor, application, JoinStatus.APPROVED)
+            _join_decided_audit(actor, application)
+            return existing
     else:
         values: dict[str, Any] = {
             "name": application.name,
@@ -508,16 +877,20 @@ def join_approve(*, actor: Any, application: JoinApplication, on: date | None = 
             note=_("扫码入会申请"),
         )
     _decide(actor, application, JoinStatus.APPROVED, member=member)
+    _join_decided_audit(actor, application)
+    return member
+
+
+def _join_decided_audit(actor: Any, application: JoinApplication) -> None:
     audit.record(
         actor=actor,
         action="join.approve",
         object_type="join_application",
         object_id=application.pk,
-        object_org=org,
+        object_org=application.org,
         object_repr=application.name,
         changes={"status": {"before": JoinStatus.PENDING, "after": JoinStatus.APPROVED}},
     )
-    return member
 
 
 @transaction.atomic

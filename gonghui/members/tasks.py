@@ -7,6 +7,7 @@ Enqueue with ``transaction.on_commit`` after creating the job.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from django_tasks import task
 
 from gonghui.core.errors import ServiceError
 from gonghui.core.models import ImportJob, ImportStatus
+from gonghui.core.periodic import every
 
 from .importing import member_import
 
@@ -79,3 +81,15 @@ def run_member_import(job_id: int) -> dict[str, Any]:
 @task()
 def import_members_job(job_id: int) -> dict[str, Any]:
     return run_member_import(job_id)
+
+
+@task()
+def transfers_lapse() -> dict[str, int]:
+    """Complete the transfer requests nobody objected to within their working days. Safe to
+    run twice: each request is re-read under lock and only a pending one is settled."""
+    from .services import transfer_requests_lapse
+
+    return {"settled": transfer_requests_lapse()}
+
+
+every(timedelta(hours=1), transfers_lapse)

@@ -18,11 +18,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core import hooks, throttle
-from gonghui.core.errors import Conflict, NotFound, ServiceError
-from gonghui.core.masking import mask_id_number, mask_name, mask_phone
+from gonghui.core.errors import Conflict, InvalidInput, NotFound, ServiceError
+from gonghui.core.masking import mask_birth_date, mask_id_number, mask_name, mask_phone
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.roles import can
 from gonghui.core.scope import access
@@ -40,10 +41,12 @@ from gonghui.orgs.selectors import access_org
 
 from . import cards, exporting, importing, selectors, services
 from .forms import (
+    ExportFullForm,
     ImportForm,
     JoinConfirmForm,
     JoinIdentityForm,
     JoinWorkForm,
+    LookupForm,
     MemberCreateForm,
     MemberForm,
     MemberHomeForm,
@@ -51,10 +54,10 @@ from .forms import (
     RejectForm,
     RevealForm,
     StatusForm,
-    TransferFindForm,
     TransferForm,
+    TransferRefuseForm,
 )
-from .models import JoinApplication, JoinStatus, Member, MemberHome, Status
+from .models import JoinApplication, JoinStatus, Member, MemberHome, Status, TransferStatus
 from .validation import clean_member
 
 VIEW = "members.view"
@@ -90,11 +93,17 @@ def _org_in_scope(user: Any, code: str) -> Org | None:
         return None
 
 
-def masked_row(member: Member) -> dict[str, Any]:
+def masked_row(member: Member, user: Any = None) -> dict[str, Any]:
+    """What a list or page shows of a member: ID number and phone masked; the birth date in
+    full only to a user who may reveal the number (beside the ID's tail it narrows it)."""
+    full_birth = user is not None and can(user, "pii.reveal", member.org)
     return {
         "member": member,
         "id_number": mask_id_number(member.id_number),
         "phone": mask_phone(member.phone),
+        "birth_date": member.birth_date.isoformat()
+        if full_birth
+        else mask_birth_date(member.birth_date),
     }
 
 
@@ -112,12 +121,18 @@ def _roster(user: Any, form: MemberSearchForm, page: int) -> dict[str, Any]:
             if org is None:
                 form.add_error("org", _("未找到该工会"))
                 return {"rows": [], "page": 1, "has_next": False, "q": q}
-    qs = selectors.member_search(user, q, org=org, status=status or None)
+    try:
+        qs = selectors.member_search(user, q, org=org, status=status or None)
+    except InvalidInput as exc:
+        # a full number or a long tail: not searched, and not echoed back in the page
+        form.add_error("q", exc.errors[0]["message"])
+        form.data = {**form.data.dict(), "q": ""} if hasattr(form.data, "dict") else {}
+        return {"rows": [], "page": 1, "has_next": False, "q": ""}
     # One page and one look-ahead row: no COUNT(*) over a million-row subtree.
     start = (page - 1) * PAGE_SIZE
     found = list(qs[start : start + PAGE_SIZE + 1])
     return {
-        "rows": [masked_row(m) for m in found[:PAGE_SIZE]],
+        "rows": [masked_row(m, user) for m in found[:PAGE_SIZE]],
         "page": page,
         "has_next": len(found) > PAGE_SIZE,
         "q": q,
@@ -141,32 +156,87 @@ def roster(request: HttpRequest) -> HttpResponse:
         "result": _roster(user, form, _page_number(request)),
         "can_manage": can(user, MANAGE),
         "pending": selectors.join_applications_visible_to(user, JoinStatus.PENDING).count(),
-        "export_query": request.GET.urlencode(),
+        "export_query": request.GET.urlencode() if not form.errors else "",
         "import_url": reverse("members:import") if can(user, MANAGE) else "",
+        "lookup_form": LookupForm(),
+        "pending_transfers": selectors.transfer_requests_pending_count(user, "out"),
     }
+    if exporting.may_see_full(user) and not form.errors:
+        filters = {k: request.GET.get(k, "") for k in ("q", "org", "status")}
+        context["full_form"] = ExportFullForm(initial=filters)
     if is_htmx(request):
         return render(request, "members/_results.html", context)
     return render(request, "members/roster.html", context)
 
 
-@require_GET
+def _export_filters(user: Any, form: Any) -> tuple[str, Org | None, str]:
+    q = form.cleaned_data["q"].strip()
+    status = form.cleaned_data["status"]
+    code = form.cleaned_data["org"].strip()
+    return q, access_org(user, code) if code else None, status
+
+
 @staff_page(VIEW)
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The filtered roster as XLSX or CSV: masked unless the user holds ``pii.reveal``
-    (then the export module audits it)."""
+    """The filtered roster as XLSX or CSV. GET: masked, for everyone. POST: whole ID numbers
+    and phones, for a user holding ``pii.reveal``, with a stated purpose (the export module
+    audits it with the filters and the row count)."""
     if fmt not in ("xlsx", "csv"):
         raise Http404()
     user: Any = request.user
-    form = MemberSearchForm(request.GET)
-    org: Org | None = None
-    q = status = ""
+    full, purpose = False, ""
+    if request.method == "POST":
+        form: Any = ExportFullForm(request.POST)
+        if not exporting.may_see_full(user):
+            raise PermissionDenied(_("当前角色无权导出完整身份证号和手机号"))
+        if not form.is_valid():
+            context = {"form": form, "fmt": fmt}
+            return render(request, "members/export_full.html", context, status=422)
+        full, purpose = True, form.cleaned_data["purpose"]
+        fmt = form.cleaned_data["fmt"]
+    else:
+        form = MemberSearchForm(request.GET)
+        if not form.is_valid():
+            raise Http404()
+    q, org, status = _export_filters(user, form)
+    try:
+        header, rows = exporting.audited_rows(
+            user, fmt, q=q, org=org, status=status or None, full=full, purpose=purpose
+        )
+    except InvalidInput as exc:
+        form_errors(form, exc)
+        return render(request, "members/export_full.html", {"form": form, "fmt": fmt}, status=422)
+    response = spreadsheet_download(
+        fmt, _("会员名册"), header, rows, exporting.export_file_name(fmt)
+    )
+    if full:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@staff_page(VIEW)
+def lookup(request: HttpRequest) -> HttpResponse:
+    """A whole ID number or mobile, by POST (never in the address): audited, rate-limited,
+    answered with the members the user may see."""
+    user: Any = request.user
+    form = LookupForm(request.POST)
+    context: dict[str, Any] = {"lookup_form": form, "rows": None}
+    status_code = 200
     if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        status = form.cleaned_data["status"]
-        if form.cleaned_data["org"].strip():
-            org = access_org(user, form.cleaned_data["org"].strip())
-    header, rows = exporting.audited_rows(user, fmt, q=q, org=org, status=status or None)
-    return spreadsheet_download(fmt, _("会员名册"), header, rows, exporting.export_file_name(fmt))
+        try:
+            found = services.member_lookup(actor=user, value=form.cleaned_data["q"])
+        except services.TooManyLookups as exc:
+            form.add_error(None, exc.detail)
+            status_code = 429
+        except InvalidInput as exc:
+            form_errors(form, exc)
+        else:
+            context["rows"] = [masked_row(m, user) for m in found]
+            context["lookup_form"] = LookupForm()  # the typed number is not echoed back
+    response = render(request, "members/lookup.html", context, status=status_code)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- roster import: upload → preview → confirm → progress → rejected rows -------------------
@@ -297,7 +367,7 @@ def _sections(user: Any, member: Member) -> list[dict[str, Any]]:
 def _detail_context(user: Any, member: Member, revealed: dict[str, str] | None = None) -> Any:
     return {
         "member": member,
-        "row": masked_row(member),
+        "row": masked_row(member, user),
         "revealed": revealed,
         "history": selectors.member_history(member),
         "sections": _sections(user, member),
@@ -420,71 +490,102 @@ def portal_account(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-TRANSFER_SALT = "gonghui.members.transfer"
-TRANSFER_MAX_AGE = 30 * 60
-
-
 @staff_page(VIEW)
 def transfer(request: HttpRequest) -> HttpResponse:
-    """会籍接转, taken by the receiving union in one step: find the person by the full ID
-    number (they are usually outside the receiver's scope, so only a masked name and the
-    current union are shown), then take them in. The person's id travels signed, so the
-    second step cannot be pointed at anyone not found by their full ID number."""
+    """会籍接转 by the receiving union: the person's ID number and name, and the union to
+    take them into. A member within the user's own scope moves at once; anyone else answers
+    no more than "此人无法在本单位办理，请其申请会籍接转" and the user may then file the
+    request (``apply``), which the releasing union or the member answers. Below: the
+    requests the user's unions are party to, both ways."""
     user: Any = request.user
     if not can(user, MANAGE):
         raise PermissionDenied(_("当前角色无权执行此操作"))
-    find = TransferFindForm(request.POST if "find" in request.POST else None)
-    context: dict[str, Any] = {"find": find}
-    member: Member | None = None
-    if request.method == "POST" and "find" in request.POST and find.is_valid():
-        member = selectors.member_find_by_id_number(user, find.cleaned_data["id_number"])
-        if member is None:
-            context["not_found"] = True
+    form = TransferForm(request.POST or None, initial={"to_org": _default_org_code(user)})
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        to_org = _org_in_scope(user, data["to_org"])
+        if to_org is None:
+            form.add_error("to_org", _("未找到该工会"))
         else:
-            # the typed number is not echoed back once it found someone
-            context["find"] = TransferFindForm()
-            context["token"] = signing.dumps(member.pk, salt=TRANSFER_SALT)
-            context["form"] = TransferForm(
-                initial={"to_org": _default_org_code(user), "on": date.today()}
-            )
-    elif request.method == "POST" and "token" in request.POST:
-        try:
-            pk = signing.loads(request.POST["token"], salt=TRANSFER_SALT, max_age=TRANSFER_MAX_AGE)
-            member = Member.objects.select_related("org").get(pk=pk)
-        except (signing.BadSignature, Member.DoesNotExist):
-            messages.error(request, _("查找结果已失效，请重新输入身份证号"))
-            return redirect("members:transfer")
-        form = TransferForm(request.POST)
-        context.update(token=request.POST["token"], form=form)
-        if form.is_valid():
-            to_org = _org_in_scope(user, form.cleaned_data["to_org"])
-            if to_org is None:
-                form.add_error("to_org", _("未找到该工会"))
-            else:
-                try:
-                    services.member_transfer(
+            try:
+                if "apply" in request.POST:
+                    req = services.transfer_apply(
                         actor=user,
-                        member=member,
+                        id_number=data["id_number"],
+                        name=data["name"],
                         to_org=to_org,
-                        on=form.cleaned_data["on"],
-                        note=form.cleaned_data["note"],
+                        note=data["note"],
                     )
-                except ServiceError as exc:
-                    form_errors(form, exc)
                 else:
-                    messages.success(
-                        request, _("%(name)s 已转入 %(org)s") % {"name": member.name, "org": to_org}
+                    member = services.member_transfer_in(
+                        actor=user,
+                        id_number=data["id_number"],
+                        name=data["name"],
+                        to_org=to_org,
+                        note=data["note"],
                     )
-                    return redirect("members:detail", pk=member.pk)
-    if member is not None:
-        context["found"] = {
-            "name": mask_name(member.name),
-            "org": member.org.name,
-            "status": member.get_status_display(),
-            "joined_on": member.joined_on,
-            "mine": can(user, VIEW, member.org),
-        }
-    return render(request, "members/transfer.html", context)
+            except services.TooManyLookups as exc:
+                form.add_error(None, exc.detail)
+                context["status"] = 429
+            except Conflict as exc:
+                form.add_error(None, exc.detail)
+                context["may_apply"] = exc.detail == str(services.OUT_OF_SCOPE)
+            except ServiceError as exc:
+                form_errors(form, exc)
+            else:
+                if "apply" in request.POST:
+                    if req.status == TransferStatus.DONE:
+                        messages.success(request, _("已转入 %(org)s") % {"org": to_org.name})
+                    else:
+                        messages.success(request, _("已提交会籍接转申请，待原工会同意或本人确认"))
+                    return redirect("members:transfer")
+                messages.success(
+                    request, _("%(name)s 已转入 %(org)s") % {"name": member.name, "org": to_org}
+                )
+                return redirect("members:detail", pk=member.pk)
+    context["requests"] = [
+        transfer_row(user, r) for r in selectors.transfer_requests_visible_to(user)[:200]
+    ]
+    context["refuse_form"] = TransferRefuseForm()
+    response = render(request, "members/transfer.html", context, status=context.get("status", 200))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def transfer_row(user: Any, req: Any) -> dict[str, Any]:
+    row = selectors.transfer_view(user, req)
+    pending = req.status == TransferStatus.PENDING
+    row["can_decide"] = pending and can(user, MANAGE, req.from_org)
+    row["can_cancel"] = pending and not row["can_decide"] and can(user, MANAGE, req.to_org)
+    return row
+
+
+@require_POST
+@staff_page(VIEW)
+def transfer_decide(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """The releasing union approves or refuses (with a reason); the receiving one withdraws."""
+    user: Any = request.user
+    req = selectors.access_transfer_request(user, pk)
+    try:
+        if step == "approve":
+            services.transfer_approve(actor=user, request=req)
+            messages.success(request, _("已同意转出"))
+        elif step == "refuse":
+            form = TransferRefuseForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.transfer_refuse(actor=user, request=req, reason=reason)
+            messages.success(request, _("已答复不同意转出"))
+        elif step == "cancel":
+            services.transfer_cancel(actor=user, request=req)
+            messages.success(request, _("已撤回申请"))
+        else:
+            raise Http404()
+    except InvalidInput as exc:
+        messages.error(request, exc.errors[0]["message"])
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    return redirect("members:transfer")
 
 
 # --- the approval queue ----------------------------------------------------------------------
@@ -512,6 +613,9 @@ def applications(request: HttpRequest) -> HttpResponse:
             "app": a,
             "id_number": mask_id_number(a.id_number),
             "phone": mask_phone(a.phone),
+            "standing": STANDING.get(services.join_application_standing(user, a), "")
+            if a.status == JoinStatus.PENDING
+            else "",
         }
         for a in qs[:200]
     ]
@@ -527,6 +631,14 @@ def applications(request: HttpRequest) -> HttpResponse:
     )
 
 
+# What the queue tells the clerk about an applicant (never the stranger who filled the form).
+STANDING = {
+    "here": gettext_lazy("已是本工会会员"),
+    "elsewhere": gettext_lazy("在其他工会在会：批准即提交会籍接转申请"),
+    "former": gettext_lazy("曾是会员：批准即恢复会籍"),
+}
+
+
 @require_POST
 @staff_page(MANAGE)
 def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
@@ -534,10 +646,17 @@ def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(user, pk)
     try:
         member = services.join_approve(actor=user, application=application)
-    except Conflict as exc:
+    except (Conflict, services.TooManyLookups) as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _("已批准 %(name)s 入会") % {"name": member.name})
+        if member.org_id == application.org_id:
+            messages.success(request, _("已批准 %(name)s 入会") % {"name": application.name})
+        else:
+            messages.success(
+                request,
+                _("已批准；%(name)s 在其他工会在会，已提交会籍接转申请，待原工会同意或本人确认")
+                % {"name": application.name},
+            )
     return redirect("members:applications")
 
 

@@ -146,3 +146,39 @@ def hotline_rate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("请选择评价"))
     return redirect("portal:hotline_detail", pk=pk)
+
+
+# --- 会籍接转: the member confirms a union's request to take them in --------------------------
+
+
+@login_required
+def transfers(request: HttpRequest) -> HttpResponse:
+    """The requests of unions that want to take the member in: the member may confirm."""
+    from gonghui.members.selectors import transfer_requests_visible_to, transfer_view
+
+    user = _member_only(request)
+    if user is None:
+        return redirect("home")
+    rows = [transfer_view(user, r) for r in transfer_requests_visible_to(user)[:50]]
+    return render(request, "portal/transfers.html", {"rows": rows})
+
+
+@require_POST
+@login_required
+def transfer_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    from gonghui.members import services
+    from gonghui.members.selectors import access_transfer_request
+
+    user = _member_only(request)
+    if user is None:
+        return redirect("home")
+    try:
+        req = access_transfer_request(user, pk)
+        services.transfer_confirm(actor=user, request=req)
+    except NotFound as exc:
+        raise Http404() from exc
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("已确认转入 %(org)s") % {"org": req.to_org.name})
+    return redirect("portal:transfers")
