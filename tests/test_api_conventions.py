@@ -177,7 +177,7 @@ def test_body_errors_name_the_field_in_the_users_language(people: People, api: A
     assert r.status_code == 422
     errors = {e["field"]: e["message"] for e in r.json()["errors"]}
     assert errors["code"] == "必填"
-    assert errors["kind"].startswith("可选值:")
+    assert errors["kind"].startswith("可选值：")
     r = client.post("/api/v1/orgs", "{not json", content_type="application/json")
     assert r.status_code in (400, 422)
 

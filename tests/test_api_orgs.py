@@ -205,7 +205,7 @@ def test_create_unknown_parent_names_the_field(people: People, api: Any) -> None
     )
     assert r.status_code == 422
     assert r["Content-Type"] == PROBLEM
-    assert r.json()["errors"] == [{"field": "parent", "message": "上级组织不存在:000000"}]
+    assert r.json()["errors"] == [{"field": "parent", "message": "上级组织不存在：000000"}]
     assert not Org.objects.filter(code="G-X").exists()
 
 

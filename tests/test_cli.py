@@ -94,7 +94,7 @@ def test_demo_no_serve_twice_into_a_data_dir(tmp_path: Path) -> None:
         "adduser", "zhangsan", "--org", "371702", "--role", "cadre", data_dir=data_dir
     )
     assert good.returncode == 0, good.stderr
-    assert "密码:" in good.stdout
+    assert "密码：" in good.stdout
     assert counts()[2] == after_first[2] + 1
 
 
@@ -132,7 +132,7 @@ def test_adduser_with_a_generated_password(tree: Any) -> None:
     )
     user = User.objects.get(username="wangwu")
     assert (user.org, user.role, user.full_name) == (tree.county_a, "cadre", "王五")
-    password = re.search(r"密码:(\S+)", out.getvalue())
+    password = re.search(r"密码：(\S+)", out.getvalue())
     assert password is not None
     assert user.check_password(password.group(1))
     entry = AuditEntry.objects.get(action="user.create", object_id=str(user.pk))

@@ -80,8 +80,8 @@ def test_queue_export_holds_the_tab_masked(
     assert record["承办单位"] == "牡丹区总工会"
     assert record["受理单位"] == "菏泽市总工会"
     assert record["类别"] == "求决类"
-    assert float(record["追回欠薪(元)"]) == 12000
-    assert float(record["涉及职工(人)"]) == 3
+    assert float(record["追回欠薪（元）"]) == 12000
+    assert float(record["涉及职工（人）"]) == 3
     text = "\n".join(",".join(map(str, r)) for r in rows)
     assert PHONE not in text
     assert "王小强" not in text

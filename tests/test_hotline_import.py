@@ -65,12 +65,12 @@ def test_import_files_good_rows_and_rejects_bad_ones(
     result = ticket_import(actor=people.operator, path=_xlsx(tmp_path), errors_path=errors)
     assert (result.rows, result.created, result.unchanged, result.rejected) == (8, 2, 0, 6)
     assert [(row, reason) for row, _cells, reason in result.rejections] == [
-        (5, "类别:应为咨询类、求决类或意见建议类"),
-        (6, "受理时间:时间格式不正确"),
-        (7, "姓名:请填写来电人姓名"),
+        (5, "类别：应为咨询类、求决类或意见建议类"),
+        (6, "受理时间：时间格式不正确"),
+        (7, "请填写来电人姓名"),  # the message names its field: said once
         (8, "转办单号 SD12351-2020-000201 与第 3 行重复"),
-        (9, "转办单号:不能为空"),
-        (10, "难易程度:应为一般、难点或特别复杂"),
+        (9, "转办单号：不能为空"),
+        (10, "难易程度：应为一般、难点或特别复杂"),
     ]
     first = Ticket.objects.get(external_no="SD12351-2020-000201")
     assert (first.category, first.complexity, first.topic.code, first.channel) == (
@@ -104,9 +104,9 @@ def test_import_files_good_rows_and_rejects_bad_ones(
         None,
         "SD12351-2020-000208",
     ]
-    assert rows[1][-2:] == (5, "类别:应为咨询类、求决类或意见建议类")
+    assert rows[1][-2:] == (5, "类别：应为咨询类、求决类或意见建议类")
     audit = AuditEntry.objects.get(action="hotline.import")
-    assert audit.note == "转办单.xlsx:8 行,新建 2,已有 0,拒绝 6"
+    assert audit.note == "转办单.xlsx：8 行，新建 2，已有 0，拒绝 6"
     assert AuditEntry.objects.filter(action="hotline.create").count() == 2
 
 
@@ -180,7 +180,7 @@ def test_api_import_answers_counts_and_rejections(people: People, tree: Tree, ap
         "created": 1,
         "unchanged": 0,
         "rejected": 1,
-        "rejections": [{"row": 3, "reason": "诉求类型:应为咨询类、求决类或意见建议类"}],
+        "rejections": [{"row": 3, "reason": "诉求类型：应为咨询类、求决类或意见建议类"}],
     }
     again = client.post("/api/v1/hotline/tickets/import", {"file": _csv(GOOD)})
     assert (again.json()["created"], again.json()["unchanged"]) == (0, 1)

@@ -172,9 +172,9 @@ def test_duplicates_conflicts_and_bad_rows_are_reported(
         # no other union named (issue 10)
         3: "公民身份号码：此人无法在本单位导入，请其申请会籍接转",
         4: "公民身份号码：与第 2 行是同一人，重复的行未导入",
-        5: "性别：性别与身份证号不符",
-        6: "公民身份号码：身份证号校验位不正确；手机：手机号应为11位、以1开头的号码:12345",
-        7: "入会时间：入会日期无法识别:去年",
+        5: "性别与身份证号不符",  # the message names its field: the column is not repeated
+        6: "身份证号校验位不正确；手机号应为11位、以1开头的号码：12345",
+        7: "入会日期无法识别：去年",
     }
     assert "乙公司" not in str(result.rejections)
     li = Member.objects.get(id_number_bidx=blind_index_for("citizen_id", LI))
@@ -224,7 +224,7 @@ def test_former_member_elsewhere_is_taken_in_again(
         date(2021, 3, 1),
     )
     join = MembershipEvent.objects.filter(member=li, kind="join", org=tree.union_a).get()
-    assert (join.on, join.note) == (date(2021, 3, 1), "名册导入:重新入会")
+    assert (join.on, join.note) == (date(2021, 3, 1), "名册导入：重新入会")
     assert Member.objects.count() == 1
 
 
@@ -335,7 +335,7 @@ def test_cli_contract(tree: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[
         "warned": 0,
         "errors_file": None,
     }
-    assert "共 3 行:新增 3" in capsys.readouterr().err
+    assert "共 3 行：新增 3" in capsys.readouterr().err
     assert AuditEntry.objects.get(action="member.import").actor_name == "cli"
 
 
@@ -346,7 +346,7 @@ def test_cli_dry_run(tree: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[s
         stdout=out,
     )  # fmt: skip
     assert json.loads(out.getvalue().strip().splitlines()[-1])["created"] == 3
-    assert "[预览,未写入]" in capsys.readouterr().err
+    assert "[预览，未写入]" in capsys.readouterr().err
     assert Member.objects.count() == 0
 
 

@@ -203,7 +203,7 @@ def test_roster_needs_login(db: Any) -> None:
 
 def test_nav_shows_members_to_staff_only(people: Any, login: Any) -> None:
     assert 'href="/members/"' in html_of(login(people.clerk_a).get("/"))
-    assert 'href="/members/"' in html_of(login(people.leader).get("/"))
+    assert 'href="/members/"' in html_of(login(people.leader).get("/orgs/"))  # home: dashboard
     assert 'href="/members/"' not in html_of(login(people.lawyer_a).get("/"))
 
 

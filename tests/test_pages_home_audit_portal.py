@@ -1,4 +1,4 @@
-"""Home dashboard, audit page, member portal and error pages."""
+"""Audit page, member portal and error pages (the home pages: test_home.py)."""
 
 from __future__ import annotations
 
@@ -10,60 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gonghui.core import hooks, metrics
+from gonghui.core import hooks
 from gonghui.core.models import AuditEntry
 from gonghui.orgs.models import Org
 from gonghui.orgs.services import org_update
-
-
-def test_home_for_cadre(people: Any, tree: Any, login: Any) -> None:
-    response = login(people.cadre_a).get("/")
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "您好,cadre_a" in html
-    assert "牡丹区总工会" in html and "工会干部" in html
-    assert "县区总工会" in html and "基层工会" in html
-    assert "有效账号" in html
-    assert "/orgs/371702/new/" in html  # shortcut for orgs.manage holders
-    assert "最近操作" in html
-
-
-def test_home_for_leader_and_operator(people: Any, tree: Any, login: Any) -> None:
-    html = login(people.leader).get("/").content.decode()
-    assert "/new/" not in html
-    assert "最近操作" in html  # leaders hold audit.view
-    html = login(people.operator).get("/").content.decode()
-    assert "最近操作" not in html
-    assert 'href="/audit/"' not in html
-
-
-def test_home_recent_audit_is_scoped(people: Any, tree: Any, login: Any) -> None:
-    org_update(actor=people.cadre_b, org=tree.union_b, data={"chair": "乙主席"})
-    org_update(actor=people.cadre_a, org=tree.union_a, data={"chair": "甲主席"})
-    html = login(people.cadre_a).get("/").content.decode()
-    assert "甲主席" in html and "乙主席" not in html
-
-
-def test_home_shows_registered_metrics(
-    people: Any, tree: Any, login: Any, monkeypatch: Any
-) -> None:
-    metric = metrics.Metric(
-        key="test.grassroots",
-        label="基层工会数",
-        unit="个",
-        definition="子树内的基层工会",
-        records=lambda org, start, end: Org.objects.filter(
-            path__startswith=org.path, kind="grassroots"
-        ),
-    )
-    monkeypatch.setitem(metrics._REGISTRY, metric.key, metric)
-    html = login(people.city_cadre).get("/").content.decode()
-    assert "工作数据（本年）" in html
-    assert 'title="子树内的基层工会"' in html
-    assert "基层工会数" in html
-    assert '<span class="stat-value">2<small> 个</small></span>' in html
-    html = login(people.cadre_a).get("/").content.decode()
-    assert '<span class="stat-value">1<small> 个</small></span>' in html
 
 
 def test_member_home_redirects_to_portal(people: Any, login: Any) -> None:

@@ -48,7 +48,7 @@ def test_work_summary_is_what_the_command_prints(seeded: Seeded, api: Any) -> No
         "previous": 1,
     }
     assert [f["key"] for f in body["figures"]] == [m.key for m in metrics.all_metrics()]
-    assert body["text"].startswith("2020年1月1日至2020年9月19日,菏泽市总工会")
+    assert body["text"].startswith("2020年1月1日至2020年9月19日，菏泽市总工会")
 
 
 def test_each_figure_equals_its_records_through_the_api(

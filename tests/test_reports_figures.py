@@ -220,14 +220,14 @@ def test_trend_month_by_month(seeded: Seeded) -> None:
 def test_the_narrative(seeded: Seeded, extra_metrics: None) -> None:
     report = selectors.report_compute(org=seeded.tree.city, start=START, end=END)
     text = paragraphs(report)
-    assert text[0] == "2020年1月1日至2020年9月19日,菏泽市总工会及所属各级工会工作情况如下。"
-    assert text[1] == "一是产业工会建设:新组建1个县级化工产业工会;新组建1个化工产业园区工会。"
-    assert text[3].startswith("三是会员发展与服务:在会会员4人;新发展会员3人;")
+    assert text[0] == "2020年1月1日至2020年9月19日，菏泽市总工会及所属各级工会工作情况如下。"
+    assert text[1] == "一是产业工会建设：新组建1个县级化工产业工会；新组建1个化工产业园区工会。"
+    assert text[3].startswith("三是会员发展与服务：在会会员4人；新发展会员3人；")
     # a figure without a paragraph reads "label value unit"; sections follow module headings
     other = next(p for p in text if "其他工作" in p)  # the last section, whatever is installed
     assert other == text[-1]
     assert other[1:] == (
-        "是其他工作:新建工会职工人数(测试)0.04万元;化工园区工会占新建工会的50.00%。"
+        "是其他工作：新建工会职工人数(测试)0.04万元；化工园区工会占新建工会的50.00%。"
     )
 
 
@@ -263,7 +263,7 @@ def test_the_demo_report_reproduces_the_seed_page(heze_db: None, db: Any) -> Non
             records = selectors.figure_records(fig.metric, city, START, END)
             assert records.count() == fig.raw, fig.key
     text = selectors.report_json(report)["text"]
-    assert "新组建8个县级化工产业工会;新组建9个化工产业园区工会" in text
+    assert "新组建8个县级化工产业工会；新组建9个化工产业园区工会" in text
 
 
 # --- one definition per figure: every page shows the same number --------------------------

@@ -95,10 +95,10 @@ def test_xlsx_keeps_cell_types(tmp_path: Path) -> None:
     ("content", "message"),
     [
         (b"", "文件是空的"),
-        (b"\x00\x01\x02binary\x00", "文件不是表格(CSV 或 Excel)"),
+        (b"\x00\x01\x02binary\x00", "文件不是表格（CSV 或 Excel）"),
         (b"\n\n\n", "文件中没有任何数据"),
         (b"a,b,c\n1,2,3\n", "找不到表头行"),
-        ("姓名,手机号\n王强,13800138000\n".encode(), "缺少必需的列:身份证号"),
+        ("姓名,手机号\n王强,13800138000\n".encode(), "缺少必需的列：身份证号"),
         (b"PK\x03\x04not really a zip", "无法读取该 Excel 文件"),
     ],
 )

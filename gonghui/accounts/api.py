@@ -202,7 +202,7 @@ class UserOut(Schema):
 
 
 class UserCreated(UserOut):
-    password: str | None = Field(None, description="系统生成的初始密码,只显示这一次")
+    password: str | None = Field(None, description="系统生成的初始密码，只显示这一次")
 
     @staticmethod
     def resolve_password(obj: Any) -> str | None:

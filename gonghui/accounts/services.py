@@ -26,15 +26,15 @@ USER_FIELDS = ("full_name", "title", "email", "role")
 def _org_in_scope(actor: Any, code: str) -> Org:
     org = Org.objects.filter(code=(code or "").strip()).first()
     if org is None or (actor is not None and not can(actor, "orgs.view", org)):
-        raise InvalidInput.one("org", _("组织不存在:%(code)s") % {"code": code})
+        raise InvalidInput.one("org", _("组织不存在：%(code)s") % {"code": code})
     if not org.active:
-        raise InvalidInput.one("org", _("组织已撤销:%(code)s") % {"code": code})
+        raise InvalidInput.one("org", _("组织已撤销：%(code)s") % {"code": code})
     return org
 
 
 def _check_role(actor: Any, role: str) -> None:
     if role not in Role.values:
-        raise InvalidInput.one("role", _("未知角色:%(role)s") % {"role": role})
+        raise InvalidInput.one("role", _("未知角色：%(role)s") % {"role": role})
     # An admin below the city cannot mint a peer of a higher reach, but may create admins
     # of its own subtree; nobody but an admin creates admins.
     if actor is not None and role == Role.ADMIN and actor.role != Role.ADMIN:
@@ -70,7 +70,7 @@ def user_create(
         raise Forbidden(_("当前角色无权管理该组织的账号"))
     _check_role(actor, role)
     if User.objects.filter(username__iexact=username).exists():
-        raise InvalidInput.one("username", _("用户名已存在:%(u)s") % {"u": username})
+        raise InvalidInput.one("username", _("用户名已存在：%(u)s") % {"u": username})
     user = User(
         username=username,
         org=home,

@@ -146,8 +146,8 @@ class _Bounded:
 class PageParams(InputSchema):
     """``limit``/``offset`` of every list route; filter schemas extend it."""
 
-    limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX, description="每页条数,最大 500")
-    offset: int = Field(0, ge=0, le=OFFSET_MAX, description="跳过的条数,最大 10 亿")
+    limit: int = Field(PAGE_DEFAULT, ge=1, le=PAGE_MAX, description="每页条数，最大 500")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX, description="跳过的条数，最大 10 亿")
 
 
 class Page(ninja.Schema, Generic[T]):
@@ -172,8 +172,8 @@ class AuditFilters(PageParams):
     object_id: str = ""
     actor: str = Field("", description="操作人用户名")
     action: str = ""
-    date_from: datetime.date | None = Field(None, alias="from", description="起始日期(含)")
-    date_to: datetime.date | None = Field(None, alias="to", description="截止日期(含)")
+    date_from: datetime.date | None = Field(None, alias="from", description="起始日期（含）")
+    date_to: datetime.date | None = Field(None, alias="to", description="截止日期（含）")
 
 
 class AuditOut(ninja.Schema):

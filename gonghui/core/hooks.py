@@ -16,6 +16,9 @@
   dashboard: ``{"title", "option"}`` where ``option`` is a JSON-able ECharts option (the
   hotline's deadline picture, say); ``None`` leaves it out. The caller has already checked
   that ``org`` lies in the user's subtree.
+- ``assigned_cases``: ``fn(user) -> list[dict]``, the cases and consultations assigned to a
+  lawyer or counsellor, listed on their home page: ``{"title", "url", "kind", "status",
+  "due"}`` (``due`` a date or None); only the user's own.
 """
 
 from __future__ import annotations
@@ -29,3 +32,4 @@ portal_cards: list[Callable[[Any], dict[str, str] | None]] = []
 nav_items: list[tuple[str, str, str]] = []
 member_sections: list[Callable[[Any, Any], dict[str, Any] | None]] = []
 dashboard_panels: list[Callable[[Any, Any, Any], dict[str, Any] | None]] = []
+assigned_cases: list[Callable[[Any], list[dict[str, Any]]]] = []

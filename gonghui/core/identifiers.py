@@ -105,18 +105,18 @@ def parse_citizen_id(value: object, *, today: date | None = None) -> CitizenId:
         number = body + citizen_id_check_char(body)
     if not _ID18.match(number):
         raise ValidationError(
-            _("身份证号应为18位(末位可为X)或15位数字:%(value)s") % {"value": _shown(value)},
+            _("身份证号应为18位（末位可为X）或15位数字：%(value)s") % {"value": _shown(value)},
             code="format",
         )
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
         raise ValidationError(
-            _("身份证号中的出生日期不存在:%(d)s") % {"d": number[6:14]}, code="birth_date"
+            _("身份证号中的出生日期不存在：%(d)s") % {"d": number[6:14]}, code="birth_date"
         ) from exc
     if birth.year < 1900 or birth > (today or date.today()):
         raise ValidationError(
-            _("身份证号中的出生日期不合理:%(d)s") % {"d": number[6:14]}, code="birth_date"
+            _("身份证号中的出生日期不合理：%(d)s") % {"d": number[6:14]}, code="birth_date"
         )
     if citizen_id_check_char(number[:17]) != number[17]:
         raise ValidationError(_("身份证号校验位不正确"), code="checksum")
@@ -142,7 +142,7 @@ def validate_uscc(value: object) -> str:
         return str(uscc.validate(code))
     except StdnumError as exc:
         raise ValidationError(
-            _("统一社会信用代码无效:%(value)s") % {"value": code}, code="uscc"
+            _("统一社会信用代码无效：%(value)s") % {"value": code}, code="uscc"
         ) from exc
 
 
@@ -161,7 +161,7 @@ def normalise_mobile(value: object) -> str:
         number = number[2:]
     if not _MOBILE.match(number):
         raise ValidationError(
-            _("手机号应为11位、以1开头的号码:%(value)s") % {"value": _shown(value)},
+            _("手机号应为11位、以1开头的号码：%(value)s") % {"value": _shown(value)},
             code="mobile",
         )
     return number

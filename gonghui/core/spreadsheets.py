@@ -104,7 +104,7 @@ def _decode_csv(path: Path) -> IO[str]:
     with path.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     if b"\x00" in head:
-        raise UnusableFile(_("文件不是表格(CSV 或 Excel)"))
+        raise UnusableFile(_("文件不是表格（CSV 或 Excel）"))
     encoding = "utf-8-sig"
     try:
         # a multi-byte character cut at the sniff boundary is not an encoding error
@@ -114,7 +114,7 @@ def _decode_csv(path: Path) -> IO[str]:
         try:
             codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
         except UnicodeDecodeError as exc:
-            raise UnusableFile(_("无法识别文件的文字编码,请另存为 UTF-8 CSV 或 XLSX")) from exc
+            raise UnusableFile(_("无法识别文件的文字编码，请另存为 UTF-8 CSV 或 XLSX")) from exc
     return path.open(encoding=encoding, errors="replace", newline="")
 
 
@@ -133,7 +133,7 @@ def _workbook_rows(path: Path) -> Iterator[list[Any]]:
         sheet = workbook.get_sheet_by_index(0)
         rows = sheet.iter_rows()
     except Exception as exc:  # calamine raises its own errors and plain ones for bad zips
-        raise UnusableFile(_("无法读取该 Excel 文件:%(e)s") % {"e": str(exc)[:200]}) from exc
+        raise UnusableFile(_("无法读取该 Excel 文件：%(e)s") % {"e": str(exc)[:200]}) from exc
     yield from rows
 
 
@@ -144,7 +144,7 @@ def iter_raw_rows(path: str | Path) -> Iterator[list[Any]]:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise UnusableFile(_("无法打开文件:%(e)s") % {"e": exc.strerror or exc}) from exc
+        raise UnusableFile(_("无法打开文件：%(e)s") % {"e": exc.strerror or exc}) from exc
     if not head:
         raise UnusableFile(_("文件是空的"))
     kind = _kind(head)
@@ -191,7 +191,7 @@ def open_sheet(
     required = list(required)
     if best[1] < 0 or best[0] < min(2, len(lookup)):
         wanted = "、".join(next(iter(aliases[name]), name) for name in required) or "—"
-        raise UnusableFile(_("找不到表头行:前 %(n)d 行里没有可识别的列名(需要 %(cols)s 等列)")
+        raise UnusableFile(_("找不到表头行：前 %(n)d 行里没有可识别的列名(需要 %(cols)s 等列)")
                            % {"n": HEADER_SCAN_ROWS, "cols": wanted})  # fmt: skip
     header_row, header_cells = scanned[best[1]]
     header = [cell_text(c).strip() for c in header_cells]
@@ -207,7 +207,7 @@ def open_sheet(
     missing = [name for name in required if name not in columns]
     if missing:
         labels = "、".join(next(iter(aliases[name]), name) for name in missing)
-        raise UnusableFile(_("缺少必需的列:%(cols)s") % {"cols": labels})
+        raise UnusableFile(_("缺少必需的列：%(cols)s") % {"cols": labels})
 
     def data_rows() -> Iterator[tuple[int, list[Any]]]:
         for number, cells in scanned[best[1] + 1 :]:

@@ -82,7 +82,7 @@ class Workflow:
         if t is None or state not in t.source or (role and t.roles and role not in t.roles):
             allowed = [a.name for a in self.allowed(state, role)]
             raise TransitionNotAllowed(
-                _("当前状态“%(state)s”下不能执行“%(step)s”;可执行:%(allowed)s")
+                _("当前状态“%(state)s”下不能执行“%(step)s”；可执行：%(allowed)s")
                 % {
                     "state": self.states.get(state, state),
                     "step": t.label if t else name,

@@ -5,7 +5,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("audit/", views.audit, name="audit"),
     path("pick/<slug:kind>/", views.pick, name="pick"),
 ]

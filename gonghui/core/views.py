@@ -1,4 +1,4 @@
-"""The shell's own pages: home dashboard, audit log, error pages."""
+"""The shell's own pages: audit log, error pages (each role's home is ``gonghui.home``)."""
 
 from __future__ import annotations
 
@@ -8,81 +8,15 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gonghui.accounts.models import User
-from gonghui.orgs.selectors import org_counts
-
 from . import audit as audit_log
-from . import periods, pickers
-from .errors import InvalidInput
-from .metrics import Tally, all_metrics, display_unit, shown_text
-from .roles import Role, can
+from . import pickers
 from .web import audit_search, staff_page
 
 AUDIT_PAGE_SIZE = 50
-
-
-def _metric_rows(org: Any, period: periods.Period) -> list[dict[str, Any]]:
-    """The registered figures of the period for ``org``'s subtree (none until modules declare
-    them), computed together (one query per family of figures) and shown as the report shows
-    them (an empty rate as "—")."""
-    start, end = period.start, period.end
-    tally = Tally(org)
-    return [
-        {
-            "key": metric.key,
-            "label": _(metric.label),
-            "value": shown_text(metric, tally.value(metric, start, end)),
-            "unit": display_unit(metric),
-            "definition": metric.definition,
-        }
-        for metric in all_metrics()
-    ]
-
-
-def _shortcuts(user: Any) -> list[tuple[str, str]]:
-    links: list[tuple[str, str]] = []
-    if user.org is not None:
-        if can(user, "orgs.view"):
-            links.append((_("组织架构"), reverse("orgs:tree")))
-        if can(user, "orgs.manage", user.org):
-            links.append((_("新建下级组织"), reverse("orgs:create", args=[user.org.code])))
-        if can(user, "users.manage"):
-            links.append((_("新建账号"), reverse("user_create")))
-        elif can(user, "users.view"):
-            links.append((_("账号列表"), reverse("users")))
-        if can(user, "audit.view"):
-            links.append((_("审计日志"), reverse("audit")))
-    links.append((_("修改密码"), reverse("password_change")))
-    return links
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    if user.role == Role.MEMBER:
-        return redirect("portal:home")
-    org = user.org
-    context: dict[str, Any] = {"org": org, "shortcuts": _shortcuts(user)}
-    if org is not None:
-        context["counts"] = org_counts(org)
-        context["users_count"] = User.objects.filter(
-            org__path__startswith=org.path, is_active=True
-        ).count()
-        try:
-            period = periods.period_for_page(request)
-        except InvalidInput:
-            period = periods.preset(periods.DEFAULT_PRESET)
-        context["metrics"] = _metric_rows(org, period)
-        context["picker"] = periods.picker(period)
-        context["period"] = period
-        if can(user, "audit.view"):
-            context["recent"] = list(audit_search(user)[:10])
-    return render(request, "core/home.html", context)
 
 
 class AuditFilter(forms.Form):

@@ -46,8 +46,8 @@ router = Router(tags=["hotline"])
 class TicketIn(InputSchema):
     bounds = (Ticket,)
 
-    external_no: str = Field("", description="省平台工单号;重复推送返回已有工单")
-    received_at: datetime.datetime | None = Field(None, description="受理时间,缺省为现在")
+    external_no: str = Field("", description="省平台工单号；重复推送返回已有工单")
+    received_at: datetime.datetime | None = Field(None, description="受理时间，缺省为现在")
     channel: str = Field("phone", description="phone/province/app/web/wechat/visit/letter")
     caller_name: str
     caller_phone: str = ""
@@ -55,10 +55,10 @@ class TicketIn(InputSchema):
     employer: str = ""
     category: str = Field(..., description="consult / demand / suggestion")
     complexity: str = Field("normal", description="normal / hard / complex")
-    topic: str = Field(..., description="诉求主题的代码或名称,如 0101 或 拖欠工资")
+    topic: str = Field(..., description="诉求主题的代码或名称，如 0101 或 拖欠工资")
     content: str
     urgency: str = Field("normal", description="normal / urgent / critical")
-    org: str = Field("", description="受理单位代码,缺省为调用者所在单位")
+    org: str = Field("", description="受理单位代码，缺省为调用者所在单位")
     answered_on_spot: bool = Field(False, description="咨询类当场答复即结案")
     answer: str = ""
 
@@ -70,8 +70,8 @@ class TicketOut(Schema):
     status: str
     channel: str
     received_at: datetime.datetime
-    caller_name: str = Field(..., description="来电人(脱敏)")
-    caller_phone: str = Field(..., description="联系电话(脱敏)")
+    caller_name: str = Field(..., description="来电人（脱敏）")
+    caller_phone: str = Field(..., description="联系电话（脱敏）")
     category: str
     complexity: str
     topic: str = Field(..., description="诉求主题代码")
@@ -90,7 +90,7 @@ class TicketOut(Schema):
     reopen_count: int
     updated_at: str = Field(
         ...,
-        description="最近一次办理变化的时间,精确到微秒(下一次按 changed_since 续取的起点)",
+        description="最近一次办理变化的时间，精确到微秒（下一次按 changed_since 续取的起点）",
         json_schema_extra={"format": "date-time"},
     )
 
@@ -193,19 +193,19 @@ class TicketDetail(TicketOut):
 class TicketFilters(PageParams):
     status: str = ""
     overdue: bool | None = None
-    org: str = Field("", description="经办路径上的工会代码(含下级)")
-    date_from: datetime.date | None = Field(None, alias="from", description="受理日期起(含)")
-    date_to: datetime.date | None = Field(None, alias="to", description="受理日期止(含)")
-    external_no: str = Field("", max_length=40, description="省平台工单号(精确查找)")
+    org: str = Field("", description="经办路径上的工会代码（含下级）")
+    date_from: datetime.date | None = Field(None, alias="from", description="受理日期起（含）")
+    date_to: datetime.date | None = Field(None, alias="to", description="受理日期止（含）")
+    external_no: str = Field("", max_length=40, description="省平台工单号（精确查找）")
     changed_since: datetime.datetime | None = Field(
         None,
-        description="只列出此时刻之后办理有变化的工单,按变化先后排列:省平台以上次取到的最后一条的"
-        " updated_at 续取,取回办理结果",
+        description="只列出此时刻之后办理有变化的工单，按变化先后排列：省平台以上次取到的最后一条的"
+        " updated_at 续取，取回办理结果",
     )
 
 
 class StatsParams(InputSchema):
-    org: str = Field("", description="工会代码,缺省为调用者所在单位")
+    org: str = Field("", description="工会代码，缺省为调用者所在单位")
     period: str = Field(
         "",
         description="预设期间：month（本月）、quarter（本季度）、year（本年）、last_year（上年）；"
@@ -271,7 +271,7 @@ class ReplyIn(InputSchema):
     bounds = (Ticket,)
 
     result: str
-    wages_recovered: Decimal | None = Field(None, ge=0, description="追回欠薪(元)")
+    wages_recovered: Decimal | None = Field(None, ge=0, description="追回欠薪（元）")
     workers: int | None = Field(None, ge=0)
 
 
@@ -361,7 +361,7 @@ class ImportJobOut(Schema):
 @router.post(
     "/tickets/import",
     response={200: ImportOut, 202: ImportJobOut},
-    summary="导入省平台转办单(CSV/XLSX)",
+    summary="导入省平台转办单（CSV/XLSX）",
 )
 def ticket_import(
     request: HttpRequest, file: File[UploadedFile], org: Form[BoundedText | None] = None
@@ -434,7 +434,9 @@ class RevealOut(Schema):
     caller_id_number: str
 
 
-@router.post("/tickets/{ticket_id}/reveal", response=RevealOut, summary="查看来电人完整信息(留痕)")
+@router.post(
+    "/tickets/{ticket_id}/reveal", response=RevealOut, summary="查看来电人完整信息（留痕）"
+)
 def ticket_reveal(request: HttpRequest, ticket_id: int, payload: RevealIn) -> dict[str, str]:
     ticket = selectors.access_ticket(request.user, ticket_id)
     return services.ticket_reveal(actor=request.user, ticket=ticket, reason=payload.reason)
@@ -490,7 +492,7 @@ def ticket_stats(request: HttpRequest, params: Query[StatsParams]) -> dict[str, 
     return {"org": org.code, "from": start, "to": end, **figures}
 
 
-@router.get("/stats/{by}", response=list[BreakdownRow], summary="热线统计分类(类别/主题/县区)")
+@router.get("/stats/{by}", response=list[BreakdownRow], summary="热线统计分类（类别/主题/县区）")
 def ticket_stats_by(request: HttpRequest, by: str, params: Query[StatsParams]) -> Any:
     org, start, end = _period(request.user, params)
     return stats.stats_breakdown(request.user, org, start, end, by)

@@ -51,8 +51,8 @@ ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("closed_on_time", gettext_noop("按时办结")),
     ("satisfaction", gettext_noop("满意度")),
     ("reopen_count", gettext_noop("重办次数")),
-    ("wages_recovered", gettext_noop("追回欠薪(元)")),
-    ("workers", gettext_noop("涉及职工(人)")),
+    ("wages_recovered", gettext_noop("追回欠薪（元）")),
+    ("workers", gettext_noop("涉及职工（人）")),
 )
 _CHOICES = {
     "channel": Channel,
@@ -113,11 +113,11 @@ BREAKDOWN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("dispatched", gettext_noop("派单")),
     ("closed", gettext_noop("办结")),
     ("closed_on_time", gettext_noop("按时办结")),
-    ("on_time_rate", gettext_noop("按时办结率(%)")),
-    ("callback_rate", gettext_noop("回访率(%)")),
-    ("satisfaction_rate", gettext_noop("满意率(%)")),
-    ("reopen_rate", gettext_noop("重办率(%)")),
-    ("wages_recovered", gettext_noop("追回欠薪(元)")),
+    ("on_time_rate", gettext_noop("按时办结率（%）")),
+    ("callback_rate", gettext_noop("回访率（%）")),
+    ("satisfaction_rate", gettext_noop("满意率（%）")),
+    ("reopen_rate", gettext_noop("重办率（%）")),
+    ("wages_recovered", gettext_noop("追回欠薪（元）")),
 )
 
 

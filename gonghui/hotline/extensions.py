@@ -49,7 +49,7 @@ def portal_card(user: Any) -> dict[str, str] | None:
     body = (
         _("%(n)d 件办理中") % {"n": open_count}
         if open_count
-        else _("职工服务热线 12351:反映问题、查看进度、评价服务")
+        else _("职工服务热线 12351：反映问题、查看进度、评价服务")
     )
     return {"title": _("我的诉求"), "body": body, "url": reverse("portal:hotline")}
 
@@ -77,7 +77,7 @@ def deadline_panel(org: Any, start: Any, end: Any) -> dict[str, Any] | None:
     counts = {row["card"]: row["n"] for row in rows}
     if not counts:
         return None
-    names = {"": _("期限内"), "yellow": _("黄牌(临近期限)"), "red": _("红牌(已超期)")}
+    names = {"": _("期限内"), "yellow": _("黄牌（临近期限）"), "red": _("红牌（已超期）")}
     colours = {"": "#5b8ff9", "yellow": "#f6bd16", "red": "#e8684a"}
     return {
         "title": _("热线工单办理期限"),

@@ -125,11 +125,11 @@ class TransferImportForm(forms.Form):
     org = PickerField(
         "org",
         label=_("受理单位"),
-        help_text=_("转办单登记为此单位受理的工单,缺省为本单位"),
+        help_text=_("转办单登记为此单位受理的工单，缺省为本单位"),
     )
     file = forms.FileField(
         label=_("省平台转办单"),
-        help_text=_("XLSX、XLS 或 CSV;可用模板,也可直接用省平台导出的转办单(列名自动识别)"),
+        help_text=_("XLSX、XLS 或 CSV；可用模板，也可直接用省平台导出的转办单（列名自动识别）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
 
@@ -188,9 +188,9 @@ class ApproveExtensionForm(forms.Form):
 class ReplyForm(forms.Form):
     result = _note(_("办理结果"), required=True, rows=4)
     wages_recovered = forms.DecimalField(
-        label=_("追回欠薪(元)"), required=False, min_value=0, max_digits=14, decimal_places=2
+        label=_("追回欠薪（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
-    workers = forms.IntegerField(label=_("涉及职工(人)"), required=False, min_value=0)
+    workers = forms.IntegerField(label=_("涉及职工（人）"), required=False, min_value=0)
 
 
 class CallbackForm(forms.Form):

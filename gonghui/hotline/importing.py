@@ -150,13 +150,15 @@ def _require(actor: Any, org: Org) -> None:
 
 
 def _reason(exc: ServiceError, labels: dict[str, str]) -> str:
+    """The row's problems, each naming its column once ("请填写来电人姓名", not
+    "姓名：请填写来电人姓名")."""
     if isinstance(exc, InvalidInput) and exc.errors:
-        return ";".join(
-            f"{labels.get(e['field'], e['field'])}:{e['message']}"
-            if e.get("field")
-            else e["message"]
-            for e in exc.errors
-        )
+        parts = []
+        for e in exc.errors:
+            label = labels.get(e["field"], e["field"]) if e.get("field") else ""
+            message = str(e["message"])
+            parts.append(f"{label}：{message}" if label and label not in message else message)
+        return "；".join(parts)
     return str(exc.detail)
 
 
@@ -192,7 +194,7 @@ def ticket_import(
             text = {name: cell_text(value).strip() for name, value in raw.items()}
             external_no = text.get("external_no", "")
             if not external_no:
-                reject(number, cells, _("%(col)s:不能为空") % {"col": labels["external_no"]})
+                reject(number, cells, _("%(col)s：不能为空") % {"col": labels["external_no"]})
                 continue
             if external_no in seen:
                 reject(
@@ -207,14 +209,14 @@ def ticket_import(
             category = CATEGORIES.get(header_key(text.get("category", "")))
             if category is None:
                 problems.append(
-                    _("%(col)s:应为咨询类、求决类或意见建议类") % {"col": labels["category"]}
+                    _("%(col)s：应为咨询类、求决类或意见建议类") % {"col": labels["category"]}
                 )
             complexity = Complexity.NORMAL
             if text.get("complexity"):
                 found = COMPLEXITIES.get(header_key(text["complexity"]))
                 if found is None:
                     problems.append(
-                        _("%(col)s:应为一般、难点或特别复杂") % {"col": labels["complexity"]}
+                        _("%(col)s：应为一般、难点或特别复杂") % {"col": labels["complexity"]}
                     )
                 else:
                     complexity = found
@@ -222,7 +224,7 @@ def ticket_import(
             try:
                 received_at = parse_received_at(raw.get("received_at"))
             except ValueError:
-                problems.append(_("%(col)s:时间格式不正确") % {"col": labels["received_at"]})
+                problems.append(_("%(col)s：时间格式不正确") % {"col": labels["received_at"]})
             if problems:
                 reject(number, cells, ";".join(problems))
                 continue
@@ -260,8 +262,8 @@ def ticket_import(
                 object_org=org,
                 object_repr=sheet.file_name[:200],
                 note=(
-                    f"{sheet.file_name}:{result.rows} 行,新建 {result.created},"
-                    f"已有 {result.unchanged},拒绝 {result.rejected}"
+                    f"{sheet.file_name}：{result.rows} 行，新建 {result.created}，"
+                    f"已有 {result.unchanged}，拒绝 {result.rejected}"
                 ),
             )
     if errors_path is not None and result.rejections:
@@ -333,7 +335,7 @@ TEMPLATE_EXAMPLE = [
     "求决类",
     "一般",
     "欠薪",
-    "公司拖欠三个月工资,共计一万二千元。",
+    "公司拖欠三个月工资，共计一万二千元。",
 ]
 KIND = "hotline"
 

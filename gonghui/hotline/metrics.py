@@ -66,7 +66,7 @@ for metric in (
         key="hotline.received",
         label=gettext_noop("受理“12351”职工热线工单"),
         unit="件",
-        definition="受理日期在期内的热线工单数(受理或承办单位在本级及下级)",
+        definition="受理日期在期内的热线工单数（受理或承办单位在本级及下级）",
         records=received,
         paragraph=gettext_noop("受理“12351”职工热线工单{value}件"),
         module="hotline",

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -373,6 +374,9 @@ class Ticket(BaseModel):
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("hotline:detail", args=[self.pk])
 
     @classmethod
     def scope_member(cls, user: Any) -> Q:

@@ -274,7 +274,7 @@ def _choice(data: dict[str, Any], key: str, choices: Any, default: str = "") -> 
     value = str(data.get(key) or default).strip()
     if value not in choices.values:
         allowed = "、".join(choices.values)
-        raise InvalidInput.one(key, _("取值应为:%(allowed)s") % {"allowed": allowed})
+        raise InvalidInput.one(key, _("取值应为：%(allowed)s") % {"allowed": allowed})
     return value
 
 
@@ -358,7 +358,7 @@ def ticket_create(*, actor: Any, data: dict[str, Any]) -> tuple[Ticket, bool]:
     urgency = field(lambda: _choice(data, "urgency", Urgency, urgency_default))
     topic = topic_find(str(data.get("topic") or ""))
     if topic is None:
-        errors.append({"field": "topic", "message": _("未找到该诉求主题(请填代码或名称)")})
+        errors.append({"field": "topic", "message": _("未找到该诉求主题（请填代码或名称）")})
     content = _text(data, "content")
     if not content:
         errors.append({"field": "content", "message": _("请填写诉求内容")})
@@ -471,7 +471,7 @@ def ticket_attach(*, actor: Any, ticket: Ticket, upload: Any) -> TicketAttachmen
     if size == 0:
         raise InvalidInput.one("attachment", _("附件是空文件"))
     if content_type not in ATTACHMENT_TYPES:
-        raise InvalidInput.one("attachment", _("不支持的附件类型:%(t)s") % {"t": content_type})
+        raise InvalidInput.one("attachment", _("不支持的附件类型：%(t)s") % {"t": content_type})
     with transaction.atomic():
         _visible_or_404(actor, ticket)
         if getattr(actor, "role", "") == Role.MEMBER and ticket.filed_by_id != actor.pk:
@@ -560,7 +560,7 @@ def ticket_return(*, actor: Any, ticket: Ticket, reason: str) -> Ticket:
 
     def apply(t: Ticket) -> list[str]:
         if t.handler_org_id is None or t.handler_org_id == t.receiving_org_id:
-            raise Conflict(_("受理单位不能再退单,请改为派单或自行办理"), allowed=["dispatch"])
+            raise Conflict(_("受理单位不能再退单，请改为派单或自行办理"), allowed=["dispatch"])
         back = t.dispatcher_org_id or t.receiving_org_id
         t.handler_org_id = None if back == t.receiving_org_id else back
         # the org above the new holder, as the path recorded it
@@ -679,7 +679,7 @@ def ticket_callback(*, actor: Any, ticket: Ticket, satisfaction: str, note: str 
     handler to be handled again (a reopen)."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput.one(
-            "satisfaction", _("取值应为:%(v)s") % {"v": "、".join(Satisfaction.values)}
+            "satisfaction", _("取值应为：%(v)s") % {"v": "、".join(Satisfaction.values)}
         )
     name = "reopen" if satisfaction == Satisfaction.DISSATISFIED else "callback"
 
@@ -789,7 +789,7 @@ def _note_step(*, actor: Any, ticket: Ticket, name: str, note: str) -> Ticket:
                 ticket=locked,
                 kind=NotificationKind.SUPERVISE,
                 due_on=locked.due_on,
-                message=(_("工单 %(no)s 被督办:%(note)s") % {"no": locked.number, "note": note})[
+                message=(_("工单 %(no)s 被督办：%(note)s") % {"no": locked.number, "note": note})[
                     :300
                 ],
             )
@@ -984,7 +984,7 @@ def tickets_tick(*, today: datetime.date | None = None) -> dict[str, int]:
                 action="hotline.tick",
                 object_type="ticket",
                 object_id="*",
-                note=f"{today}: 红牌 {red},黄牌 {yellow},撤牌 {cleared},通知 {notified}",
+                note=f"{today}: 红牌 {red}，黄牌 {yellow}，撤牌 {cleared}，通知 {notified}",
             )
     return {"red": red, "yellow": yellow, "cleared": cleared, "notified": notified}
 

@@ -211,7 +211,7 @@ def stats_breakdown(user: Any, org: Any, start: date, end: date, by: str) -> lis
     adds ``key`` and ``label``; rows without any order in the period are left out."""
     _check(user, org, start, end)
     if by not in BREAKDOWNS:
-        raise InvalidInput.one("by", "可选:category、topic、county")
+        raise InvalidInput.one("by", "可选：category、topic、county")
     qs = tickets_in_period(org, start, end)
     if by == "category":
         qs = qs.annotate(k=F("category"), n=F("category"))

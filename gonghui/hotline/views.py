@@ -441,7 +441,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form_errors(form, exc) if not isinstance(exc, NotFound) else None
         ticket = selectors.ticket_detail(user, pk)
         return _detail(request, ticket, bound=(action, form), error=exc.detail)
-    messages.success(request, _("已完成:%(step)s") % {"step": step_label(action)})
+    messages.success(request, _("已完成：%(step)s") % {"step": step_label(action)})
     return redirect("hotline:detail", pk=pk)
 
 

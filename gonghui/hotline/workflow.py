@@ -78,9 +78,9 @@ WORKFLOW = Workflow(
             RECEIVING_ROLES,
             needs=("satisfaction",),
         ),
-        Transition("reopen", (S.REPLIED,), S.REOPENED, "回访不满意,重办", RECEIVING_ROLES),
+        Transition("reopen", (S.REPLIED,), S.REOPENED, "回访不满意，重办", RECEIVING_ROLES),
         Transition("check", (S.CALLED_BACK,), S.CHECKED, "质检", RECEIVING_ROLES),
-        Transition("check_fail", (S.CALLED_BACK,), S.REOPENED, "质检不通过,重办", RECEIVING_ROLES),
+        Transition("check_fail", (S.CALLED_BACK,), S.REOPENED, "质检不通过，重办", RECEIVING_ROLES),
         Transition("close", (S.CHECKED,), S.CLOSED, "结案", RECEIVING_ROLES),
         Transition(
             "reassign",

@@ -47,8 +47,8 @@ class MemberOut(Schema):
     id: int
     name: str
     sex: str
-    id_number: str = Field(..., description="身份证号(脱敏)")
-    phone: str = Field(..., description="手机号(脱敏)")
+    id_number: str = Field(..., description="身份证号（脱敏）")
+    phone: str = Field(..., description="手机号（脱敏）")
     org: str = Field(..., description="所在工会代码")
     status: str
     joined_on: datetime.date
@@ -70,7 +70,7 @@ class MemberDetail(MemberOut):
     org_name: str
     ethnicity: str
     birth_date: str = Field(
-        ..., description="出生日期 YYYY-MM-DD;无查看完整号码权限时只有年份(如 1990年)"
+        ..., description="出生日期 YYYY-MM-DD；无查看完整号码权限时只有年份（如 1990年）"
     )
     id_valid_until: str
     education: str
@@ -108,10 +108,10 @@ class MemberDetail(MemberOut):
 class MemberFilters(PageParams):
     q: str = Field(
         "",
-        description="姓名前缀、拼音(wangqiang)、首字母(wq)、身份证号或手机号后4位;"
-        "完整号码不能放在网址中,请用 POST /members/lookup",
+        description="姓名前缀、拼音（wangqiang）、首字母（wq）、身份证号或手机号后4位；"
+        "完整号码不能放在网址中，请用 POST /members/lookup",
     )
-    org: str = Field("", description="工会代码(含下级)")
+    org: str = Field("", description="工会代码（含下级）")
     status: MemberStatus | None = None
 
 
@@ -122,9 +122,9 @@ class MemberFields(InputSchema):
 
     model_config = ConfigDict(extra="forbid")
 
-    sex: str | None = Field(None, description="M/F 或 男/女;以身份证号为准")
+    sex: str | None = Field(None, description="M/F 或 男/女；以身份证号为准")
     ethnicity: str | None = None
-    birth_date: datetime.date | None = Field(None, description="以身份证号为准,填写则核对")
+    birth_date: datetime.date | None = Field(None, description="以身份证号为准，填写则核对")
     id_valid_until: str | None = Field(None, description="YYYY-MM-DD 或 长期")
     phone: str | None = None
     education: str | None = None
@@ -152,20 +152,20 @@ class TransferIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     to_org: str = Field(..., description="转入工会代码")
-    on: datetime.date | None = Field(None, description="接转日期,默认今天")
+    on: datetime.date | None = Field(None, description="接转日期，默认今天")
     note: str = Field("", max_length=200)
 
 
 class TransferInByNumber(TransferIn):
     id_number: str = Field(..., description="完整身份证号", max_length=30)
-    name: str = Field(..., description="姓名(须与身份证号相符)", max_length=50)
+    name: str = Field(..., description="姓名（须与身份证号相符）", max_length=50)
 
 
 class TransferApplyIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     id_number: str = Field(..., description="完整身份证号", max_length=30)
-    name: str = Field(..., description="姓名(须与身份证号相符)", max_length=50)
+    name: str = Field(..., description="姓名（须与身份证号相符）", max_length=50)
     to_org: str = Field(..., description="转入工会代码")
     note: str = Field("", max_length=200)
 
@@ -176,8 +176,10 @@ class TransferRequestOut(Schema):
     releasing union (``from_org`` is null for it)."""
 
     id: int
-    side: str = Field(..., description="out:本单位为原工会(待我方同意);in:本单位申请转入;self:本人")
-    member: int | None = Field(None, description="会员编号(原工会可见)")
+    side: str = Field(
+        ..., description="out：本单位为原工会（待我方同意）；in：本单位申请转入；self：本人"
+    )
+    member: int | None = Field(None, description="会员编号（原工会可见）")
     name: str
     from_org: str | None = None
     from_org_name: str | None = None
@@ -193,7 +195,7 @@ class TransferRequestOut(Schema):
 
 
 class TransferFilters(PageParams):
-    side: str = Field("", pattern="^(|in|out)$", description="in:我方申请转入;out:待我方转出")
+    side: str = Field("", pattern="^(|in|out)$", description="in：我方申请转入；out：待我方转出")
     status: TransferStatus | None = None
 
 
@@ -211,15 +213,15 @@ class ExportIn(InputSchema):
     q: str = Field("", max_length=50)
     org: str = Field("", max_length=30)
     status: MemberStatus | None = None
-    full: bool = Field(False, description="导出完整身份证号和手机号(须有查看权限并说明用途)")
-    purpose: str = Field("", max_length=300, description="导出完整号码的用途(必填)")
+    full: bool = Field(False, description="导出完整身份证号和手机号（须有查看权限并说明用途）")
+    purpose: str = Field("", max_length=300, description="导出完整号码的用途（必填）")
 
 
 class StatusIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     status: MemberStatus
-    on: datetime.date | None = Field(None, description="日期,默认今天")
+    on: datetime.date | None = Field(None, description="日期，默认今天")
     note: str = Field("", max_length=200)
 
 
@@ -255,8 +257,8 @@ class ApplicationOut(Schema):
     org: str
     name: str
     sex: str
-    id_number: str = Field(..., description="身份证号(脱敏)")
-    phone: str = Field(..., description="手机号(脱敏)")
+    id_number: str = Field(..., description="身份证号（脱敏）")
+    phone: str = Field(..., description="手机号（脱敏）")
     status: str
     created_at: datetime.datetime
     reason: str
@@ -313,7 +315,7 @@ def _union(user: Any, code: str, field: str) -> Org:
     the caller's scope is reported exactly as an unknown one)."""
     org = Org.objects.filter(code=(code or "").strip()).first()
     if org is None or not can(user, "orgs.view", org):
-        raise InvalidInput.one(field, _("工会不存在:%(code)s") % {"code": code})
+        raise InvalidInput.one(field, _("工会不存在：%(code)s") % {"code": code})
     return org
 
 
@@ -405,7 +407,7 @@ class ImportJobOut(Schema):
 @router.post(
     "/import",
     response={200: ImportOut, 202: ImportJobOut},
-    summary="导入会员名册(CSV/XLSX)",
+    summary="导入会员名册（CSV/XLSX）",
 )
 def member_import(
     request: HttpRequest,
@@ -460,7 +462,7 @@ def member_import_job(request: HttpRequest, job_id: int) -> ImportJob:
     return job
 
 
-@router.post("/transfer-in", response=MemberDetail, summary="会籍接转(本单位范围内一步转入)")
+@router.post("/transfer-in", response=MemberDetail, summary="会籍接转（本单位范围内一步转入）")
 def member_transfer_in(request: HttpRequest, payload: TransferInByNumber) -> Member:
     """The receiving union takes a member in, in one step, by full ID number and name — only
     a member of a union within the caller's own scope. Anyone else answers 409 "此人无法在本
@@ -519,7 +521,7 @@ class RefuseIn(InputSchema):
 
 
 @router.post(
-    "/transfers/{request_id}/approve", response=TransferRequestOut, summary="同意转出(原工会)"
+    "/transfers/{request_id}/approve", response=TransferRequestOut, summary="同意转出（原工会）"
 )
 def transfer_approve(request: HttpRequest, request_id: int) -> dict[str, Any]:
     req = access_transfer_request(request.user, request_id)
@@ -528,7 +530,7 @@ def transfer_approve(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/transfers/{request_id}/refuse", response=TransferRequestOut, summary="不同意转出(原工会)"
+    "/transfers/{request_id}/refuse", response=TransferRequestOut, summary="不同意转出（原工会）"
 )
 def transfer_refuse(request: HttpRequest, request_id: int, payload: RefuseIn) -> dict[str, Any]:
     req = access_transfer_request(request.user, request_id)
@@ -537,7 +539,7 @@ def transfer_refuse(request: HttpRequest, request_id: int, payload: RefuseIn) ->
 
 
 @router.post(
-    "/transfers/{request_id}/cancel", response=TransferRequestOut, summary="撤回申请(转入工会)"
+    "/transfers/{request_id}/cancel", response=TransferRequestOut, summary="撤回申请（转入工会）"
 )
 def transfer_cancel(request: HttpRequest, request_id: int) -> dict[str, Any]:
     req = access_transfer_request(request.user, request_id)
@@ -546,7 +548,7 @@ def transfer_cancel(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/transfers/{request_id}/confirm", response=TransferRequestOut, summary="本人确认转入(会员)"
+    "/transfers/{request_id}/confirm", response=TransferRequestOut, summary="本人确认转入（会员）"
 )
 def transfer_confirm(request: HttpRequest, request_id: int) -> dict[str, Any]:
     req = access_transfer_request(request.user, request_id)
@@ -554,7 +556,7 @@ def transfer_confirm(request: HttpRequest, request_id: int) -> dict[str, Any]:
     return transfer_view(request.user, access_transfer_request(request.user, request_id))
 
 
-@router.post("/export", summary="导出会员名册(默认脱敏;完整号码须说明用途)")
+@router.post("/export", summary="导出会员名册（默认脱敏；完整号码须说明用途）")
 def member_export(request: HttpRequest, payload: ExportIn) -> Any:
     """The caller's filtered list as XLSX or CSV, masked. ``full=true`` exports whole ID
     numbers and phones: only with the reveal right and a ``purpose``, audited with the

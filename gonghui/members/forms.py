@@ -51,7 +51,7 @@ class MemberSearchForm(forms.Form):
         max_length=40,
         widget=forms.SearchInput(
             attrs={
-                "placeholder": _("姓名、拼音(wangqiang / wq)、身份证或手机号后4位"),
+                "placeholder": _("姓名、拼音（wangqiang / wq）、身份证或手机号后4位"),
                 "autocomplete": "off",
             }
         ),
@@ -156,13 +156,13 @@ class MemberCreateForm(MemberForm):
 
 class ImportForm(forms.Form):
     org = forms.CharField(
-        label=_("导入到工会(代码)"),
+        label=_("导入到工会（代码）"),
         max_length=32,
         widget=org_picker(),
     )
     file = forms.FileField(
         label=_("名册文件"),
-        help_text=_("XLSX、XLS 或 CSV;可用模板,也可用工会现有名册(列名自动识别)"),
+        help_text=_("XLSX、XLS 或 CSV；可用模板，也可用工会现有名册（列名自动识别）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
 
@@ -275,7 +275,7 @@ class JoinIdentityForm(forms.Form):
         label=_("民族"),
         max_length=20,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("如:汉族")}),
+        widget=forms.TextInput(attrs={"placeholder": _("如：汉族")}),
     )
 
 

@@ -234,7 +234,16 @@ class _Context:
 
 
 def _reason(errors: list[dict[str, str]], labels: dict[str, str]) -> str:
-    return "；".join(f"{labels.get(e['field'], e['field'])}：{e['message']}" for e in errors)
+    """One reason per problem, each naming its column once: a message that already begins
+    with the column's name or another name of its field ("身份证号校验位不正确" in a column
+    headed 公民身份号码) is not prefixed with the column again."""
+    parts = []
+    for e in errors:
+        label = labels.get(e["field"], e["field"])
+        message = str(e["message"])
+        names = (label, *ALIASES.get(e["field"], ()))
+        parts.append(message if message.startswith(names) else f"{label}：{message}")
+    return "；".join(parts)
 
 
 def row_hash(key: bytes, cells: list[Any]) -> int:
@@ -747,7 +756,7 @@ def _apply_updates(*, org: Org, actor: Any, plan: _Plan, stamp: Any) -> None:
             on = rejoin_on
             cols += ["org_id", "status", "status_since", "joined_on"]
             values += [org.pk, Status.ACTIVE.value, on, on]
-            events.append((member_id, org.pk, EventKind.JOIN.value, on, _("名册导入:重新入会")))
+            events.append((member_id, org.pk, EventKind.JOIN.value, on, _("名册导入：重新入会")))
         else:
             if "joined_on" in changed:
                 cols.append("status_since")  # it follows the join date (checked in _classify)
@@ -789,10 +798,10 @@ def _require(actor: Any, org: Org) -> None:
 
 def check_union(org: Org) -> None:
     if not org.active:
-        raise InvalidInput.one("org", _("工会已撤销:%(name)s") % {"name": org.name})
+        raise InvalidInput.one("org", _("工会已撤销：%(name)s") % {"name": org.name})
     if org.kind not in MEMBER_ORG_KINDS:
         raise InvalidInput.one(
-            "org", _("%(kind)s不直接发展会员,请选择基层工会") % {"kind": org.get_kind_display()}
+            "org", _("%(kind)s不直接发展会员，请选择基层工会") % {"kind": org.get_kind_display()}
         )
 
 

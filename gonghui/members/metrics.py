@@ -60,7 +60,7 @@ register(
         key="members.total",
         label=gettext_noop("在会会员"),
         unit="人",
-        definition="期末在会的会员人数(期末前入会,且现为在会或期末后才变更会籍状态),"
+        definition="期末在会的会员人数（期末前入会，且现为在会或期末后才变更会籍状态），"
         "按现所在工会统计",
         records=members_in_good_standing,
         paragraph=gettext_noop("在会会员{value}人"),

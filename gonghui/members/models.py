@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
@@ -191,6 +192,9 @@ class Member(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("members:detail", args=[self.pk])
+
     @classmethod
     def scope_member(cls, user: Any) -> models.Q:
         return models.Q(user=user)
@@ -265,6 +269,9 @@ class MembershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:detail", args=[self.member_id])
 
 
 class JoinStatus(models.TextChoices):

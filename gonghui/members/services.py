@@ -133,10 +133,10 @@ def _require(actor: Any, perm: str, org: Org) -> None:
 
 def _check_union(org: Org, field: str = "org") -> None:
     if not org.active:
-        raise InvalidInput.one(field, _("工会已撤销:%(name)s") % {"name": org.name})
+        raise InvalidInput.one(field, _("工会已撤销：%(name)s") % {"name": org.name})
     if org.kind not in MEMBER_ORG_KINDS:
         raise InvalidInput.one(
-            field, _("%(kind)s不直接发展会员,请选择基层工会") % {"kind": org.get_kind_display()}
+            field, _("%(kind)s不直接发展会员，请选择基层工会") % {"kind": org.get_kind_display()}
         )
 
 
@@ -705,7 +705,7 @@ def member_set_status(
     _require(actor, "members.manage", member.org)
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     if status not in Status.values:
-        raise InvalidInput.one("status", _("未知的会籍状态:%(s)s") % {"s": status})
+        raise InvalidInput.one("status", _("未知的会籍状态：%(s)s") % {"s": status})
     step = STATUS_STEP.get(status, "reinstate")
     STATUS_WORKFLOW.check(member.status, step)
     on = on or timezone.localdate()
@@ -807,7 +807,7 @@ def _pending(actor: Any, application: JoinApplication) -> JoinApplication:
         JoinApplication.objects.select_for_update().select_related("org").get(pk=application.pk)
     )
     if application.status != JoinStatus.PENDING:
-        raise Conflict(_("申请已处理:%(s)s") % {"s": application.get_status_display()})
+        raise Conflict(_("申请已处理：%(s)s") % {"s": application.get_status_display()})
     return application
 
 
@@ -931,7 +931,7 @@ def member_portal_account(
         raise Conflict(_("该会员已开通账号"))
     username = (username or "").strip() or f"m{member.pk}"
     if User.objects.filter(username__iexact=username).exists():
-        raise InvalidInput.one("username", _("用户名已存在:%(u)s") % {"u": username})
+        raise InvalidInput.one("username", _("用户名已存在：%(u)s") % {"u": username})
     user = User(username=username, role=Role.MEMBER, org=member.org, full_name=member.name)
     if password is None:
         password = secrets.token_urlsafe(9) + "7a"

@@ -242,7 +242,7 @@ def clean_member(
     if not name:
         result.error("name", _("姓名不能为空"))
     elif not _NAME.match(name):
-        result.error("name", _("姓名只能包含汉字、字母、间隔号,2至50字"))
+        result.error("name", _("姓名只能包含汉字、字母、间隔号，2至50字"))
     else:
         values["name"] = name
 
@@ -289,7 +289,7 @@ def clean_member(
         try:
             values["birth_date"] = parse_date(data["birth_date"])
         except ValueError:
-            result.error("birth_date", _("出生日期无法识别:%(v)s") % {"v": data["birth_date"]})
+            result.error("birth_date", _("出生日期无法识别：%(v)s") % {"v": data["birth_date"]})
 
     if parsed is not None:
         # The ID is the source of truth for sex and birth date; a contradiction rejects.
@@ -300,7 +300,7 @@ def clean_member(
         values["sex"] = parsed.sex
         values["birth_date"] = parsed.birth_date
         if parsed.birth_date > today - timedelta(days=16 * 365):
-            result.error("id_number", _("未满16周岁,不能入会"))
+            result.error("id_number", _("未满16周岁，不能入会"))
     elif "sex" not in values and not result.errors:
         result.error("sex", _("性别不能为空"))
 
@@ -322,7 +322,7 @@ def clean_member(
             try:
                 joined = parse_date(raw_joined)
             except ValueError:
-                result.error("joined_on", _("入会日期无法识别:%(v)s") % {"v": raw_joined})
+                result.error("joined_on", _("入会日期无法识别：%(v)s") % {"v": raw_joined})
             else:
                 if joined > today:
                     result.error("joined_on", _("入会日期不能晚于今天"))

@@ -448,7 +448,7 @@ def create(request: HttpRequest) -> HttpResponse:
             except ServiceError as exc:
                 form_errors(form, exc)
             else:
-                messages.success(request, _("已登记会员:%(name)s") % {"name": member.name})
+                messages.success(request, _("已登记会员：%(name)s") % {"name": member.name})
                 return redirect("members:detail", pk=member.pk)
     return render(request, "members/form.html", {"form": form, "title": _("登记会员")})
 
@@ -750,7 +750,7 @@ def homes(request: HttpRequest) -> HttpResponse:
                 except ServiceError as exc:
                     form_errors(form, exc)
                 else:
-                    messages.success(request, _("已保存:%(org)s") % {"org": org.name})
+                    messages.success(request, _("已保存：%(org)s") % {"org": org.name})
                     return redirect("members:homes")
     context = {
         "flags": selectors.members_home_flags(user),
@@ -836,7 +836,7 @@ def join_start(request: HttpRequest, code: str) -> HttpResponse:
     step = request.POST.get("step", "1")
     state = _state(request) if step != "1" else {}
     if state is None:
-        messages.error(request, _("页面已过期,请重新填写"))
+        messages.error(request, _("页面已过期，请重新填写"))
         return _render_join(request, org, 1, JoinIdentityForm())
     back = "back" in request.POST
 
@@ -864,7 +864,7 @@ def join_start(request: HttpRequest, code: str) -> HttpResponse:
         form3 = JoinConfirmForm(request.POST)
         if form3.is_valid():
             if not throttle.attempt("join", request, limit=JOIN_LIMIT, window=JOIN_WINDOW):
-                messages.error(request, _("提交过于频繁,请一小时后再试"))
+                messages.error(request, _("提交过于频繁，请一小时后再试"))
                 response = _render_join(request, org, 3, form3, state)
                 response.status_code = 429
                 return response

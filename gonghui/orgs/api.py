@@ -95,7 +95,7 @@ class OrgFields(InputSchema):
 
     short_name: str | None = None
     region_code: str | None = None
-    uscc: str | None = Field(None, description="统一社会信用代码(GB 32100)")
+    uscc: str | None = Field(None, description="统一社会信用代码（GB 32100）")
     founded_on: datetime.date | None = None
     chair: str | None = None
     contact_name: str | None = None

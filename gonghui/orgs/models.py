@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import BaseModel
@@ -104,6 +105,9 @@ class Org(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:detail", args=[self.code])
 
     @classmethod
     def scope_member(cls, user: Any) -> models.Q:

@@ -52,15 +52,15 @@ def _parent_for(actor: Any, code: str | None, field: str = "parent") -> Org:
         raise InvalidInput.one(field, _("必须指定上级组织"))
     parent = Org.objects.filter(code=_org_code(code)).first()
     if parent is None or not can(actor, "orgs.view", parent):
-        raise InvalidInput.one(field, _("上级组织不存在:%(code)s") % {"code": code})
+        raise InvalidInput.one(field, _("上级组织不存在：%(code)s") % {"code": code})
     if not parent.active:
-        raise InvalidInput.one(field, _("上级组织已撤销:%(code)s") % {"code": code})
+        raise InvalidInput.one(field, _("上级组织已撤销：%(code)s") % {"code": code})
     return parent
 
 
 def _check_kind(kind: str, parent: Org | None) -> None:
     if kind not in OrgKind.values:
-        raise InvalidInput.one("kind", _("未知的组织类型:%(kind)s") % {"kind": kind})
+        raise InvalidInput.one("kind", _("未知的组织类型：%(kind)s") % {"kind": kind})
     if parent is not None and kind not in ALLOWED_CHILDREN[parent.kind]:
         raise InvalidInput.one(
             "kind",
@@ -119,7 +119,7 @@ def org_create(*, actor: Any, code: str, parent: str | None, **data: Any) -> Org
     parent_org = _parent_for(actor, parent)
     _require(actor, "orgs.manage", parent_org)
     if Org.objects.filter(code=code).exists():
-        raise InvalidInput.one("code", _("组织代码已存在:%(code)s") % {"code": code})
+        raise InvalidInput.one("code", _("组织代码已存在：%(code)s") % {"code": code})
     fields = _clean_fields(data)
     if not fields.get("name"):
         raise InvalidInput.one("name", _("名称不能为空"))
@@ -157,7 +157,7 @@ def org_update(*, actor: Any, org: Org, data: dict[str, Any]) -> Org:
         bad = [c.name for c in org.children.all() if c.kind not in ALLOWED_CHILDREN[fields["kind"]]]
         if bad:
             raise InvalidInput.one(
-                "kind", _("现有下级组织与该类型不符:%(names)s") % {"names": "、".join(bad[:5])}
+                "kind", _("现有下级组织与该类型不符：%(names)s") % {"names": "、".join(bad[:5])}
             )
     _uscc_free(fields.get("uscc", ""), exclude_pk=org.pk)
     before = audit.snapshot(org, fields)
@@ -242,7 +242,7 @@ def org_deactivate(*, actor: Any, org: Org, reason: str = "") -> Org:
             blockers.append(f"{count} {label}")
     if blockers:
         raise Conflict(
-            _("该组织仍有%(what)s,请先转移后再撤销") % {"what": "、".join(blockers)},
+            _("该组织仍有%(what)s，请先转移后再撤销") % {"what": "、".join(blockers)},
             blockers=blockers,
         )
     org.active = False
@@ -267,7 +267,7 @@ def org_reactivate(*, actor: Any, org: Org) -> Org:
     if org.active:
         raise Conflict(_("该组织本就有效"))
     if org.parent and not org.parent.active:
-        raise Conflict(_("上级组织已撤销,不能恢复"))
+        raise Conflict(_("上级组织已撤销，不能恢复"))
     org.active = True
     org.save(update_fields=["active", "updated_at"])
     audit.record(

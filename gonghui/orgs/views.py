@@ -116,7 +116,7 @@ def create(request: HttpRequest, code: str) -> HttpResponse:
         except ServiceError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, _("已创建:%(name)s") % {"name": org.name})
+            messages.success(request, _("已创建：%(name)s") % {"name": org.name})
             return redirect("orgs:detail", code=org.code)
     return render(
         request,

@@ -85,7 +85,7 @@ def hotline_new(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, _("已提交,工单号 %(number)s") % {"number": ticket.number})
+            messages.success(request, _("已提交，工单号 %(number)s") % {"number": ticket.number})
             return redirect("portal:hotline_detail", pk=ticket.pk)
     return render(request, "portal/hotline_new.html", {"form": form})
 

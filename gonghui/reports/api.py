@@ -24,14 +24,14 @@ router = Router(tags=["reports"])
 
 
 class PeriodParams(InputSchema):
-    org: str = Field("", description="组织代码;缺省为本人所在组织")
+    org: str = Field("", description="组织代码；缺省为本人所在组织")
     period: str = Field(
         "",
         description="预设期间：month（本月）、quarter（本季度）、year（本年）、last_year（上年）；"
         "给出 from/to 时以日期为准；都不给为本年",
     )
-    date_from: datetime.date | None = Field(None, alias="from", description="起始日期(含)")
-    date_to: datetime.date | None = Field(None, alias="to", description="截止日期(含)")
+    date_from: datetime.date | None = Field(None, alias="from", description="起始日期（含）")
+    date_to: datetime.date | None = Field(None, alias="to", description="截止日期（含）")
 
 
 class RecordParams(PageParams, PeriodParams):
@@ -68,15 +68,17 @@ class RecordOut(Schema):
     name: str
     org: str
     org_name: str
-    amount: str | None = Field(None, description="金额(元),仅金额类指标")
+    amount: str | None = Field(None, description="金额（元），仅金额类指标")
     fields: dict[str, Any]
 
 
 class RecordPage(Schema):
     items: list[RecordOut]
     count: int
-    value: int | float | None = Field(..., description="该指标的数值(同报告;比率无分母时为 null)")
-    total: str | None = Field(None, description="金额类指标:记录金额合计(元)")
+    value: int | float | None = Field(
+        ..., description="该指标的数值（同报告；比率无分母时为 null）"
+    )
+    total: str | None = Field(None, description="金额类指标：记录金额合计（元）")
 
 
 def _scope(request: HttpRequest, params: PeriodParams) -> tuple[Any, datetime.date, datetime.date]:

@@ -1,63 +1,42 @@
 """The work report as files: XLSX (a figures sheet, the breakdown, and one detail sheet per
 figure) and PDF (Chinese font embedded as a subset, org and period in the heading).
 
-The PDF needs a CJK font file. It is looked up in ``GONGHUI_PDF_FONT`` (a .ttf/.otf/.ttc
-path), then in the files Debian's ``fonts-noto-cjk`` and ``fonts-wqy-microhei`` install;
-without one the export fails with an error naming the package to install.
+The PDF is laid out by ``core.pdf.Document`` (which also finds the CJK font, or raises
+``FontMissing`` with a message in Chinese naming the package to install).
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import xlsxwriter
 from django.utils.translation import gettext as _
 
 from gonghui.core.metrics import EMPTY, Value
+from gonghui.core.pdf import Column, Document, FontMissing, cjk_font, pdf_available
 
 from .selectors import (
+    Breakdown,
     Report,
     breakdown,
     figure_records,
     record_columns,
+    record_headings,
     record_row,
+    trend,
 )
-from .text import paragraphs
+from .text import chinese_date, opening, paragraphs, section_body, sections
+
+__all__ = ["FontMissing", "cjk_font", "pdf_available", "report_pdf", "report_xlsx"]
 
 # A detail sheet lists at most this many records (a figure of a million members would make a
 # file nobody opens); the sheet says so when it stops.
 DETAIL_LIMIT = 10_000
-
-# (path, index in a font collection): Noto Sans CJK's .ttc holds JP, KR, SC, TC, HK.
-FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-)
-
-
-class FontMissing(RuntimeError):
-    pass
-
-
-def cjk_font() -> tuple[str, int]:
-    configured = os.environ.get("GONGHUI_PDF_FONT", "")
-    if configured:
-        if not Path(configured).is_file():
-            raise FontMissing(f"GONGHUI_PDF_FONT={configured}: no such file")
-        return configured, int(os.environ.get("GONGHUI_PDF_FONT_INDEX", "0"))
-    for path, index in FONT_CANDIDATES:
-        if Path(path).is_file():
-            return path, index
-    raise FontMissing(
-        "PDF export needs a Chinese font: install Debian's fonts-noto-cjk "
-        "(apt-get install fonts-noto-cjk) or set GONGHUI_PDF_FONT to a .ttf/.otf/.ttc file"
-    )
+# the PDF's bar charts: the count figures by subordinate org that hold the most records
+CHARTS = 3
 
 
 # --- XLSX -----------------------------------------------------------------------------------
@@ -124,13 +103,14 @@ def report_xlsx(report: Report) -> bytes:
         sheet = book.add_worksheet(_sheet_name(fig.label, taken))
         metric = fig.metric
         extra = record_columns(metric)
-        amount = [_("金额(元)")] if metric.sum_field else []
-        sheet.write(0, 0, f"{fig.label}:{fig.text}{fig.unit}", bold)
+        amount = [_("金额（元）")] if metric.sum_field else []
+        qs = figure_records(metric, report.org, report.start, report.end)
+        name_heading, org_heading = record_headings(qs.model)
+        sheet.write(0, 0, f"{fig.label}：{fig.text}{fig.unit}", bold)
         sheet.write(1, 0, metric.definition)
         sheet.write_row(
-            2, 0, [_("序号"), _("名称"), _("工会代码"), _("所属工会"), *amount, *extra], bold
+            2, 0, [_("序号"), name_heading, _("工会代码"), org_heading, *amount, *extra], bold
         )
-        qs = figure_records(metric, report.org, report.start, report.end)
         n = 0
         for n, obj in enumerate(qs[:DETAIL_LIMIT].iterator(chunk_size=2000), start=1):
             rec = record_row(metric, obj)
@@ -143,7 +123,7 @@ def report_xlsx(report: Report) -> bytes:
             total = qs.count()
             if total > n:
                 sheet.write(
-                    3 + n, 0, _("仅列出前 %(n)d 条,共 %(total)d 条") % {"n": n, "total": total}
+                    3 + n, 0, _("仅列出前 %(n)d 条，共 %(total)d 条") % {"n": n, "total": total}
                 )
         sheet.set_column(1, 1, 24)
         sheet.set_column(3, 3, 28)
@@ -154,47 +134,110 @@ def report_xlsx(report: Report) -> bytes:
 # --- PDF ------------------------------------------------------------------------------------
 
 
-def report_pdf(report: Report) -> bytes:
-    from fpdf import FPDF
-    from fpdf.fonts import FontFace
+def column_name(org: Any) -> str:
+    """A subordinate org as a column heading: its short name, else its name without the
+    trailing 总工会/工会 (牡丹区总工会 → 牡丹区)."""
+    if org is None:
+        return _("本级")
+    short = org.short_name or org.name
+    for suffix in ("总工会", "工会"):
+        if short.endswith(suffix) and len(short) > len(suffix):
+            return short[: -len(suffix)]
+    return short
 
-    path, index = cjk_font()
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(f"{report.title} {report.period}")
-    pdf.set_creator("gonghui")
-    pdf.add_font("cjk", "", path, collection_font_number=index)
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    pdf.set_font("cjk", size=18)
-    pdf.multi_cell(0, 10, report.title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=11)
-    pdf.multi_cell(0, 7, report.period, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    for para in paragraphs(report):
-        pdf.multi_cell(0, 7, "\u3000\u3000" + para, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(1)
-    pdf.ln(3)
-    pdf.set_font("cjk", size=9)
-    head = FontFace(emphasis=None, fill_color=(235, 238, 242))
-    with pdf.table(
-        col_widths=(60, 22, 14, 22, 18, 54),
-        headings_style=head,
-        line_height=6,
-        text_align=("LEFT", "RIGHT", "LEFT", "RIGHT", "RIGHT", "LEFT"),
-    ) as table:
-        table.row([_("指标"), _("数值"), _("单位"), _("上年同期"), _("增减"), _("口径")])
-        for fig in report.figures:
-            table.row(
-                [
-                    fig.label,
-                    fig.text,
-                    fig.unit,
-                    fig.previous_text,
-                    fig.change,
-                    fig.metric.definition,
-                ]
+
+def report_pdf(report: Report, split: Breakdown | None = None) -> bytes:
+    """The report as a federation hands it out: title and period, the narrative by line of
+    work, the figure table, the table by subordinate org (a landscape page), the charts
+    (each county's figure, the months of the period) and the seal line."""
+    doc = Document(
+        title=report.title,
+        subtitle=report.period,
+        author=report.org.name,
+    )
+    doc.paragraph(opening(report))
+    for heading, clauses in sections(report):
+        doc.section(heading)
+        doc.paragraph(section_body(clauses))
+
+    doc.section(_("附表一　主要指标"), numbered=False)
+    w = doc.width
+    doc.table(
+        [
+            Column(_("指标"), w * 0.27),
+            Column(_("数值"), w * 0.11, "RIGHT"),
+            Column(_("单位"), w * 0.08, "CENTER"),
+            Column(_("上年同期"), w * 0.11, "RIGHT"),
+            Column(_("增减"), w * 0.09, "RIGHT"),
+            Column(_("口径"), w * 0.34),
+        ],
+        [
+            [f.label, f.text, f.unit, f.previous_text, f.change, f.metric.definition]
+            for f in report.figures
+        ],
+    )
+
+    split = split or breakdown(
+        org=report.org, start=report.start, end=report.end, tally=report.tally
+    )
+    if split.orgs and split.rows:
+        doc.pdf.add_page(orientation="landscape")
+        doc.section(_("附表二　按下级组织分列"), numbered=False)
+        names = [column_name(o) for o in split.orgs] + [_("本级"), _("合计")]
+        label_w = 58.0
+        cell_w = (doc.width - label_w) / len(names)
+        doc.table(
+            [Column(_("指标"), label_w)] + [Column(n, cell_w, "RIGHT") for n in names],
+            [
+                [f"{fig.label}（{fig.unit}）", *(str(c) for c in cells), fig.text]
+                for fig, cells in split.rows
+            ],
+            size=7.5,
+        )
+        doc.pdf.add_page(orientation="portrait")
+    doc.section(_("附图"), numbered=False)
+    if split.orgs:
+        # the count figures that hold most records, each split by subordinate org
+        counted = [
+            (fig, cells)
+            for fig, cells in split.rows
+            if fig.metric.effective_kind != "rate" and any(cells)
+        ]
+        counted.sort(key=lambda row: -sum(1 for c in row[1] if c))
+        names = [column_name(o) for o in split.orgs] + [_("本级")]
+        for fig, cells in counted[:CHARTS]:
+            doc.bar_chart(
+                _("%(figure)s：按下级组织") % {"figure": fig.label},
+                names,
+                [float(c or 0) for c in cells],
+                unit=fig.unit,
+                integer=all(isinstance(c, int) for c in cells),
             )
-    return bytes(pdf.output())
+    months = trend(org=report.org, start=report.start, end=report.end, tally=report.tally)
+    if len(months["months"]) > 1:
+        one_year = len({m[:4] for m in months["months"]}) == 1
+        labels = [_("%(m)d月") % {"m": int(m[5:])} if one_year else m[2:] for m in months["months"]]
+        by_unit: dict[str, list[dict[str, Any]]] = {}
+        for s in months["series"]:
+            if all(isinstance(v, int) for v in s["values"]) and any(s["values"]):
+                by_unit.setdefault(s["unit"], []).append(s)
+        biggest = sorted(by_unit.items(), key=lambda kv: -max(sum(s["values"]) for s in kv[1]))
+        for unit, series in biggest[:2]:
+            series.sort(key=lambda s: -sum(s["values"]))
+            doc.line_chart(
+                _("逐月趋势"),
+                labels,
+                [(s["label"], s["values"]) for s in series[:4]],
+                unit=unit,
+            )
+    doc.seal(report.org.name, chinese_date(_today()))
+    return doc.output()
+
+
+def _today() -> date:
+    from django.utils import timezone
+
+    return timezone.localdate()
 
 
 def _write_value(sheet: Any, row: int, col: int, value: Value, fmt: Any) -> None:

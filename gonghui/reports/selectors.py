@@ -408,12 +408,14 @@ def _field_value(obj: Any, path: str) -> Any:
 
 def record_row(metric: Metric, obj: Any) -> dict[str, Any]:
     """One record as the drill-down and the detail sheet show it."""
-    source = metric
-    if metric.effective_kind == "rate" and metric.ratio is not None:
-        source = metrics.get(metric.ratio[0])
+    source = record_source(metric)
     org = record_org(source, obj)
+    if org is not None and org is obj:  # an org: its column names the org above it, not itself
+        org = org.parent
+    url = getattr(obj, "get_absolute_url", None)
     row: dict[str, Any] = {
         "id": obj.pk,
+        "url": url() if callable(url) else "",
         "name": str(obj),
         "org": org.code if org is not None else "",
         "org_name": org.name if org is not None else "",
@@ -433,8 +435,25 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def record_columns(metric: Metric) -> list[str]:
-    source = metric
+def record_source(metric: Metric) -> Metric:
+    """The metric whose records a figure lists (a rate: its numerator's)."""
     if metric.effective_kind == "rate" and metric.ratio is not None:
-        source = metrics.get(metric.ratio[0])
-    return [label for _path, label in source.columns]
+        return metrics.get(metric.ratio[0])
+    return metric
+
+
+def record_columns(metric: Metric) -> list[str]:
+    return [label for _path, label in record_source(metric).columns]
+
+
+def record_headings(model: type[Any]) -> tuple[str, str]:
+    """The headings of a drill-down's name and org columns, the records' own: a work order's
+    number is "工单编号", a member's name "姓名"; orgs are listed with the org above them."""
+    name = _("记录")
+    for field_name in ("number", "name"):
+        try:
+            name = str(model._meta.get_field(field_name).verbose_name)
+            break
+        except FieldDoesNotExist:
+            continue
+    return name, (_("上级工会") if model is Org else _("所属工会"))

@@ -1,5 +1,5 @@
 """The narrative of the work report, in the seed page's style: one paragraph per line of work
-("一是……;二是……"), each a run of clauses such as "新组建8个县级化工产业工会".
+("一是……；二是……"), each a run of clauses such as "新组建8个县级化工产业工会".
 
 A figure's clause is its metric's ``paragraph`` (``{value}`` and ``{unit}`` filled in with the
 number as the page prints it), or "label value unit" when the module declared none. The line of
@@ -53,25 +53,36 @@ def clause(figure: Figure) -> str:
     return f"{figure.label}{figure.text}{figure.unit}"
 
 
-def paragraphs(report: Report) -> list[str]:
-    sections: dict[str, list[str]] = {}
+def opening(report: Report) -> str:
+    return _("%(start)s至%(end)s，%(org)s及所属各级工会工作情况如下。") % {
+        "start": chinese_date(report.start),
+        "end": chinese_date(report.end),
+        "org": report.org.name,
+    }
+
+
+def sections(report: Report) -> list[tuple[str, list[str]]]:
+    """The lines of work in the order of their first figure, each with its clauses."""
+    out: dict[str, list[str]] = {}
     for figure in report.figures:
         if figure.value is None:  # a rate with nothing to divide by: no clause ("率—%")
             continue
-        sections.setdefault(section_of(figure), []).append(clause(figure))
-    out = [
-        _("%(start)s至%(end)s,%(org)s及所属各级工会工作情况如下。")
-        % {
-            "start": chinese_date(report.start),
-            "end": chinese_date(report.end),
-            "org": report.org.name,
-        }
-    ]
-    for i, (heading, clauses) in enumerate(sections.items()):
+        out.setdefault(section_of(figure), []).append(clause(figure))
+    return list(out.items())
+
+
+def section_body(clauses: list[str]) -> str:
+    """The clauses of a line of work as one sentence: "……；……。"."""
+    return _("；").join(clauses) + _("。")
+
+
+def paragraphs(report: Report) -> list[str]:
+    out = [opening(report)]
+    for i, (heading, clauses) in enumerate(sections(report)):
         ordinal = ORDINALS[i] if i < len(ORDINALS) else str(i + 1)
         out.append(
-            _("%(n)s是%(heading)s:%(body)s。")
-            % {"n": ordinal, "heading": heading, "body": ";".join(clauses)}
+            _("%(n)s是%(heading)s：%(body)s")
+            % {"n": ordinal, "heading": heading, "body": section_body(clauses)}
         )
     return out
 

@@ -76,14 +76,16 @@ def _params(request: HttpRequest) -> Params:
 
 
 def _bad_period(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return _page_error(request, exc.errors[0]["message"], status=400)
+
+
+def _page_error(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    """The report page with the period picker and ``message`` instead of figures."""
     today = timezone.localdate()
     picker = periods.picker(periods.preset(periods.DEFAULT_PRESET, today), org_field="org")
     picker["org_value"] = request.GET.get("org", "")[:32]
     return render(
-        request,
-        "reports/summary.html",
-        {"picker": picker, "error": exc.errors[0]["message"]},
-        status=400,
+        request, "reports/summary.html", {"picker": picker, "error": message}, status=status
     )
 
 
@@ -108,7 +110,9 @@ def summary(request: HttpRequest) -> HttpResponse:
             "report": report,
             "paragraphs": paragraphs(report),
             "breakdown": split,
+            "columns": [exports.column_name(o) for o in split.orgs] + [_("本级")],
             "query": _query(org, p.period),
+            "pdf_ready": exports.pdf_available(),
         },
     )
 
@@ -129,7 +133,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             org=org, start=periods.trend_start(start, end), end=end, tally=report.tally
         ),
         "breakdown": {
-            "orgs": split.columns,
+            # short names (牡丹区, 曹县 …) so that the bar chart's labels are not cut off
+            "orgs": [exports.column_name(o) for o in split.orgs] + [_("本级")],
             "series": [
                 {
                     "key": fig.key,
@@ -171,6 +176,7 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     objects = selectors.record_slice(qs, (page.number - 1) * PAGE_SIZE, PAGE_SIZE)
     rows = [selectors.record_row(metric, obj) for obj in objects]
+    name_heading, org_heading = selectors.record_headings(qs.model)
     return render(
         request,
         "reports/figure.html",
@@ -181,6 +187,8 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
             "end": end,
             "figure": figure,
             "columns": selectors.record_columns(metric),
+            "name_heading": name_heading,
+            "org_heading": org_heading,
             "rows": rows,
             "page": page,
             "has_amount": bool(metric.sum_field) and metric.effective_kind != "rate",
@@ -192,15 +200,13 @@ def figure_detail(request: HttpRequest, key: str) -> HttpResponse:
 def _download(request: HttpRequest, kind: str) -> HttpResponse:
     p = _params(request)
     org, start, end = p.org, p.start, p.end
-    if kind == "xlsx":  # its second sheet is the breakdown: computed first, the figures sum it
-        report, _split = selectors.report_page(org=org, start=start, end=end)
-    else:
-        report = selectors.report_compute(org=org, start=start, end=end)
+    # both files hold the breakdown: computed first, the figures sum it
+    report, split = selectors.report_page(org=org, start=start, end=end)
     if kind == "xlsx":
         body = exports.report_xlsx(report)
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body = exports.report_pdf(report)
+        body = exports.report_pdf(report, split)
         ctype = "application/pdf"
     response = HttpResponse(body, content_type=ctype)
     name = f"work-report-{org.code}-{start:%Y%m%d}-{end:%Y%m%d}.{kind}"
@@ -222,3 +228,6 @@ def download_pdf(request: HttpRequest) -> HttpResponse:
         return _download(request, "pdf")
     except InvalidInput as exc:
         return _bad_period(request, exc)
+    except exports.FontMissing as exc:
+        # the server lacks a font, not the user's request: say what to install (503)
+        return _page_error(request, str(exc), status=503)

@@ -36,3 +36,11 @@ def person(user: Any) -> str:
     name = getattr(user, "full_name", "") or user.get_username()
     org = getattr(user, "org", None)
     return f"{name}（{org.name}）" if org is not None else str(name)
+
+
+@register.filter(name="can")
+def can_filter(user: Any, perm: str) -> bool:
+    """``{% if user|can:"hotline.stats" %}``: does the user's role hold the permission?"""
+    from gonghui.core.roles import can
+
+    return can(user, perm)

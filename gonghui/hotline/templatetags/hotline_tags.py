@@ -14,7 +14,7 @@ from ..models import Status
 
 register = template.Library()
 
-CARD_TITLES = {"red": gettext_noop("红牌:已超期"), "yellow": gettext_noop("黄牌:即将到期")}
+CARD_TITLES = {"red": gettext_noop("红牌：已超期"), "yellow": gettext_noop("黄牌：即将到期")}
 
 
 @register.simple_tag

@@ -25,11 +25,16 @@
       return c;
     }
 
+    // counts get whole-number ticks (no "0.5 件"); amounts and rates keep their decimals
+    function isCount(values) {
+      return values.every(function (v) { return v === null || Number.isInteger(v); });
+    }
+
     function fillSelect(select, series) {
       series.forEach(function (s, i) {
         var opt = document.createElement("option");
         opt.value = String(i);
-        opt.textContent = s.label + "(" + s.unit + ")";
+        opt.textContent = s.label + "（" + s.unit + "）";
         select.appendChild(opt);
       });
     }
@@ -42,9 +47,9 @@
       if (!s) return;
       trendChart.setOption({
         tooltip: { trigger: "axis" },
-        grid: { left: 48, right: 16, top: 24, bottom: 32 },
+        grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: data.trend.months },
-        yAxis: { type: "value", name: s.unit },
+        yAxis: { type: "value", name: s.unit, minInterval: isCount(s.values) ? 1 : 0 },
         series: [{ name: s.label, type: "line", data: s.values, areaStyle: { opacity: 0.15 } }],
       }, true);
     }
@@ -62,10 +67,16 @@
       if (!s) return;
       barChart.setOption({
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        grid: { left: 96, right: 24, top: 16, bottom: 24 },
-        xAxis: { type: "value", name: s.unit },
-        yAxis: { type: "category", data: data.breakdown.orgs, inverse: true },
-        series: [{ name: s.label, type: "bar", data: s.values }],
+        grid: { left: 8, right: 40, top: 16, bottom: 8, containLabel: true },
+        xAxis: { type: "value", name: s.unit, minInterval: isCount(s.values) ? 1 : 0 },
+        yAxis: {
+          type: "category", data: data.breakdown.orgs, inverse: true,
+          axisLabel: { interval: 0, width: 112, overflow: "break" },
+        },
+        series: [{
+          name: s.label, type: "bar", data: s.values,
+          label: { show: true, position: "right" },
+        }],
       }, true);
     }
     if (barChart && barSelect) {
@@ -85,7 +96,14 @@
       card.appendChild(h);
       card.appendChild(el);
       panels.appendChild(card);
-      chart(el).setOption(panel.option);
+      var option = panel.option;
+      (option.series || []).forEach(function (series) {
+        if (series.type === "pie") {  // the donut names each slice with its number
+          series.label = Object.assign({ show: true, formatter: "{b}\n{c}" }, series.label || {});
+          series.avoidLabelOverlap = true;
+        }
+      });
+      chart(el).setOption(option);
     });
 
     window.addEventListener("resize", function () {

@@ -31,16 +31,16 @@ def _day(text: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "工作报告:某组织及其下级在一个期间内的各项指标(json 只向标准输出打印报告本身)"
+    help = "工作报告：某组织及其下级在一个期间内的各项指标（json 只向标准输出打印报告本身）"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--org", required=True, help="组织代码,如 371700")
+        parser.add_argument("--org", required=True, help="组织代码，如 371700")
         parser.add_argument("--from", dest="start", required=True, help="起始日期 YYYY-MM-DD")
-        parser.add_argument("--to", dest="end", required=True, help="截止日期 YYYY-MM-DD(含)")
+        parser.add_argument("--to", dest="end", required=True, help="截止日期 YYYY-MM-DD（含）")
         parser.add_argument(
             "--format", choices=("text", "json", "xlsx", "pdf"), default="text", dest="fmt"
         )
-        parser.add_argument("--output", default="", help="写入文件(xlsx/pdf 必填于终端)")
+        parser.add_argument("--output", default="", help="写入文件（xlsx/pdf 必填于终端）")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         start, end = _day(opts["start"]), _day(opts["end"])
@@ -70,7 +70,9 @@ class Command(BaseCommand):
         lines = [report.title, report.period, "", *paragraphs(report), ""]
         width = max((len(f.label) for f in report.figures), default=4)
         for fig in report.figures:
-            prev = f"  (上年同期 {fig.previous_text}{fig.unit})" if fig.previous is not None else ""
+            prev = (
+                f"  （上年同期 {fig.previous_text}{fig.unit}）" if fig.previous is not None else ""
+            )
             lines.append(f"{fig.label:\u3000<{width}}  {fig.text:>10} {fig.unit}{prev}")
         return "\n".join(lines)
 

@@ -1,0 +1,112 @@
+"""Chinese text uses full-width punctuation (，。：；？！（）): the Chinese catalogue (every
+msgid of the English .po is the Chinese source text), the templates, the report's narrative and
+its PDF. An ASCII , ; : ? ! next to a Chinese character, or ASCII parentheses around or after
+one, is a mistake ("您好,王建国" → "您好，王建国")."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import polib
+import pytest
+from django.conf import settings
+
+from gonghui.reports import selectors
+from gonghui.reports.text import paragraphs
+
+from .conftest import People, Tree
+from .test_reports_figures import END, START, seed
+from .test_reports_pages import pdf_text
+
+PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+
+HAN = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef“”‘’《》"
+ASCII_NEXT_TO_CHINESE = re.compile(
+    rf"(?<=[{HAN}])[,;:!?]|[,;:!](?=[{HAN}])"  # a mark after or before a Chinese character
+    rf"|(?<![%_])\((?=[^()]*[{HAN}])[^()]*\)"  # parentheses holding Chinese (not _("…")) …
+    rf"|(?<=[{HAN}])\([^()%]*\)"  # … or right after it
+)
+
+# Field labels and choices declared on models keep their ASCII parentheses for now: changing
+# them is a schema migration in the model's own app (hotline, accounts), left to its owner.
+MODEL_LABELS = {
+    "办理时限(工作日)",
+    "延期天数(工作日)",
+    "已延期(工作日)",
+    "追回欠薪(元)",
+    "涉及职工(人)",
+    "会员评价(1-5)",
+    "领导(只读)",
+}
+
+
+def offenders(text: str) -> list[str]:
+    return [m.group(0) for m in ASCII_NEXT_TO_CHINESE.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("您好,王建国", [","]),
+        ("新建工会组织:26个", [":"]),
+        ("身份证号:身份证号校验位不正确", [":"]),
+        ("一是产业工会建设;二是", [";"]),
+        ("金额(元)", ["(元)"]),
+        ("您好，王建国。", []),
+        ("%(start)s至%(end)s，%(org)s", []),
+        ("共 %(n)d 条记录", []),
+        ("GONGHUI_PDF_FONT=/x.ttf: no such file", []),
+    ],
+)
+def test_the_rule(text: str, found: list[str]) -> None:
+    assert offenders(text) == found
+
+
+def test_the_chinese_catalogue_uses_full_width_punctuation() -> None:
+    bad = {
+        text: offenders(text)
+        for entry in polib.pofile(str(PO))
+        if not entry.obsolete
+        for text in (entry.msgid, entry.msgid_plural)
+        if text and text not in MODEL_LABELS and offenders(text)
+    }
+    assert bad == {}
+
+
+def test_the_templates_use_full_width_punctuation() -> None:
+    bad = {}
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        for n, line in enumerate(path.read_text().splitlines(), start=1):
+            if found := offenders(line):
+                bad[f"{path.relative_to(TEMPLATES)}:{n}"] = found
+    assert bad == {}
+
+
+def test_the_narrative_and_the_pdf_use_full_width_punctuation(
+    tree: Tree, people: People, login: Any
+) -> None:
+    seed(tree, people)
+    report = selectors.report_compute(org=tree.city, start=START, end=END)
+    text = "".join(paragraphs(report))
+    assert "：" in text and "；" in text and offenders(text) == []
+    response = login(people.leader).get(f"/reports/download.pdf?org=371700&from={START}&to={END}")
+    body = pdf_text(response.content)
+    assert "一、产业工会建设" in body
+    assert offenders(body) == []
+
+
+def test_an_import_reason_names_its_column_once() -> None:
+    from gonghui.members.importing import _reason
+
+    labels = {"id_number": "公民身份号码", "education": "文化程度"}
+    reason = _reason(
+        [
+            {"field": "id_number", "message": "身份证号校验位不正确"},
+            {"field": "education", "message": "无法识别“博士后”"},
+        ],
+        labels,
+    )
+    assert reason == "身份证号校验位不正确；文化程度：无法识别“博士后”"
