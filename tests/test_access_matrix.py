@@ -135,6 +135,9 @@ class Records:
             "fmt": "csv",
             "file_pk": "999999",
             "token": "no-such-token",
+            "step": "approve",
+            "request_id": "999999",
+            "kind": "org",
         }
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -144,6 +147,8 @@ class Records:
             ("/portal/hotline/", str(ticket.pk)),
             ("/members/import/", "999999"),
             ("/members/applications/", "999999"),
+            ("/members/transfer/", "999999"),
+            ("/portal/transfers/", "999999"),
             ("/members/", str(member.pk)),
         ]
 

@@ -290,7 +290,7 @@ ON_DASHBOARD = (
     r'<span class="kpi-value">([^<]+)<'
 )
 ON_STATS = r'data-key="(\w+)"><span class="stat-value">([^<]+)<'
-ON_HOME = r'<div class="stat" data-key="([\w.]+)"[^>]*><span class="stat-value">([^<]+)<'
+ON_HOME = r'<a class="stat" data-key="([\w.]+)"[^>]*><span class="stat-value">([^<]+)<'
 
 
 def _figures(html: str, pattern: str) -> dict[str, str]:
@@ -333,7 +333,7 @@ def test_every_page_shows_the_same_figures(
     if code == "371700":  # the home page shows the user's own org, in the period chosen last
         home = client.get("/").content.decode()
         on_home = _figures(
-            home, r'<div class="stat" data-key="([\w.]+)"[^>]*><span class="stat-value">([^<]+)<'
+            home, r'<a class="stat" data-key="([\w.]+)"[^>]*><span class="stat-value">([^<]+)<'
         )
         assert on_home == expected
     # the callback rate is the called back over those that needed a callback, everywhere

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.models import User
 from gonghui.core import hooks
-from gonghui.core.metrics import Tally, all_metrics, display_unit, shown
+from gonghui.core.metrics import Tally, all_metrics, display_unit, shown_text
 from gonghui.core.roles import Role, can
 from gonghui.hotline.models import OPEN_STATUSES, Card, Ticket
 from gonghui.hotline.selectors import tickets_visible_to
@@ -28,17 +28,15 @@ from gonghui.orgs.selectors import org_counts
 LISTED = 8
 
 
-def year_figures(org: Any, today: date | None = None) -> list[dict[str, Any]]:
-    """This year's figures for ``org``'s subtree as the report shows them (one query per
-    family of figures)."""
-    year = (today or timezone.localdate()).year
-    start, end = date(year, 1, 1), date(year, 12, 31)
+def period_figures(org: Any, start: date, end: date) -> list[dict[str, Any]]:
+    """The period's figures for ``org``'s subtree exactly as the report shows them (one query
+    per family of figures; a rate with nothing to divide by is "—")."""
     tally = Tally(org)
     return [
         {
             "key": metric.key,
             "label": _(metric.label),
-            "value": shown(metric, tally.value(metric, start, end)),
+            "value": shown_text(metric, tally.value(metric, start, end)),
             "unit": display_unit(metric),
             "definition": metric.definition,
         }

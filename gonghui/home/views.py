@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gonghui.core import periods
+from gonghui.core.errors import InvalidInput
 from gonghui.core.roles import ASSIGNEE_ROLES, Role, can
 from gonghui.core.web import audit_search
 
@@ -111,10 +113,16 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.OPERATOR:
         return render(request, "home/operator.html", context)
     # a cadre (and any other staff role): the org's figures and what waits for it
+    try:  # the period the user chose last on any page (本年 by default)
+        period = periods.period_for_page(request)
+    except InvalidInput:
+        period = periods.preset(periods.DEFAULT_PRESET)
     context.update(
         todo=cadre_todo(user, members, hotline),
         overview=selectors.overview(org),
-        figures=selectors.year_figures(org),
+        figures=selectors.period_figures(org, period.start, period.end),
+        period=period,
+        picker=periods.picker(period),
     )
     if can(user, "audit.view"):
         context["recent"] = list(audit_search(user)[:RECENT_AUDIT])
