@@ -104,6 +104,10 @@ def walk(chromium: Any, base: str, username: str) -> list[str]:
         # the same page at each width: the layout follows the viewport as a phone's would
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
+            # two frames: the page's resize handlers (the charts redraw) run before measuring
+            page.evaluate(
+                "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+            )
             if wide := overflow(page):
                 problems.append(f"{username} {url} at {width} px overflows to {wide}")
         if url in first_level:
@@ -114,6 +118,9 @@ def walk(chromium: Any, base: str, username: str) -> list[str]:
     context.close()
     assert len(seen) > 1, f"{username} reached no page beyond {home}"
     return problems
+
+
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def test_every_page_of_every_role_fits_a_phone_and_a_laptop(

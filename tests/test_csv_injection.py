@@ -74,7 +74,7 @@ def test_hotline_csv_export_neutralises_every_payload(
     rows = read_csv(b"".join(response.streaming_content))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["工作单位"] == "'" + payload
-    assert row["追回欠薪(元)"] == "-12.50"  # a number stays a number
+    assert row["追回欠薪（元）"] == "-12.50"  # a number stays a number
     assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in rows[1]) and not any(
         cell.startswith("-") and cell != "-12.50" for cell in rows[1]
     )

@@ -93,7 +93,7 @@ def test_the_cadre_sees_the_orgs_figures_and_to_do(people: Any, tree: Any, login
         '<a href="/hotline/?tab=todo">待本级办理的热线工单</a><span class="todo-count">1</span>'
         in todo
     )
-    assert "本年度工作数据" in html and "县区总工会" in html and "有效账号" in html
+    assert "工作数据（本年）" in html and "县区总工会" in html and "有效账号" in html
     assert "/orgs/371702/new/" in html
     assert "最近操作" in html
 
@@ -114,7 +114,7 @@ def test_the_cadres_figures_are_the_registered_metrics(
     html = page(login, people.city_cadre)
     assert 'title="子树内的基层工会"' in html
     assert '<span class="stat-value">2<small> 个</small></span>' in html
-    assert 'href="/reports/figures/test.grassroots/"' in html  # a figure opens its records
+    assert 'href="/reports/figures/test.grassroots/?' in html  # a figure opens its records
     html = page(login, people.cadre_a)
     assert '<span class="stat-value">1<small> 个</small></span>' in html
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 from python_calamine import CalamineWorkbook
 
 from gonghui.core.spreadsheets import iter_raw_rows
@@ -81,9 +82,9 @@ def test_operator_files_dispatches_and_closes_an_order(
     box.click()
     box.press_sequentially("mdq")
     # focus listed the holder's two sub-unions; the initials leave one of them
-    op.wait_for_function(
-        "document.querySelectorAll('form[data-action=dispatch] [role=option]').length === 1"
-    )
+    # (expect polls over the protocol: a wait_for_function string is an eval, which the
+    # Content-Security-Policy refuses)
+    expect(form.locator("[role=option]")).to_have_count(1)
     form.locator("[role=option]", has_text="牡丹区总工会").wait_for()
     assert box.get_attribute("aria-expanded") == "true"
     box.press("ArrowDown")
