@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, ConfigDict
-from pydantic_core import PydanticCustomError
 
-from gonghui.core.api import InputSchema, Page, PageParams, paginate
+from gonghui.core.api import InputSchema, Page, PageParams, no_nul, paginate
 from gonghui.core.errors import Forbidden, NotFound, ServiceError
 from gonghui.core.roles import PERMISSIONS, can
 
@@ -60,15 +59,8 @@ users_router = Router(tags=["users"])
 
 # --- tokens ---------------------------------------------------------------------------
 
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise PydanticCustomError("string_nul", str(_("不能包含空字符（NUL）")))
-    return value
-
-
 # Text that may be stored or looked up: a NUL is refused (PostgreSQL cannot store it)
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(no_nul)]
 
 
 class TokenIn(InputSchema):

@@ -41,7 +41,7 @@ class RecordParams(PageParams, PeriodParams):
 class FigureOut(Schema):
     key: str
     label: str
-    value: int | float | None = Field(..., description="数值;比率的分母为 0 时为 null")
+    value: int | float | None = Field(..., description="数值；比率的分母为 0 时为 null")
     unit: str
     previous: int | float | None
 
