@@ -371,6 +371,7 @@ def ticket_import(
     with their row number and reason. A sheet larger than ``GONGHUI_UPLOAD_INLINE_KB`` is
     imported by the worker: 202 with a job to poll at ``/tickets/import/{job_id}``. An
     unusable file, or one past the upload limits, answers 422 naming ``file``."""
+    # optional as ``| None``: ninja drops the default of an annotated form field ("required")
     org = org or ""
     target = getattr(request.user, "org", None)
     if org.strip():
