@@ -11,7 +11,7 @@ by the daily tick (``services.threads_tick``).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import BaseModel
-from gonghui.core.scope import ScopedQuerySet
+from gonghui.core.roles import SUBTREE_ROLES
+from gonghui.core.scope import ScopedQuerySet, subtree_org_ids
 
 
 class Kind(models.TextChoices):
@@ -93,9 +94,20 @@ class Card(models.TextChoices):
     RED = "red", _("红牌")
 
 
+def _county_or_union(qs: models.QuerySet[Any], user: Any, union: str) -> Any:
+    """Staff see the records of enterprises in their subtree's counties, and a union's staff
+    those of the enterprises it covers (``union`` names the union field)."""
+    scoped = ScopedQuerySet.visible_to(qs, user)  # type: ignore[arg-type]
+    if getattr(user, "org_id", None) is None or user.role not in SUBTREE_ROLES:
+        return scoped
+    ids = subtree_org_ids(user.org)
+    covered = qs.model._default_manager.filter(**{f"{union}__in": ids}).values("pk")
+    return qs.filter(models.Q(pk__in=scoped.values("pk")) | models.Q(pk__in=covered))
+
+
 class ThreadQuerySet(ScopedQuerySet["Thread"]):
-    def visible_to(self, user: object) -> ThreadQuerySet:
-        return cast(ThreadQuerySet, super().visible_to(user))
+    def visible_to(self, user: Any) -> ThreadQuerySet:
+        return cast(ThreadQuerySet, _county_or_union(self, user, "union"))
 
     def open(self) -> ThreadQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -202,8 +214,8 @@ class Round(models.Model):
 
 
 class ContractQuerySet(ScopedQuerySet["Contract"]):
-    def visible_to(self, user: object) -> ContractQuerySet:
-        return cast(ContractQuerySet, super().visible_to(user))
+    def visible_to(self, user: Any) -> ContractQuerySet:
+        return cast(ContractQuerySet, _county_or_union(self, user, "enterprises__union"))
 
     def in_force(self, day: date) -> ContractQuerySet:
         return self.filter(starts_on__lte=day, ends_on__gte=day)
@@ -269,6 +281,11 @@ class Contract(BaseModel):
 RENEWAL_DAYS = 60
 
 
+class WorkerRequestQuerySet(ScopedQuerySet["WorkerRequest"]):
+    def visible_to(self, user: Any) -> WorkerRequestQuerySet:
+        return cast(WorkerRequestQuerySet, _county_or_union(self, user, "enterprise__union"))
+
+
 class WorkerRequest(models.Model):
     """Workers of one enterprise asking their union to offer bargaining; once a fifth of the
     enterprise's workers have signed, the union is on notice (``reached_on``)."""
@@ -293,7 +310,7 @@ class WorkerRequest(models.Model):
         verbose_name=_("要约协商"),
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = WorkerRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_on", "-id"]

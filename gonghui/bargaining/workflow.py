@@ -137,14 +137,19 @@ DUE: dict[str, Clock] = {
 
 
 def back_workdays(day: date, n: int) -> date:
-    """The latest date from which ``n`` working days reach ``day`` (the data's due date)."""
+    """The latest working day from which ``n`` working days reach ``day``: the data must be
+    in hand ``n`` working days before the talks (a holiday in between does not count)."""
     from datetime import timedelta
+
+    from gonghui.core.workdays import is_workday
 
     candidate = day - timedelta(days=n)
     while deadlines.due_on(candidate, n) > day:
         candidate -= timedelta(days=1)
     while deadlines.due_on(candidate + timedelta(days=1), n) <= day:
         candidate += timedelta(days=1)
+    while not is_workday(candidate):
+        candidate -= timedelta(days=1)
     return candidate
 
 
