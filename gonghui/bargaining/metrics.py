@@ -15,20 +15,25 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_noop
 
 from gonghui.core.metrics import Metric, register
 from gonghui.core.scope import subtree_org_ids
 from gonghui.orgs.models import Enterprise
 
-from .models import RENEWAL_DAYS, Contract, Status, Thread
+from .models import RENEWAL_DAYS, Contract, Thread
 
 
 def offered(org: Any, start: date, end: date) -> QuerySet[Thread]:
     return Thread.objects.filter(
         county__in=subtree_org_ids(org), offered_on__range=(start, end)
     ).select_related("enterprise", "county")
+
+
+def answered(org: Any, start: date, end: date) -> QuerySet[Thread]:
+    """Of the period's offers, those the enterprise had answered by the period's end."""
+    return offered(org, start, end).filter(answered_on__isnull=False, answered_on__lte=end)
 
 
 def signed(org: Any, start: date, end: date) -> QuerySet[Contract]:
@@ -52,8 +57,6 @@ def expiring(org: Any, start: date, end: date) -> QuerySet[Contract]:
     )
 
 
-ANSWERED = ~Q(status__in=(Status.OFFERED, Status.REFUSED))
-
 for metric in (
     Metric(
         key="bargaining.offers",
@@ -71,9 +74,8 @@ for metric in (
         key="bargaining.answered",
         label=gettext_noop("回应要约的企业"),
         unit="家",
-        definition="期内发出的要约中，企业已书面回应（未拒绝）的数量",
-        records=offered,
-        where=ANSWERED,
+        definition="期内发出的要约中，企业在期末前已书面回应的数量",
+        records=answered,
         module="bargaining",
         org_field="county",
         order=81,

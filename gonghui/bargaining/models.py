@@ -97,7 +97,7 @@ class Card(models.TextChoices):
 def _county_or_union(qs: models.QuerySet[Any], user: Any, union: str) -> Any:
     """Staff see the records of enterprises in their subtree's counties, and a union's staff
     those of the enterprises it covers (``union`` names the union field)."""
-    scoped = ScopedQuerySet.visible_to(qs, user)  # type: ignore[arg-type]
+    scoped: models.QuerySet[Any] = ScopedQuerySet.visible_to(qs, user)  # type: ignore[arg-type]
     if getattr(user, "org_id", None) is None or user.role not in SUBTREE_ROLES:
         return scoped
     ids = subtree_org_ids(user.org)

@@ -109,7 +109,7 @@ def campaign_create(*, actor: Any, org: Org, data: dict[str, Any]) -> Campaign:
     if not can(actor, "bargaining.launch", org):
         raise NotFound()
     title = _text(data, "title", 100, required=True)
-    starts_on = _date(data, "starts_on") or timezone.localdate()
+    starts_on = _date(data, "starts_on", required=False) or timezone.localdate()
     ends_raw = data.get("ends_on")
     try:
         ends_on = (

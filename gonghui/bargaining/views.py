@@ -426,9 +426,7 @@ def member_request(request: HttpRequest) -> HttpResponse:
     if user.role != Role.MEMBER:
         raise Http404()
     member = Member.objects.visible_to(user).select_related("employer").first()
-    if member is None:
-        raise Http404()
-    if request.method == "POST":
+    if request.method == "POST" and member is not None:
         try:
             services.request_sign(member=member)
         except ServiceError as exc:
@@ -439,7 +437,7 @@ def member_request(request: HttpRequest) -> HttpResponse:
         return redirect("bargaining:request")
     req = None
     signed = False
-    if member.employer_id:
+    if member is not None and member.employer_id:
         req = (
             WorkerRequest.objects.filter(enterprise_id=member.employer_id, thread__isnull=True)
             .order_by("-opened_on")
