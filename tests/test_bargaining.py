@@ -133,9 +133,10 @@ def test_a_thread_from_offer_to_publication(people: People, tree: Tree, campaign
     assert counts == {"offered": 1, "already": 0, "outside": 0}
     thread = Thread.objects.get()
     assert thread.due_on == date(2020, 4, 21) and thread.status == Status.OFFERED
-    act = lambda action, **data: services.thread_act(
-        actor=people.clerk_a, thread=thread, action=action, data=data
-    )  # noqa: E731
+
+    def act(action: str, **data: Any) -> Thread:
+        return services.thread_act(actor=people.clerk_a, thread=thread, action=action, data=data)
+
     with pytest.raises(InvalidInput) as exc:
         act("answer", answered_on="2020-03-31")  # before the offer
     assert exc.value.errors[0]["field"] == "answered_on"
