@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from gonghui.core.identifiers import uscc_with_check
+from gonghui.demo.heze import orgcode_with_check
 
 from . import workflow
 from .models import Campaign, Card, Contract, Kind, Round, Status, Thread
@@ -89,7 +90,7 @@ def _counties() -> list[Any]:
 def _enterprises(rng: random.Random, counties: list[Any], wanted: int) -> list[Any]:
     """Enough enterprises for the campaign: the registry's, then small firms registered
     for it (most without a union), spread over the counties like their workers."""
-    from gonghui.orgs.models import Enterprise, Org
+    from gonghui.orgs.models import Enterprise
 
     have = list(
         Enterprise.objects.filter(county__in=counties)
@@ -98,11 +99,6 @@ def _enterprises(rng: random.Random, counties: list[Any], wanted: int) -> list[A
     )
     missing = wanted - len(have)
     if missing > 0:
-        unions: dict[int, list[int]] = {}
-        for pk, path in Org.objects.filter(kind="grassroots").values_list("id", "path"):
-            for county in counties:
-                if path.startswith(county.path):
-                    unions.setdefault(county.pk, []).append(pk)
         names = set(Enterprise.objects.values_list("name", flat=True))
         codes = set(Enterprise.objects.exclude(uscc="").values_list("uscc", flat=True))
         new: list[Enterprise] = []
@@ -118,20 +114,19 @@ def _enterprises(rng: random.Random, counties: list[Any], wanted: int) -> list[A
                 name = f"{place}{trade}{rng.choice(TRADES)}{suffix}"
             if name in names:
                 continue
-            code = uscc_with_check(f"92{county.region_code or '371700'}MB{serial:07d}")
+            body = orgcode_with_check(f"{rng.randrange(10**8):08d}")
+            code = uscc_with_check(f"91{county.code}{body}")
             if code in codes:
                 continue
             names.add(name)
             codes.add(code)
-            county_unions = unions.get(county.pk) or []
             new.append(
                 Enterprise(
                     name=name,
                     uscc=code,
                     county=county,
-                    union_id=rng.choice(county_unions)
-                    if county_unions and rng.random() < 0.3
-                    else None,
+                    union=None,  # a small firm without a union: the township's union offers
+                    unit_category="170",  # 私营
                     headcount=rng.choice((8, 12, 15, 20, 25, 30, 40, 55, 80, 120)),
                     industry=industry,
                     size_class="micro" if rng.random() < 0.6 else "small",
