@@ -30,6 +30,7 @@ from ninja.security import APIKeyCookie
 from gonghui.accounts.api import BearerAuth, auth_router, users_router
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.api import router as audit_router
+from gonghui.assistance.api import router as assistance_router
 from gonghui.core.errors import InvalidInput, ServiceError
 from gonghui.hotline.api import router as hotline_router
 from gonghui.members.api import router as members_router
@@ -222,3 +223,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/members", members_router)
 api.add_router("/hotline", hotline_router)
 api.add_router("/reports", reports_router)
+api.add_router("/assistance", assistance_router)
