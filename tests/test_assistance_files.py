@@ -131,7 +131,7 @@ def test_an_illegal_step_names_what_is_allowed(people: People, tree: Tree, dibao
     family = apply(people, tree)
     with pytest.raises(TransitionNotAllowed) as exc:
         services.family_deliberate(actor=people.clerk_a, family=family, opinion="同意")
-    assert "入户调查" in exc.value.detail
+    assert "民主评议" in exc.value.detail and exc.value.extra["allowed"] == ["investigate", "reject"]
 
 
 def test_a_household_the_rule_does_not_qualify_cannot_be_archived(
