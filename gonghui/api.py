@@ -28,9 +28,9 @@ from ninja.security import APIKeyCookie
 
 # Module routers never import this file (it imports them); the shared pieces live beside them.
 from gonghui.accounts.api import BearerAuth, auth_router, users_router
+from gonghui.assistance.api import router as assistance_router
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.api import router as audit_router
-from gonghui.assistance.api import router as assistance_router
 from gonghui.core.errors import InvalidInput, ServiceError
 from gonghui.hotline.api import router as hotline_router
 from gonghui.members.api import router as members_router

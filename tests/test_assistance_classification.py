@@ -104,7 +104,8 @@ def test_household_of_one_and_of_several_differ_only_by_the_division() -> None:
 def test_the_explanation_shows_the_arithmetic() -> None:
     r = run(40000, 6000, size=3)
     assert r.explanation.startswith(
-        "家庭人均月收入 =（家庭年可支配收入 40000.00 元 − 刚性支出 6000.00 元）÷ 12 ÷ 3 人 = 944.44 元"
+        "家庭人均月收入 =（家庭年可支配收入 40000.00 元 − 刚性支出 6000.00 元）"
+        "÷ 12 ÷ 3 人 = 944.44 元"
     )
     assert "当年当地低保标准 640.00 元/人/月" in r.explanation
     assert "认定为相对困难" in r.explanation

@@ -102,7 +102,9 @@ def test_the_whole_procedure_archives_with_the_category_and_its_arithmetic(
 
 def test_the_review_waits_for_the_notice_to_pass(people: People, tree: Tree, dibao: None) -> None:
     family = apply(people, tree)
-    family = services.family_investigate(actor=people.clerk_a, family=family, data={"investigation": "属实"})
+    family = services.family_investigate(
+        actor=people.clerk_a, family=family, data={"investigation": "属实"}
+    )
     family = services.family_deliberate(actor=people.clerk_a, family=family, opinion="同意")
     family = services.family_publish(actor=people.clerk_a, family=family)
     with pytest.raises(Conflict, match="公示"):
@@ -131,7 +133,10 @@ def test_an_illegal_step_names_what_is_allowed(people: People, tree: Tree, dibao
     family = apply(people, tree)
     with pytest.raises(TransitionNotAllowed) as exc:
         services.family_deliberate(actor=people.clerk_a, family=family, opinion="同意")
-    assert "民主评议" in exc.value.detail and exc.value.extra["allowed"] == ["investigate", "reject"]
+    assert "民主评议" in exc.value.detail and exc.value.extra["allowed"] == [
+        "investigate",
+        "reject",
+    ]
 
 
 def test_a_household_the_rule_does_not_qualify_cannot_be_archived(
@@ -168,7 +173,9 @@ def test_the_city_standard_applies_where_a_county_has_none(people: People, tree:
 
 
 def test_exit_keeps_its_reason_and_the_history(people: People, tree: Tree, dibao: None) -> None:
-    family = services.family_approve(actor=people.cadre_a, family=to_review(people, apply(people, tree)))
+    family = services.family_approve(
+        actor=people.cadre_a, family=to_review(people, apply(people, tree))
+    )
     services.family_survey(actor=people.clerk_a, family=family, note="走访")
     family = services.family_exit(
         actor=people.clerk_a, family=family, kind="relieved", reason="子女已工作"
@@ -234,7 +241,9 @@ def test_scope_other_county_member_and_anonymous(
     assert api(None).get(url).status_code == 401
     assert api(people.member_a).get(url).status_code == 404  # filed by the clerk, not linked
     assert api(people.cadre_b).get("/api/v1/assistance/families").json()["count"] == 0
-    step = api(people.cadre_b).post(f"{url}/investigate", {"note": "x"}, content_type="application/json")
+    step = api(people.cadre_b).post(
+        f"{url}/investigate", {"note": "x"}, content_type="application/json"
+    )
     assert step.status_code == 404
     assert Family.objects.get(pk=family.pk).status == Status.SUBMITTED
     assert login(people.cadre_b).get(f"/assistance/{family.pk}/").status_code == 404
@@ -250,7 +259,9 @@ def test_the_steps_through_the_api(people: People, tree: Tree, dibao: None, api:
     r = clerk.post(f"{base}/investigate", {"note": "属实", "household_income": "12000"},
                    content_type="application/json")  # fmt: skip
     assert r.status_code == 200, r.content
-    assert clerk.post(f"{base}/approve", {"note": "x"}, content_type="application/json").status_code in (403, 409)
+    assert clerk.post(
+        f"{base}/approve", {"note": "x"}, content_type="application/json"
+    ).status_code in (403, 409)
     r = clerk.post(f"{base}/publish", {}, content_type="application/json")
     assert r.status_code == 409 and "allowed" in r.json()
 
@@ -285,7 +296,9 @@ def test_the_worker_tests_eligibility_and_applies_on_the_phone(
     assert family.filed_by == people.member_a and family.org == tree.union_a
     detail = client.get(r["Location"]).content.decode()
     assert family.number in detail and "333.33" in detail
-    evidence = SimpleUploadedFile("诊断证明.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    evidence = SimpleUploadedFile(
+        "诊断证明.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf"
+    )
     r = client.post(r["Location"], {"kind": "evidence", "file": evidence})
     assert r.status_code == 302
     assert family.attachments.count() == 1
@@ -298,4 +311,6 @@ def test_due_items_for_the_union(people: People, tree: Tree, dibao: None) -> Non
     family = apply(people, tree)
     items = deadlines.for_user(people.clerk_a, today=family.investigate_due + timedelta(days=1))
     assert any(family.number in item.label and card == "red" for item, card in items)
-    assert deadlines.for_user(people.cadre_b, today=family.investigate_due + timedelta(days=1)) == []
+    assert (
+        deadlines.for_user(people.cadre_b, today=family.investigate_due + timedelta(days=1)) == []
+    )

@@ -119,9 +119,13 @@ def test_recipients_row_by_row_with_reasons(people: People, tree: Tree) -> None:
     assert "第 2 行" in reasons[7] and "NOPE" in reasons[8]
     amounts = sorted(Recipient.objects.values_list("amount", flat=True))
     assert amounts == [Decimal("500.00"), Decimal("800.00")]  # the campaign's default filled in
-    again = services.recipients_add(actor=people.city_cadre, campaign=c, rows=rows(row(1), row(7, amount="800")))
+    again = services.recipients_add(
+        actor=people.city_cadre, campaign=c, rows=rows(row(1), row(7, amount="800"))
+    )
     assert (again.created, again.unchanged, again.rejected) == (0, 2, [])
-    changed = services.recipients_add(actor=people.city_cadre, campaign=c, rows=rows(row(1, amount="900")))
+    changed = services.recipients_add(
+        actor=people.city_cadre, campaign=c, rows=rows(row(1, amount="900"))
+    )
     assert "不能重复发放" in changed.rejected[0][2]
 
 
@@ -148,7 +152,9 @@ def test_a_conflicting_campaign_is_shown_and_bulk_approval_and_payment(
     failed.refresh_from_db()
     assert (failed.status, failed.fail_reason) == (RecipientStatus.FAILED, "户名与账号不符")
     assert services.recipients_reissue(actor=people.city_cadre, campaign=second) == 1
-    assert services.recipients_paid(actor=people.city_cadre, campaign=second, on=date(2026, 2, 1)) == {
+    assert services.recipients_paid(
+        actor=people.city_cadre, campaign=second, on=date(2026, 2, 1)
+    ) == {
         "paid": 1,
         "failed": 0,
     }
@@ -163,7 +169,8 @@ def test_the_condolence_figure_sums_what_was_paid(people: People, tree: Tree) ->
     )
     services.recipients_add(
         actor=people.city_cadre, campaign=c,
-        rows=rows(row(1, amount="2000"), row(2, amount="600", org="G-B-0001"), row(3, amount="600")),
+        rows=rows(row(1, amount="2000"), row(2, amount="600", org="G-B-0001"),
+                  row(3, amount="600")),
     )  # fmt: skip
     services.recipients_approve(actor=people.city_cadre, campaign=c)
     services.recipients_paid(actor=people.city_cadre, campaign=c, on=date(2020, 3, 1))
@@ -175,7 +182,9 @@ def test_the_condolence_figure_sums_what_was_paid(people: People, tree: Tree) ->
 
 def test_campaigns_belong_to_the_county_level_and_above(people: People, tree: Tree) -> None:
     with pytest.raises(Forbidden):
-        services.campaign_create(actor=people.clerk_a, org=tree.union_a, title="x", kind="warmth", year=2026)
+        services.campaign_create(
+            actor=people.clerk_a, org=tree.union_a, title="x", kind="warmth", year=2026
+        )
 
 
 def test_recipient_sheet_import_through_the_api(people: People, tree: Tree, api: Any) -> None:

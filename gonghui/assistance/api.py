@@ -252,8 +252,8 @@ def _do(user: Any, family: Family, action: str, p: StepIn) -> Family:
             actor=user,
             family=family,
             data={**data, "investigation": p.investigation or p.note},
-            relatives=p.relatives and [r.dict() for r in p.relatives],
-            expenses=p.expenses and [e.dict() for e in p.expenses],
+            relatives=None if p.relatives is None else [r.dict() for r in p.relatives],
+            expenses=None if p.expenses is None else [e.dict() for e in p.expenses],
         )
     if action == "deliberate":
         return services.family_deliberate(actor=user, family=family, opinion=p.note)
@@ -271,10 +271,8 @@ def _do(user: Any, family: Family, action: str, p: StepIn) -> Family:
         return services.family_survey(actor=user, family=family, note=p.note)
     if action == "verify":
         return services.family_verify(actor=user, family=family, data=data, note=p.note)
-    return services.family_exit(
-        actor=user, family=family, kind=p.kind or ("cancelled" if action == "cancel" else "relieved"),
-        reason=p.note,
-    )  # fmt: skip
+    kind = p.kind or ("cancelled" if action == "cancel" else "relieved")
+    return services.family_exit(actor=user, family=family, kind=kind, reason=p.note)
 
 
 STEPS = {

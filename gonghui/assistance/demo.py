@@ -49,10 +49,10 @@ def _account(n: int) -> str:
 
 
 def load_dibao(actor: Any, today: date) -> int:
+    from gonghui.orgs.models import Org
+
     from .models import DibaoStandard
     from .services import dibao_set
-
-    from gonghui.orgs.models import Org
 
     names = dict(Org.objects.filter(code__in=[CITY, *COUNTIES]).values_list("code", "name"))
     have = set(DibaoStandard.objects.values_list("region_code", "year"))
@@ -68,7 +68,9 @@ def load_dibao(actor: Any, today: date) -> int:
     return made
 
 
-def _recipient_rows(region: str, org_code: str, n: int, start: int, amount: Decimal, team: str) -> list[Any]:
+def _recipient_rows(
+    region: str, org_code: str, n: int, start: int, amount: Decimal, team: str
+) -> list[Any]:
     rows = []
     for i in range(n):
         k = start + i
@@ -216,8 +218,8 @@ def _family(actors: dict[str, Any], union: Any, k: int, applied: date, until: da
     day = applied + timedelta(days=3)
     if day > until:
         return last
-    services.family_investigate(actor=clerk, family=family, on=day,
-                                data={"investigation": "入户核实家庭收入与支出，情况属实。"})  # fmt: skip
+    found = {"investigation": "入户核实家庭收入与支出，情况属实。"}
+    services.family_investigate(actor=clerk, family=family, on=day, data=found)
     last, day = "investigate", day + timedelta(days=3)
     if day > until:
         return last
@@ -259,8 +261,10 @@ def load_families(actors: dict[str, Any], union: Any, today: date) -> int:
     if first is not None and first.last_survey_on is None:
         family_survey(actor=actors["clerk"], family=first, note="半年走访：家属已就业。",
                       on=date(2020, 8, 3))  # fmt: skip
-        family_exit(actor=actors["clerk"], family=first, kind="relieved",
-                    reason="配偶已稳定就业，家庭人均收入超过低保标准2倍。", on=date(2020, 9, 1))  # fmt: skip
+        family_exit(
+            actor=actors["clerk"], family=first, kind="relieved", on=date(2020, 9, 1),
+            reason="配偶已稳定就业，家庭人均收入超过低保标准2倍。",
+        )  # fmt: skip
     # the living years: one application a month since 2021, the last ones still moving
     month = date(2021, 1, 1)
     k = 100
@@ -273,6 +277,35 @@ def load_families(actors: dict[str, Any], union: Any, today: date) -> int:
     return made
 
 
+def load_grants(actors: dict[str, Any], union: Any, today: date) -> int:
+    """生活救助 for each archived family in its archive year (2020: 1,000 元, later 800 元),
+    approved by the county and paid a week later (2020's by the seed's period end)."""
+    from .models import Family, Status
+    from .services import grant_approve, grant_create, grant_paid
+
+    made = 0
+    seed_end = date(2020, 9, 19)
+    files = Family.objects.filter(org=union, archived_on__isnull=False, grants__isnull=True)
+    for family in files.exclude(status=Status.REJECTED).select_related("org").order_by("pk"):
+        assert family.archived_on is not None
+        year = family.archived_on.year
+        amount = "1000" if year == 2020 else "800"
+        grant = grant_create(
+            actor=actors["clerk"], family=family, kind="living", period=str(year), amount=amount,
+            fund_source="困难职工帮扶资金", reason="生活救助", on=family.archived_on,
+        ) if family.status == Status.ARCHIVED else None  # fmt: skip
+        if grant is None:
+            continue
+        grant_approve(actor=actors["reviewer"], grant=grant, on=family.archived_on)
+        paid = family.archived_on + timedelta(days=7)
+        if year == 2020:
+            paid = min(paid, seed_end)
+        if paid <= today:
+            grant_paid(actor=actors["clerk"], grant=grant, on=paid)
+        made += 1
+    return made
+
+
 def load_assistance(stdout: Any) -> None:
     from django.utils import timezone
 
@@ -280,7 +313,10 @@ def load_assistance(stdout: Any) -> None:
     from gonghui.orgs.models import Org
 
     today = timezone.localdate()
-    users = {u.username: u for u in User.objects.filter(username__in=("cadre_city", "cadre_mudan", "clerk"))}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=("cadre_city", "cadre_mudan", "clerk"))
+    }
     union = Org.objects.filter(code="3717020001").first()
     if len(users) < 3 or union is None:
         stdout.write("困难帮扶：缺少演示账号或组织，跳过\n")
@@ -288,11 +324,46 @@ def load_assistance(stdout: Any) -> None:
     dibao = load_dibao(users["cadre_city"], today)
     paid = load_condolence(users["cadre_city"])
     warmth = load_warmth(users["cadre_city"], today)
-    families = load_families({"clerk": users["clerk"], "reviewer": users["cadre_mudan"]}, union, today)
+    actors = {"clerk": users["clerk"], "reviewer": users["cadre_mudan"]}
+    families = load_families(actors, union, today)
+    grants = load_grants(actors, union, today)
     stdout.write(
-        f"困难帮扶：低保标准 {dibao} 条，疫情防控慰问 {paid} 人，送温暖 {warmth} 人，困难职工档案 {families} 户\n"
+        f"困难帮扶：低保标准 {dibao} 条，疫情防控慰问 {paid} 人，送温暖 {warmth} 人，"
+        f"困难职工档案 {families} 户，救助金 {grants} 笔\n"
     )
 
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "志强", "红梅", "海燕", "丽娟", "晓东"]
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余"
+    "潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "志强",
+    "红梅",
+    "海燕",
+    "丽娟",
+    "晓东",
+]

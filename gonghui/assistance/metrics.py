@@ -48,7 +48,6 @@ def recipients_paid(org: Any, start: date, end: date) -> QuerySet[Recipient]:
 
 
 FAMILY_COLUMNS = (("number", "档案编号"), ("category", "困难类别"), ("archived_on", "建档日期"))
-SECTION = gettext_noop("困难帮扶")
 
 for metric in (
     Metric(
@@ -58,7 +57,6 @@ for metric in (
         definition="建档日期在期内的困难职工家庭数（所在工会在本级及下级）",
         records=archived,
         paragraph=gettext_noop("新建困难职工档案{value}户"),
-        section=SECTION,
         module="assistance",
         order=60,
         columns=FAMILY_COLUMNS,
@@ -99,6 +97,7 @@ for metric in (
     Metric(
         key="assistance.new",
         label=gettext_noop("受理困难职工建档申请"),
+        paragraph=gettext_noop("受理建档申请{value}件"),
         unit="件",
         definition="申请日期在期内的困难职工建档申请数",
         records=applied,
@@ -109,6 +108,7 @@ for metric in (
     Metric(
         key="assistance.exited",
         label=gettext_noop("困难职工家庭解困脱困或注销"),
+        paragraph=gettext_noop("解困脱困或注销{value}户"),
         unit="户",
         definition="退出日期在期内的困难职工档案数（解困脱困或注销）",
         records=exited,
@@ -124,8 +124,7 @@ for metric in (
         records=grants_paid,
         sum_field="amount",
         money=True,
-        paragraph=gettext_noop("发放困难职工救助金{value}万元"),
-        section=SECTION,
+        paragraph=gettext_noop("发放救助金{value}万元"),
         module="assistance",
         order=66,
         columns=(("kind", "救助类别"), ("amount", "金额"), ("paid_on", "发放日期")),
@@ -140,7 +139,6 @@ for metric in (
         sum_field="amount",
         money=True,
         paragraph=gettext_noop("全市各级工会拨付疫情防控慰问金{value}万元"),
-        section=SECTION,
         module="assistance",
         order=67,
         columns=(("campaign__title", "活动"), ("amount", "金额"), ("paid_on", "发放日期")),
@@ -148,6 +146,7 @@ for metric in (
     Metric(
         key="assistance.recipients",
         label=gettext_noop("慰问帮扶职工"),
+        paragraph=gettext_noop("慰问职工{value}人次"),
         unit="人次",
         definition="发放日期在期内、慰问活动已发放的人次",
         records=recipients_paid,

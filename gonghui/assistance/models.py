@@ -38,8 +38,6 @@ grant("assistance.reveal", "admin", "cadre")
 grant("assistance.configure", "admin", "cadre")  # 低保 standards, approval limits
 grant("assistance.apply", "member")
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class Category(models.TextChoices):
     NONE = "", _("不符合")
@@ -112,7 +110,7 @@ class DibaoStandard(BaseModel):
     region_code = models.CharField(_("行政区划代码"), max_length=12)
     region_name = models.CharField(_("地区"), max_length=50, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"))
-    monthly = models.DecimalField(_("低保标准（元/人/月）"), **MONEY)
+    monthly = models.DecimalField(_("低保标准（元/人/月）"), max_digits=14, decimal_places=2)
 
     class Meta:
         ordering = ["region_code", "-year"]
@@ -191,8 +189,12 @@ class Family(BaseModel):
     bank_account = EncryptedTextField(_("银行账号"), mask="generic", blank=True)
     # the classification and its arithmetic
     year = models.PositiveSmallIntegerField(_("认定年度"), null=True, blank=True)
-    dibao = models.DecimalField(_("当年低保标准"), null=True, blank=True, **MONEY)
-    threshold = models.DecimalField(_("判定线"), null=True, blank=True, **MONEY)
+    dibao = models.DecimalField(
+        _("当年低保标准"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
+    threshold = models.DecimalField(
+        _("判定线"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
     rule = models.CharField(_("判定规则"), max_length=20, blank=True)
     explanation = EncryptedTextField(_("认定说明"), mask="text", blank=True)
     # the procedure
@@ -306,6 +308,9 @@ class Relative(models.Model):
         ordering = ["id"]
         verbose_name = _("家庭成员")
 
+    def __str__(self) -> str:
+        return f"{self.family_id}:{self.get_relation_display()}"
+
 
 class ExpenseKind(models.TextChoices):
     ILLNESS = "illness", _("医疗支出")
@@ -325,6 +330,9 @@ class Expense(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("刚性支出")
+
+    def __str__(self) -> str:
+        return f"{self.family_id}:{self.get_kind_display()}"
 
 
 class AttachmentKind(models.TextChoices):
@@ -350,6 +358,9 @@ class Attachment(models.Model):
         ordering = ["id"]
         verbose_name = _("附件")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class FamilyEvent(models.Model):
     """One step on a file's timeline (the archive's history)."""
@@ -372,6 +383,9 @@ class FamilyEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.family_id}:{self.action}"
+
 
 class GrantKind(models.TextChoices):
     LIVING = "living", _("生活救助")
@@ -393,7 +407,7 @@ class ApprovalLimit(BaseModel):
     ``up_to`` yuan; above it the grant goes higher. A configurable table."""
 
     level = models.CharField(_("审批层级"), max_length=12, unique=True)
-    up_to = models.DecimalField(_("审批上限（元）"), **MONEY)
+    up_to = models.DecimalField(_("审批上限（元）"), max_digits=14, decimal_places=2)
 
     class Meta:
         ordering = ["up_to"]
@@ -419,7 +433,7 @@ class Grant(BaseModel):
     kind = models.CharField(_("救助类别"), max_length=12, choices=GrantKind.choices)
     period = models.CharField(_("救助期次"), max_length=10)  # "2020" or "2020H1"
     fund_source = models.CharField(_("资金来源"), max_length=50)
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     reason = models.CharField(_("事由"), max_length=200, blank=True)
     override_reason = models.CharField(_("重复发放理由"), max_length=200, blank=True)
     status = models.CharField(
@@ -476,7 +490,9 @@ class Campaign(BaseModel):
     kind = models.CharField(_("类别"), max_length=12, choices=CampaignKind.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
     fund_source = models.CharField(_("资金来源"), max_length=50, blank=True)
-    default_amount = models.DecimalField(_("标准（元/人）"), null=True, blank=True, **MONEY)
+    default_amount = models.DecimalField(
+        _("标准（元/人）"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
     status = models.CharField(
         _("状态"), max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
     )
@@ -523,7 +539,7 @@ class Recipient(models.Model):
     team = models.CharField(_("所在团队或单位"), max_length=100, blank=True)
     bank_name = models.CharField(_("开户行"), max_length=100, blank=True)
     bank_account = EncryptedTextField(_("银行账号"), mask="generic", blank=True)
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     status = models.CharField(
         _("状态"), max_length=10, choices=RecipientStatus.choices, default=RecipientStatus.LISTED
     )

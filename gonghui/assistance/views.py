@@ -10,7 +10,7 @@ scope answers 404 exactly like a missing one.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -240,7 +240,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 request, _("已办理：%(step)s。") % {"step": _(WORKFLOW.get(action).label)}
             )
     else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("assistance:detail", pk)
 
 
@@ -270,7 +270,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 def _attach(request: HttpRequest, family: Family) -> None:
     form = AttachForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
         return
     try:
         services.family_attach(
@@ -296,7 +296,7 @@ def _file_response(family: Family, file_pk: int) -> HttpResponse:
         raise Http404()
     response = FileResponse(path.open("rb"), as_attachment=True, filename=item.name)  # noqa: SIM115
     response["Cache-Control"] = "no-store"
-    return response
+    return cast(HttpResponse, response)
 
 
 @staff_page(VIEW)
@@ -324,7 +324,7 @@ def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("assistance:grant", grant.pk)
     else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("assistance:detail", pk)
 
 
@@ -449,7 +449,8 @@ def campaign_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "共 %(rows)d 行：新增 %(created)d，未变 %(unchanged)d，未导入 %(rejected)d，与同类活动重复 %(conflicts)d。"
+                    "共 %(rows)d 行：新增 %(created)d，未变 %(unchanged)d，"
+                    "未导入 %(rejected)d，与同类活动重复 %(conflicts)d。"
                 )
                 % result.as_dict(),
             )
