@@ -122,17 +122,39 @@ def waiting_review(user: Any) -> QuerySet[Family]:
     return families_visible_to(user).filter(status=Status.REVIEWING).exclude(org=org)
 
 
+UNION_STEPS = (Status.SUBMITTED, Status.INVESTIGATED, Status.DELIBERATED, Status.NOTICE)
+
+
 def waiting_union(user: Any) -> QuerySet[Family]:
     """Files waiting for a step of the grassroots union (investigation, deliberation,
     notice): the user's own org's."""
     org = getattr(user, "org", None)
     if org is None or not can(user, "assistance.handle"):
         return Family.objects.none()
-    return families_visible_to(user).filter(
-        status__in=(Status.SUBMITTED, Status.INVESTIGATED, Status.DELIBERATED, Status.NOTICE),
-        org__path__startswith=org.path,
-    )
+    return families_visible_to(user).filter(status__in=UNION_STEPS)
 
 
 def today() -> date:
     return timezone.localdate()
+
+
+def home_work(user: Any, *, items: bool = False) -> dict[str, Any]:
+    """What waits for the user on their home page, counted in one query: files at the
+    union's steps in the user's subtree, files reported up for the user's org to review
+    (below it, not its own); ``items``: the first of the former (the clerk's list)."""
+    org = getattr(user, "org", None)
+    if org is None or not can(user, "assistance.handle"):
+        return {"union": 0, "review": 0, "items": []}
+    at_union = Q(status__in=UNION_STEPS)
+    review = Q(status=Status.REVIEWING) & ~Q(org=org)
+    counts = Family.objects.visible_to(user).aggregate(
+        union=Count("pk", filter=at_union), review=Count("pk", filter=review)
+    )
+    if not can(user, "assistance.review"):
+        counts["review"] = 0
+    listed = (
+        list(waiting_union(user).order_by("investigate_due", "applied_on", "id")[:8])
+        if items and counts["union"]
+        else []
+    )
+    return {**counts, "items": listed}

@@ -76,7 +76,8 @@ def files(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")[:16]
     category = request.GET.get("category", "")[:12]
     q = request.GET.get("q", "").strip()[:50]
-    qs = selectors.families_filtered(user, status=status, category=category, q=q)
+    pending = request.GET.get("pending") == "1"
+    qs = selectors.families_filtered(user, status=status, category=category, q=q, pending=pending)
     page = _page(request)
     rows = list(qs[(page - 1) * PAGE : page * PAGE])
     return render(
