@@ -121,6 +121,7 @@ class Records:
             actor=people.admin, county="371702", union="G-A-0001", name="甲公司"
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
+        family, grant, campaign = _assistance_records(people, tree)
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
@@ -142,7 +143,16 @@ class Records:
             "request_id": "999999",
             "kind": "org",
             "objection": str(objection.pk),
+            "family_id": str(family.pk),
+            "grant_id": str(grant.pk),
+            "campaign_id": str(campaign.pk),
         }
+        # a name that means another thing under another prefix (the step of a module's record)
+        self.by_prefix_name = [
+            ("/assistance/grants/", {"action": "approve"}),
+            ("/assistance/campaigns/", {"action": "approve"}),
+            ("/assistance/", {"action": "investigate"}),
+        ]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
             ("/users/", str(people.clerk_a.pk)),
@@ -155,6 +165,10 @@ class Records:
             ("/portal/transfers/", "999999"),
             ("/members/", str(member.pk)),
             ("/notices/", str(notice.pk)),
+            ("/assistance/grants/", str(grant.pk)),
+            ("/assistance/campaigns/", str(campaign.pk)),
+            ("/assistance/", str(family.pk)),
+            ("/portal/assistance/", str(family.pk)),
             ("/portal/notices/", str(notice.pk)),
         ]
 
@@ -165,10 +179,51 @@ class Records:
             name = match.group(1).split(":")[-1]
             if name == "pk":
                 return next(v for prefix, v in self.pk_by_prefix if path.startswith(prefix))
+            for prefix, names in self.by_prefix_name:
+                if path.startswith(prefix) and name in names:
+                    return names[name]
             return self.by_name[name]
 
         path = re.sub(r"<([^>]+)>", value, path)
         return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def _assistance_records(people: Any, tree: Any) -> tuple[Any, Any, Any]:
+    """A pending hardship file of 甲公司工会, a grant to an archived one, a city campaign."""
+    import datetime
+
+    from gonghui.assistance import services as assistance
+
+    assistance.dibao_set(
+        actor=people.city_cadre, region_code="371702", year=datetime.date.today().year,
+        monthly="640",
+    )  # fmt: skip
+
+    def apply(id_number: str) -> Any:
+        return assistance.family_apply(
+            actor=people.clerk_a,
+            data={"org": tree.union_a.code, "name": "王五", "id_number": id_number,
+                  "main_cause": "illness", "household_income": "12000", "pledge": True},
+        )  # fmt: skip
+
+    family = apply("11010519491231002X")
+    other = apply("110105194912310038")
+    other = assistance.family_investigate(
+        actor=people.clerk_a, family=other, data={"investigation": "属实"}
+    )
+    other = assistance.family_deliberate(actor=people.clerk_a, family=other, opinion="同意")
+    started = datetime.date.today() - datetime.timedelta(days=20)
+    other = assistance.family_publish(actor=people.clerk_a, family=other, starts_on=started)
+    other = assistance.family_submit_review(actor=people.clerk_a, family=other)
+    other = assistance.family_approve(actor=people.cadre_a, family=other)
+    grant = assistance.grant_create(
+        actor=people.clerk_a, family=other, kind="living", period="2026", amount="500",
+        fund_source="帮扶资金",
+    )  # fmt: skip
+    campaign = assistance.campaign_create(
+        actor=people.city_cadre, org=tree.city, title="送温暖", kind="warmth", year=2026
+    )
+    return family, grant, campaign
 
 
 def _call(client: Client, route: str, url: str) -> Any:

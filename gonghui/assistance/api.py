@@ -294,7 +294,7 @@ def _step_route(action: str, summary: str) -> None:
     def view(request: HttpRequest, family_id: int, payload: StepIn) -> dict[str, Any]:
         user: Any = request.user
         family = selectors.access_family(user, family_id)
-        _staff(user)
+        _staff(user, "assistance.handle")
         _do(user, family, action, payload)
         return family_out(user, selectors.access_family(user, family_id))
 

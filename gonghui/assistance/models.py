@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
 from gonghui.core.models import BaseModel
-from gonghui.core.roles import grant
+from gonghui.core.roles import Role, grant, role_can
 from gonghui.core.scope import ScopedQuerySet
 
 # Declared here because models are imported at start-up, before any view asks.
@@ -123,7 +123,18 @@ class DibaoStandard(BaseModel):
         return f"{self.region_name or self.region_code} {self.year}：{self.monthly}"
 
 
-class FamilyQuerySet(ScopedQuerySet["Family"]):
+class ViewScoped(ScopedQuerySet[Any]):
+    """Scoped by org like every record, and only for the roles that work in assistance: a
+    hotline operator of the city sees no hardship file (members see their own)."""
+
+    def visible_to(self, user: Any) -> Any:
+        role = getattr(user, "role", "")
+        if role and role != Role.MEMBER and not role_can(role, "assistance.view"):
+            return self.none()
+        return super().visible_to(user)
+
+
+class FamilyQuerySet(ViewScoped):
     pass
 
 
@@ -414,7 +425,7 @@ class ApprovalLimit(BaseModel):
         verbose_name = _("审批权限")
 
 
-class GrantQuerySet(ScopedQuerySet["Grant"]):
+class GrantQuerySet(ViewScoped):
     pass
 
 
@@ -474,7 +485,7 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
-class CampaignQuerySet(ScopedQuerySet["Campaign"]):
+class CampaignQuerySet(ViewScoped):
     pass
 
 
@@ -521,7 +532,7 @@ class RecipientStatus(models.TextChoices):
     FAILED = "failed", _("发放失败")
 
 
-class RecipientQuerySet(ScopedQuerySet["Recipient"]):
+class RecipientQuerySet(ViewScoped):
     pass
 
 

@@ -184,7 +184,7 @@ def _step_data(name: str, form: Any) -> dict[str, Any]:
 
 
 @require_POST
-@staff_page(VIEW)
+@staff_page(HANDLE)
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user: Any = request.user
     family = selectors.access_family(user, pk)
@@ -261,7 +261,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_page(VIEW)
+@staff_page(HANDLE)
 def attach(request: HttpRequest, pk: int) -> HttpResponse:
     family = selectors.access_family(request.user, pk)
     _attach(request, family)
