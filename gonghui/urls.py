@@ -12,6 +12,7 @@ urlpatterns = [
     path("portal/", include("gonghui.portal.urls")),
     path("members/", include("gonghui.members.urls")),
     path("hotline/", include("gonghui.hotline.urls")),
+    path("payments/", include("gonghui.payments.urls")),
     path("reports/", include("gonghui.reports.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/
     path("", include("gonghui.home.urls")),

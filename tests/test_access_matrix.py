@@ -27,6 +27,7 @@ import copy
 import csv
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from gonghui.core.metrics import all_metrics
 from gonghui.hotline import services as hotline
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
+from gonghui.payments import services as payments
 
 MATRIX = Path(__file__).with_name("access_matrix.csv")
 PERSONAS = [
@@ -120,6 +122,19 @@ class Records:
             actor=people.admin, county="371702", union="G-A-0001", name="甲公司"
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
+        batch = payments.create_batch(
+            org=tree.county_a, source="funds", purpose="返还", title="返还", by=people.cadre_a
+        )
+        payment = payments.add_line(
+            batch,
+            reference="funds.refund:1",
+            amount=Decimal("100.00"),
+            payee_name="王五",
+            bank_account="6222021234567890123",
+            by=people.cadre_a,
+        )
+        payments.submit(batch, by=people.cadre_a)
+        payments.approve(batch, by=people.city_cadre)
         self.by_name: dict[str, str] = {
             "code": tree.union_a.code,
             "user_id": str(people.clerk_a.pk),
@@ -138,7 +153,11 @@ class Records:
             "step": "approve",
             "request_id": "999999",
             "kind": "org",
+            "batch_id": str(batch.pk),
+            "line_id": str(payment.pk),
         }
+        # a module's ``action`` where the common one (a hotline step) is not its own
+        self.action_by_prefix = [("/payments/lines/", "reverse"), ("/payments/", "approve")]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
             ("/users/", str(people.clerk_a.pk)),
@@ -150,6 +169,8 @@ class Records:
             ("/members/transfer/", "999999"),
             ("/portal/transfers/", "999999"),
             ("/members/", str(member.pk)),
+            ("/payments/lines/", str(payment.pk)),
+            ("/payments/", str(batch.pk)),
         ]
 
     def fill(self, route: str) -> str:
@@ -159,6 +180,9 @@ class Records:
             name = match.group(1).split(":")[-1]
             if name == "pk":
                 return next(v for prefix, v in self.pk_by_prefix if path.startswith(prefix))
+            if name == "action":
+                own = [v for prefix, v in self.action_by_prefix if path.startswith(prefix)]
+                return own[0] if own else self.by_name[name]
             return self.by_name[name]
 
         path = re.sub(r"<([^>]+)>", value, path)
