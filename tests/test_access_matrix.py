@@ -38,6 +38,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from gonghui.accounts.services import token_issue
 from gonghui.api import api as ninja_api
 from gonghui.core.metrics import all_metrics
+from gonghui.core.notices import object_to, open_notice
 from gonghui.hotline import services as hotline
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
@@ -135,6 +136,8 @@ class Records:
         )
         payments.submit(batch, by=people.cadre_a)
         payments.approve(batch, by=people.city_cadre)
+        notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
+        objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
             "code": tree.union_a.code,
             "user_id": str(people.clerk_a.pk),
@@ -155,6 +158,7 @@ class Records:
             "kind": "org",
             "batch_id": str(batch.pk),
             "line_id": str(payment.pk),
+            "objection": str(objection.pk),
         }
         # a module's ``action`` where the common one (a hotline step) is not its own
         self.action_by_prefix = [("/payments/lines/", "reverse"), ("/payments/", "approve")]
@@ -171,6 +175,8 @@ class Records:
             ("/members/", str(member.pk)),
             ("/payments/lines/", str(payment.pk)),
             ("/payments/", str(batch.pk)),
+            ("/notices/", str(notice.pk)),
+            ("/portal/notices/", str(notice.pk)),
         ]
 
     def fill(self, route: str) -> str:
