@@ -195,3 +195,20 @@ def test_metrics_count_paid_lines_with_drill_down(tree: Any, people: Any) -> Non
     assert [str(x) for x in count.queryset(tree.county_a, start, end)] == [
         f"代发批次{batch.pk}第1行"
     ]
+
+
+def test_the_cadre_home_page_lists_batches_waiting(tree: Any, people: Any, login: Any) -> None:
+    from .test_payments_core import line, make_batch
+
+    batch = make_batch(tree.county_a, people.cadre_a)
+    line(batch, people.cadre_a)
+    services.submit(batch, by=people.cadre_a)
+    page = login(people.city_cadre).get("/").content.decode()
+    assert "待审批的代发批次" in page and "/payments/?status=submitted" in page
+    assert "代发支付" in page
+    # the maker does not approve their own batch: nothing waits for them there
+    from gonghui.payments.selectors import waiting_work
+
+    assert waiting_work(people.cadre_a)["to_approve"] == 0
+    assert waiting_work(people.city_cadre)["to_approve"] == 1
+    assert waiting_work(people.cadre_b)["to_approve"] == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from gonghui.core.errors import NotFound
 from gonghui.core.roles import role_can
@@ -85,4 +85,22 @@ def reconciliation(batch: Batch) -> dict[str, Any]:
         "balanced": sum((b["amount"] for b in buckets), zero) == total,
         "reversal_count": reversals["n"] or 0,
         "reversal_amount": reversals["s"] or zero,
+    }
+
+
+def waiting_work(user: Any) -> dict[str, int]:
+    """What waits for this user in the payment machinery (the home page's to-do): batches
+    submitted by others for approval, and batches whose bank confirmations are still due.
+    One query; zero for a role without the right."""
+    role = getattr(user, "role", "")
+    if not role_can(role, "payments.view"):
+        return {"to_approve": 0, "to_confirm": 0}
+    approve = Q(status="submitted") & ~Q(created_by=user) & ~Q(submitted_by=user)
+    counts = Batch.objects.visible_to(user).aggregate(
+        to_approve=Count("pk", filter=approve),
+        to_confirm=Count("pk", filter=Q(status__in=("exported", "partly"))),
+    )
+    return {
+        "to_approve": counts["to_approve"] if role_can(role, "payments.approve") else 0,
+        "to_confirm": counts["to_confirm"] if role_can(role, "payments.make") else 0,
     }
