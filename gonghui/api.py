@@ -36,6 +36,7 @@ from gonghui.hotline.api import router as hotline_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import enterprises_router
 from gonghui.orgs.api import router as orgs_router
+from gonghui.payments.api import router as payments_router
 from gonghui.reports.api import router as reports_router
 
 __all__ = ["BearerAuth", "Page", "PageParams", "SessionAuth", "api", "paginate", "problem"]
@@ -224,3 +225,4 @@ api.add_router("/members", members_router)
 api.add_router("/hotline", hotline_router)
 api.add_router("/reports", reports_router)
 api.add_router("/assistance", assistance_router)
+api.add_router("/payments", payments_router)

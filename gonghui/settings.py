@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "gonghui.reports",
     "gonghui.hotline",
     "gonghui.assistance",
+    "gonghui.payments",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

@@ -27,6 +27,7 @@ import copy
 import csv
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from gonghui.core.notices import object_to, open_notice
 from gonghui.hotline import services as hotline
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
+from gonghui.payments import services as payments
 
 MATRIX = Path(__file__).with_name("access_matrix.csv")
 PERSONAS = [
@@ -122,6 +124,19 @@ class Records:
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
         family, grant, campaign = _assistance_records(people, tree)
+        batch = payments.create_batch(
+            org=tree.county_a, source="funds", purpose="返还", title="返还", by=people.cadre_a
+        )
+        payment = payments.add_line(
+            batch,
+            reference="funds.refund:1",
+            amount=Decimal("100.00"),
+            payee_name="王五",
+            bank_account="6222021234567890123",
+            by=people.cadre_a,
+        )
+        payments.submit(batch, by=people.cadre_a)
+        payments.approve(batch, by=people.city_cadre)
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
@@ -142,16 +157,20 @@ class Records:
             "step": "approve",
             "request_id": "999999",
             "kind": "org",
+            "batch_id": str(batch.pk),
+            "line_id": str(payment.pk),
             "objection": str(objection.pk),
             "family_id": str(family.pk),
             "grant_id": str(grant.pk),
             "campaign_id": str(campaign.pk),
         }
-        # a name that means another thing under another prefix (the step of a module's record)
-        self.by_prefix_name = [
-            ("/assistance/grants/", {"action": "approve"}),
-            ("/assistance/campaigns/", {"action": "approve"}),
-            ("/assistance/", {"action": "investigate"}),
+        # a module's ``action`` where the common one (a hotline step) is not its own
+        self.action_by_prefix = [
+            ("/payments/lines/", "reverse"),
+            ("/payments/", "approve"),
+            ("/assistance/grants/", "approve"),
+            ("/assistance/campaigns/", "approve"),
+            ("/assistance/", "investigate"),
         ]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -164,6 +183,8 @@ class Records:
             ("/members/transfer/", "999999"),
             ("/portal/transfers/", "999999"),
             ("/members/", str(member.pk)),
+            ("/payments/lines/", str(payment.pk)),
+            ("/payments/", str(batch.pk)),
             ("/notices/", str(notice.pk)),
             ("/assistance/grants/", str(grant.pk)),
             ("/assistance/campaigns/", str(campaign.pk)),
@@ -179,9 +200,9 @@ class Records:
             name = match.group(1).split(":")[-1]
             if name == "pk":
                 return next(v for prefix, v in self.pk_by_prefix if path.startswith(prefix))
-            for prefix, names in self.by_prefix_name:
-                if path.startswith(prefix) and name in names:
-                    return names[name]
+            if name == "action":
+                own = [v for prefix, v in self.action_by_prefix if path.startswith(prefix)]
+                return own[0] if own else self.by_name[name]
             return self.by_name[name]
 
         path = re.sub(r"<([^>]+)>", value, path)

@@ -56,6 +56,8 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("工单队列"), "hotline:queue"))
     if can(user, "hotline.stats"):
         links.append(_link(_("热线统计"), "hotline:stats"))
+    if can(user, "payments.view"):
+        links.append(_link(_("代发支付"), "payments:list"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "notices.view"):
@@ -90,6 +92,7 @@ def cadre_todo(
             urgent=True,
         ),
     ]
+    rows += payment_todo(user)
     return [r for r in rows if r.count or not r.urgent]
 
 
@@ -98,6 +101,23 @@ def assistance_todo(work: dict[str, Any]) -> list[selectors.Todo]:
     return [
         selectors.Todo(_("待本级审核的困难职工档案"), work["review"], f"{files}?status=reviewing"),
         selectors.Todo(_("待办理的困难职工申请"), work["union"], f"{files}?pending=1"),
+    ]
+
+
+def payment_todo(user: Any) -> list[selectors.Todo]:
+    """The payment batches waiting for this cadre: to approve (made by others) and to
+    confirm from the bank's sheet."""
+    if not can(user, "payments.view"):
+        return []
+    from gonghui.payments.selectors import waiting_work
+
+    work = waiting_work(user)
+    batches = reverse("payments:list")
+    return [
+        selectors.Todo(_("待审批的代发批次"), work["to_approve"], f"{batches}?status=submitted"),
+        selectors.Todo(
+            _("待导入银行回单的代发批次"), work["to_confirm"], f"{batches}?status=exported"
+        ),
     ]
 
 
