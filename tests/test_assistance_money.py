@@ -218,3 +218,59 @@ def test_campaign_pages(people: People, tree: Tree, login: Any) -> None:
     assert login(people.cadre_b).get(f"/assistance/campaigns/{c.pk}/").status_code == 404
     assert login(people.clerk_a).post(f"/assistance/campaigns/{c.pk}/paid/").status_code == 404
     assert Recipient.objects.get().status == RecipientStatus.APPROVED
+
+
+def test_a_campaign_is_paid_through_a_payments_batch_and_read_back(
+    people: People, tree: Tree
+) -> None:
+    from gonghui.payments import services as payments
+    from gonghui.payments.models import Line
+
+    c = campaign(people, tree)
+    services.recipients_add(actor=people.city_cadre, campaign=c, rows=rows(row(1), row(2), row(3)))
+    services.recipients_approve(actor=people.city_cadre, campaign=c)
+    batch = services.campaign_pay(actor=people.city_cadre, campaign=c)
+    assert batch is not None and batch.lines.count() == 3
+    assert services.campaign_pay(actor=people.city_cadre, campaign=c) is None  # nobody twice
+    payments.approve(batch, by=people.admin)
+    payments.export_bank_file(batch, by=people.city_cadre)
+    lines = {line.payee_name: line for line in Line.objects.filter(batch=batch)}
+    payments.record_results(
+        batch,
+        [
+            (lines["职工1"], "paid", "", date(2026, 1, 20)),
+            (lines["职工2"], "paid", "", date(2026, 1, 20)),
+            (lines["职工3"], "failed", "账号已销户", None),
+        ],
+        by=people.city_cadre,
+    )
+    assert services.payments_sync(actor=people.city_cadre, campaign=c) == {"paid": 2, "failed": 1}
+    assert services.payments_sync(actor=people.city_cadre, campaign=c) == {"paid": 0, "failed": 0}
+    failed = Recipient.objects.get(name="职工3")
+    assert (failed.status, failed.fail_reason) == (RecipientStatus.FAILED, "账号已销户")
+    assert Recipient.objects.get(name="职工1").paid_on == date(2026, 1, 20)
+    # the failed one is paid again in a new batch, the paid ones are not
+    services.recipients_reissue(actor=people.city_cadre, campaign=c)
+    again = services.campaign_pay(actor=people.city_cadre, campaign=c)
+    assert again is not None and again.pk != batch.pk
+    assert [line.payee_name for line in again.lines.all()] == ["职工3"]
+
+
+def test_grants_are_paid_through_payments(people: People, archived: Any) -> None:
+    from gonghui.payments import services as payments
+
+    grant = services.grant_create(
+        actor=people.clerk_a, family=archived, kind="living", period="2026", amount="800",
+        fund_source="帮扶资金",
+    )  # fmt: skip
+    services.grant_approve(actor=people.cadre_a, grant=grant)
+    batch = services.grants_pay(actor=people.cadre_a, org=archived.org.parent, grants=[grant])
+    assert batch is not None
+    line = batch.lines.get()
+    assert (line.reference, line.amount) == (f"assistance.grant:{grant.pk}", Decimal("800.00"))
+    payments.approve(batch, by=people.city_cadre)
+    payments.export_bank_file(batch, by=people.cadre_a)
+    payments.record_results(batch, [(line, "paid", "", date(2026, 2, 1))], by=people.cadre_a)
+    services.payments_sync(actor=people.cadre_a)
+    grant.refresh_from_db()
+    assert (grant.status, grant.paid_on) == (GrantStatus.PAID, date(2026, 2, 1))

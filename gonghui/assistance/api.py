@@ -631,6 +631,34 @@ def campaign_paid(request: HttpRequest, campaign_id: int, payload: PaidIn) -> di
     )
 
 
+class BatchOut(Schema):
+    batch: int | None = Field(None, description="代发批次 id；没有待支付的名单时为空")
+
+
+@router.post("/campaigns/{campaign_id}/pay", response=BatchOut, summary="生成代发批次（已提交）")
+def campaign_pay(request: HttpRequest, campaign_id: int) -> dict[str, int | None]:
+    _staff(request.user, "assistance.review")
+    campaign = selectors.access_campaign(request.user, campaign_id)
+    batch = services.campaign_pay(actor=request.user, campaign=campaign)
+    return {"batch": batch.pk if batch is not None else None}
+
+
+@router.post("/campaigns/{campaign_id}/sync", response=PaidOut, summary="读取代发到账结果")
+def campaign_sync(request: HttpRequest, campaign_id: int) -> dict[str, int]:
+    _staff(request.user, "assistance.review")
+    campaign = selectors.access_campaign(request.user, campaign_id)
+    return services.payments_sync(actor=request.user, campaign=campaign)
+
+
+@router.post("/grants/{grant_id}/pay", response=BatchOut, summary="救助金生成代发批次")
+def grant_pay(request: HttpRequest, grant_id: int) -> dict[str, int | None]:
+    user: Any = request.user
+    grant = selectors.access_grant(user, grant_id)
+    _staff(user, "assistance.review")
+    batch = services.grants_pay(actor=user, org=user.org, grants=[grant])
+    return {"batch": batch.pk if batch is not None else None}
+
+
 @router.post("/campaigns/{campaign_id}/reissue", response=CountOut, summary="失败的重新发放")
 def campaign_reissue(request: HttpRequest, campaign_id: int) -> dict[str, int]:
     _staff(request.user, "assistance.review")

@@ -30,6 +30,7 @@ audit.register_actions(
         "assistance.recipients_approve": _("批量审批慰问名单"),
         "assistance.recipients_paid": _("确认慰问金发放结果"),
         "assistance.recipients_reissue": _("重新发放失败的慰问金"),
-        "assistance.payments": _("生成慰问金支付批次"),
+        "assistance.payments": _("生成慰问金代发批次"),
+        "assistance.payments_sync": _("读取代发到账结果"),
     }
 )

@@ -459,6 +459,14 @@ class Grant(BaseModel):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    payment_line = models.ForeignKey(
+        "payments.Line",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("代发明细"),
+    )
 
     objects = GrantQuerySet.as_manager()
 
@@ -561,6 +569,14 @@ class Recipient(models.Model):
         "members.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     row_hash = models.CharField(max_length=32, blank=True)
+    payment_line = models.ForeignKey(
+        "payments.Line",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("代发明细"),
+    )
 
     objects = RecipientQuerySet.as_manager()
 

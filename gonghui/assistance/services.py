@@ -1446,3 +1446,176 @@ def survey_due(family: Family) -> date | None:
 def verify_due(family: Family) -> date | None:
     start = family.last_verified_on or family.archived_on
     return start + timedelta(days=365) if start else None
+
+
+# --- payment through the payments app -----------------------------------------------------------
+#
+# A campaign's approved recipients, or approved grants, become the lines of one payments batch
+# (source "assistance"); the batch is approved by someone else, exported as the bank's file
+# and confirmed from the bank's sheet in the payments pages. ``payments_sync`` then reads the
+# lines back: paid lines mark the recipient or grant paid (on the bank's date), failed ones
+# failed with the bank's reason; a line the payments app reissued is followed to its new line.
+# The payments app refuses a second live line of one reference and payee, so nobody is paid
+# twice for one campaign or one grant.
+
+
+def campaign_reference(campaign: Campaign) -> str:
+    return f"assistance.campaign:{campaign.pk}"
+
+
+def grant_reference(grant: Grant) -> str:
+    return f"assistance.grant:{grant.pk}"
+
+
+def _unpaid(qs: Any) -> Any:
+    """Records approved and not on a live line (never put on one, or its line failed)."""
+    from gonghui.payments.models import LIVE_STATUSES
+
+    return qs.filter(Q(payment_line__isnull=True) | ~Q(payment_line__status__in=LIVE_STATUSES))
+
+
+def campaign_pay(*, actor: Any, campaign: Campaign, override_reason: str = "") -> Any:
+    """One payments batch (submitted) of the campaign's approved recipients not yet on a live
+    line. Returns the batch, or None when nobody waits."""
+    from gonghui.payments import services as payments
+
+    if not Campaign.objects.visible_to(actor).filter(pk=campaign.pk).exists():
+        raise NotFound()
+    if not can(actor, "assistance.review", campaign.org):
+        raise Forbidden(_("当前角色不能生成代发批次。"))
+    with transaction.atomic():
+        waiting = list(
+            _unpaid(Recipient.objects.filter(campaign=campaign, status=RecipientStatus.APPROVED))
+            .select_related("member")
+            .order_by("id")
+        )
+        if not waiting:
+            return None
+        batch = payments.create_batch(
+            org=campaign.org,
+            source="assistance",
+            purpose=str(campaign.get_kind_display()),
+            title=campaign.title,
+            by=actor,
+        )
+        reference = campaign_reference(campaign)
+        for r in waiting:
+            r.payment_line = payments.add_line(
+                batch, reference=reference, amount=r.amount, payee_name=r.name,
+                id_number=r.id_number, bank_name=r.bank_name, bank_account=r.bank_account,
+                member=r.member, by=actor, override_reason=override_reason,
+            )  # fmt: skip
+        Recipient.objects.bulk_update(waiting, ["payment_line"], batch_size=2000)
+        payments.submit(batch, by=actor)
+        audit.record(
+            actor=actor,
+            action="assistance.payments",
+            object_type="campaign",
+            object_id=campaign.pk,
+            object_org=campaign.org,
+            object_repr=campaign.title,
+            changes={"counts": {"before": None, "after": len(waiting)}},
+            note=str(batch.pk),
+        )
+    return batch
+
+
+def grants_pay(*, actor: Any, org: Org, grants: Iterable[Grant]) -> Any:
+    """One payments batch (submitted) of approved grants not yet on a live line, to the
+    families' bank accounts."""
+    from gonghui.payments import services as payments
+
+    ids = [g.pk for g in grants]
+    with transaction.atomic():
+        waiting = list(
+            _unpaid(Grant.objects.visible_to(actor).filter(pk__in=ids, status=GrantStatus.APPROVED))
+            .select_related("family", "family__member")
+            .order_by("id")
+        )
+        if not waiting:
+            return None
+        batch = payments.create_batch(
+            org=org, source="assistance", purpose=_("困难职工救助金"), title=_("困难职工救助金"),
+            by=actor,
+        )  # fmt: skip
+        for g in waiting:
+            family = g.family
+            if family is None or not family.bank_account:
+                raise InvalidInput.one(
+                    "grants", _("救助 #%(pk)d 的家庭没有银行账号。") % {"pk": g.pk}
+                )
+            g.payment_line = payments.add_line(
+                batch, reference=grant_reference(g), amount=g.amount, payee_name=family.name,
+                id_number=family.id_number, bank_name=family.bank_name,
+                bank_account=family.bank_account, member=family.member, by=actor,
+                override_reason=g.override_reason,
+            )  # fmt: skip
+        Grant.objects.bulk_update(waiting, ["payment_line"])
+        payments.submit(batch, by=actor)
+    return batch
+
+
+def _current(line: Any) -> Any:
+    """A line, or the line the payments app reissued it as (the latest of the chain)."""
+    from gonghui.payments.models import Line, LineStatus
+
+    seen = 0
+    while line is not None and line.status == LineStatus.REISSUED and seen < 20:
+        nxt = Line.objects.filter(original=line).order_by("-pk").first()
+        if nxt is None:
+            break
+        line, seen = nxt, seen + 1
+    return line
+
+
+def payments_sync(*, actor: Any, campaign: Campaign | None = None) -> dict[str, int]:
+    """Read the payment lines back into the recipients and grants (module comment above).
+    Running it again changes nothing."""
+    from gonghui.payments.models import LineStatus
+
+    out = {"paid": 0, "failed": 0}
+    recipients = Recipient.objects.visible_to(actor).filter(
+        payment_line__isnull=False, status__in=(RecipientStatus.APPROVED, RecipientStatus.FAILED)
+    )
+    if campaign is not None:
+        recipients = recipients.filter(campaign=campaign)
+    with transaction.atomic():
+        changed: list[Recipient] = []
+        for r in recipients.select_related("payment_line"):
+            line = _current(r.payment_line)
+            if line.status == LineStatus.PAID and r.status != RecipientStatus.PAID:
+                r.status, r.paid_on, r.fail_reason = RecipientStatus.PAID, line.paid_on, ""
+                out["paid"] += 1
+            elif line.status == LineStatus.FAILED and r.status != RecipientStatus.FAILED:
+                r.status, r.fail_reason = RecipientStatus.FAILED, line.fail_reason[:200]
+                out["failed"] += 1
+            else:
+                continue
+            r.payment_line = line
+            changed.append(r)
+        Recipient.objects.bulk_update(
+            changed, ["status", "paid_on", "fail_reason", "payment_line"], batch_size=2000
+        )
+        for g in (
+            Grant.objects.visible_to(actor)
+            .filter(payment_line__isnull=False, status=GrantStatus.APPROVED)
+            .select_related("payment_line")
+        ):
+            line = _current(g.payment_line)
+            if line.status == LineStatus.PAID:
+                before = audit.snapshot(g, GRANT_AUDITED)
+                g.status, g.paid_on, g.payment_line = GrantStatus.PAID, line.paid_on, line
+                g.save(update_fields=["status", "paid_on", "payment_line", "updated_at"])
+                _grant_audit(actor, g, "grant_paid", before, _("银行回单确认到账"))
+                out["paid"] += 1
+        if changed:
+            audit.record(
+                actor=actor,
+                action="assistance.payments_sync",
+                object_type="campaign",
+                object_id=campaign.pk if campaign is not None else "*",
+                object_org=campaign.org if campaign is not None else None,
+                object_repr=campaign.title if campaign is not None else "",
+                changes={"counts": {"before": None, "after": out}},
+            )
+    return out

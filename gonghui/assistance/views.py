@@ -367,6 +367,10 @@ def grant_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.grant_approve(actor=user, grant=item)
         elif action == "paid":
             services.grant_paid(actor=user, grant=item)
+        elif action == "pay":
+            batch = services.grants_pay(actor=user, org=user.org, grants=[item])
+            if batch is not None:
+                return redirect("payments:detail", batch.pk)
         elif action == "refuse":
             services.grant_refuse(
                 actor=user, grant=item, reason=request.POST.get("reason", "")[:200]
@@ -463,6 +467,16 @@ def campaign_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "paid":
             r = services.recipients_paid(actor=user, campaign=item)
             messages.success(request, _("已确认发放 %(paid)d 人。") % r)
+        elif action == "pay":
+            batch = services.campaign_pay(actor=user, campaign=item)
+            if batch is None:
+                messages.info(request, _("没有待生成代发批次的名单。"))
+            else:
+                messages.success(request, _("已生成代发批次，请审批后导出银行文件。"))
+                return redirect("payments:detail", batch.pk)
+        elif action == "sync":
+            r = services.payments_sync(actor=user, campaign=item)
+            messages.success(request, _("到账 %(paid)d 人，失败 %(failed)d 人。") % r)
         elif action == "reissue":
             n = services.recipients_reissue(actor=user, campaign=item)
             messages.success(request, _("%(n)d 人转入重新发放。") % {"n": n})
