@@ -314,3 +314,49 @@ def test_due_items_for_the_union(people: People, tree: Tree, dibao: None) -> Non
     assert (
         deadlines.for_user(people.cadre_b, today=family.investigate_due + timedelta(days=1)) == []
     )
+
+
+def test_the_dibao_table_imports_from_a_sheet_row_by_row(
+    people: People, tree: Tree, login: Any
+) -> None:
+    import io
+
+    import openpyxl
+
+    from gonghui.assistance.models import DibaoStandard
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["行政区划代码", "地区", "年度", "低保标准（元/人/月）"])
+    sheet.append(["371702", "牡丹区", "2025", "860"])
+    sheet.append(["371721", "曹县", "2025", "-1"])
+    sheet.append(["3717", "?", "2025", "800"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("低保.xlsx", buffer.getvalue())
+    client = login(people.city_cadre)
+    r = client.post("/assistance/dibao/import/", {"file": upload})
+    assert r.status_code == 302
+    assert list(DibaoStandard.objects.values_list("region_code", "year", "monthly")) == [
+        ("371702", 2025, Decimal("860.00"))
+    ]
+    page = client.get("/assistance/dibao/").content.decode()
+    assert "第 3 行" in page and "第 4 行" in page and "860.00" in page
+    upload.seek(0)
+    client.post("/assistance/dibao/import/", {"file": upload})
+    assert DibaoStandard.objects.count() == 1
+    assert login(people.clerk_a).post("/assistance/dibao/import/", {}).status_code == 404
+
+
+def test_the_member_page_shows_the_file_masked(people: People, tree: Tree, login: Any) -> None:
+    from gonghui.members.services import member_create
+
+    member = member_create(
+        actor=people.admin, org=tree.union_a, data={"name": "王小强", "id_number": ID_1}
+    )
+    family = apply(people, tree)
+    assert family.member == member
+    page = login(people.cadre_a).get(f"/members/{member.pk}/").content.decode()
+    assert family.number in page and "已申请" in page
+    assert "30000" not in page
+    assert family.number not in login(people.cadre_b).get(f"/members/{member.pk}/").content.decode()

@@ -155,6 +155,10 @@ class RecipientsImportForm(forms.Form):
     file = forms.FileField(label=_("名单（XLSX/CSV）"))
 
 
+class DibaoImportForm(forms.Form):
+    file = forms.FileField(label=_("低保标准表（XLSX/CSV）"))
+
+
 class DibaoForm(forms.Form):
     region_code = forms.CharField(label=_("行政区划代码"), max_length=12)
     region_name = forms.CharField(label=_("地区"), max_length=50, required=False)

@@ -1621,3 +1621,63 @@ def payments_sync(*, actor: Any, campaign: Campaign | None = None) -> dict[str, 
                 changes={"counts": {"before": None, "after": out}},
             )
     return out
+
+
+DIBAO_ALIASES: dict[str, tuple[str, ...]] = {
+    "region_code": ("行政区划代码", "区划代码", "地区代码"),
+    "region_name": ("地区", "地区名称", "县区"),
+    "year": ("年度", "年份"),
+    "monthly": ("低保标准", "城市低保标准", "低保标准（元/人/月）", "标准"),
+}
+
+
+def dibao_import(*, actor: Any, path: Any, file_name: str = "") -> ImportResult:
+    """The 低保 table from a sheet (XLSX/CSV: 行政区划代码, 地区, 年度, 低保标准), row by row: a
+    bad row is answered with its reason, the good ones are saved (each audited), and the same
+    sheet again changes nothing."""
+    from gonghui.core.spreadsheets import UnusableFile, cell_text, open_sheet
+
+    if not can(actor, "assistance.configure"):
+        raise Forbidden(_("当前角色不能设置低保标准。"))
+    try:
+        sheet = open_sheet(
+            path, aliases=DIBAO_ALIASES, required=("region_code", "year", "monthly"),
+            file_name=file_name,
+        )  # fmt: skip
+    except UnusableFile as exc:
+        raise InvalidInput.one("file", str(exc)) from None
+    result = ImportResult(header=sheet.header)
+    have = {
+        (code, year): monthly
+        for code, year, monthly in DibaoStandard.objects.values_list(
+            "region_code", "year", "monthly"
+        )
+    }
+    for number, cells in sheet.rows:
+        result.rows += 1
+        values = {
+            name: cell_text(cells[i]) if i < len(cells) and cells[i] is not None else ""
+            for name, i in sheet.columns.items()
+        }
+        year_text = values.get("year", "").split(".")[0]
+        try:
+            amount = money(values.get("monthly"), "monthly", label=_("低保标准"))
+            key = (normalise(values.get("region_code", "")), int(year_text or 0))
+            if have.get(key) == amount:
+                result.unchanged += 1
+                continue
+            dibao_set(
+                actor=actor, region_code=values.get("region_code", ""), year=year_text,
+                monthly=amount, region_name=values.get("region_name", ""),
+            )  # fmt: skip
+        except (InvalidInput, ValueError) as exc:
+            reason = (
+                "；".join(e["message"] for e in exc.errors)
+                if isinstance(exc, InvalidInput)
+                else _("年度应为4位数字。")
+            )
+            result.rejected.append((number, cells, reason))
+            continue
+        have[key] = amount
+        result.created += 1
+    return result

@@ -15,6 +15,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),
     path("campaigns/<int:pk>/<str:action>/", views.campaign_act, name="campaign_act"),
     path("dibao/", views.dibao, name="dibao"),
+    path("dibao/import/", views.dibao_import, name="dibao_import"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/reveal/", views.reveal, name="reveal"),
     path("<int:pk>/files/", views.attach, name="attach"),

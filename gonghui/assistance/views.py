@@ -35,6 +35,7 @@ from .forms import (
     CampaignForm,
     CheckForm,
     DibaoForm,
+    DibaoImportForm,
     GrantForm,
     RecipientsImportForm,
     RevealForm,
@@ -510,7 +511,38 @@ def dibao(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("低保标准已保存。"))
                 return redirect("assistance:dibao")
     rows = list(DibaoStandard.objects.order_by("region_code", "-year")[:500])
-    return render(request, "assistance/dibao.html", {"rows": rows, "form": form})
+    upload = DibaoImportForm() if form is not None else None
+    return render(request, "assistance/dibao.html", {"rows": rows, "form": form, "upload": upload})
+
+
+@require_POST
+@staff_page(CONFIGURE)
+def dibao_import(request: HttpRequest) -> HttpResponse:
+    from gonghui.core import uploads
+
+    form = DibaoImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择低保标准表。"))
+        return redirect("assistance:dibao")
+    try:
+        received = uploads.receive(form.cleaned_data["file"])
+        try:
+            result = services.dibao_import(
+                actor=request.user, path=received.path, file_name=received.name
+            )
+        finally:
+            uploads.remove(received.path)
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+        return redirect("assistance:dibao")
+    messages.success(
+        request,
+        _("共 %(rows)d 行：保存 %(created)d，未变 %(unchanged)d，未导入 %(rejected)d。")
+        % result.as_dict(),
+    )
+    for number, _cells, reason in result.rejected[:50]:
+        messages.error(request, _("第 %(n)d 行：%(r)s") % {"n": number, "r": reason})
+    return redirect("assistance:dibao")
 
 
 # --- the worker's portal ---------------------------------------------------------------------
