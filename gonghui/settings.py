@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "gonghui.reports",
     "gonghui.hotline",
     "gonghui.bargaining",
+    "gonghui.assistance",
+    "gonghui.payments",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

@@ -9,9 +9,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("gonghui.accounts.urls")),
     path("orgs/", include("gonghui.orgs.urls")),
+    path("portal/assistance/", include("gonghui.assistance.portal_urls")),
     path("portal/", include("gonghui.portal.urls")),
     path("members/", include("gonghui.members.urls")),
     path("hotline/", include("gonghui.hotline.urls")),
+    path("assistance/", include("gonghui.assistance.urls")),
+    path("payments/", include("gonghui.payments.urls")),
     path("reports/", include("gonghui.reports.urls")),
     path("bargaining/", include("gonghui.bargaining.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/

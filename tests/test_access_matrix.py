@@ -27,6 +27,7 @@ import copy
 import csv
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from gonghui.core.notices import object_to, open_notice
 from gonghui.hotline import services as hotline
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
+from gonghui.payments import services as payments
 
 MATRIX = Path(__file__).with_name("access_matrix.csv")
 PERSONAS = [
@@ -123,12 +125,12 @@ class Records:
             actor=people.admin, county="371702", union="G-A-0001", name="甲公司"
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
-        campaign = bargaining.campaign_create(
+        offer_campaign = bargaining.campaign_create(
             actor=people.city_cadre,
             org=tree.city,
             data={"title": "要约行动", "ends_on": "2099-12-31"},
         )
-        bargaining.offer(actor=people.admin, campaign=campaign, enterprises=[enterprise])
+        bargaining.offer(actor=people.admin, campaign=offer_campaign, enterprises=[enterprise])
         thread = Thread.objects.get()
         contract = bargaining.contract_record(
             actor=people.admin,
@@ -136,6 +138,20 @@ class Records:
             data={"title": "合同", "kind": "comprehensive", "signed_on": "2020-01-02", "years": 3},
             enterprises=[enterprise],
         )
+        family, grant, campaign = _assistance_records(people, tree)
+        batch = payments.create_batch(
+            org=tree.county_a, source="funds", purpose="返还", title="返还", by=people.cadre_a
+        )
+        payment = payments.add_line(
+            batch,
+            reference="funds.refund:1",
+            amount=Decimal("100.00"),
+            payee_name="王五",
+            bank_account="6222021234567890123",
+            by=people.cadre_a,
+        )
+        payments.submit(batch, by=people.cadre_a)
+        payments.approve(batch, by=people.city_cadre)
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
@@ -156,11 +172,29 @@ class Records:
             "step": "approve",
             "request_id": "999999",
             "kind": "org",
+            "batch_id": str(batch.pk),
+            "line_id": str(payment.pk),
             "objection": str(objection.pk),
             "thread_id": str(thread.pk),
-            "campaign_id": str(campaign.pk),
             "contract_id": str(contract.pk),
+            "family_id": str(family.pk),
+            "grant_id": str(grant.pk),
+            "campaign_id": str(campaign.pk),
         }
+        # a module's ``action`` where the common one (a hotline step) is not its own
+        # a path parameter whose name two modules share, by the module's prefix
+        self.name_by_prefix = [
+            ("/api/v1/bargaining/", "campaign_id", str(offer_campaign.pk)),
+        ]
+        self.action_by_prefix = [
+            ("/payments/lines/", "reverse"),
+            ("/payments/", "approve"),
+            ("/assistance/grants/", "approve"),
+            ("/assistance/campaigns/", "approve"),
+            ("/assistance/", "investigate"),
+            ("/bargaining/threads/", "answer"),
+            ("/api/v1/bargaining/threads/", "answer"),
+        ]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
             ("/users/", str(people.clerk_a.pk)),
@@ -172,11 +206,17 @@ class Records:
             ("/members/transfer/", "999999"),
             ("/portal/transfers/", "999999"),
             ("/members/", str(member.pk)),
+            ("/payments/lines/", str(payment.pk)),
+            ("/payments/", str(batch.pk)),
             ("/notices/", str(notice.pk)),
-            ("/bargaining/campaigns/", str(campaign.pk)),
+            ("/bargaining/campaigns/", str(offer_campaign.pk)),
             ("/bargaining/threads/", str(thread.pk)),
             ("/bargaining/contracts/", str(contract.pk)),
             ("/bargaining/letters/", "999999"),
+            ("/assistance/grants/", str(grant.pk)),
+            ("/assistance/campaigns/", str(campaign.pk)),
+            ("/assistance/", str(family.pk)),
+            ("/portal/assistance/", str(family.pk)),
             ("/portal/notices/", str(notice.pk)),
         ]
 
@@ -187,10 +227,54 @@ class Records:
             name = match.group(1).split(":")[-1]
             if name == "pk":
                 return next(v for prefix, v in self.pk_by_prefix if path.startswith(prefix))
-            return self.by_name[name]
+            if name == "action":
+                own = [v for prefix, v in self.action_by_prefix if path.startswith(prefix)]
+                return own[0] if own else self.by_name[name]
+            own = [
+                v for prefix, n, v in self.name_by_prefix if n == name and path.startswith(prefix)
+            ]
+            return own[0] if own else self.by_name[name]
 
         path = re.sub(r"<([^>]+)>", value, path)
         return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def _assistance_records(people: Any, tree: Any) -> tuple[Any, Any, Any]:
+    """A pending hardship file of 甲公司工会, a grant to an archived one, a city campaign."""
+    import datetime
+
+    from gonghui.assistance import services as assistance
+
+    assistance.dibao_set(
+        actor=people.city_cadre, region_code="371702", year=datetime.date.today().year,
+        monthly="640",
+    )  # fmt: skip
+
+    def apply(id_number: str) -> Any:
+        return assistance.family_apply(
+            actor=people.clerk_a,
+            data={"org": tree.union_a.code, "name": "王五", "id_number": id_number,
+                  "main_cause": "illness", "household_income": "12000", "pledge": True},
+        )  # fmt: skip
+
+    family = apply("11010519491231002X")
+    other = apply("110105194912310038")
+    other = assistance.family_investigate(
+        actor=people.clerk_a, family=other, data={"investigation": "属实"}
+    )
+    other = assistance.family_deliberate(actor=people.clerk_a, family=other, opinion="同意")
+    started = datetime.date.today() - datetime.timedelta(days=20)
+    other = assistance.family_publish(actor=people.clerk_a, family=other, starts_on=started)
+    other = assistance.family_submit_review(actor=people.clerk_a, family=other)
+    other = assistance.family_approve(actor=people.cadre_a, family=other)
+    grant = assistance.grant_create(
+        actor=people.clerk_a, family=other, kind="living", period="2026", amount="500",
+        fund_source="帮扶资金",
+    )  # fmt: skip
+    campaign = assistance.campaign_create(
+        actor=people.city_cadre, org=tree.city, title="送温暖", kind="warmth", year=2026
+    )
+    return family, grant, campaign
 
 
 def _call(client: Client, route: str, url: str) -> Any:
