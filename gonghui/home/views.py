@@ -51,6 +51,8 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("工单队列"), "hotline:queue"))
     if can(user, "hotline.stats"):
         links.append(_link(_("热线统计"), "hotline:stats"))
+    if can(user, "honors.view"):
+        links.append(_link(_("评先评优"), "honors:rounds"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "orgs.manage", org):
@@ -83,7 +85,24 @@ def cadre_todo(
             urgent=True,
         ),
     ]
+    rows += honors_todo(user)
     return [r for r in rows if r.count or not r.urgent]
+
+
+def honors_todo(user: Any) -> list[selectors.Todo]:
+    """Honours: proposals waiting to be passed up, nominees in vetting, notices running."""
+    from gonghui.honors.selectors import waiting_for
+
+    if not can(user, "honors.view"):
+        return []
+    waiting = waiting_for(user)
+    rounds = reverse("honors:rounds")
+    return [
+        selectors.Todo(
+            _("待审核上报的评先评优推荐"), waiting["proposed"], f"{rounds}?status=nominating"
+        ),
+        selectors.Todo(_("审核中的推荐对象"), waiting["vetting"], f"{rounds}?status=vetting"),
+    ]
 
 
 @login_required
