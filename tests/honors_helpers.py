@@ -23,11 +23,20 @@ def citizen_id(region: str, birth: str, seq: int, female: bool = False) -> str:
     return body + CHECK[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
+SURNAMES = "张王李刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静磊强军洋勇艳杰涛明超秀霞平刚桂"
+
+
+def name_for(seq: int) -> str:
+    """A distinct, valid Chinese name for each small number."""
+    return SURNAMES[seq % 20] + GIVEN[seq // 20 % 20] + GIVEN[(seq * 7 + 3) % 20]
+
+
 def person(
     people: Any, org: Any, name: str, seq: int, *, female: bool = False, migrant: bool = False
 ) -> Member:
     data: dict[str, Any] = {
-        "name": name,
+        "name": name if len(name) >= 2 and not any(c.isdigit() for c in name) else name_for(seq),
         "id_number": citizen_id("371702", "19850101", seq, female),
         "joined_on": "2019-01-01",
     }
@@ -45,8 +54,10 @@ def open_round(
     tree: Any,
     code: str = "wuyi_medal",
     places: int = 10,
+    allot: bool = True,
     **extra: Any,
 ) -> Round:
+    """A city round open for nominations; by default half its places to each county."""
     round = services.round_create(
         actor=people.city_cadre,
         org=tree.city,
@@ -58,4 +69,9 @@ def open_round(
         closes_on=date(2020, 3, 31),
         **extra,
     )
+    if allot:
+        for county in (tree.county_a, tree.county_b):
+            services.round_allot(
+                actor=people.city_cadre, round=round, org=county, places=places // 2
+            )
     return services.round_step(actor=people.city_cadre, round=round, step="open")

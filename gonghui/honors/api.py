@@ -27,7 +27,7 @@ from gonghui.core.api import InputSchema, Page, PageParams, paginate
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound
 from gonghui.core.roles import can, role_can
 from gonghui.core.throttle import client_address
-from gonghui.orgs.models import Enterprise, Org
+from gonghui.orgs.models import Org
 
 from . import selectors, services
 from .models import (
@@ -515,7 +515,7 @@ def nomination_new(request: HttpRequest, round_id: int, payload: NominationIn) -
         if member is None:
             raise InvalidInput.one("member", _("未找到该会员"))
     if payload.enterprise is not None:
-        enterprise = Enterprise.objects.visible_to(user).filter(pk=payload.enterprise).first()
+        enterprise = selectors.enterprises_for(user).filter(pk=payload.enterprise).first()
         if enterprise is None:
             raise InvalidInput.one("enterprise", _("未找到该单位"))
     nom = services.nomination_create(
@@ -706,7 +706,7 @@ def competition_step(request: HttpRequest, competition_id: int, step: str) -> Co
 def competition_join(request: HttpRequest, competition_id: int, payload: UnitIn) -> Competition:
     user = _staff(request)
     comp = selectors.access_competition(user, competition_id)
-    enterprise = Enterprise.objects.visible_to(user).filter(pk=payload.enterprise).first()
+    enterprise = selectors.enterprises_for(user).filter(pk=payload.enterprise).first()
     if enterprise is None:
         raise InvalidInput.one("enterprise", _("未找到该单位"))
     services.competition_join(

@@ -34,7 +34,7 @@ audit.register_actions(
         "honors.stop": _("终止推荐"),
         "honors.attach": _("上传推荐材料"),
         "honors.vet": _("登记征求意见"),
-        "honors.vote": _("网络投票"),
+        "honors.vote_cast": _("会员投票"),
         "honors.score": _("专家评分"),
         "honors.visit": _("实地考察"),
         "honors.honour": _("命名表彰"),

@@ -70,6 +70,19 @@ def access_round(user: Any, pk: Any) -> Round:
         raise NotFound() from exc
 
 
+def enterprises_for(user: Any) -> QuerySet[Any]:
+    """The enterprises a user may put forward: in their county's subtree, or covered by a
+    union of their subtree (a grassroots clerk's own employer)."""
+    from gonghui.orgs.models import Enterprise
+
+    if not getattr(user, "is_authenticated", False) or user.org is None:
+        return Enterprise.objects.none()
+    tree = subtree_org_ids(user.org)
+    return Enterprise.objects.filter(Q(county__in=tree) | Q(union__in=tree)).select_related(
+        "county"
+    )
+
+
 def awards() -> QuerySet[Award]:
     return Award.objects.all()
 

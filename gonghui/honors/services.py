@@ -436,7 +436,7 @@ def nomination_create(
     else:
         if enterprise is None or member is not None:
             raise InvalidInput.one("enterprise", _("集体荣誉请从单位库中选择候选单位"))
-        if not in_subtree(actor, enterprise.county):
+        if not selectors.enterprises_for(actor).filter(pk=enterprise.pk).exists():
             raise InvalidInput.one("enterprise", _("未找到该单位"))
         if kind == AwardKind.TEAM and not team:
             raise InvalidInput.one("team", _("请填写班组名称"))
@@ -688,7 +688,7 @@ def vote_cast(
             raise Conflict(_("您已在本次评选中投过票，每人限投一次")) from exc
         _audit(
             actor,
-            "vote",
+            "vote_cast",
             vote,
             org=nom.org,
             object_type="vote",
@@ -857,7 +857,7 @@ def competition_join(
     *, actor: Any, competition: Competition, enterprise: Any, team: str = ""
 ) -> CompetitionUnit:
     _manage(actor, competition.org)
-    if enterprise is None or not in_subtree(actor, enterprise.county):
+    if enterprise is None or not selectors.enterprises_for(actor).filter(pk=enterprise.pk).exists():
         raise InvalidInput.one("enterprise", _("未找到该单位"))
     if competition.status == CompetitionStatus.FINISHED:
         raise Conflict(_("竞赛已结束"))
@@ -885,7 +885,7 @@ def competition_score(
     *, actor: Any, unit: CompetitionUnit, score: Decimal, result: str = ""
 ) -> CompetitionUnit:
     """A unit's score; ranks are recomputed from the scores (highest first)."""
-    comp = unit.competition
+    comp = Competition.objects.select_related("org").get(pk=unit.competition_id)
     _manage(actor, comp.org)
     if comp.status == CompetitionStatus.PLANNED:
         raise Conflict(_("竞赛尚未开始"))

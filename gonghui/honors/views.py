@@ -21,7 +21,7 @@ from gonghui.core.pdf import FontMissing
 from gonghui.core.roles import Role, can
 from gonghui.core.throttle import client_address
 from gonghui.core.web import download, form_errors, spreadsheet_download, staff_page
-from gonghui.orgs.models import Enterprise, Org
+from gonghui.orgs.models import Org
 
 from . import documents, selectors, services
 from .forms import (
@@ -199,7 +199,7 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
         if individual and d["member"]:
             member = members_visible_to(user).filter(pk=d["member"]).first()
         if not individual and d["enterprise"]:
-            enterprise = Enterprise.objects.visible_to(user).filter(pk=d["enterprise"]).first()
+            enterprise = selectors.enterprises_for(user).filter(pk=d["enterprise"]).first()
         try:
             nom = services.nomination_create(
                 actor=user,
@@ -461,7 +461,7 @@ def competition_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             form = bind_pickers(UnitForm(request.POST), user)
             if not form.is_valid():
                 raise _invalid(form)
-            enterprise = Enterprise.objects.visible_to(user).get(pk=form.cleaned_data["enterprise"])
+            enterprise = selectors.enterprises_for(user).get(pk=form.cleaned_data["enterprise"])
             services.competition_join(
                 actor=user, competition=comp, enterprise=enterprise, team=form.cleaned_data["team"]
             )
