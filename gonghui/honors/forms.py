@@ -87,7 +87,7 @@ class AllotForm(forms.Form):
 
 class NominationForm(forms.Form):
     member = PickerField("member", label=_("候选人（会员）"), required=False)
-    enterprise = PickerField("enterprise", label=_("候选单位"), required=False)
+    enterprise = PickerField("nominee_enterprise", label=_("候选单位"), required=False)
     team = forms.CharField(label=_("班组名称"), max_length=100, required=False)
     tags = forms.MultipleChoiceField(
         label=_("类别"),
@@ -157,7 +157,7 @@ class CompetitionForm(forms.Form):
 
 
 class UnitForm(forms.Form):
-    enterprise = PickerField("enterprise", label=_("参赛单位"))
+    enterprise = PickerField("nominee_enterprise", label=_("参赛单位"))
     team = forms.CharField(label=_("参赛班组"), max_length=100, required=False)
 
 
