@@ -101,6 +101,46 @@ def _class(response: Any) -> str:
     }.get(status, f"error-{status}")
 
 
+def _honours(people: Any, tree: Any, member: Any, enterprise: Any) -> dict[str, str]:
+    """A city round open for nominations with county A's nominee, and county A's competition."""
+    from datetime import date
+
+    from gonghui.honors import services as honors
+    from gonghui.honors.models import Award
+
+    round = honors.round_create(
+        actor=people.city_cadre,
+        org=tree.city,
+        award=Award.objects.get(code="wuyi_medal"),
+        title="2020年五一劳动奖章",
+        year=2020,
+        places=4,
+        opens_on=date(2020, 3, 1),
+        closes_on=date(2020, 3, 31),
+    )
+    honors.round_allot(actor=people.city_cadre, round=round, org=tree.county_a, places=2)
+    round = honors.round_step(actor=people.city_cadre, round=round, step="open")
+    nomination = honors.nomination_create(actor=people.clerk_a, round=round, member=member)
+    competition = honors.competition_create(
+        actor=people.cadre_a,
+        org=tree.county_a,
+        title="牡丹机场立功竞赛",
+        project="牡丹机场",
+        starts_on=date(2020, 3, 1),
+        ends_on=date(2020, 12, 31),
+    )
+    unit = honors.competition_join(
+        actor=people.cadre_a, competition=competition, enterprise=enterprise
+    )
+    return {
+        "round_id": str(round.pk),
+        "nomination_id": str(nomination.pk),
+        "competition_id": str(competition.pk),
+        "unit_id": str(unit.pk),
+        "honour_id": "999999",
+    }
+
+
 class Records:
     """The records whose ids fill the path parameters."""
 
@@ -121,6 +161,7 @@ class Records:
             actor=people.admin, county="371702", union="G-A-0001", name="甲公司"
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
+        honours = _honours(people, tree, member, enterprise)
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
@@ -142,6 +183,7 @@ class Records:
             "request_id": "999999",
             "kind": "org",
             "objection": str(objection.pk),
+            **honours,
         }
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -155,6 +197,10 @@ class Records:
             ("/portal/transfers/", "999999"),
             ("/members/", str(member.pk)),
             ("/notices/", str(notice.pk)),
+            ("/honors/nominations/", honours["nomination_id"]),
+            ("/honors/competitions/", honours["competition_id"]),
+            ("/honors/", honours["round_id"]),
+            ("/portal/honors/", honours["round_id"]),
             ("/portal/notices/", str(notice.pk)),
         ]
 

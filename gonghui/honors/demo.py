@@ -168,7 +168,7 @@ def _nominate(
             nominated_on=day,
         )
         if select:
-            services.nomination_select(actor=actor, nomination=nom)
+            nom = services.nomination_select(actor=actor, nomination=nom)
         out.append(nom)
     return out
 

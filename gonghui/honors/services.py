@@ -89,6 +89,11 @@ def _text(value: Any, field: str, *, required: bool = False, max_length: int = 0
     return text
 
 
+def _fresh_round(nomination: Nomination) -> Round:
+    """The nomination's round as it is now (a caller may hold it from before a step)."""
+    return Round.objects.select_related("org", "award").get(pk=nomination.round_id)
+
+
 def _manage(actor: Any, org: Any) -> None:
     if not can(actor, "honors.manage", org):
         raise Forbidden(_("无权办理本次评选"))
@@ -225,14 +230,14 @@ def round_allot(*, actor: Any, round: Round, org: Any, places: int) -> Allotment
     """Give ``places`` of the round to ``org`` (an org below the round's); the allotments
     together never exceed the round's places."""
     _manage(actor, round.org)
-    if round.status not in (RoundStatus.DRAFT, RoundStatus.NOMINATING):
-        raise Conflict(_("推荐截止后不能再分配名额"))
     if org is None or org.pk == round.org_id or not org.path.startswith(round.org.path):
         raise InvalidInput.one("org", _("只能分配给主办组织的下级组织"))
     if not 0 <= int(places) <= round.places:
         raise InvalidInput.one("places", _("名额应在0到%(n)d之间") % {"n": round.places})
     with transaction.atomic():
-        Round.objects.select_for_update().get(pk=round.pk)
+        locked = Round.objects.select_for_update().get(pk=round.pk)
+        if locked.status not in (RoundStatus.DRAFT, RoundStatus.NOMINATING):
+            raise Conflict(_("推荐截止后不能再分配名额"))
         others = sum(a.places for a in round.allotments.exclude(org=org).only("places"))
         if others + places > round.places:
             raise InvalidInput.one(
@@ -464,7 +469,7 @@ def nomination_create(
 def nomination_select(*, actor: Any, nomination: Nomination) -> Nomination:
     """Pass a proposal up: within the places of the allotment that holds the nominating union
     (and of the round); the actor sits at that allotment's org or above."""
-    round = nomination.round
+    round = _fresh_round(nomination)
     holder = selectors.allotment_for(round, nomination.org)
     level = holder.org if holder else round.org
     if not can(actor, "honors.manage", level):
@@ -596,11 +601,12 @@ def vetting_record(
     *, actor: Any, nomination: Nomination, body: str, passed: bool, reason: str = ""
 ) -> Vetting:
     """One body's answer on a nominee. A negative answer stops the nominee with the reason."""
-    _manage(actor, nomination.round.org)
+    round = _fresh_round(nomination)
+    _manage(actor, round.org)
     if body not in Body.values:
         raise InvalidInput.one("body", _("请选择征求意见单位"))
     reason = _text(reason, "reason", required=not passed, max_length=200)
-    if nomination.round.status not in (RoundStatus.NOMINATING, RoundStatus.VETTING):
+    if round.status not in (RoundStatus.NOMINATING, RoundStatus.VETTING):
         raise Conflict(_("征求意见应在推荐和审核阶段进行"))
     with transaction.atomic():
         nom = Nomination.objects.select_for_update().get(pk=nomination.pk)
@@ -704,13 +710,11 @@ def vote_cast(
 def score_submit(*, actor: Any, nomination: Nomination, marks: dict[str, Any]) -> Score:
     """One expert's marks on the published criteria; the nominee's score is the mean of the
     experts' totals (highest and lowest dropped where the round says so and ≥ 3 scored)."""
-    round = nomination.round
+    round = _fresh_round(nomination)
     if not can(actor, "honors.score", round.org):
         raise Forbidden(_("无权参与本次评审"))
     if round.status != RoundStatus.SCORING:
         raise Conflict(_("本次评选当前不在专家评审阶段"))
-    if nomination.status != NominationStatus.SELECTED:
-        raise Conflict(_("该推荐现为%(s)s") % {"s": nomination.get_status_display()})
     if not isinstance(marks, dict):
         raise InvalidInput.one("marks", _("请逐项打分"))
     clean: dict[str, str] = {}
@@ -736,6 +740,8 @@ def score_submit(*, actor: Any, nomination: Nomination, marks: dict[str, Any]) -
         raise InvalidInput.one(sorted(unknown)[0][:32], _("不是本次评选的评分项"))
     with transaction.atomic():
         nom = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if nom.status != NominationStatus.SELECTED:
+            raise Conflict(_("该推荐现为%(s)s") % {"s": nom.get_status_display()})
         try:
             with transaction.atomic():
                 score = Score.objects.create(nomination=nom, expert=actor, marks=clean, total=total)

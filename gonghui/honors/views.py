@@ -45,6 +45,10 @@ PAGE = 50
 
 
 def _refused(request: HttpRequest, exc: ServiceError) -> None:
+    """A refused step: a role or org that may not take it gets 403 (``staff_page``), any
+    other refusal comes back to the record's page with the service's message."""
+    if isinstance(exc, Forbidden):
+        raise exc
     messages.error(request, exc.detail)
 
 
@@ -170,6 +174,8 @@ def round_allot(request: HttpRequest, pk: int) -> HttpResponse:
 
     user: Any = request.user
     round = selectors.access_round(user, pk)
+    if not can(user, "honors.manage", round.org):
+        raise Forbidden(_("无权办理本次评选"))
     form = bind_pickers(AllotForm(request.POST), user)
     if not form.is_valid():
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
