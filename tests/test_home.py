@@ -199,7 +199,9 @@ def test_each_home_page_has_a_query_budget(
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
-    assert len(queries) <= 40, [q["sql"] for q in queries]
+    # a fixed budget whatever the data: each module's figure families cost one query each on
+    # the cadre's page (honours: three families and one to-do query)
+    assert len(queries) <= 44, [q["sql"] for q in queries]
 
 
 def test_anonymous_is_sent_to_log_in(db: Any, client: Any) -> None:

@@ -10,7 +10,6 @@ unions above their own, and their own honours. Missing and forbidden answer the 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -182,19 +181,17 @@ def access_competition(user: Any, pk: Any) -> Competition:
     return access(competitions_visible_to(user), user, pk=pk)
 
 
-def waiting_for(user: Any, today: date | None = None) -> dict[str, int]:
-    """What waits for the user in this module (home page): nominations to pass up in their
-    subtree, nominees to vet, rounds whose notice runs."""
+def waiting_for(user: Any) -> dict[str, int]:
+    """What waits for the user in this module (home page), in one query: proposals to pass up
+    in rounds taking nominations, and nominees being vetted, in the user's subtree."""
     if not can(user, "honors.view") or user.org is None:
-        return {"proposed": 0, "vetting": 0, "notice": 0}
-    noms = Nomination.objects.visible_to(user)
-    rounds = rounds_visible_to(user)
-    return {
-        "proposed": noms.filter(
-            status=NominationStatus.PROPOSED, round__status=RoundStatus.NOMINATING
-        ).count(),
-        "vetting": noms.filter(
-            status=NominationStatus.SELECTED, round__status=RoundStatus.VETTING
-        ).count(),
-        "notice": rounds.filter(status=RoundStatus.NOTICE).count(),
-    }
+        return {"proposed": 0, "vetting": 0}
+    return Nomination.objects.visible_to(user).aggregate(
+        proposed=Count(
+            "id",
+            filter=Q(status=NominationStatus.PROPOSED, round__status=RoundStatus.NOMINATING),
+        ),
+        vetting=Count(
+            "id", filter=Q(status=NominationStatus.SELECTED, round__status=RoundStatus.VETTING)
+        ),
+    )
