@@ -138,6 +138,7 @@ def _honours(people: Any, tree: Any, member: Any, enterprise: Any) -> dict[str, 
         "competition_id": str(competition.pk),
         "unit_id": str(unit.pk),
         "honour_id": "999999",
+        "what": "vettings",
     }
 
 

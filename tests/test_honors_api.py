@@ -248,7 +248,103 @@ def test_the_honour_roll_and_the_nominee_list_export(people: Any, tree: Any, log
     assert len(list(openpyxl.load_workbook(io.BytesIO(b_roll.content)).active.iter_rows())) == 1
     export = login(people.cadre_a).get(f"/honors/{round.pk}/nominees.xlsx")
     assert export.status_code == 200
+    from gonghui.core.pdf import pdf_available
+
+    if pdf_available():
+        pdf = login(people.cadre_a).get(f"/honors/{round.pk}/certificates.pdf")
+        assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     # the member's own honours: portal and API
     nom.member.user = people.member_a
     nom.member.save(update_fields=["user"])
     assert "菏泽市五一劳动奖章" in login(people.member_a).get("/portal/honors/").content.decode()
+
+
+def _sheet(rows: list[list[Any]]) -> io.BytesIO:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "answers.xlsx"
+    return buffer
+
+
+def test_vetting_answers_import_row_by_row(people: Any, tree: Any, api: Any, login: Any) -> None:
+    round = open_round(people, tree)
+    ok = services.nomination_create(
+        actor=people.clerk_a, round=round, member=person(people, tree.union_a, "孙强", 7)
+    )
+    bad = services.nomination_create(
+        actor=people.clerk_a, round=round, member=person(people, tree.union_a, "马超", 8)
+    )
+    upload = _sheet([
+        ["编号", "征求意见单位", "意见", "情况说明"],
+        [ok.pk, "税务", "无异议", ""],
+        [bad.pk, "审计局", "有问题", "专项资金使用不规范"],
+        [999999, "税务", "无异议", ""],
+        [ok.pk, "公安", "无异议", ""],
+        [ok.pk, "税务", "无异议", ""],
+    ])  # fmt: skip
+    url = f"/api/v1/honors/rounds/{round.pk}/vettings/import"
+    assert api(people.cadre_a).post(url, {"file": upload}).status_code == 403
+    upload.seek(0)
+    answer = api(people.city_cadre).post(url, {"file": upload}).json()
+    assert answer["rows"] == 5 and answer["imported"] == 2
+    assert [r["row"] for r in answer["rejected"]] == [4, 5, 6]
+    assert "不是本次评选的推荐对象" in answer["rejected"][0]["reason"]
+    assert "已登记税务的意见" in answer["rejected"][2]["reason"]
+    bad.refresh_from_db()
+    assert bad.status == NominationStatus.STOPPED and "专项资金使用不规范" in bad.stop_reason
+    # the same from the page
+    page = login(people.city_cadre).post(
+        f"/honors/{round.pk}/import/vettings/",
+        {"material": _sheet([["编号", "征求意见单位", "意见"], [ok.pk, "纪检监察", "无异议"]])},
+    )
+    assert page.status_code == 302 and ok.vettings.count() == 2
+
+
+def test_expert_scores_import(people: Any, tree: Any, api: Any) -> None:
+    criteria = [
+        {"key": "skill", "label": "绝技绝活", "max": 50},
+        {"key": "innovation", "label": "创新成果", "max": 50},
+    ]
+    round = open_round(people, tree, scoring=criteria)
+    nom = services.nomination_create(
+        actor=people.clerk_a, round=round, member=person(people, tree.union_a, "朱军", 9)
+    )
+    services.nomination_select(actor=people.cadre_a, nomination=nom)
+    services.round_step(actor=people.city_cadre, round=round, step="close")
+    services.round_step(actor=people.city_cadre, round=round, step="score")
+    upload = _sheet([["编号", "绝技绝活", "创新成果"], [nom.pk, 45, 40], [nom.pk, 60, 1]])
+    answer = (
+        api(people.city_cadre)
+        .post(f"/api/v1/honors/rounds/{round.pk}/scores/import", {"file": upload})
+        .json()
+    )
+    assert answer["imported"] == 1 and answer["rejected"][0]["row"] == 3
+    nom.refresh_from_db()
+    assert str(nom.score) == "85.00"
+
+
+def test_a_deadline_and_a_notice_reach_the_pages(people: Any, tree: Any, login: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gonghui.core import deadlines
+
+    round = open_round(people, tree)
+    round.closes_on = timezone.localdate() + timedelta(days=1)
+    round.save(update_fields=["closes_on"])
+    items = [d.label for d, _card in deadlines.for_user(people.clerk_a)]
+    assert f"{round.title}：推荐截止" in items
+    nom = services.nomination_create(
+        actor=people.clerk_a, round=round, member=person(people, tree.union_a, "胡敏", 11)
+    )
+    services.nomination_select(actor=people.cadre_a, nomination=nom)
+    services.round_step(actor=people.city_cadre, round=round, step="close")
+    services.round_step(actor=people.city_cadre, round=round, step="publish")
+    page = login(people.cadre_a).get(f"/honors/nominations/{nom.pk}/").content.decode()
+    assert "公示中" in page and "查看公示与异议" in page
+    assert "胡敏" in login(people.city_cadre).get("/notices/").content.decode()

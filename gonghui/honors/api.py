@@ -21,7 +21,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from gonghui.core.api import InputSchema, Page, PageParams, paginate
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound
@@ -29,7 +29,7 @@ from gonghui.core.roles import can, role_can
 from gonghui.core.throttle import client_address
 from gonghui.orgs.models import Org
 
-from . import selectors, services
+from . import importing, selectors, services
 from .models import (
     Award,
     Competition,
@@ -551,6 +551,37 @@ def vote(request: HttpRequest, round_id: int, payload: VoteIn) -> Status[Any]:
         actor=user, round=round, nomination_id=payload.nomination, address=client_address(request)
     )
     return Status(201, cast)
+
+
+class Rejection(Schema):
+    row: int = Field(..., description="表格中的行号")
+    reason: str
+
+
+class ImportOut(Schema):
+    rows: int
+    imported: int
+    rejected: list[Rejection]
+
+
+@router.post(
+    "/rounds/{round_id}/vettings/import", response=ImportOut, summary="导入征求意见（XLSX/CSV）"
+)
+def vettings_import(request: HttpRequest, round_id: int, file: File[UploadedFile]) -> Any:
+    """Columns 编号, 征求意见单位, 意见 (无异议/有问题), 情况说明; each row answered."""
+    user = _staff(request, "honors.manage")
+    round = selectors.access_round(user, round_id)
+    return importing.import_vettings(actor=user, round=round, upload=file).as_json()
+
+
+@router.post(
+    "/rounds/{round_id}/scores/import", response=ImportOut, summary="导入本人的专家评分（XLSX/CSV）"
+)
+def scores_import(request: HttpRequest, round_id: int, file: File[UploadedFile]) -> Any:
+    """Columns 编号 and one per published criterion (by its name); each row answered."""
+    user = _staff(request, "honors.score")
+    round = selectors.access_round(user, round_id)
+    return importing.import_scores(actor=user, round=round, upload=file).as_json()
 
 
 # --- nominations ----------------------------------------------------------------------------

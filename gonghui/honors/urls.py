@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:pk>/nominees.xlsx", views.nominees_export, name="nominees_export"),
     path("<int:pk>/certificates.pdf", views.certificates, name="certificates"),
     path("<int:pk>/steps/<str:step>/", views.round_step, name="step"),
+    path("<int:pk>/import/<str:what>/", views.round_import, name="import"),
 ]

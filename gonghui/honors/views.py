@@ -144,6 +144,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "quota_org": mine,
             "steps": _steps(user, round),
             "can_manage": can(user, "honors.manage", round.org),
+            "can_score": can(user, "honors.score", round.org),
             "can_nominate": round.status == RoundStatus.NOMINATING
             and can(user, "honors.nominate", user.org),
             "allot_form": allot_form,
@@ -232,6 +233,39 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
         if round.award.kind != AwardKind.TEAM:
             form.fields.pop("team")
     return render(request, "honors/nominate.html", {"round": round, "form": form})
+
+
+@require_POST
+@staff_page(VIEW)
+def round_import(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """Vetting answers (managers) or the user's own expert scores, from a spreadsheet: every
+    row answered, the refused ones listed with their row number and reason."""
+    from . import importing
+
+    user: Any = request.user
+    round = selectors.access_round(user, pk)
+    upload = MaterialForm(request.POST, request.FILES)
+    if what not in ("vettings", "scores"):
+        raise Http404()
+    if not can(user, "honors.manage" if what == "vettings" else "honors.score", round.org):
+        raise Forbidden(_("无权办理本次评选"))
+    if not upload.is_valid():
+        messages.error(request, _("请选择要导入的文件"))
+        return redirect("honors:round", pk=pk)
+    fn = importing.import_vettings if what == "vettings" else importing.import_scores
+    try:
+        result = fn(actor=user, round=round, upload=upload.cleaned_data["material"])
+    except ServiceError as exc:
+        _refused(request, exc)
+        return redirect("honors:round", pk=pk)
+    messages.success(
+        request,
+        _("共%(rows)d行，导入%(ok)d行，未导入%(bad)d行")
+        % {"rows": result.rows, "ok": result.imported, "bad": len(result.rejected)},
+    )
+    for item in result.rejected[:20]:
+        messages.error(request, _("第%(row)d行：%(reason)s") % item)
+    return redirect("honors:round", pk=pk)
 
 
 @staff_page(VIEW)
