@@ -122,12 +122,11 @@ def _steps(user: Any, round: Round) -> list[Any]:
 
 @staff_page(VIEW)
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from gonghui.orgs.pickers import org_options  # noqa: F401 - the picker is registered
-
     user: Any = request.user
     round = selectors.access_round(user, pk)
     noms = list(selectors.round_nominations(user, round))
-    mine = user.org if user.org.path.startswith(round.org.path) else round.org
+    # the quota check of the user's own list (a county's), or of the whole round
+    mine = user.org if user.org and user.org.path.startswith(round.org.path) else round.org
     allot_form = AllotForm()
     from gonghui.core.pickers import bind_pickers
 
