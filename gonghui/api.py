@@ -33,6 +33,7 @@ from gonghui.bargaining.api import router as bargaining_router
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.api import router as audit_router
 from gonghui.core.errors import InvalidInput, ServiceError
+from gonghui.honors.api import router as honors_router
 from gonghui.hotline.api import router as hotline_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import enterprises_router
@@ -228,3 +229,4 @@ api.add_router("/reports", reports_router)
 api.add_router("/bargaining", bargaining_router)
 api.add_router("/assistance", assistance_router)
 api.add_router("/payments", payments_router)
+api.add_router("/honors", honors_router)

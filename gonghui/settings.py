@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "gonghui.bargaining",
     "gonghui.assistance",
     "gonghui.payments",
+    "gonghui.honors",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

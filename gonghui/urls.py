@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("gonghui.accounts.urls")),
     path("orgs/", include("gonghui.orgs.urls")),
     path("portal/assistance/", include("gonghui.assistance.portal_urls")),
+    path("portal/honors/", include("gonghui.honors.portal_urls")),
     path("portal/", include("gonghui.portal.urls")),
     path("members/", include("gonghui.members.urls")),
     path("hotline/", include("gonghui.hotline.urls")),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("payments/", include("gonghui.payments.urls")),
     path("reports/", include("gonghui.reports.urls")),
     path("bargaining/", include("gonghui.bargaining.urls")),
+    path("honors/", include("gonghui.honors.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/
     path("", include("gonghui.home.urls")),
     path("", include("gonghui.core.urls")),

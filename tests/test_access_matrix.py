@@ -105,6 +105,47 @@ def _class(response: Any) -> str:
     }.get(status, f"error-{status}")
 
 
+def _honours(people: Any, tree: Any, member: Any, enterprise: Any) -> dict[str, str]:
+    """A city round open for nominations with county A's nominee, and county A's competition."""
+    from datetime import date
+
+    from gonghui.honors import services as honors
+    from gonghui.honors.models import Award
+
+    round = honors.round_create(
+        actor=people.city_cadre,
+        org=tree.city,
+        award=Award.objects.get(code="wuyi_medal"),
+        title="2020年五一劳动奖章",
+        year=2020,
+        places=4,
+        opens_on=date(2020, 3, 1),
+        closes_on=date(2020, 3, 31),
+    )
+    honors.round_allot(actor=people.city_cadre, round=round, org=tree.county_a, places=2)
+    round = honors.round_step(actor=people.city_cadre, round=round, step="open")
+    nomination = honors.nomination_create(actor=people.clerk_a, round=round, member=member)
+    competition = honors.competition_create(
+        actor=people.cadre_a,
+        org=tree.county_a,
+        title="牡丹机场立功竞赛",
+        project="牡丹机场",
+        starts_on=date(2020, 3, 1),
+        ends_on=date(2020, 12, 31),
+    )
+    unit = honors.competition_join(
+        actor=people.cadre_a, competition=competition, enterprise=enterprise
+    )
+    return {
+        "round_id": str(round.pk),
+        "nomination_id": str(nomination.pk),
+        "competition_id": str(competition.pk),
+        "unit_id": str(unit.pk),
+        "honour_id": "999999",
+        "what": "vettings",
+    }
+
+
 class Records:
     """The records whose ids fill the path parameters."""
 
@@ -152,6 +193,7 @@ class Records:
         )
         payments.submit(batch, by=people.cadre_a)
         payments.approve(batch, by=people.city_cadre)
+        honours = _honours(people, tree, member, enterprise)
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
@@ -180,6 +222,7 @@ class Records:
             "family_id": str(family.pk),
             "grant_id": str(grant.pk),
             "campaign_id": str(campaign.pk),
+            **honours,
         }
         # a module's ``action`` where the common one (a hotline step) is not its own
         # a path parameter whose name two modules share, by the module's prefix
@@ -217,6 +260,10 @@ class Records:
             ("/assistance/campaigns/", str(campaign.pk)),
             ("/assistance/", str(family.pk)),
             ("/portal/assistance/", str(family.pk)),
+            ("/honors/nominations/", honours["nomination_id"]),
+            ("/honors/competitions/", honours["competition_id"]),
+            ("/honors/", honours["round_id"]),
+            ("/portal/honors/", honours["round_id"]),
             ("/portal/notices/", str(notice.pk)),
         ]
 

@@ -58,6 +58,8 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("热线统计"), "hotline:stats"))
     if can(user, "payments.view"):
         links.append(_link(_("代发支付"), "payments:list"))
+    if can(user, "honors.view"):
+        links.append(_link(_("评先评优"), "honors:rounds"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "bargaining.view"):
@@ -95,6 +97,7 @@ def cadre_todo(
         ),
     ]
     rows += payment_todo(user)
+    rows += honors_todo(user)
     return [r for r in rows if r.count or not r.urgent]
 
 
@@ -120,6 +123,22 @@ def payment_todo(user: Any) -> list[selectors.Todo]:
         selectors.Todo(
             _("待导入银行回单的代发批次"), work["to_confirm"], f"{batches}?status=exported"
         ),
+    ]
+
+
+def honors_todo(user: Any) -> list[selectors.Todo]:
+    """Honours: proposals waiting to be passed up, nominees in vetting, notices running."""
+    from gonghui.honors.selectors import waiting_for
+
+    if not can(user, "honors.view"):
+        return []
+    waiting = waiting_for(user)
+    rounds = reverse("honors:rounds")
+    return [
+        selectors.Todo(
+            _("待审核上报的评先评优推荐"), waiting["proposed"], f"{rounds}?status=nominating"
+        ),
+        selectors.Todo(_("审核中的推荐对象"), waiting["vetting"], f"{rounds}?status=vetting"),
     ]
 
 
