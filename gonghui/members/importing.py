@@ -509,6 +509,7 @@ def _check(
     finally:
         if pool is not None:
             pool.terminate()
+        _cleaner.cache_clear()  # its caches of this file's texts are not kept past the check
     return plan
 
 

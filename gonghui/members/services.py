@@ -103,13 +103,13 @@ def name_pinyin(name: str) -> tuple[str, str]:
     if _CJK_ONLY.fullmatch(name):
         # the common case (a roster has hundreds of thousands of distinct names): each
         # character's syllable from its cache; the same result as the general path below
-        syllables = [_char_syllable(ch) for ch in name]
+        read = [_char_syllable(ch) for ch in name]
         if name[0] in _SURNAME_READINGS:
             surname = _SURNAME_READINGS[name[0]]
-            syllables[0] = (surname, surname[:1])
+            read[0] = (surname, surname[:1])
         return (
-            "".join([full for full, _i in syllables])[:120],
-            "".join([initial for _f, initial in syllables])[:20],
+            "".join([full for full, _i in read])[:120],
+            "".join([initial for _f, initial in read])[:20],
         )
     syllables: list[str] = []
     for cjk, run in groupby(name, key=_is_cjk):

@@ -467,6 +467,8 @@ class RowCleaner:
         }
         self._joined = self.columns.get("joined_on")
         self._width = max(self.columns.values(), default=-1) + 1
+        if "name" not in self.columns or "id_number" not in self.columns:
+            self._width = 1 << 62  # no fast path without them: clean_member says what is missing
         self._seq = {f"{n:03d}": _seq_sum(f"{n:03d}") for n in range(1000)}
 
     # -- the row --------------------------------------------------------------------------
@@ -652,7 +654,7 @@ class RowCleaner:
         if type(raw) is str:
             found = self._dates.get(raw, _NOTHING)
             if found is not _NOTHING:
-                return found  # type: ignore[return-value]
+                return found
         if raw is None or _text(raw) == "":
             found = None
         else:
