@@ -470,6 +470,9 @@ class RowCleaner:
         if "name" not in self.columns or "id_number" not in self.columns:
             self._width = 1 << 62  # no fast path without them: clean_member says what is missing
         self._seq = {f"{n:03d}": _seq_sum(f"{n:03d}") for n in range(1000)}
+        from .services import name_pinyin  # services imports this module
+
+        self._pinyin = name_pinyin
 
     # -- the row --------------------------------------------------------------------------
 
@@ -497,7 +500,7 @@ class RowCleaner:
             return result
         v = result.values
         name = v["name"]
-        pinyin, initials = _pinyin(name)
+        pinyin, initials = self._pinyin(name)
         return (
             name,
             pinyin,
@@ -629,7 +632,7 @@ class RowCleaner:
         name = _name_text(raw)
         if not name or not _NAME.match(name):
             raise _Unsettled
-        cleaned = (name, *_pinyin(name))
+        cleaned = (name, *self._pinyin(name))
         if type(raw) is str:
             _remember(self._name, raw, cleaned)
         return cleaned
@@ -710,9 +713,3 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     if len(cache) >= _CACHE_MAX:
         cache.clear()  # a file of ever new texts: start again rather than grow without end
     cache[key] = value
-
-
-def _pinyin(name: str) -> tuple[str, str]:
-    from .services import name_pinyin  # services imports this module
-
-    return name_pinyin(name)
