@@ -199,7 +199,8 @@ def test_each_home_page_has_a_query_budget(
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
-    assert len(queries) <= 40, [q["sql"] for q in queries]
+    # each module's items due (``core.deadlines`` sources) cost one or two queries each
+    assert len(queries) <= 60, [q["sql"] for q in queries]
 
 
 def test_anonymous_is_sent_to_log_in(db: Any, client: Any) -> None:
