@@ -9,10 +9,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("gonghui.accounts.urls")),
     path("orgs/", include("gonghui.orgs.urls")),
+    path("portal/legal/", include("gonghui.legal.portal_urls")),
     path("portal/", include("gonghui.portal.urls")),
     path("members/", include("gonghui.members.urls")),
     path("hotline/", include("gonghui.hotline.urls")),
     path("reports/", include("gonghui.reports.urls")),
+    path("legal/", include("gonghui.legal.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/
     path("", include("gonghui.home.urls")),
     path("", include("gonghui.core.urls")),

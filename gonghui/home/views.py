@@ -51,6 +51,12 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("工单队列"), "hotline:queue"))
     if can(user, "hotline.stats"):
         links.append(_link(_("热线统计"), "hotline:stats"))
+    if can(user, "legal.apply"):
+        links.append(_link(_("代职工申请法律援助"), "legal:apply"))
+    if can(user, "legal.view") or can(user, "legal.handle"):
+        links.append(_link(_("法律援助案件"), "legal:cases"))
+    if can(user, "legal.view") or can(user, "legal.answer"):
+        links.append(_link(_("在线咨询"), "legal:consultations"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "orgs.manage", org):
@@ -83,7 +89,30 @@ def cadre_todo(
             urgent=True,
         ),
     ]
+    legal = legal_todo(user)
+    if legal:
+        cases = reverse("legal:cases")
+        rows += [
+            selectors.Todo(
+                _("待审查、审批、指派或结案的法律援助案件"),
+                legal["applied"] + legal["complete"] + legal["approved"] + legal["concluded"],
+                f"{cases}?tab=todo",
+            ),
+            selectors.Todo(
+                _("危机预警的心理咨询"),
+                legal["crisis"],
+                reverse("legal:consultations") + "?kind=psych",
+                urgent=True,
+            ),
+        ]
     return [r for r in rows if r.count or not r.urgent]
+
+
+def legal_todo(user: Any) -> dict[str, int]:
+    """The legal-aid centre's waiting work (empty for those who do not run it)."""
+    from gonghui.legal.selectors import centre_todo
+
+    return centre_todo(user)
 
 
 @login_required
