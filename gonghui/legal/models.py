@@ -184,6 +184,9 @@ class Case(BaseModel):
     audit_masked = {"facts": "text", "refusal_reason": "text"}
 
     number = models.CharField(_("案件编号"), max_length=20, unique=True)
+    # a paper file's own number (纸质档案号) when a case is registered from paper; the demo keys
+    # its cases by it
+    ref = models.CharField(_("档案号"), max_length=40, blank=True, db_index=True)
     org = models.ForeignKey(
         "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("承办中心")
     )

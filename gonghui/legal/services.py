@@ -300,6 +300,7 @@ def case_create(*, actor: Any, data: dict[str, Any], ticket: Any = None) -> Case
         dispute_on=dispute_on,
         applied_on=today,
         consent=bool(data.get("consent")),
+        ref=str(data.get("ref") or "").strip()[:40],
         filed_by=actor,
         ticket=ticket,
     )
@@ -508,11 +509,7 @@ def case_act(*, actor: Any, case: Case, action: str, data: dict[str, Any] | None
             case.outcome = Outcome.WITHDRAWN
             fields.append("outcome")
         case.closed_on = today
-        case.closed_on_time = not any(
-            item.card == "red"
-            for item in _limits(case, today)
-            if item.key in ("complete", "approve")
-        )
+        case.closed_on_time = on_time(case)
         fields += ["closed_on", "closed_on_time"]
     case.status = step.target
     case.save(update_fields=fields)
@@ -521,10 +518,18 @@ def case_act(*, actor: Any, case: Case, action: str, data: dict[str, Any] | None
     return case
 
 
-def _limits(case: Case, today: datetime.date) -> list[Any]:
-    from .deadlines import case_limits
+def on_time(case: Case) -> bool:
+    """Were the centre's own limits kept: paperwork checked within ``complete_workdays`` of
+    the application and the decision within ``approve_workdays`` of the paperwork?"""
+    from .deadlines import due_on, limit
 
-    return case_limits(case, today)
+    if case.completed_on and case.completed_on > due_on(
+        case.applied_on, limit("complete_workdays")
+    ):
+        return False
+    if case.completed_on and case.decided_on:
+        return case.decided_on <= due_on(case.completed_on, limit("approve_workdays"))
+    return True
 
 
 @transaction.atomic
