@@ -38,6 +38,7 @@ from gonghui.accounts.services import token_issue
 from gonghui.api import api as ninja_api
 from gonghui.core.metrics import all_metrics
 from gonghui.hotline import services as hotline
+from gonghui.legal import services as legal
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
 
@@ -120,6 +121,25 @@ class Records:
             actor=people.admin, county="371702", union="G-A-0001", name="甲公司"
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
+        # legal aid: a member of 甲公司工会 applied and asked; county A approved and assigned
+        case = legal.case_create(
+            actor=people.member_a,
+            data={
+                "facts": "x",
+                "employer_name": "甲公司",
+                "dispute_on": "2020-01-02",
+                "consent": True,
+            },
+        )
+        for step, data in (("complete", {}), ("approve", {}), ("assign", {"lawyer": "lawyer_a"})):
+            case = legal.case_act(actor=people.cadre_a, case=case, action=step, data=data)
+        consultation = legal.consultation_ask(
+            actor=people.member_a, kind="legal", subject="x", text="y"
+        )
+        station = legal.station_save(
+            actor=people.admin,
+            data={"code": "S-A", "name": "站", "kind": "station", "org": "371702"},
+        )
         self.by_name: dict[str, str] = {
             "code": tree.union_a.code,
             "user_id": str(people.clerk_a.pk),
@@ -138,6 +158,11 @@ class Records:
             "step": "approve",
             "request_id": "999999",
             "kind": "org",
+            "case_id": str(case.pk),
+            "consultation_id": str(consultation.pk),
+            "station_id": str(station.pk),
+            "ticket_pk": str(ticket.pk),
+            "sheet": "stations",
         }
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -150,6 +175,11 @@ class Records:
             ("/members/transfer/", "999999"),
             ("/portal/transfers/", "999999"),
             ("/members/", str(member.pk)),
+            ("/legal/consultations/", str(consultation.pk)),
+            ("/legal/stations/", str(station.pk)),
+            ("/legal/", str(case.pk)),
+            ("/portal/legal/consultations/", str(consultation.pk)),
+            ("/portal/legal/cases/", str(case.pk)),
         ]
 
     def fill(self, route: str) -> str:

@@ -462,6 +462,8 @@ def case_file(request: HttpRequest, case_id: int, file: File[UploadedFile]) -> S
 
 @router.get("/cases/{case_id}/letter.pdf", summary="案件委派函（PDF）")
 def case_letter(request: HttpRequest, case_id: int) -> HttpResponse:
+    if getattr(request.user, "role", "") == "member":
+        raise NotFound()  # addressed to the lawyer; the member follows the case itself
     case = selectors.access_case(request.user, case_id)
     return documents.pdf_response(documents.assignment_letter(case), f"{case.number}-委派函.pdf")
 
@@ -483,14 +485,6 @@ class ConsultationOut(Schema):
     subject: str | None = Field(
         None, description="主题：仅提问人与答复人（法律咨询含工会干部）可见"
     )
-
-    @staticmethod
-    def resolve_org(obj: Consultation) -> str:
-        return obj.org.code
-
-    @staticmethod
-    def resolve_assignee(obj: Consultation) -> str | None:
-        return obj.assignee.username if obj.assignee else None
 
 
 class MessageOut(Schema):

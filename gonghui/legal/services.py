@@ -844,7 +844,7 @@ def station_save(*, actor: Any, data: dict[str, Any], station: Station | None = 
     station.latitude = _coordinate(data.get("latitude"), "latitude", -90, 90)
     station.hours = _text(data, "hours", _("服务时间"), required=False, limit=100)
     station.phone = _text(data, "phone", _("联系电话"), required=False, limit=30)
-    station.founded_on = _date(data, "founded_on", _("设立日期")) or _today()
+    station.founded_on = _date(data, "founded_on", _("设立日期"), required=False) or _today()
     station.active = data.get("active", True) not in (False, "0", "否", "false")
     after = audit.snapshot(station)
     if not created and not audit.diff(before, after):
@@ -886,7 +886,7 @@ def staff_save(*, actor: Any, data: dict[str, Any], staff: Staff | None = None) 
         if user is None or not can(actor, "orgs.view", user.org):
             raise InvalidInput.one("user", _("未找到该账号。"))
         staff.user = user
-    staff.since = _date(data, "since", _("聘任日期")) or _today()
+    staff.since = _date(data, "since", _("聘任日期"), required=False) or _today()
     staff.active = data.get("active", True) not in (False, "0", "否", "false")
     if not created and not audit.diff(before, audit.snapshot(staff)):
         return staff

@@ -540,10 +540,10 @@ def station_save(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @staff_page("legal.view")
-def registry_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
-    if kind not in ("stations", "staff") or fmt not in ("xlsx", "csv"):
+def registry_export(request: HttpRequest, sheet: str, fmt: str) -> HttpResponse:
+    if sheet not in ("stations", "staff") or fmt not in ("xlsx", "csv"):
         raise Http404()
-    if kind == "stations":
+    if sheet == "stations":
         columns, rows = (
             registry.STATION_COLUMNS,
             registry.station_rows(selectors.stations_visible_to(request.user)),
@@ -555,34 +555,34 @@ def registry_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         )
     return spreadsheet_download(
         fmt,
-        _("站点") if kind == "stations" else _("人员"),
+        _("站点") if sheet == "stations" else _("人员"),
         [label for _, label in columns],
         rows,
-        f"legal-{kind}.{fmt}",
+        f"legal-{sheet}.{fmt}",
     )
 
 
 @require_GET
 @staff_page("legal.stations")
-def registry_template(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in ("stations", "staff"):
+def registry_template(request: HttpRequest, sheet: str) -> HttpResponse:
+    if sheet not in ("stations", "staff"):
         raise Http404()
     return workbook_download(
-        lambda out: registry.template(kind, out), f"legal-{kind}-template.xlsx"
+        lambda out: registry.template(sheet, out), f"legal-{sheet}-template.xlsx"
     )
 
 
 @require_POST
 @staff_page("legal.stations")
-def registry_import(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in ("stations", "staff"):
+def registry_import(request: HttpRequest, sheet: str) -> HttpResponse:
+    if sheet not in ("stations", "staff"):
         raise Http404()
     form = ImportForm(request.POST, request.FILES)
     result: dict[str, Any] | None = None
     if form.is_valid():
         try:
             result = registry.import_file(
-                actor=request.user, upload=form.cleaned_data["file"], kind=kind
+                actor=request.user, upload=form.cleaned_data["file"], kind=sheet
             )
         except ServiceError as exc:
             for err in getattr(exc, "errors", []) or [{"message": exc.detail}]:
@@ -590,7 +590,7 @@ def registry_import(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "legal/import_result.html",
-        {"form": form, "result": result, "kind": kind},
+        {"form": form, "result": result, "kind": sheet},
         status=200 if result else 422,
     )
 
