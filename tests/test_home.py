@@ -199,7 +199,9 @@ def test_each_home_page_has_a_query_budget(
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
-    assert len(queries) <= 40, [q["sql"] for q in queries]
+    # the cadre's figures cost one query per family of figures (legal aid adds six) and the
+    # legal-aid centre's to-do two: a fixed number whatever the data
+    assert len(queries) <= 48, [q["sql"] for q in queries]
 
 
 def test_anonymous_is_sent_to_log_in(db: Any, client: Any) -> None:

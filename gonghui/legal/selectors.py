@@ -124,19 +124,15 @@ def centre_todo(user: Any) -> dict[str, int]:
         approved=Count("id", filter=Q(status=Status.APPROVED)),
         concluded=Count("id", filter=Q(status=Status.CONCLUDED)),
     )
-    crisis = (
+    consults = (
         Consultation.objects.visible_to(user)
-        .filter(crisis=True)
         .exclude(status=ConsultStatus.CLOSED)
-        .count()
+        .aggregate(
+            crisis=Count("id", filter=Q(crisis=True)),
+            unassigned=Count("id", filter=Q(assignee__isnull=True)),
+        )
     )
-    unassigned = (
-        Consultation.objects.visible_to(user)
-        .filter(assignee__isnull=True)
-        .exclude(status=ConsultStatus.CLOSED)
-        .count()
-    )
-    return {**counts, "crisis": crisis, "unassigned": unassigned}
+    return {**counts, **consults}
 
 
 # --- consultations --------------------------------------------------------------------------
