@@ -37,6 +37,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from gonghui.accounts.services import token_issue
 from gonghui.api import api as ninja_api
 from gonghui.core.metrics import all_metrics
+from gonghui.core.notices import object_to, open_notice
 from gonghui.hotline import services as hotline
 from gonghui.legal import services as legal
 from gonghui.members.services import member_create
@@ -140,6 +141,8 @@ class Records:
             actor=people.admin,
             data={"code": "S-A", "name": "站", "kind": "station", "org": "371702"},
         )
+        notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
+        objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
             "code": tree.union_a.code,
             "user_id": str(people.clerk_a.pk),
@@ -163,6 +166,7 @@ class Records:
             "station_id": str(station.pk),
             "ticket_pk": str(ticket.pk),
             "sheet": "stations",
+            "objection": str(objection.pk),
         }
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -180,6 +184,8 @@ class Records:
             ("/legal/", str(case.pk)),
             ("/portal/legal/consultations/", str(consultation.pk)),
             ("/portal/legal/cases/", str(case.pk)),
+            ("/notices/", str(notice.pk)),
+            ("/portal/notices/", str(notice.pk)),
         ]
 
     def fill(self, route: str) -> str:

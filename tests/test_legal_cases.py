@@ -46,7 +46,9 @@ def _to_assigned(case: Case, cadre: Any, lawyer: Any) -> Case:
     return case
 
 
-def test_a_cadre_applies_for_a_worker_and_the_case_goes_to_the_county_centre(people: Any, tree: Any) -> None:
+def test_a_cadre_applies_for_a_worker_and_the_case_goes_to_the_county_centre(
+    people: Any, tree: Any
+) -> None:
     case = _apply(people.clerk_a)
     assert case.org == tree.county_a  # the clerk's union → its county federation
     assert case.number.startswith("FY")
@@ -77,7 +79,16 @@ def test_the_whole_workflow_to_closure(people: Any, tree: Any) -> None:
     case = services.case_act(actor=people.cadre_a, case=case, action="close")
     assert case.status == Status.CLOSED and case.closed_on is not None
     actions = list(CaseEvent.objects.filter(case=case).values_list("action", flat=True))
-    assert actions == ["apply", "complete", "approve", "assign", "accept", "stage", "conclude", "close"]
+    assert actions == [
+        "apply",
+        "complete",
+        "approve",
+        "assign",
+        "accept",
+        "stage",
+        "conclude",
+        "close",
+    ]
 
 
 @pytest.mark.parametrize("state", [s for s in WORKFLOW.states])
@@ -97,7 +108,9 @@ def test_every_illegal_step_answers_409(state: str, people: Any) -> None:
 
 def test_return_resubmit_refuse_transfer_refer_reassign_withdraw(people: Any, tree: Any) -> None:
     case = _apply(people.cadre_a)
-    case = services.case_act(actor=people.cadre_a, case=case, action="return", data={"reason": "缺少工资条"})
+    case = services.case_act(
+        actor=people.cadre_a, case=case, action="return", data={"reason": "缺少工资条"}
+    )
     assert case.status == Status.RETURNED
     case = services.case_act(actor=people.cadre_a, case=case, action="resubmit")
     assert case.status == Status.APPLIED
@@ -105,7 +118,10 @@ def test_return_resubmit_refuse_transfer_refer_reassign_withdraw(people: Any, tr
         services.case_act(actor=people.cadre_a, case=case, action="refuse", data={})
     # transfer: to county B's centre, which starts again; county A no longer sees it
     case = services.case_act(
-        actor=people.city_cadre, case=case, action="transfer", data={"org": "371721", "reason": "用人单位在曹县"}
+        actor=people.city_cadre,
+        case=case,
+        action="transfer",
+        data={"org": "371721", "reason": "用人单位在曹县"},
     )
     assert case.org == tree.county_b and case.status == Status.APPLIED
     with pytest.raises(NotFound):
@@ -115,20 +131,31 @@ def test_return_resubmit_refuse_transfer_refer_reassign_withdraw(people: Any, tr
     other = _apply(people.cadre_a)
     other = services.case_act(actor=people.cadre_a, case=other, action="complete")
     other = services.case_act(
-        actor=people.cadre_a, case=other, action="refer", data={"to": "牡丹区劳动人事争议仲裁委员会", "reason": "属仲裁受理范围"}
+        actor=people.cadre_a,
+        case=other,
+        action="refer",
+        data={"to": "牡丹区劳动人事争议仲裁委员会", "reason": "属仲裁受理范围"},
     )
     assert other.status == Status.REFERRED and other.referred_to
     # reassign to another lawyer of the centre
     lawyer2 = make_user("lawyer_a2", "lawyer", tree.county_a)
     third = _to_assigned(_apply(people.cadre_a), people.cadre_a, people.lawyer_a)
     third = services.case_act(
-        actor=people.cadre_a, case=third, action="reassign", data={"lawyer": "lawyer_a2", "reason": "回避"}
+        actor=people.cadre_a,
+        case=third,
+        action="reassign",
+        data={"lawyer": "lawyer_a2", "reason": "回避"},
     )
     assert third.lawyer == lawyer2
     with pytest.raises(NotFound):
         selectors.access_case(people.lawyer_a, third.pk)
     # withdraw
-    fourth = services.case_act(actor=people.cadre_a, case=_apply(people.cadre_a), action="withdraw", data={"reason": "已和解"})
+    fourth = services.case_act(
+        actor=people.cadre_a,
+        case=_apply(people.cadre_a),
+        action="withdraw",
+        data={"reason": "已和解"},
+    )
     assert fourth.status == Status.CLOSED and fourth.outcome == "withdrawn"
 
 
@@ -137,7 +164,9 @@ def test_a_lawyer_outside_the_centre_cannot_be_assigned(people: Any, tree: Any) 
     case = services.case_act(actor=people.cadre_a, case=_apply(people.cadre_a), action="complete")
     case = services.case_act(actor=people.cadre_a, case=case, action="approve")
     with pytest.raises(InvalidInput) as err:
-        services.case_act(actor=people.cadre_a, case=case, action="assign", data={"lawyer": "lawyer_b"})
+        services.case_act(
+            actor=people.cadre_a, case=case, action="assign", data={"lawyer": "lawyer_b"}
+        )
     assert err.value.errors[0]["field"] == "lawyer"
 
 
@@ -164,7 +193,9 @@ def test_scope_for_every_persona(people: Any, tree: Any) -> None:
     with pytest.raises(TransitionNotAllowed):
         services.case_act(actor=people.lawyer_a, case=case, action="close")
     with pytest.raises(NotFound):
-        services.case_act(actor=other_lawyer, case=case, action="conclude", data={"outcome": "won", "amount": 0})
+        services.case_act(
+            actor=other_lawyer, case=case, action="conclude", data={"outcome": "won", "amount": 0}
+        )
 
 
 def test_a_group_case_splits_the_amount_per_worker(people: Any) -> None:
@@ -173,7 +204,10 @@ def test_a_group_case_splits_the_amount_per_worker(people: Any) -> None:
     assert case.workers_count == 3 and case.is_group
     case = services.case_act(actor=people.lawyer_a, case=case, action="accept")
     case = services.case_act(
-        actor=people.lawyer_a, case=case, action="conclude", data={"outcome": "settled", "amount": "100.00"}
+        actor=people.lawyer_a,
+        case=case,
+        action="conclude",
+        data={"outcome": "settled", "amount": "100.00"},
     )
     shares = list(case.applicants.values_list("share", flat=True))
     assert shares == [Decimal("33.34"), Decimal("33.33"), Decimal("33.33")]
@@ -220,13 +254,19 @@ def test_case_limits_follow_the_stages(people: Any) -> None:
     assert "limitation" not in limits and "accept" not in limits
     assert limits["award"].due_on == date(2026, 2, 22)  # 45 calendar days
     case.award_extended = True
-    assert {i.key: i for i in deadlines.case_limits(case, today)}["award"].due_on == date(2026, 3, 9)
+    assert {i.key: i for i in deadlines.case_limits(case, today)}["award"].due_on == date(
+        2026, 3, 9
+    )
     case.award_on = date(2026, 3, 1)
     appeal = {i.key: i for i in deadlines.case_limits(case, today)}["appeal"]
     assert appeal.due_on == date(2026, 3, 16) and appeal.card == ""
-    assert {i.key: i for i in deadlines.case_limits(case, date(2026, 3, 12))}["appeal"].card == "yellow"
+    assert {i.key: i for i in deadlines.case_limits(case, date(2026, 3, 12))}[
+        "appeal"
+    ].card == "yellow"
     case.mediation_on, case.arbitration_on = date(2026, 3, 1), None
-    assert {i.key: i for i in deadlines.case_limits(case, today)}["mediation"].due_on == date(2026, 3, 16)
+    assert {i.key: i for i in deadlines.case_limits(case, today)}["mediation"].due_on == date(
+        2026, 3, 16
+    )
 
 
 def test_limits_are_configurable(people: Any, settings: Any) -> None:
@@ -264,7 +304,9 @@ def test_a_hotline_order_becomes_a_case_linked_both_ways(people: Any, login: Any
     assert case.ticket == ticket and case.channel == "hotline"
     assert case.employer_name == "菏泽某机械厂"
     with pytest.raises(InvalidInput):  # once per order
-        services.case_from_ticket(actor=people.operator, ticket=ticket, data={"dispute_on": "2026-01-10", "consent": True})
+        services.case_from_ticket(
+            actor=people.operator, ticket=ticket, data={"dispute_on": "2026-01-10", "consent": True}
+        )
     page = login(people.city_cadre).get(f"/hotline/{ticket.pk}/")
     assert case.number in page.content.decode()
     page = login(people.city_cadre).get(f"/legal/{case.pk}/")
@@ -274,7 +316,9 @@ def test_a_hotline_order_becomes_a_case_linked_both_ways(people: Any, login: Any
 def test_only_legal_topics_convert(people: Any) -> None:
     ticket = _ticket(people.operator, topic="0701")  # 困难帮扶
     with pytest.raises(InvalidInput):
-        services.case_from_ticket(actor=people.operator, ticket=ticket, data={"dispute_on": "2026-01-10", "consent": True})
+        services.case_from_ticket(
+            actor=people.operator, ticket=ticket, data={"dispute_on": "2026-01-10", "consent": True}
+        )
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -287,12 +331,18 @@ def test_evidence_is_kept_and_bad_files_are_refused(people: Any, settings: Any) 
     )
     assert len(item.file.sha256) == 64 and item.file.size == len(PNG)
     with pytest.raises(InvalidInput):  # an executable dressed as a PDF
-        services.case_attach(actor=people.cadre_a, case=case, upload=SimpleUploadedFile("a.pdf", b"MZ\x90\x00"))
+        services.case_attach(
+            actor=people.cadre_a, case=case, upload=SimpleUploadedFile("a.pdf", b"MZ\x90\x00")
+        )
     with pytest.raises(InvalidInput):
-        services.case_attach(actor=people.cadre_a, case=case, upload=SimpleUploadedFile("a.exe", b"MZ\x90\x00"))
+        services.case_attach(
+            actor=people.cadre_a, case=case, upload=SimpleUploadedFile("a.exe", b"MZ\x90\x00")
+        )
     settings.UPLOAD_MAX_BYTES = 10
     with pytest.raises(InvalidInput):
-        services.case_attach(actor=people.cadre_a, case=case, upload=SimpleUploadedFile("b.png", PNG))
+        services.case_attach(
+            actor=people.cadre_a, case=case, upload=SimpleUploadedFile("b.png", PNG)
+        )
     assert case.files.count() == 1
 
 
@@ -308,4 +358,3 @@ def test_the_letter_of_assignment_is_a_pdf(people: Any, login: Any) -> None:
     assert login(people.cadre_b).get(f"/legal/{case.pk}/letter.pdf").status_code == 404
     summary = login(people.cadre_a).get(f"/legal/{case.pk}/summary.pdf")
     assert summary.content.startswith(b"%PDF")
-

@@ -49,7 +49,9 @@ def test_a_psychological_question_goes_to_a_counsellor_and_is_answered(
     assert c.status == "closed" and c.closed_at is not None
 
 
-def test_words_of_crisis_raise_the_flag_at_once(people: Any, counsellor: Any, settings: Any) -> None:
+def test_words_of_crisis_raise_the_flag_at_once(
+    people: Any, counsellor: Any, settings: Any
+) -> None:
     c = services.consultation_ask(
         actor=people.member_a, kind="psych", subject="很累", text="有时候真的不想活了"
     )
@@ -107,8 +109,13 @@ def test_only_the_asker_and_the_counsellor_read_psychological_content(
             assert detail.json()["asker"] is None
     # the asker and the counsellor do read it, on the page and in the API
     assert SECRET in login(counsellor).get(f"/legal/consultations/{c.pk}/").content.decode()
-    assert SECRET in login(people.member_a).get(f"/portal/legal/consultations/{c.pk}/").content.decode()
-    assert api(counsellor).get(f"/api/v1/legal/consultations/{c.pk}").json()["subject"] == "压力很大"
+    assert (
+        SECRET
+        in login(people.member_a).get(f"/portal/legal/consultations/{c.pk}/").content.decode()
+    )
+    assert (
+        api(counsellor).get(f"/api/v1/legal/consultations/{c.pk}").json()["subject"] == "压力很大"
+    )
 
 
 def test_cadres_see_that_a_psychological_consultation_exists(people: Any, counsellor: Any) -> None:
@@ -132,7 +139,11 @@ def test_the_report_drill_down_shows_no_content(people: Any, counsellor: Any) ->
     from gonghui.core.metrics import get
 
     c = _psych(people)
-    rows = list(get("legal.consultations").queryset(people.city_cadre.org, date(2000, 1, 1), date(2100, 1, 1)))
+    rows = list(
+        get("legal.consultations").queryset(
+            people.city_cadre.org, date(2000, 1, 1), date(2100, 1, 1)
+        )
+    )
     assert rows == [c]
     assert str(rows[0]) == f"心理咨询 #{c.pk}"
 

@@ -11,26 +11,30 @@
 - 起诉期限: a party may sue within ``appeal_days`` of the award;
 - 调解期限: mediation not concluded within ``mediation_days`` may move to arbitration.
 
-Working days where the rules count working days, calendar days where the law does; every limit
-is configurable (``GONGHUI_LEGAL_LIMITS`` in the settings, a dict overriding ``DEFAULTS``).
-A date applies only while the step it waits for has not happened and the case is open.
+Working days where the rules count working days, calendar days where the law does (through
+``core.deadlines``); every limit is configurable (``LEGAL_LIMITS`` in the settings, a dict
+overriding ``DEFAULTS``). A date applies only while the step it waits for has not happened and
+the case is open. ``due`` puts them on the home page (``core.deadlines.source``): the lawyer's
+own cases, and the centre's steps (completeness, approval) for its cadres.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from gonghui.core import deadlines as kernel
+from gonghui.core.deadlines import CALENDAR, WORKDAYS, Due, card_for, due_on
 from gonghui.core.periods import years_later
-from gonghui.core.workdays import add_workdays
+from gonghui.core.roles import Role, can
 
 from .models import OPEN_STATUSES, Case, Status
 
-WORKDAYS, CALENDAR = "workdays", "calendar"
+__all__ = ["CALENDAR", "WORKDAYS", "case_limits", "due_on", "limit"]
 
 DEFAULTS: dict[str, int] = {
     "complete_workdays": 7,
@@ -50,24 +54,6 @@ DEFAULTS: dict[str, int] = {
 def limit(name: str) -> int:
     configured = getattr(settings, "LEGAL_LIMITS", None) or {}
     return int(configured.get(name, DEFAULTS[name]))
-
-
-def due_on(start: date, days: int, unit: str = WORKDAYS) -> date:
-    """``days`` after ``start`` (``start`` itself never counts)."""
-    if unit == WORKDAYS:
-        return add_workdays(start, days)
-    return start + timedelta(days=days)
-
-
-def card_for(due: date | None, today: date, *, unit: str = WORKDAYS, warn: int = 1) -> str:
-    """ "" (none), "yellow" (within ``warn`` days of due), "red" (past due)."""
-    if due is None:
-        return ""
-    if today > due:
-        return "red"
-    if unit == WORKDAYS:
-        return "yellow" if add_workdays(today, warn) >= due else ""
-    return "yellow" if (due - today).days <= warn else ""
 
 
 @dataclass(frozen=True)
@@ -156,3 +142,35 @@ def as_dict(item: Limit) -> dict[str, Any]:
         "unit": item.unit,
         "card": item.card,
     }
+
+
+# how many open cases a home page's source reads at most (the lawyer's, the centre's)
+HOME_LIMIT = 200
+
+
+@kernel.source("legal")
+def due(user: Any, today: date) -> Any:
+    """The statutory dates of the lawyer's own open cases; for the centre's cadres, the
+    completeness and approval limits of their subtree's cases."""
+    role = getattr(user, "role", None)
+    cases: Any
+    if role == Role.LAWYER:
+        cases = Case.objects.filter(lawyer=user, status__in=OPEN_STATUSES)
+        keys = None
+    elif can(user, "legal.manage"):
+        cases = Case.objects.visible_to(user).filter(status__in=(Status.APPLIED, Status.COMPLETE))
+        keys = {"complete", "approve"}
+    else:
+        return
+    for case in cases.order_by("applied_on", "id")[:HOME_LIMIT]:
+        for item in case_limits(case, today):
+            if keys is None or item.key in keys:
+                yield Due(
+                    label=_("法律援助案件 %(no)s：%(what)s")
+                    % {"no": case.number, "what": item.label},
+                    due_on=item.due_on,
+                    url=case.get_absolute_url(),
+                    org=case.org_id,
+                    unit=item.unit,
+                    warn=item.warn,
+                )
