@@ -199,3 +199,23 @@ def test_the_demo_plan_makes_the_seed_figures() -> None:
     assert demo.WINDOW_CASES + demo.WINDOW_ANSWERS == 161
     seeded = [s for s in demo.STATIONS if date.fromisoformat(s[4]) <= demo.WINDOW[1]]
     assert len(seeded) == 12 and len(seeded) * 5 == 60
+
+
+def test_the_members_360_page_shows_their_case_beside_the_order(
+    people: Any, tree: Any, login: Any
+) -> None:
+    from gonghui.members.services import member_create
+
+    member = member_create(
+        actor=people.admin,
+        org=tree.union_a,
+        data={"name": "李四", "id_number": "11010519491231002X"},
+    )
+    case = services.case_create(
+        actor=people.cadre_a,
+        data={"facts": "x", "employer_name": "甲", "dispute_on": "2026-01-05", "consent": True,
+              "applicants": [{"name": "李四", "id_number": "11010519491231002X"}]},
+    )  # fmt: skip
+    assert case.applicants.get().member == member
+    assert case.number in login(people.cadre_a).get(f"/members/{member.pk}/").content.decode()
+    assert case.number not in login(people.cadre_b).get("/legal/").content.decode()

@@ -78,3 +78,36 @@ def _register_ticket_link() -> None:
 _register_ticket_link()
 hooks.nav_items.append(("legal.handle", gettext_lazy("我的案件"), "legal:cases"))  # type: ignore[arg-type]
 hooks.nav_items.append(("legal.answer", gettext_lazy("在线咨询"), "legal:consultations"))  # type: ignore[arg-type]
+
+
+def _member_cases(user: Any, member: Any) -> dict[str, Any] | None:
+    """The member's legal-aid cases the user may see, on the member's 360° page beside the
+    12351 orders (a case converted from an order names it). Consultations never appear here."""
+    cases = list(
+        selectors.cases_visible_to(user)
+        .filter(applicants__member=member)
+        .select_related("ticket")
+        .distinct()
+        .order_by("-applied_on", "-id")[:20]
+    )
+    if not cases:
+        return None
+    return {
+        "title": _("法律援助案件"),
+        "items": [
+            {
+                "label": c.number
+                + (
+                    _("（来自热线工单 %(no)s）") % {"no": c.ticket.number}
+                    if c.ticket is not None
+                    else ""
+                ),
+                "value": f"{c.applied_on:%Y-%m-%d} · {c.get_status_display()}",
+                "url": reverse("legal:case", args=[c.pk]),
+            }
+            for c in cases
+        ],
+    }
+
+
+hooks.member_sections.append(_member_cases)
