@@ -142,6 +142,7 @@ class Records:
         station = legal.station_save(
             actor=people.admin,
             data={"code": "S-A", "name": "站", "kind": "station", "org": "371702"},
+        )
         campaign = bargaining.campaign_create(
             actor=people.city_cadre,
             org=tree.city,
