@@ -35,6 +35,7 @@ from gonghui.core.api import router as audit_router
 from gonghui.core.errors import InvalidInput, ServiceError
 from gonghui.honors.api import router as honors_router
 from gonghui.hotline.api import router as hotline_router
+from gonghui.legal.api import router as legal_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import enterprises_router
 from gonghui.orgs.api import router as orgs_router
@@ -226,6 +227,7 @@ api.add_router("/audit", audit_router)
 api.add_router("/members", members_router)
 api.add_router("/hotline", hotline_router)
 api.add_router("/reports", reports_router)
+api.add_router("/legal", legal_router)
 api.add_router("/bargaining", bargaining_router)
 api.add_router("/assistance", assistance_router)
 api.add_router("/payments", payments_router)

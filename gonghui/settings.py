@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.reports",
     "gonghui.hotline",
+    "gonghui.legal",
     "gonghui.bargaining",
     "gonghui.assistance",
     "gonghui.payments",

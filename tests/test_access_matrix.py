@@ -42,6 +42,7 @@ from gonghui.bargaining.models import Thread
 from gonghui.core.metrics import all_metrics
 from gonghui.core.notices import object_to, open_notice
 from gonghui.hotline import services as hotline
+from gonghui.legal import services as legal
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
 from gonghui.payments import services as payments
@@ -166,6 +167,25 @@ class Records:
             actor=people.admin, county="371702", union="G-A-0001", name="甲公司"
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
+        # legal aid: a member of 甲公司工会 applied and asked; county A approved and assigned
+        case = legal.case_create(
+            actor=people.member_a,
+            data={
+                "facts": "x",
+                "employer_name": "甲公司",
+                "dispute_on": "2020-01-02",
+                "consent": True,
+            },
+        )
+        for step, data in (("complete", {}), ("approve", {}), ("assign", {"lawyer": "lawyer_a"})):
+            case = legal.case_act(actor=people.cadre_a, case=case, action=step, data=data)
+        consultation = legal.consultation_ask(
+            actor=people.member_a, kind="legal", subject="x", text="y"
+        )
+        station = legal.station_save(
+            actor=people.admin,
+            data={"code": "S-A", "name": "站", "kind": "station", "org": "371702"},
+        )
         offer_campaign = bargaining.campaign_create(
             actor=people.city_cadre,
             org=tree.city,
@@ -216,6 +236,11 @@ class Records:
             "kind": "org",
             "batch_id": str(batch.pk),
             "line_id": str(payment.pk),
+            "case_id": str(case.pk),
+            "consultation_id": str(consultation.pk),
+            "station_id": str(station.pk),
+            "ticket_pk": str(ticket.pk),
+            "sheet": "stations",
             "objection": str(objection.pk),
             "thread_id": str(thread.pk),
             "contract_id": str(contract.pk),
@@ -251,6 +276,11 @@ class Records:
             ("/members/", str(member.pk)),
             ("/payments/lines/", str(payment.pk)),
             ("/payments/", str(batch.pk)),
+            ("/legal/consultations/", str(consultation.pk)),
+            ("/legal/stations/", str(station.pk)),
+            ("/legal/", str(case.pk)),
+            ("/portal/legal/consultations/", str(consultation.pk)),
+            ("/portal/legal/cases/", str(case.pk)),
             ("/notices/", str(notice.pk)),
             ("/bargaining/campaigns/", str(offer_campaign.pk)),
             ("/bargaining/threads/", str(thread.pk)),

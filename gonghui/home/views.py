@@ -60,6 +60,12 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("代发支付"), "payments:list"))
     if can(user, "honors.view"):
         links.append(_link(_("评先评优"), "honors:rounds"))
+    if can(user, "legal.apply"):
+        links.append(_link(_("代职工申请法律援助"), "legal:apply"))
+    if can(user, "legal.view") or can(user, "legal.handle"):
+        links.append(_link(_("法律援助案件"), "legal:cases"))
+    if can(user, "legal.view") or can(user, "legal.answer"):
+        links.append(_link(_("在线咨询"), "legal:consultations"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "bargaining.view"):
@@ -98,6 +104,22 @@ def cadre_todo(
     ]
     rows += payment_todo(user)
     rows += honors_todo(user)
+    legal = legal_todo(user)
+    if legal:
+        cases = reverse("legal:cases")
+        rows += [
+            selectors.Todo(
+                _("待审查、审批、指派或结案的法律援助案件"),
+                legal["applied"] + legal["complete"] + legal["approved"] + legal["concluded"],
+                f"{cases}?tab=todo",
+            ),
+            selectors.Todo(
+                _("危机预警的心理咨询"),
+                legal["crisis"],
+                reverse("legal:consultations") + "?kind=psych",
+                urgent=True,
+            ),
+        ]
     return [r for r in rows if r.count or not r.urgent]
 
 
@@ -140,6 +162,13 @@ def honors_todo(user: Any) -> list[selectors.Todo]:
         ),
         selectors.Todo(_("审核中的推荐对象"), waiting["vetting"], f"{rounds}?status=vetting"),
     ]
+
+
+def legal_todo(user: Any) -> dict[str, int]:
+    """The legal-aid centre's waiting work (empty for those who do not run it)."""
+    from gonghui.legal.selectors import centre_todo
+
+    return centre_todo(user)
 
 
 @login_required

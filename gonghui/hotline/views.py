@@ -7,6 +7,7 @@ user's path answers 404 exactly like a missing one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -372,6 +373,11 @@ def _actions(
     return out
 
 
+# Other modules' links on an order's page (legal aid: the case it became, or "convert"):
+# ``fn(user, ticket) -> {"label", "url", "testid"} | None``; the module appends at start-up.
+TICKET_LINKS: list[Callable[[Any, Ticket], dict[str, str] | None]] = []
+
+
 def _detail(
     request: HttpRequest,
     ticket: Ticket,
@@ -400,6 +406,7 @@ def _detail(
         "actions": _actions(user, ticket, bound, dispatch_orgs),
         "action_error": error,
         "attach_form": attach_form or (AttachForm() if can(user, HANDLE) else None),
+        "links": [link for fn in TICKET_LINKS if (link := fn(user, ticket))],
     }
     return render(request, "hotline/detail.html", context)
 
