@@ -31,6 +31,7 @@ from gonghui.accounts.api import BearerAuth, auth_router, users_router
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.api import router as audit_router
 from gonghui.core.errors import InvalidInput, ServiceError
+from gonghui.funds.api import router as funds_router
 from gonghui.hotline.api import router as hotline_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import enterprises_router
@@ -224,3 +225,4 @@ api.add_router("/members", members_router)
 api.add_router("/hotline", hotline_router)
 api.add_router("/reports", reports_router)
 api.add_router("/payments", payments_router)
+api.add_router("/funds", funds_router)

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "gonghui.reports",
     "gonghui.hotline",
     "gonghui.payments",
+    "gonghui.funds",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

@@ -27,6 +27,7 @@ import copy
 import csv
 import os
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from gonghui.accounts.services import token_issue
 from gonghui.api import api as ninja_api
 from gonghui.core.metrics import all_metrics
 from gonghui.core.notices import object_to, open_notice
+from gonghui.funds import services as funds
 from gonghui.hotline import services as hotline
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
@@ -136,6 +138,27 @@ class Records:
         )
         payments.submit(batch, by=people.cadre_a)
         payments.approve(batch, by=people.city_cadre)
+        policy = funds.policy_create(
+            by=people.admin, name="返还", starts_on=date(2020, 1, 1), ends_on=date(2021, 12, 31)
+        )
+        refund_round = funds.round_create(
+            policy=policy,
+            by=people.admin,
+            name="2020年上半年",
+            period_start=date(2020, 1, 1),
+            period_end=date(2020, 6, 1),
+            opens_on=date(2020, 7, 1),
+            closes_on=date(2020, 7, 31),
+        )
+        fee_import = funds.collection_book(county=tree.county_a, rows=[], by=people.cadre_a)
+        refund = funds.refund_apply(
+            round=refund_round,
+            enterprise=enterprise,
+            bank_name="工商银行",
+            bank_account="6222021234567890123",
+            by=people.clerk_a,
+            on=date(2020, 7, 10),
+        )
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
@@ -145,7 +168,6 @@ class Records:
             "member_id": str(member.pk),
             "ticket_id": str(ticket.pk),
             "job_id": "999999",
-            "application_id": "999999",
             "token_id": "999999",
             "by": "category",
             "key": metric,
@@ -158,10 +180,19 @@ class Records:
             "kind": "org",
             "batch_id": str(batch.pk),
             "line_id": str(payment.pk),
+            "policy_id": str(policy.pk),
+            "round_id": str(refund_round.pk),
+            "import_id": str(fee_import.pk),
+            "refund_id": str(refund.pk),
+            "application_id": "999999",
             "objection": str(objection.pk),
         }
         # a module's ``action`` where the common one (a hotline step) is not its own
-        self.action_by_prefix = [("/payments/lines/", "reverse"), ("/payments/", "approve")]
+        self.action_by_prefix = [
+            ("/payments/lines/", "reverse"),
+            ("/payments/", "approve"),
+            ("/funds/applications/", "check"),
+        ]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
             ("/users/", str(people.clerk_a.pk)),
@@ -175,6 +206,9 @@ class Records:
             ("/members/", str(member.pk)),
             ("/payments/lines/", str(payment.pk)),
             ("/payments/", str(batch.pk)),
+            ("/funds/imports/", str(fee_import.pk)),
+            ("/funds/rounds/", str(refund_round.pk)),
+            ("/funds/applications/", str(refund.pk)),
             ("/notices/", str(notice.pk)),
             ("/portal/notices/", str(notice.pk)),
         ]

@@ -53,6 +53,8 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("热线统计"), "hotline:stats"))
     if can(user, "payments.view"):
         links.append(_link(_("代发支付"), "payments:list"))
+    if can(user, "funds.view") or can(user, "funds.apply"):
+        links.append(_link(_("工会经费"), "funds:home"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "notices.view"):
@@ -88,7 +90,24 @@ def cadre_todo(
         ),
     ]
     rows += payment_todo(user)
+    rows += funds_todo(user)
     return [r for r in rows if r.count or not r.urgent]
+
+
+def funds_todo(user: Any) -> list[selectors.Todo]:
+    """The refund applications waiting for this finance cadre: to review, to decide, and
+    approved ones still to put in a payment batch."""
+    if not can(user, "funds.manage"):
+        return []
+    from gonghui.funds.selectors import waiting_work
+
+    work = waiting_work(user)
+    home = reverse("funds:home")
+    return [
+        selectors.Todo(_("待审核的经费返还申请"), work["to_check"], home),
+        selectors.Todo(_("待决定的经费返还申请"), work["to_decide"], home),
+        selectors.Todo(_("已批准待转入代发的经费返还"), work["to_pay"], home),
+    ]
 
 
 def payment_todo(user: Any) -> list[selectors.Todo]:
