@@ -45,8 +45,6 @@ def enterprises_refunded(org: Any, start: date, end: date) -> QuerySet[Enterpris
     )
 
 
-SECTION = gettext_noop("经费保障")
-
 register(
     Metric(
         key="funds.collected",
@@ -88,7 +86,6 @@ register(
         records=enterprises_refunded,
         module="funds",
         org_field="county",
-        section=SECTION,
         paragraph=gettext_noop("{value}家小微企业获全额返还工会经费"),
         order=122,
     )
@@ -104,7 +101,6 @@ register(
         money=True,
         module="funds",
         org_field="county",
-        section=SECTION,
         paragraph=gettext_noop("返还金额{value}{unit}"),
         order=123,
         columns=(("enterprise__name", "单位"), ("amount", "金额（元）"), ("paid_on", "到账日期")),
