@@ -33,6 +33,7 @@ from gonghui.bargaining.api import router as bargaining_router
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.api import router as audit_router
 from gonghui.core.errors import InvalidInput, ServiceError
+from gonghui.funds.api import router as funds_router
 from gonghui.honors.api import router as honors_router
 from gonghui.hotline.api import router as hotline_router
 from gonghui.legal.api import router as legal_router
@@ -232,3 +233,4 @@ api.add_router("/bargaining", bargaining_router)
 api.add_router("/assistance", assistance_router)
 api.add_router("/payments", payments_router)
 api.add_router("/honors", honors_router)
+api.add_router("/funds", funds_router)

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "gonghui.assistance",
     "gonghui.payments",
     "gonghui.honors",
+    "gonghui.funds",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("hotline/", include("gonghui.hotline.urls")),
     path("assistance/", include("gonghui.assistance.urls")),
     path("payments/", include("gonghui.payments.urls")),
+    path("funds/", include("gonghui.funds.urls")),
     path("reports/", include("gonghui.reports.urls")),
     path("legal/", include("gonghui.legal.urls")),
     path("bargaining/", include("gonghui.bargaining.urls")),

@@ -27,6 +27,7 @@ import copy
 import csv
 import os
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from gonghui.bargaining import services as bargaining
 from gonghui.bargaining.models import Thread
 from gonghui.core.metrics import all_metrics
 from gonghui.core.notices import object_to, open_notice
+from gonghui.funds import services as funds
 from gonghui.hotline import services as hotline
 from gonghui.legal import services as legal
 from gonghui.members.services import member_create
@@ -214,6 +216,27 @@ class Records:
         payments.submit(batch, by=people.cadre_a)
         payments.approve(batch, by=people.city_cadre)
         honours = _honours(people, tree, member, enterprise)
+        policy = funds.policy_create(
+            by=people.admin, name="返还", starts_on=date(2020, 1, 1), ends_on=date(2021, 12, 31)
+        )
+        refund_round = funds.round_create(
+            policy=policy,
+            by=people.admin,
+            name="2020年上半年",
+            period_start=date(2020, 1, 1),
+            period_end=date(2020, 6, 1),
+            opens_on=date(2020, 7, 1),
+            closes_on=date(2020, 7, 31),
+        )
+        fee_import = funds.collection_book(county=tree.county_a, rows=[], by=people.cadre_a)
+        refund = funds.refund_apply(
+            round=refund_round,
+            enterprise=enterprise,
+            bank_name="工商银行",
+            bank_account="6222021234567890123",
+            by=people.clerk_a,
+            on=date(2020, 7, 10),
+        )
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
@@ -241,6 +264,9 @@ class Records:
             "station_id": str(station.pk),
             "ticket_pk": str(ticket.pk),
             "sheet": "stations",
+            "policy_id": str(policy.pk),
+            "import_id": str(fee_import.pk),
+            "refund_id": str(refund.pk),
             "objection": str(objection.pk),
             "thread_id": str(thread.pk),
             "contract_id": str(contract.pk),
@@ -253,6 +279,7 @@ class Records:
         # a path parameter whose name two modules share, by the module's prefix
         self.name_by_prefix = [
             ("/api/v1/bargaining/", "campaign_id", str(offer_campaign.pk)),
+            ("/api/v1/funds/", "round_id", str(refund_round.pk)),
         ]
         self.action_by_prefix = [
             ("/payments/lines/", "reverse"),
@@ -262,6 +289,7 @@ class Records:
             ("/assistance/", "investigate"),
             ("/bargaining/threads/", "answer"),
             ("/api/v1/bargaining/threads/", "answer"),
+            ("/funds/applications/", "check"),
         ]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -281,6 +309,9 @@ class Records:
             ("/legal/", str(case.pk)),
             ("/portal/legal/consultations/", str(consultation.pk)),
             ("/portal/legal/cases/", str(case.pk)),
+            ("/funds/imports/", str(fee_import.pk)),
+            ("/funds/rounds/", str(refund_round.pk)),
+            ("/funds/applications/", str(refund.pk)),
             ("/notices/", str(notice.pk)),
             ("/bargaining/campaigns/", str(offer_campaign.pk)),
             ("/bargaining/threads/", str(thread.pk)),

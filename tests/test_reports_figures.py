@@ -258,6 +258,10 @@ def test_the_demo_report_reproduces_the_seed_page(heze_db: None, db: Any) -> Non
     # the hotline's 84 closed orders, once its demo loader exists
     if "hotline" in {name for name, _fn in loaders.LOADERS}:
         assert figure(report, "hotline.closed").value == 84
+    # the union fees refunded to 103 small and micro enterprises, 40.79万元
+    if "funds" in {name for name, _fn in loaders.LOADERS}:
+        assert figure(report, "funds.refund_enterprises").value == 103
+        assert str(figure(report, "funds.refund_amount").value) == "40.79"
     for fig in report.figures:  # computed from the records the drill-down shows
         if fig.metric.effective_kind == "count":
             records = selectors.figure_records(fig.metric, city, START, END)

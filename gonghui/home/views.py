@@ -66,6 +66,8 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("法律援助案件"), "legal:cases"))
     if can(user, "legal.view") or can(user, "legal.answer"):
         links.append(_link(_("在线咨询"), "legal:consultations"))
+    if can(user, "funds.view") or can(user, "funds.apply"):
+        links.append(_link(_("工会经费"), "funds:home"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "bargaining.view"):
@@ -120,6 +122,7 @@ def cadre_todo(
                 urgent=True,
             ),
         ]
+    rows += funds_todo(user)
     return [r for r in rows if r.count or not r.urgent]
 
 
@@ -128,6 +131,22 @@ def assistance_todo(work: dict[str, Any]) -> list[selectors.Todo]:
     return [
         selectors.Todo(_("待本级审核的困难职工档案"), work["review"], f"{files}?status=reviewing"),
         selectors.Todo(_("待办理的困难职工申请"), work["union"], f"{files}?pending=1"),
+    ]
+
+
+def funds_todo(user: Any) -> list[selectors.Todo]:
+    """The refund applications waiting for this finance cadre: to review, to decide, and
+    approved ones still to put in a payment batch."""
+    if not can(user, "funds.manage"):
+        return []
+    from gonghui.funds.selectors import waiting_work
+
+    work = waiting_work(user)
+    home = reverse("funds:home")
+    return [
+        selectors.Todo(_("待审核的经费返还申请"), work["to_check"], home),
+        selectors.Todo(_("待决定的经费返还申请"), work["to_decide"], home),
+        selectors.Todo(_("已批准待转入代发的经费返还"), work["to_pay"], home),
     ]
 
 

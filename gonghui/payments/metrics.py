@@ -25,6 +25,9 @@ def paid(org: Any, start: date, end: date) -> QuerySet[Line]:
     )
 
 
+# money paid out for every module (assistance, refunds, honours): its own line of the report
+SECTION = gettext_noop("资金代发")
+
 COLUMNS = (
     ("batch__title", gettext_noop("批次")),
     ("amount", gettext_noop("金额（元）")),
@@ -41,6 +44,7 @@ register(
         sum_field="amount",
         money=True,
         module="payments",
+        section=SECTION,
         order=200,
         columns=COLUMNS,
     )
@@ -53,6 +57,7 @@ register(
         definition="到账日期在期内的代发明细笔数（银行回单为成功；已冲正的不计）",
         records=paid,
         module="payments",
+        section=SECTION,
         order=201,
         columns=COLUMNS,
     )

@@ -14,7 +14,7 @@ since it shows whole account numbers).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -45,6 +45,10 @@ from .models import (
 from .workflow import WORKFLOW
 
 AMOUNT_MAX = Decimal("9999999999.99")
+# What a source module does when the bank confirms lines of one of its batches (funds marks
+# its refunds paid): ``fn(batch, by)``, run in the confirmation's transaction. Registered by
+# the source module (payments imports no module above it).
+SETTLED: dict[str, Callable[[Batch, Any], Any]] = {}
 CENT = Decimal("0.01")
 BANK_HEADER = ["序号", "户名", "账号", "开户行", "金额", "用途", "业务编号"]
 BATCH_AUDITED = ("status", "title", "purpose")
@@ -625,6 +629,9 @@ def _settle(batch: Batch, by: Any) -> str:
     step = "confirm_partly" if open_lines else "confirm"
     if batch.status != WORKFLOW.get(step).target:
         _advance(batch, step, by, confirmed_at=timezone.now())
+    hook = SETTLED.get(batch.source)
+    if hook is not None:
+        hook(batch, by)
     return batch.status
 
 

@@ -1,0 +1,804 @@
+"""Every write of the union-fee module: one transaction each, with its audit row.
+
+- ``size_record``: an enterprise's figures for a year, classified by the 2011 standard.
+- ``collection_book`` / ``collection_import``: the tax bureau's collection sheet booked row by
+  row (unknown credit code, bad month, negative amounts, duplicates refused with reasons);
+  a month already booked with the same amounts is left as it is, so the same sheet twice
+  books nothing twice. ``line_reverse``: a correction, as a reversal line.
+- ``refund_apply`` → ``refund_check`` → ``refund_approve`` / ``refund_refuse``, then
+  ``refund_pay`` puts a county's approved refunds in a payment batch (``payments``), and the
+  bank's confirmations mark them paid (``settle``, called by the payment machinery).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gonghui.core import audit, spreadsheets, uploads
+from gonghui.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gonghui.core.identifiers import validate_uscc
+from gonghui.core.roles import can, in_subtree, role_can
+from gonghui.core.scope import subtree_org_ids
+from gonghui.core.statemachine import Transition, Workflow
+from gonghui.orgs.models import Enterprise, Org
+from gonghui.payments import services as payments
+
+from . import sizes
+from .models import (
+    ApplicationStatus,
+    CollectionImport,
+    EnterpriseSize,
+    FeeKind,
+    FeeLine,
+    FinancialTie,
+    RefundApplication,
+    RefundPolicy,
+    RefundRound,
+    SizeRule,
+)
+
+CENT = Decimal("0.01")
+FEE_RATE = Decimal("0.02")  # 2% of the monthly payroll
+GRASSROOTS_SHARE = Decimal("0.60")  # the grassroots union keeps 60%; 40% goes up
+AMOUNT_MAX = Decimal("999999999999.99")
+
+WORKFLOW = Workflow(
+    name="funds.refund",
+    states={s.value: str(s.label) for s in ApplicationStatus},
+    transitions=[
+        Transition("check", ("applied",), "checked", "审核", ("admin", "cadre")),
+        Transition("approve", ("checked",), "approved", "批准返还", ("admin", "cadre")),
+        Transition("refuse", ("applied", "checked"), "refused", "不予返还", ("admin", "cadre")),
+        Transition("pay", ("approved",), "paid", "返还到账", ("admin", "cadre")),
+    ],
+    initial="applied",
+)
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+def _require(by: Any, perm: str, org: Any) -> None:
+    if not getattr(by, "is_authenticated", False) or not by.is_active:
+        raise Forbidden(_("需要登录"))
+    if not role_can(by.role, perm):
+        raise Forbidden(_("当前角色无权办理工会经费业务"))
+    if org is not None and not in_subtree(by, org):
+        raise NotFound()
+
+
+def _record(
+    by: Any, action: str, obj: Any, org: Any, changes: dict[str, Any], note: str = ""
+) -> None:
+    audit.record(
+        actor=by,
+        action=action,
+        object_type={
+            EnterpriseSize: "fund_size",
+            FeeLine: "fee_line",
+            CollectionImport: "fee_import",
+            RefundApplication: "refund",
+            RefundPolicy: "refund_policy",
+            RefundRound: "refund_round",
+        }[type(obj)],
+        object_id=obj.pk,
+        object_org=org,
+        object_repr=str(obj)[:200],
+        changes=changes,
+        note=note,
+    )
+
+
+def _created(obj: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    return {k: {"before": None, "after": v} for k, v in audit.snapshot(obj, fields).items()}
+
+
+# --- size classes ----------------------------------------------------------------------------
+
+
+def size_rules() -> list[sizes.Rule]:
+    return [sizes.rule_from_row(r) for r in SizeRule.objects.order_by("sort", "code")]
+
+
+def _figure(value: Any, field_name: str, label: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput.one(field_name, _("%(label)s应为数字") % {"label": label}) from None
+    if not number.is_finite() or number < 0:
+        raise InvalidInput.one(field_name, _("%(label)s不能为负数") % {"label": label})
+    if number > Decimal("9999999999.99"):
+        raise InvalidInput.one(field_name, _("%(label)s过大") % {"label": label})
+    return _money(number)
+
+
+def size_record(
+    *,
+    enterprise: Enterprise,
+    year: int,
+    industry_code: str,
+    employees: int,
+    revenue: Any,
+    assets: Any,
+    financial_tie: str = "",
+    group_member: bool = False,
+    by: Any,
+) -> EnterpriseSize:
+    """An enterprise's figures of a year, classified now and stored with the reasoning."""
+    _require(by, "funds.manage", enterprise.county)
+    if not 2000 <= int(year) <= 2100:
+        raise InvalidInput.one("year", _("数据年度不正确"))
+    code = re.sub(r"\s", "", str(industry_code or "")).upper()
+    if not re.fullmatch(r"[A-T](\d{2,4})?", code):
+        raise InvalidInput.one("industry_code", _("行业代码应为门类字母加行业代码，如 C13、F52"))
+    if int(employees) < 0:
+        raise InvalidInput.one("employees", _("从业人员不能为负数"))
+    revenue_value = _figure(revenue, "revenue", _("营业收入"))
+    assets_value = _figure(assets, "assets", _("资产总额"))
+    if financial_tie not in FinancialTie.values:
+        raise InvalidInput.one("financial_tie", _("未知的金融类关联"))
+    rule, why = sizes.rule_for(code, size_rules())
+    if rule is None:
+        raise InvalidInput.one("industry_code", why)
+    classified = sizes.classify(
+        rule, employees=int(employees), revenue=revenue_value, assets=assets_value
+    )
+    with transaction.atomic():
+        row = EnterpriseSize.objects.filter(enterprise=enterprise, year=year).first()
+        before = audit.snapshot(row) if row else {}
+        row = row or EnterpriseSize(enterprise=enterprise, year=year, recorded_by=by)
+        row.county_id = enterprise.county_id
+        row.industry_code = code
+        row.employees = int(employees)
+        row.revenue = revenue_value
+        row.assets = assets_value
+        row.financial_tie = financial_tie
+        row.group_member = bool(group_member)
+        row.size_class = classified.size_class
+        row.size_reason = classified.reason
+        row.recorded_by = by
+        row.save()
+        changes = audit.diff(before, audit.snapshot(row))
+        if changes:
+            _record(by, "funds.size", row, enterprise.county, changes, note=enterprise.name)
+    return row
+
+
+# --- the ledger ------------------------------------------------------------------------------
+
+
+@dataclass
+class BookResult:
+    rows: int = 0
+    booked: int = 0
+    unchanged: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_period(value: Any) -> date | None:
+    """``2020-01``, ``2020年1月``, ``202001``, ``2020-01-31`` or a date → the month's first day."""
+    if isinstance(value, date):
+        return value.replace(day=1)
+    text = spreadsheets.cell_text(value).strip()
+    match = re.fullmatch(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})?\s*日?)?", text)
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return date(year, month, 1)
+
+
+def _amount(value: Any) -> Decimal | None:
+    text = spreadsheets.cell_text(value).strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or number < 0 or number > AMOUNT_MAX:
+        return None
+    return _money(number)
+
+
+def _live_lines(enterprise_ids: Iterable[int]) -> dict[tuple[int, date, str], FeeLine]:
+    """The booked months not reversed, by (enterprise, month, kind)."""
+    lines = FeeLine.objects.filter(
+        enterprise_id__in=list(enterprise_ids),
+        reversal_of__isnull=True,
+        reversed_by__isnull=True,
+    )
+    return {(x.enterprise_id, x.period, x.kind): x for x in lines}
+
+
+def collection_book(
+    *,
+    county: Org,
+    rows: Iterable[dict[str, Any]],
+    by: Any,
+    file_name: str = "",
+    sha256: str = "",
+) -> CollectionImport:
+    """Book the rows of a collection sheet for ``county``'s enterprises. Each row:
+    ``row`` (its number in the sheet), ``uscc``, ``period``, ``payroll``, ``paid`` (and
+    ``name``, shown only). Rows that cannot be booked are listed with their reason; the rest
+    are booked together, in one transaction with the import's record and audit row."""
+    _require(by, "funds.manage", county)
+    rows = list(rows)
+    result = BookResult(rows=len(rows))
+    codes = set()
+    for row in rows:
+        try:
+            row["uscc"] = validate_uscc(row.get("uscc", ""))
+            codes.add(row["uscc"])
+        except ValidationError as exc:
+            row["error"] = exc.messages[0]
+    enterprises = {
+        e.uscc: e
+        for e in Enterprise.objects.filter(
+            uscc__in=codes, county__in=subtree_org_ids(county)
+        ).select_related("union")
+    }
+    live = _live_lines(e.pk for e in enterprises.values())
+    seen: dict[tuple[str, date], int] = {}
+    new_lines: list[FeeLine] = []
+    for row in rows:
+        number = int(row.get("row") or 0)
+
+        def refuse(reason: str, number: int = number) -> None:
+            result.problems.append({"row": number, "reason": reason})
+
+        if row.get("error"):
+            refuse(_("统一社会信用代码不正确：%(e)s") % {"e": row["error"]})
+            continue
+        enterprise = enterprises.get(row["uscc"])
+        if enterprise is None:
+            refuse(_("统一社会信用代码 %(code)s 未匹配到本县区的单位") % {"code": row["uscc"]})
+            continue
+        period = parse_period(row.get("period"))
+        if period is None:
+            refuse(_("所属期无法识别（应为 2020-01 这样的年月）"))
+            continue
+        payroll, paid = _amount(row.get("payroll")), _amount(row.get("paid"))
+        if payroll is None:
+            refuse(_("工资总额应为不小于零的金额"))
+            continue
+        if paid is None:
+            refuse(_("实缴金额应为不小于零的金额"))
+            continue
+        key = (row["uscc"], period)
+        if key in seen:
+            refuse(_("与第 %(n)d 行重复（同一单位同一月份）") % {"n": seen[key]})
+            continue
+        seen[key] = number
+        kind = FeeKind.FEE if enterprise.union_id else FeeKind.FOUNDING
+        booked = live.get((enterprise.pk, period, kind))
+        if booked is not None:
+            if booked.payroll == payroll and booked.paid == paid:
+                result.unchanged += 1
+            else:
+                refuse(
+                    _("该单位 %(m)s 已入账（实缴 %(paid)s 元），金额不同；如需更正请先冲正原记录")
+                    % {"m": f"{period:%Y-%m}", "paid": booked.paid}
+                )
+            continue
+        if kind == FeeKind.FEE:
+            grassroots = _money(paid * GRASSROOTS_SHARE)
+            upper = paid - grassroots
+        else:  # the founding fund is held above until a union is founded
+            grassroots, upper = Decimal("0.00"), paid
+        new_lines.append(
+            FeeLine(
+                county_id=enterprise.county_id,
+                enterprise=enterprise,
+                period=period,
+                kind=kind,
+                payroll=payroll,
+                due=_money(payroll * FEE_RATE),
+                paid=paid,
+                grassroots_share=grassroots,
+                upper_share=upper,
+                source_row=number or None,
+                booked_by=by,
+            )
+        )
+    with transaction.atomic():
+        record = CollectionImport.objects.create(
+            county=county,
+            file_name=(file_name or _("征收数据"))[-200:],
+            sha256=sha256,
+            rows=result.rows,
+            booked=len(new_lines),
+            unchanged=result.unchanged,
+            rejected=len(result.problems),
+            problems=result.problems[:1000],
+            created_by=by,
+        )
+        for line in new_lines:
+            line.source_import = record
+        FeeLine.objects.bulk_create(new_lines, batch_size=1000)
+        _record(
+            by,
+            "funds.import",
+            record,
+            county,
+            {
+                "counts": {
+                    "before": None,
+                    "after": {
+                        "rows": result.rows,
+                        "booked": len(new_lines),
+                        "unchanged": result.unchanged,
+                        "rejected": len(result.problems),
+                    },
+                }
+            },
+            note=record.file_name,
+        )
+    return record
+
+
+COLLECTION_ALIASES: dict[str, tuple[str, ...]] = {
+    "uscc": ("统一社会信用代码", "纳税人识别号", "社会信用代码", "信用代码"),
+    "name": ("单位名称", "纳税人名称", "企业名称"),
+    "period": ("所属期", "所属月份", "税款所属期", "费款所属期", "月份"),
+    "payroll": ("工资总额", "计费工资总额", "缴费基数", "计征依据"),
+    "paid": ("实缴金额", "入库金额", "实缴", "征收金额", "实缴工会经费"),
+}
+
+
+def collection_import(*, county: Org, upload: Any, by: Any) -> CollectionImport:
+    """The tax bureau's sheet (XLSX or CSV) through the upload guard, then ``collection_book``."""
+    _require(by, "funds.manage", county)
+    received = spreadsheets.save_upload(upload, prefix="funds-collection-")
+    try:
+        sheet = spreadsheets.open_sheet(
+            received.path,
+            aliases=COLLECTION_ALIASES,
+            required=("uscc", "period", "payroll", "paid"),
+            file_name=received.name,
+        )
+
+        def cell(cells: list[Any], name: str) -> Any:
+            index = sheet.columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else None
+
+        rows = [
+            {
+                "row": number,
+                "uscc": spreadsheets.cell_text(cell(cells, "uscc")),
+                "name": spreadsheets.cell_text(cell(cells, "name")),
+                "period": cell(cells, "period"),
+                "payroll": cell(cells, "payroll"),
+                "paid": cell(cells, "paid"),
+            }
+            for number, cells in sheet.rows
+        ]
+        return collection_book(
+            county=county, rows=rows, by=by, file_name=received.name, sha256=received.sha256
+        )
+    finally:
+        uploads.remove(received.path)
+
+
+def line_reverse(*, line: FeeLine, reason: str, by: Any) -> FeeLine:
+    """Correct a booked month: a reversal line with the negative amounts, linked to it (the
+    original is never edited); the month can then be booked again."""
+    _require(by, "funds.manage", line.county)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise InvalidInput.one("reason", _("请填写冲正原因"))
+    with transaction.atomic():
+        locked = FeeLine.objects.select_for_update().get(pk=line.pk)
+        if locked.reversal_of_id or FeeLine.objects.filter(reversal_of=locked).exists():
+            raise Conflict(_("该记录已冲正或本身是冲正记录"))
+        reversal = FeeLine.objects.create(
+            county_id=locked.county_id,
+            enterprise_id=locked.enterprise_id,
+            period=locked.period,
+            kind=locked.kind,
+            payroll=-locked.payroll,
+            due=-locked.due,
+            paid=-locked.paid,
+            grassroots_share=-locked.grassroots_share,
+            upper_share=-locked.upper_share,
+            reversal_of=locked,
+            note=reason[:200],
+            booked_by=by,
+        )
+        _record(by, "funds.reverse", reversal, line.county, _created(reversal), note=reason)
+    return reversal
+
+
+# --- refunds ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Assessment:
+    eligible: bool
+    amount: Decimal
+    lines: list[str]
+
+
+def latest_size(enterprise: Enterprise, before_year: int) -> EnterpriseSize | None:
+    """The size record the round judges by: the latest year not after the round's year."""
+    return (
+        EnterpriseSize.objects.filter(enterprise=enterprise, year__lte=before_year)
+        .order_by("-year")
+        .first()
+    )
+
+
+def assess(enterprise: Enterprise, round: RefundRound) -> Assessment:
+    """Eligibility under the round's policy, in words: the size class and its reasoning,
+    each exclusion, the fees sent up in the round's months, the founding fund once a union
+    exists, and the amount."""
+    policy = round.policy
+    lines: list[str] = [
+        _("政策：%(p)s（%(s)s 至 %(e)s）；本批次返还 %(a)s 至 %(b)s 所属期上解的工会经费。")
+        % {
+            "p": policy.name,
+            "s": policy.starts_on,
+            "e": policy.ends_on,
+            "a": f"{round.period_start:%Y-%m}",
+            "b": f"{round.period_end:%Y-%m}",
+        }
+    ]
+    eligible = True
+    size = latest_size(enterprise, round.period_start.year)
+    if size is None:
+        lines.append(_("尚无该单位的规模数据（行业、从业人员、营业收入、资产总额），无法划型。"))
+        eligible = False
+    else:
+        lines.append(_("%(y)s年度数据：%(r)s") % {"y": size.year, "r": size.size_reason})
+        if size.size_class not in policy.class_list:
+            lines.append(
+                _("规模为%(c)s，不在本政策返还范围（小型、微型企业）内。")
+                % {"c": size.get_size_class_display()}
+            )
+            eligible = False
+        if policy.exclude_financial and size.financial_tie:
+            lines.append(
+                _("排除：该单位为%(t)s，本政策不予返还。") % {"t": size.get_financial_tie_display()}
+            )
+            eligible = False
+        if policy.exclude_group_members and size.group_member:
+            lines.append(_("排除：该单位属于企业集团，本政策不予返还。"))
+            eligible = False
+    period = Q(period__gte=round.period_start, period__lte=round.period_end)
+    sums = FeeLine.objects.filter(period, enterprise=enterprise).aggregate(
+        upper=Sum("upper_share", filter=Q(kind=FeeKind.FEE)),
+        founding=Sum("paid", filter=Q(kind=FeeKind.FOUNDING)),
+    )
+    upper = sums["upper"] or Decimal("0.00")
+    founding = sums["founding"] or Decimal("0.00")
+    amount = _money(upper * policy.share)
+    lines.append(
+        _("期内上解工会经费 %(u)s 元，返还比例 %(s)s%%，应返还 %(a)s 元。")
+        % {"u": upper, "s": _money(policy.share * 100).normalize(), "a": amount}
+    )
+    if founding:
+        if policy.refund_founding_fund and enterprise.union_id:
+            amount += founding
+            lines.append(
+                _("期内缴纳建会筹备金 %(f)s 元，该单位已建立工会，一并返还。") % {"f": founding}
+            )
+        else:
+            lines.append(
+                _("期内缴纳建会筹备金 %(f)s 元，该单位尚未建立工会，建会后返还。") % {"f": founding}
+            )
+    if amount <= 0:
+        lines.append(_("期内没有可返还的金额。"))
+        eligible = False
+    lines.append(
+        _("结论：符合返还条件，返还 %(a)s 元。") % {"a": amount}
+        if eligible
+        else _("结论：不符合返还条件。")
+    )
+    return Assessment(
+        eligible=eligible, amount=amount if eligible else Decimal("0.00"), lines=lines
+    )
+
+
+def _may_apply(by: Any, enterprise: Enterprise) -> bool:
+    return can(by, "funds.apply", enterprise.county) or bool(
+        enterprise.union_id and can(by, "funds.apply", enterprise.union)
+    )
+
+
+def refund_apply(
+    *,
+    round: RefundRound,
+    enterprise: Enterprise,
+    bank_name: str,
+    bank_account: str,
+    by: Any,
+    on: date | None = None,
+) -> RefundApplication:
+    """The enterprise's application in a round (one per round: a second is refused with the
+    first's number), assessed at once; the assessment is shown to the applicant."""
+    if not getattr(by, "is_authenticated", False) or not _may_apply(by, enterprise):
+        if getattr(by, "is_authenticated", False) and role_can(by.role, "funds.apply"):
+            raise NotFound()
+        raise Forbidden(_("当前角色不能申请经费返还"))
+    on = on or timezone.localdate()
+    if not round.opens_on <= on <= round.closes_on:
+        raise InvalidInput.one(
+            "round",
+            _("本批次受理期为 %(a)s 至 %(b)s") % {"a": round.opens_on, "b": round.closes_on},
+        )
+    bank_name = str(bank_name or "").strip()
+    if not bank_name or len(bank_name) > 100:
+        raise InvalidInput.one("bank_name", _("请填写开户行（不超过100字）"))
+    account = payments.normalise_account(bank_account)
+    if not account.isdigit() or not 8 <= len(account) <= 32:
+        raise InvalidInput.one("bank_account", _("银行账号应为 8 到 32 位数字"))
+    with transaction.atomic():
+        first = RefundApplication.objects.filter(round=round, enterprise=enterprise).first()
+        if first is not None:
+            raise Conflict(
+                _("该单位本批次已申请：%(n)s（%(s)s）")
+                % {"n": first.number, "s": first.get_status_display()}
+            )
+        result = assess(enterprise, round)
+        app = RefundApplication.objects.create(
+            round=round,
+            enterprise=enterprise,
+            county_id=enterprise.county_id,
+            applied_on=on,
+            bank_name=bank_name,
+            bank_account=account,
+            eligible=result.eligible,
+            amount=result.amount,
+            explanation=result.lines,
+            applied_by=by,
+        )
+        _record(by, "funds.apply", app, enterprise.county, _created(app, AUDITED))
+    return app
+
+
+AUDITED = ("status", "eligible", "amount", "refused_reason", "bank_name", "bank_account")
+
+
+def _step(
+    app: RefundApplication, name: str, by: Any, apply: Any = None, note: str = ""
+) -> RefundApplication:
+    _require(by, "funds.manage", app.county)
+    with transaction.atomic():
+        locked = (
+            RefundApplication.objects.select_for_update(of=("self",))
+            .select_related("enterprise", "round__policy", "county")
+            .get(pk=app.pk)
+        )
+        if locked.status == WORKFLOW.get(name).target:
+            return locked  # the same step twice: nothing more to do
+        WORKFLOW.check(locked.status, name, by.role)
+        before = audit.snapshot(locked, AUDITED)
+        locked.status = WORKFLOW.get(name).target
+        fields = ["status", "updated_at"]
+        if apply is not None:
+            fields += apply(locked)
+        locked.save(update_fields=fields)
+        _record(
+            by,
+            f"funds.{name}",
+            locked,
+            locked.county,
+            audit.diff(before, audit.snapshot(locked, AUDITED)),
+            note=note,
+        )
+    return locked
+
+
+def refund_check(app: RefundApplication, *, by: Any) -> RefundApplication:
+    """Reviewed: the assessment is computed again on today's ledger and stored."""
+
+    def apply(locked: RefundApplication) -> list[str]:
+        result = assess(locked.enterprise, locked.round)
+        locked.eligible, locked.amount, locked.explanation = (
+            result.eligible,
+            result.amount,
+            result.lines,
+        )
+        return ["eligible", "amount", "explanation"]
+
+    return _step(app, "check", by, apply)
+
+
+def refund_approve(app: RefundApplication, *, by: Any, on: date | None = None) -> RefundApplication:
+    def apply(locked: RefundApplication) -> list[str]:
+        if not locked.eligible:
+            raise Conflict(_("该单位不符合返还条件，请作出不予返还的决定并说明理由"))
+        locked.decided_by = by
+        locked.decided_on = on or timezone.localdate()
+        return ["decided_by", "decided_on"]
+
+    return _step(app, "approve", by, apply)
+
+
+def refund_refuse(
+    app: RefundApplication, *, reason: str, by: Any, on: date | None = None
+) -> RefundApplication:
+    reason = str(reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise InvalidInput.one("reason", _("请填写不予返还的理由（不超过200字）"))
+
+    def apply(locked: RefundApplication) -> list[str]:
+        locked.refused_reason = reason
+        locked.decided_by = by
+        locked.decided_on = on or timezone.localdate()
+        return ["refused_reason", "decided_by", "decided_on"]
+
+    return _step(app, "refuse", by, apply, note=reason)
+
+
+def refund_pay(*, county: Org, round: RefundRound, by: Any) -> Any:
+    """The county's approved refunds of a round not yet in a batch, as one payment batch of
+    the shared payment machinery (source ``funds``); the batch is then submitted, approved,
+    exported and confirmed there. Nothing to pay: ``InvalidInput`` on ``round``."""
+    _require(by, "funds.manage", county)
+    with transaction.atomic():
+        apps = list(
+            RefundApplication.objects.select_for_update()
+            .filter(
+                round=round,
+                county=county,
+                status=ApplicationStatus.APPROVED,
+                payment_batch__isnull=True,
+            )
+            .select_related("enterprise")
+            .order_by("id")
+        )
+        if not apps:
+            raise InvalidInput.one("round", _("本批次没有待支付的已批准申请"))
+        batch = payments.create_batch(
+            org=county,
+            source="funds",
+            purpose=_("工会经费返还"),
+            title=f"{round.name}小微企业工会经费返还（{county.short_name or county.name}）"[:150],
+            by=by,
+        )
+        for app in apps:
+            payments.add_line(
+                batch,
+                reference=app.reference,
+                amount=app.amount,
+                payee_name=app.enterprise.name,
+                bank_name=app.bank_name,
+                bank_account=app.bank_account,
+                by=by,
+            )
+        RefundApplication.objects.filter(pk__in=[a.pk for a in apps]).update(
+            payment_batch=batch, updated_at=timezone.now()
+        )
+    return batch
+
+
+REFERENCE = re.compile(r"^funds\.refund:(\d+)$")
+
+
+def settle(batch: Any, by: Any) -> int:
+    """Mark paid the refunds whose payment line of ``batch`` the bank confirmed (called by the
+    payment machinery in the confirmation's transaction). Set-based; returns how many."""
+    paid = {
+        int(m.group(1)): line.paid_on
+        for line in batch.lines.filter(status="paid").exclude(kind="reversal")
+        if (m := REFERENCE.match(line.reference))
+    }
+    if not paid:
+        return 0
+    apps = list(
+        RefundApplication.objects.filter(
+            pk__in=paid, status=ApplicationStatus.APPROVED
+        ).select_related("county")
+    )
+    for app in apps:
+        app.status = ApplicationStatus.PAID
+        app.paid_on = paid[app.pk]
+    RefundApplication.objects.bulk_update(apps, ["status", "paid_on"], batch_size=1000)
+    for app in apps:
+        _record(
+            by,
+            "funds.pay",
+            app,
+            app.county,
+            {"status": {"before": "approved", "after": "paid"}},
+            note=str(batch),
+        )
+    return len(apps)
+
+
+# --- the policy as data (admin) --------------------------------------------------------------
+
+
+def policy_create(
+    *,
+    by: Any,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    basis: str = "",
+    classes: str = "small,micro",
+    share: Decimal = Decimal("1.000"),
+    exclude_financial: bool = True,
+    exclude_group_members: bool = False,
+    refund_founding_fund: bool = True,
+) -> RefundPolicy:
+    """A refund policy: another period, another share, other classes — no code."""
+    if not getattr(by, "is_authenticated", False) or by.role != "admin":
+        raise Forbidden(_("只有系统管理员可以设置返还政策"))
+    name = str(name or "").strip()
+    if not name:
+        raise InvalidInput.one("name", _("请填写政策名称"))
+    if ends_on < starts_on:
+        raise InvalidInput.one("ends_on", _("截止日期不能早于起始日期"))
+    wanted = [c.strip() for c in str(classes).split(",") if c.strip()]
+    if not wanted or any(c not in ("large", "medium", "small", "micro") for c in wanted):
+        raise InvalidInput.one("classes", _("规模应为 large、medium、small、micro 中的一个或几个"))
+    if not Decimal("0") < Decimal(share) <= Decimal("1"):
+        raise InvalidInput.one("share", _("返还比例应大于0且不超过1"))
+    with transaction.atomic():
+        if RefundPolicy.objects.filter(name=name).exists():
+            raise Conflict(_("已有同名的返还政策"))
+        policy = RefundPolicy.objects.create(
+            name=name,
+            basis=str(basis or "").strip()[:200],
+            starts_on=starts_on,
+            ends_on=ends_on,
+            classes=",".join(wanted),
+            share=share,
+            exclude_financial=exclude_financial,
+            exclude_group_members=exclude_group_members,
+            refund_founding_fund=refund_founding_fund,
+        )
+        _record(by, "funds.policy", policy, None, _created(policy))
+    return policy
+
+
+def round_create(
+    *,
+    policy: RefundPolicy,
+    by: Any,
+    name: str,
+    period_start: date,
+    period_end: date,
+    opens_on: date,
+    closes_on: date,
+) -> RefundRound:
+    if not getattr(by, "is_authenticated", False) or by.role != "admin":
+        raise Forbidden(_("只有系统管理员可以设置申报批次"))
+    name = str(name or "").strip()
+    if not name:
+        raise InvalidInput.one("name", _("请填写批次名称"))
+    if period_end < period_start:
+        raise InvalidInput.one("period_end", _("所属期止不能早于所属期起"))
+    if period_start < policy.starts_on or period_end > policy.ends_on:
+        raise InvalidInput.one("period_start", _("所属期应在政策期限之内"))
+    if closes_on < opens_on:
+        raise InvalidInput.one("closes_on", _("受理截止不能早于受理开始"))
+    with transaction.atomic():
+        if RefundRound.objects.filter(policy=policy, name=name).exists():
+            raise Conflict(_("该政策已有同名的申报批次"))
+        item = RefundRound.objects.create(
+            policy=policy,
+            name=name,
+            period_start=period_start.replace(day=1),
+            period_end=period_end.replace(day=1),
+            opens_on=opens_on,
+            closes_on=closes_on,
+        )
+        _record(by, "funds.policy", item, None, _created(item))
+    return item
