@@ -31,6 +31,7 @@ from gonghui.accounts.api import BearerAuth, auth_router, users_router
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.api import router as audit_router
 from gonghui.core.errors import InvalidInput, ServiceError
+from gonghui.governance.api import router as governance_router
 from gonghui.hotline.api import router as hotline_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import enterprises_router
@@ -222,3 +223,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/members", members_router)
 api.add_router("/hotline", hotline_router)
 api.add_router("/reports", reports_router)
+api.add_router("/governance", governance_router)

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.reports",
     "gonghui.hotline",
+    "gonghui.governance",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

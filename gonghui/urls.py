@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/", include("gonghui.members.urls")),
     path("hotline/", include("gonghui.hotline.urls")),
     path("reports/", include("gonghui.reports.urls")),
+    path("governance/", include("gonghui.governance.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/
     path("", include("gonghui.home.urls")),
     path("", include("gonghui.core.urls")),
