@@ -495,13 +495,32 @@ def check_in(*, actor: Any, entry: RollEntry, present: bool = True, via: str = "
     return entry
 
 
+def check_in_many(*, actor: Any, meeting: Meeting, entries: Sequence[RollEntry]) -> int:
+    """The clerk marks several people present at once (the sign-in sheet at the door):
+    one audit row naming how many. Returns how many were newly marked."""
+    _require(actor, meeting.org)
+    if meeting.status not in (MeetingStatus.PREPARING, MeetingStatus.IN_SESSION):
+        raise Conflict(_("会议已闭会，不能再签到"))
+    ids = [e.pk for e in entries if e.meeting_id == meeting.pk]
+    with transaction.atomic():
+        n = meeting.roll.filter(pk__in=ids, present=False).update(
+            present=True, checked_in_at=timezone.now(), checked_in_by="clerk"
+        )
+        _audit(actor, "checkin", meeting, {"counts": {"before": None, "after": n}})
+    return n
+
+
 def check_in_by_qr(*, user: Any, token: str) -> RollEntry:
     """A member scans the door's QR code: their own roll entry (by their member record) is
     marked present. Anyone not on the roll is told so and nothing changes."""
     meeting = Meeting.objects.filter(checkin_token=token).first()
     if meeting is None or not token:
         raise NotFound()
-    entry = meeting.roll.filter(member__user=user).first() if user.is_authenticated else None
+    entry = (
+        meeting.roll.filter(member__user=user).first()
+        if getattr(user, "is_authenticated", False)
+        else None
+    )
     if entry is None:
         raise NotFound(_("您不在本次会议的应到人员名单中"))
     return check_in(actor=user, entry=entry, via="qr")
@@ -975,6 +994,14 @@ def election_confirm(*, actor: Any, election: Election, on: date | None = None) 
             )
         election.status = ElectionStatus.CONFIRMED
         election.save(update_fields=["status", "updated_at"])
+        if not election.by_election:
+            # 换届: the new term's committee succeeds the earlier ones of the same kind
+            Committee.objects.filter(
+                org=election.org,
+                kind=election.committee.kind,
+                term_number__lt=election.committee.term_number,
+                active=True,
+            ).update(active=False)
         _audit(actor, "confirm", election, {"status": {"before": ElectionStatus.DECIDED, "after": ElectionStatus.CONFIRMED}})
     return election
 

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core import deadlines, periods
@@ -51,6 +52,10 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("工单队列"), "hotline:queue"))
     if can(user, "hotline.stats"):
         links.append(_link(_("热线统计"), "hotline:stats"))
+    if can(user, "governance.manage"):
+        links.append(_link(_("筹备会议"), "governance:meeting_new"))
+    if can(user, "governance.view"):
+        links.append(_link(_("组织建设与选举"), "governance:index"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "notices.view"):
@@ -85,6 +90,16 @@ def cadre_todo(
             urgent=True,
         ),
     ]
+    if can(user, "governance.view"):
+        from gonghui.governance.selectors import terms_due
+
+        rows.append(
+            selectors.Todo(
+                _("任期将满或已满、应换届的委员会"),
+                terms_due(user, timezone.localdate()).count(),
+                reverse("governance:index"),
+            )
+        )
     return [r for r in rows if r.count or not r.urgent]
 
 
