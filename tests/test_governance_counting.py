@@ -6,7 +6,16 @@ from gonghui.governance import counting
 from gonghui.governance.counting import Rules, Tally, count
 
 
-def tally(approve: dict[str, int], *, seats: int = 2, entitled: int = 30, present: int = 25, issued: int = 25, returned: int = 25, valid: int | None = None) -> Tally:
+def tally(
+    approve: dict[str, int],
+    *,
+    seats: int = 2,
+    entitled: int = 30,
+    present: int = 25,
+    issued: int = 25,
+    returned: int = 25,
+    valid: int | None = None,
+) -> Tally:
     return Tally(
         seats=seats,
         entitled=entitled,
@@ -44,7 +53,10 @@ def test_majority_is_of_entitled_not_present() -> None:
     out = count(tally({"a": 12}, seats=1, present=22, issued=22, returned=22))
     assert out.elected == [] and out.empty_seats == 1
     # configured per meeting: over half of those present
-    out = count(tally({"a": 12}, seats=1, present=22, issued=22, returned=22), Rules(majority_base=counting.PRESENT))
+    out = count(
+        tally({"a": 12}, seats=1, present=22, issued=22, returned=22),
+        Rules(majority_base=counting.PRESENT),
+    )
     assert out.elected == ["a"]
 
 

@@ -91,9 +91,21 @@ def test_alive_and_idempotent(demo: str) -> None:
     assert {"preparing", "in_session", "closed", "minuted"} <= statuses
     open_round = Election.objects.filter(status="voting").first()
     assert open_round is not None and open_round.rounds.filter(status=RoundStatus.OPEN).exists()
-    assert Committee.objects.filter(active=True, org__kind="grassroots", term_end__lt=date.today()).exists()
-    before = (Meeting.objects.count(), Seat.objects.count(), SeatChange.objects.count(), Ballot.objects.count())
+    assert Committee.objects.filter(
+        active=True, org__kind="grassroots", term_end__lt=date.today()
+    ).exists()
+    before = (
+        Meeting.objects.count(),
+        Seat.objects.count(),
+        SeatChange.objects.count(),
+        Ballot.objects.count(),
+    )
     out = io.StringIO()
     loaders.run_all(out, only=("governance",))
-    after = (Meeting.objects.count(), Seat.objects.count(), SeatChange.objects.count(), Ballot.objects.count())
+    after = (
+        Meeting.objects.count(),
+        Seat.objects.count(),
+        SeatChange.objects.count(),
+        Ballot.objects.count(),
+    )
     assert before == after

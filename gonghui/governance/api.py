@@ -126,7 +126,10 @@ def _committee_detail(committee: Committee) -> dict[str, Any]:
 
 @router.get("/committees", response=Page[CommitteeOut], summary="委员会列表")
 def committee_list(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    return paginate(selectors.committees_visible_to(request.user).order_by("org__code", "-term_number", "kind"), params)
+    return paginate(
+        selectors.committees_visible_to(request.user).order_by("org__code", "-term_number", "kind"),
+        params,
+    )
 
 
 @router.post("/committees", response={201: CommitteeOut}, summary="新建委员会")
@@ -145,7 +148,9 @@ def committee_create(request: HttpRequest, payload: CommitteeIn) -> tuple[int, C
     return 201, committee
 
 
-@router.get("/committees/{committee_id}", response=CommitteeDetail, summary="委员会、现任委员与变动")
+@router.get(
+    "/committees/{committee_id}", response=CommitteeDetail, summary="委员会、现任委员与变动"
+)
 def committee_get(request: HttpRequest, committee_id: int) -> dict[str, Any]:
     return _committee_detail(selectors.access_committee(_viewer(request), committee_id))
 
@@ -165,7 +170,9 @@ def _meeting_of(user: Any, meeting_id: int | None) -> Meeting | None:
     return selectors.access_meeting(user, meeting_id) if meeting_id else None
 
 
-@router.post("/committees/{committee_id}/seats", response={201: SeatOut}, summary="任职（选举产生或增补）")
+@router.post(
+    "/committees/{committee_id}/seats", response={201: SeatOut}, summary="任职（选举产生或增补）"
+)
 def seat_add(request: HttpRequest, committee_id: int, payload: SeatIn) -> tuple[int, Seat]:
     committee = selectors.access_committee(request.user, committee_id)
     seat = services.seat_add(
@@ -318,7 +325,12 @@ def _meeting_detail(meeting: Meeting) -> dict[str, Any]:
         rules={f: getattr(meeting, f) for f in services.RULE_FIELDS},
         attendance=attendance_of(meeting),
         roll=[
-            {"id": e.id, "person_name": mask_name(e.person_name), "present": e.present, "checked_in_by": e.checked_in_by}
+            {
+                "id": e.id,
+                "person_name": mask_name(e.person_name),
+                "present": e.present,
+                "checked_in_by": e.checked_in_by,
+            }
             for e in meeting.roll.all()
         ],
         agenda=list(meeting.agenda.all()),
@@ -338,7 +350,9 @@ def meeting_list(request: HttpRequest, params: Query[PageParams]) -> dict[str, A
 def meeting_create(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[str, Any]]:
     org = access_org(request.user, payload.org.strip())
     committee = (
-        selectors.access_committee(request.user, payload.committee_id) if payload.committee_id else None
+        selectors.access_committee(request.user, payload.committee_id)
+        if payload.committee_id
+        else None
     )
     rules = {f: getattr(payload, f) for f in services.RULE_FIELDS}
     meeting = services.meeting_create(
@@ -357,12 +371,16 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[
     return 201, _meeting_detail(meeting)
 
 
-@router.get("/meetings/{meeting_id}", response=MeetingDetail, summary="会议：议程、应到与实到、选举")
+@router.get(
+    "/meetings/{meeting_id}", response=MeetingDetail, summary="会议：议程、应到与实到、选举"
+)
 def meeting_get(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     return _meeting_detail(selectors.access_meeting(_viewer(request), meeting_id))
 
 
-@router.get("/meetings/{meeting_id}/attendance", response=AttendanceOut, summary="实时到会人数与法定人数")
+@router.get(
+    "/meetings/{meeting_id}/attendance", response=AttendanceOut, summary="实时到会人数与法定人数"
+)
 def meeting_attendance(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     return attendance_of(selectors.access_meeting(_viewer(request), meeting_id))
 
@@ -389,10 +407,17 @@ class OfficersIn(InputSchema):
     scrutineers: list[str] = Field(..., max_length=50)
 
 
-@router.post("/meetings/{meeting_id}/officers", response=MeetingDetail, summary="确定计票人、监票人")
+@router.post(
+    "/meetings/{meeting_id}/officers", response=MeetingDetail, summary="确定计票人、监票人"
+)
 def meeting_officers(request: HttpRequest, meeting_id: int, payload: OfficersIn) -> dict[str, Any]:
     meeting = selectors.access_meeting(request.user, meeting_id)
-    services.meeting_set_officers(actor=request.user, meeting=meeting, tellers=payload.tellers, scrutineers=payload.scrutineers)
+    services.meeting_set_officers(
+        actor=request.user,
+        meeting=meeting,
+        tellers=payload.tellers,
+        scrutineers=payload.scrutineers,
+    )
     return _meeting_detail(meeting)
 
 
@@ -402,7 +427,9 @@ class AgendaIn(InputSchema):
     kind: str = Field(..., description="report / motion")
     title: str
     majority: str = "half_entitled"
-    releases: list[int] = Field(default_factory=list, max_length=200, description="议案免去的委员职位编号")
+    releases: list[int] = Field(
+        default_factory=list, max_length=200, description="议案免去的委员职位编号"
+    )
 
 
 @router.post("/meetings/{meeting_id}/agenda", response=ItemOut, summary="增加议程（报告或议案）")
@@ -413,7 +440,14 @@ def meeting_agenda(request: HttpRequest, meeting_id: int, payload: AgendaIn) -> 
         raise InvalidInput.one("releases", _("只能免去本工会的现任委员"))
     if payload.kind == "election":
         raise InvalidInput.one("kind", _("选举事项请通过“安排选举”添加"))
-    return services.agenda_add(actor=request.user, meeting=meeting, kind=payload.kind, title=payload.title, majority=payload.majority, releases=seats)
+    return services.agenda_add(
+        actor=request.user,
+        meeting=meeting,
+        kind=payload.kind,
+        title=payload.title,
+        majority=payload.majority,
+        releases=seats,
+    )
 
 
 class CheckinIn(InputSchema):
@@ -455,13 +489,17 @@ for _step, _summary in (("open", "宣布开会"), ("close", "宣布闭会")):
         view.__name__ = f"meeting_{step}"
         return view
 
-    router.post(f"/meetings/{{meeting_id}}/{_step}", response=MeetingDetail, summary=_summary)(_make(_step))
+    router.post(f"/meetings/{{meeting_id}}/{_step}", response=MeetingDetail, summary=_summary)(
+        _make(_step)
+    )
 
 
 @router.post("/meetings/{meeting_id}/sign", response=MeetingDetail, summary="签发会议纪要")
 def meeting_sign(request: HttpRequest, meeting_id: int, payload: SignIn) -> dict[str, Any]:
     meeting = selectors.access_meeting(request.user, meeting_id)
-    services.minutes_sign(actor=request.user, meeting=meeting, signed_by=payload.signed_by, text=payload.text)
+    services.minutes_sign(
+        actor=request.user, meeting=meeting, signed_by=payload.signed_by, text=payload.text
+    )
     return _meeting_detail(meeting)
 
 
@@ -539,7 +577,15 @@ class RoundOut(Schema):
 
     @staticmethod
     def resolve_counts(obj: Round) -> list[dict[str, int]]:
-        return list(obj.counts.values("candidate_id", "approve", "disapprove", "abstain"))
+        return [
+            {
+                "candidate_id": c.candidate_id,
+                "approve": c.approve,
+                "disapprove": c.disapprove,
+                "abstain": c.abstain,
+            }
+            for c in obj.counts.all()
+        ]
 
 
 class ElectionDetail(ElectionOut):
@@ -557,13 +603,21 @@ def _election_detail(election: Election) -> dict[str, Any]:
         committee_id=election.committee_id,
         candidates=list(election.candidates.all()),
         rounds=list(election.rounds.all()),
-        elected=[c.name for c in election.candidates.filter(elected=True).order_by("-votes", "order")],
+        elected=[
+            c.name for c in election.candidates.filter(elected=True).order_by("-votes", "order")
+        ],
     )
     return data
 
 
-@router.post("/meetings/{meeting_id}/elections", response={201: ElectionDetail}, summary="安排选举（候选人名单）")
-def election_create(request: HttpRequest, meeting_id: int, payload: ElectionIn) -> tuple[int, dict[str, Any]]:
+@router.post(
+    "/meetings/{meeting_id}/elections",
+    response={201: ElectionDetail},
+    summary="安排选举（候选人名单）",
+)
+def election_create(
+    request: HttpRequest, meeting_id: int, payload: ElectionIn
+) -> tuple[int, dict[str, Any]]:
     meeting = selectors.access_meeting(request.user, meeting_id)
     committee = selectors.access_committee(request.user, payload.committee_id)
     election = services.election_create(
@@ -583,21 +637,31 @@ def election_create(request: HttpRequest, meeting_id: int, payload: ElectionIn) 
 
 @router.get("/elections", response=Page[ElectionOut], summary="选举列表")
 def election_list(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    return paginate(selectors.elections_visible_to(request.user).order_by("-meeting__held_on", "-id"), params)
+    return paginate(
+        selectors.elections_visible_to(request.user).order_by("-meeting__held_on", "-id"), params
+    )
 
 
-@router.get("/elections/{election_id}", response=ElectionDetail, summary="选举：候选人、轮次、计票与结果")
+@router.get(
+    "/elections/{election_id}", response=ElectionDetail, summary="选举：候选人、轮次、计票与结果"
+)
 def election_get(request: HttpRequest, election_id: int) -> dict[str, Any]:
     return _election_detail(selectors.access_election(_viewer(request), election_id))
 
 
-@router.post("/elections/{election_id}/rounds", response={201: RoundOut}, summary="开始一轮投票（须达法定人数）")
+@router.post(
+    "/elections/{election_id}/rounds",
+    response={201: RoundOut},
+    summary="开始一轮投票（须达法定人数）",
+)
 def round_open(request: HttpRequest, election_id: int) -> tuple[int, Round]:
     election = selectors.access_election(request.user, election_id)
     return 201, services.round_open(actor=request.user, election=election)
 
 
-@router.post("/elections/{election_id}/confirm", response=ElectionDetail, summary="确认任职（更新委员会）")
+@router.post(
+    "/elections/{election_id}/confirm", response=ElectionDetail, summary="确认任职（更新委员会）"
+)
 def election_confirm(request: HttpRequest, election_id: int) -> dict[str, Any]:
     election = selectors.access_election(request.user, election_id)
     services.election_confirm(actor=request.user, election=election)
@@ -674,12 +738,17 @@ class CodeOut(Schema):
     code: str
 
 
-@router.post("/rounds/{round_id}/codes", response=list[CodeOut], summary="发放一次性投票码（只显示一次）")
+@router.post(
+    "/rounds/{round_id}/codes", response=list[CodeOut], summary="发放一次性投票码（只显示一次）"
+)
 def round_codes(request: HttpRequest, round_id: int) -> list[dict[str, str]]:
     rnd = selectors.access_round(request.user, round_id)
     if not can(request.user, "governance.manage", rnd.org):
         raise Forbidden(_("当前角色无权执行此操作"))
-    return [{"person_name": e.person_name, "code": code} for e, code in services.codes_issue(actor=request.user, round=rnd)]
+    return [
+        {"person_name": e.person_name, "code": code}
+        for e, code in services.codes_issue(actor=request.user, round=rnd)
+    ]
 
 
 @router.post("/rounds/{round_id}/close", response=OutcomeOut, summary="结束手机投票并计票")
@@ -690,7 +759,11 @@ def round_close(request: HttpRequest, round_id: int) -> dict[str, Any]:
 
 class BallotIn(InputSchema):
     code: str = Field(..., max_length=32)
-    choices: dict[int, str] = Field(default_factory=dict, max_length=999, description="候选人编号 → approve / disapprove / abstain")
+    choices: dict[int, str] = Field(
+        default_factory=dict,
+        max_length=999,
+        description="候选人编号 → approve / disapprove / abstain",
+    )
     write_ins: list[str] = Field(default_factory=list, max_length=99)
 
 
@@ -700,10 +773,16 @@ class CastOut(Schema):
 
 @router.post("/rounds/{round_id}/ballot", response=CastOut, summary="以一次性投票码投无记名票")
 def ballot_cast(request: HttpRequest, round_id: int, payload: BallotIn) -> dict[str, bool]:
-    rnd = Round.objects.select_related("election", "org").filter(pk=round_id, status=RoundStatus.OPEN, secret_online=True).first()
+    rnd = (
+        Round.objects.select_related("election", "org")
+        .filter(pk=round_id, status=RoundStatus.OPEN, secret_online=True)
+        .first()
+    )
     if rnd is None:
         raise NotFound()
-    services.ballot_cast(round=rnd, code=payload.code, choices=payload.choices, write_ins=payload.write_ins)
+    services.ballot_cast(
+        round=rnd, code=payload.code, choices=payload.choices, write_ins=payload.write_ins
+    )
     return {"ok": True}
 
 
@@ -720,13 +799,18 @@ class BoxOut(Schema):
     matches: bool = Field(..., description="票箱合计与公布的计票结果一致")
 
 
-@router.get("/rounds/{round_id}/ballots", response=BoxOut, summary="票箱：全部选票（无投票人信息）与核对")
+@router.get(
+    "/rounds/{round_id}/ballots", response=BoxOut, summary="票箱：全部选票（无投票人信息）与核对"
+)
 def round_ballots(request: HttpRequest, round_id: int) -> dict[str, Any]:
     rnd = selectors.access_round(_viewer(request), round_id)
     if not rnd.secret_online or rnd.status == RoundStatus.OPEN:
         raise NotFound()
     valid, invalid, counts, write_ins = services.ballot_box(rnd)
-    published = {c["candidate_id"]: (c["approve"], c["disapprove"], c["abstain"]) for c in rnd.counts.values("candidate_id", "approve", "disapprove", "abstain")}
+    published = {
+        c["candidate_id"]: (c["approve"], c["disapprove"], c["abstain"])
+        for c in rnd.counts.values("candidate_id", "approve", "disapprove", "abstain")
+    }
     names = dict(rnd.election.candidates.values_list("name", "pk"))
     box = dict(counts)
     for name, n in write_ins.items():
@@ -736,6 +820,9 @@ def round_ballots(request: HttpRequest, round_id: int) -> dict[str, Any]:
         "ballots": list(rnd.ballots.order_by("id")),
         "valid": valid,
         "invalid": invalid,
-        "counts": [{"candidate_id": k, "approve": a, "disapprove": d, "abstain": ab} for k, (a, d, ab) in sorted(box.items())],
+        "counts": [
+            {"candidate_id": k, "approve": a, "disapprove": d, "abstain": ab}
+            for k, (a, d, ab) in sorted(box.items())
+        ],
         "matches": box == published and valid == rnd.valid and invalid == rnd.invalid,
     }

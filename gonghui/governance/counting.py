@@ -70,7 +70,10 @@ def slate_errors(method: str, seats: int, candidates: int, rules: Rules = Rules(
     extra = minimum_extra(seats, rules)
     if candidates < seats + extra:
         return [
-            _("差额选举的候选人数（%(c)d）应至少比应选名额（%(s)d）多 %(e)d 人（差额比例不低于 %(p)d%%）。")
+            _(
+                "差额选举的候选人数（%(c)d）应至少比应选名额（%(s)d）多 %(e)d 人"
+                "（差额比例不低于 %(p)d%%）。"
+            )
             % {"c": candidates, "s": seats, "e": extra, "p": rules.min_extra_percent}
         ]
     return []
@@ -192,7 +195,9 @@ def count(tally: Tally, rules: Rules = Rules()) -> Outcome:
         )
     elif empty:
         parts.append(_("尚缺 %(n)d 个名额，在未当选的候选人中再次投票。") % {"n": empty})
-    return Outcome(False, True, base, threshold, passed, elected, tied, empty, reasons, "".join(parts))
+    return Outcome(
+        False, True, base, threshold, passed, elected, tied, empty, reasons, "".join(parts)
+    )
 
 
 def motion_passed(votes_for: int, base: int, num: int = 1, den: int = 2) -> bool:

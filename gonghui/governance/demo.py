@@ -26,8 +26,15 @@ from gonghui.demo.loaders import Output
 
 SEED_DAY = date(2020, 9, 19)
 CITY = "371700"
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕鹏辉建国志文斌宇浩凯健俊帆帅旭宁颖琳晨欣悦"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋"
+    "蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙"
+    "万段雷钱汤尹黎易常武乔贺赖龚文"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕鹏辉建国志文斌宇浩凯健俊"
+    "帆帅旭宁颖琳晨欣悦"
+)
 
 
 def person(i: int) -> str:
@@ -56,7 +63,17 @@ def _actor() -> Any:
     return User.objects.filter(username="cadre_city").first()
 
 
-def _committee(actor: Any, org: Any, kind: str, term: int, start: date, years: int, seats: int, names: list[str], positions: dict[int, str] | None = None) -> tuple[Any, bool]:
+def _committee(
+    actor: Any,
+    org: Any,
+    kind: str,
+    term: int,
+    start: date,
+    years: int,
+    seats: int,
+    names: list[str],
+    positions: dict[int, str] | None = None,
+) -> tuple[Any, bool]:
     from . import services
     from .models import Committee
 
@@ -65,7 +82,13 @@ def _committee(actor: Any, org: Any, kind: str, term: int, start: date, years: i
         return found, False
     end = date(start.year + years, start.month, start.day) - timedelta(days=1)
     committee = services.committee_create(
-        actor=actor, org=org, kind=kind, term_number=term, term_start=start, term_end=end, seats=seats
+        actor=actor,
+        org=org,
+        kind=kind,
+        term_number=term,
+        term_start=start,
+        term_end=end,
+        seats=seats,
     )
     for i, name in enumerate(names):
         services.seat_add(
@@ -86,7 +109,19 @@ def _counts(rnd: Any, votes: dict[str, int], valid: int) -> dict[int, tuple[int,
     return out
 
 
-def _elect(actor: Any, meeting: Any, committee: Any, title: str, seats: int, method: str, votes: dict[str, int], *, position: str = "member", by_election: bool = False, confirm: bool = True) -> Any:
+def _elect(
+    actor: Any,
+    meeting: Any,
+    committee: Any,
+    title: str,
+    seats: int,
+    method: str,
+    votes: dict[str, int],
+    *,
+    position: str = "member",
+    by_election: bool = False,
+    confirm: bool = True,
+) -> Any:
     from . import services
 
     election = services.election_create(
@@ -135,14 +170,20 @@ def load_seed(actor: Any, stdout: Output) -> None:
     committee, _ = _committee(actor, city, "committee", 8, start, 5, 45, committee_names)
     # 常委会: 主席, 常务副主席 and five vice-chairs (all committee members), four 常委
     standing_positions = {0: "chair", **{i: "vice_chair" for i in range(1, 7)}}
-    standing, _ = _committee(actor, city, "standing", 8, start, 5, 11, committee_names[:11], standing_positions)
+    standing, _ = _committee(
+        actor, city, "standing", 8, start, 5, 11, committee_names[:11], standing_positions
+    )
     audit_names = _names(200, 7, taken)
     audit, _ = _committee(actor, city, "audit", 8, start, 5, 7, audit_names, {0: "director"})
     # in 2020, five committee members and four fund-audit members leave their posts
     for i, seat in enumerate(committee.seat_set.filter(until__isnull=True).order_by("-id")[:5]):
-        services.seat_end(actor=actor, seat=seat, kind="resigned", on=date(2020, 3 + i, 10), note="工作变动")
+        services.seat_end(
+            actor=actor, seat=seat, kind="resigned", on=date(2020, 3 + i, 10), note="工作变动"
+        )
     for i, seat in enumerate(audit.seat_set.filter(until__isnull=True).order_by("-id")[:4]):
-        services.seat_end(actor=actor, seat=seat, kind="resigned", on=date(2020, 4 + i, 15), note="工作变动")
+        services.seat_end(
+            actor=actor, seat=seat, kind="resigned", on=date(2020, 4 + i, 15), note="工作变动"
+        )
     tellers, scrutineers = _names(400, 2, taken), _names(410, 2, taken)
     meeting = services.meeting_create(
         actor=actor,
@@ -157,35 +198,66 @@ def load_seed(actor: Any, stdout: Output) -> None:
         scrutineers=scrutineers,
     )
     services.roll_from_seats(actor=actor, meeting=meeting)  # 40 entitled
-    services.check_in_many(actor=actor, meeting=meeting, entries=list(meeting.roll.order_by("id")[:36]))
-    services.agenda_add(actor=actor, meeting=meeting, kind="report", title="传达全总十七届七次主席团会议、全省工会重点工作推进会议精神")
-    vice_chairs = list(standing.seat_set.filter(position="vice_chair", until__isnull=True).order_by("-id")[:2])
+    services.check_in_many(
+        actor=actor, meeting=meeting, entries=list(meeting.roll.order_by("id")[:36])
+    )
+    services.agenda_add(
+        actor=actor,
+        meeting=meeting,
+        kind="report",
+        title="传达全总十七届七次主席团会议、全省工会重点工作推进会议精神",
+    )
+    vice_chairs = list(
+        standing.seat_set.filter(position="vice_chair", until__isnull=True).order_by("-id")[:2]
+    )
     release = services.agenda_add(
         actor=actor,
         meeting=meeting,
         kind="motion",
-        title="关于%s不再担任市总工会第八届委员会常委、副主席职务的议案" % "、".join(s.person_name for s in vice_chairs),
+        title=f"关于{'、'.join(s.person_name for s in vice_chairs)}"
+        "不再担任市总工会第八届委员会常委、副主席职务的议案",
         releases=vice_chairs,
     )
     services.meeting_open(actor=actor, meeting=meeting)
     services.motion_vote(actor=actor, item=release, votes_for=36, votes_against=0, votes_abstain=0)
     newcomers = _names(300, 6, taken)
     _elect(
-        actor, meeting, committee, "替补市总工会第八届委员会委员", 5, "competitive",
-        dict(zip(newcomers, (35, 34, 33, 33, 31, 12), strict=True)), by_election=True,
+        actor,
+        meeting,
+        committee,
+        "替补市总工会第八届委员会委员",
+        5,
+        "competitive",
+        dict(zip(newcomers, (35, 34, 33, 33, 31, 12), strict=True)),
+        by_election=True,
     )
     audit_new = _names(320, 5, taken)
     _elect(
-        actor, meeting, audit, "替补经费审查委员会委员", 4, "competitive",
-        dict(zip(audit_new, (34, 33, 32, 30, 15), strict=True)), by_election=True,
+        actor,
+        meeting,
+        audit,
+        "替补经费审查委员会委员",
+        4,
+        "competitive",
+        dict(zip(audit_new, (34, 33, 32, 30, 15), strict=True)),
+        by_election=True,
     )
     _elect(
-        actor, meeting, standing, "选举市总工会第八届委员会常委、副主席", 1, "equal",
-        {committee_names[20]: 35}, position="vice_chair", by_election=True,
+        actor,
+        meeting,
+        standing,
+        "选举市总工会第八届委员会常委、副主席",
+        1,
+        "equal",
+        {committee_names[20]: 35},
+        position="vice_chair",
+        by_election=True,
     )
     services.agenda_add(actor=actor, meeting=meeting, kind="report", title="部署下一阶段工作任务")
     services.meeting_close(actor=actor, meeting=meeting)
-    services.minutes_sign(actor=actor, meeting=meeting, signed_by=committee_names[1], on=date(2020, 9, 21))
+    services.minutes_sign(
+        actor=actor, meeting=meeting, signed_by=committee_names[1], on=date(2020, 9, 21)
+    )
     # the 9th committee, elected at the congress of 2021-12-28
     _committee(actor, city, "committee", 9, date(2021, 12, 28), 5, 45, _names(500, 45, taken))
     stdout.write("组织建设：八届四次全委会（替补委员 5 名、经审委员 4 名、选举副主席 1 名）\n")
@@ -193,7 +265,8 @@ def load_seed(actor: Any, stdout: Output) -> None:
 
 def congress_days(today: date) -> list[date]:
     """The 15th of every other month from 2020-01 up to today."""
-    days, y, m = [], 2020, 1
+    days: list[date] = []
+    y, m = 2020, 1
     while True:
         day = date(y, m, 15)
         if day > today:
@@ -205,17 +278,18 @@ def congress_days(today: date) -> list[date]:
 
 
 def load_grassroots(actor: Any, stdout: Output, today: date) -> None:
+    from gonghui.demo.loaders import DEMO_UNION
+    from gonghui.members.models import Member
     from gonghui.orgs.models import Org
 
     from . import services
     from .models import Committee, Meeting, MeetingKind
 
-    from gonghui.demo.loaders import DEMO_UNION
-    from gonghui.members.models import Member
-
     demo_union = Org.objects.filter(code=DEMO_UNION).first()
     unions = list(
-        Org.objects.filter(kind="grassroots", active=True).exclude(code=DEMO_UNION).order_by("code")[:120]
+        Org.objects.filter(kind="grassroots", active=True)
+        .exclude(code=DEMO_UNION)
+        .order_by("code")[:120]
     )
     if len(unions) < 80 or demo_union is None:
         stdout.write("组织建设：基层工会不足，跳过换届演示\n")
@@ -234,8 +308,13 @@ def load_grassroots(actor: Any, stdout: Output, today: date) -> None:
         new = Committee.objects.filter(org=org, kind="committee", term_number=2).first()
         if new is None:
             new = services.committee_create(
-                actor=actor, org=org, kind="committee", term_number=2, term_start=day,
-                term_end=date(day.year + 5, day.month, day.day) - timedelta(days=1), seats=5,
+                actor=actor,
+                org=org,
+                kind="committee",
+                term_number=2,
+                term_start=day,
+                term_end=date(day.year + 5, day.month, day.day) - timedelta(days=1),
+                seats=5,
             )
         delegates = _names(1100 + n * 40, 18, taken)
         meeting = services.meeting_create(
@@ -253,18 +332,28 @@ def load_grassroots(actor: Any, stdout: Output, today: date) -> None:
         made += 1
         member = Member.objects.filter(user__username="member", org=org).first()
         if stage == 2 and member is not None:  # the demo member votes on the phone
-            services.roll_add(actor=actor, meeting=meeting, person_name=member.name, member_id=member.pk)
+            services.roll_add(
+                actor=actor, meeting=meeting, person_name=member.name, member_id=member.pk
+            )
         if stage == 3:
             continue
-        present = list(meeting.roll.order_by("id")[:20]) + list(meeting.roll.filter(member__isnull=False))
+        present = list(meeting.roll.order_by("id")[:20]) + list(
+            meeting.roll.filter(member__isnull=False)
+        )
         services.check_in_many(actor=actor, meeting=meeting, entries=present)
         services.meeting_open(actor=actor, meeting=meeting)
         candidates = _names(1170 + n * 40, 6, taken)
         votes = dict(zip(candidates, (20, 19, 18, 17, 16, 6), strict=True))
         if stage == 2:
             election = services.election_create(
-                actor=actor, meeting=meeting, committee=new, title="选举第二届委员会委员",
-                seats=5, method="competitive", candidates=candidates, secret_online=True,
+                actor=actor,
+                meeting=meeting,
+                committee=new,
+                title="选举第二届委员会委员",
+                seats=5,
+                method="competitive",
+                candidates=candidates,
+                secret_online=True,
             )
             services.round_open(actor=actor, election=election)
             continue
@@ -279,7 +368,9 @@ def load_grassroots(actor: Any, stdout: Output, today: date) -> None:
         end = today + timedelta(days=(k - 3) * 15)
         start = date(end.year - 5, end.month, min(end.day, 28)) + timedelta(days=1)
         taken = set()
-        _c, created = _committee(actor, org, "committee", 1, start, 5, 5, _names(3000 + k * 10, 5, taken), {0: "chair"})
+        _c, created = _committee(
+            actor, org, "committee", 1, start, 5, 5, _names(3000 + k * 10, 5, taken), {0: "chair"}
+        )
         due += created
     stdout.write(f"组织建设：基层工会换届大会新建 {made} 次，任期将满的委员会新建 {due} 个\n")
 

@@ -80,7 +80,10 @@ for metric in (
         module="governance",
         section=SECTION,
         order=201,
-        columns=(("meeting__title", gettext_noop("会议")), ("decided_on", gettext_noop("产生结果日期"))),
+        columns=(
+            ("meeting__title", gettext_noop("会议")),
+            ("decided_on", gettext_noop("产生结果日期")),
+        ),
     ),
     Metric(
         key="governance.replaced",
@@ -122,9 +125,7 @@ for metric in (
         unit="名",
         definition="期内选举或增补的工会副主席人数",
         records=seat_changes,
-        where=Q(
-            kind__in=(ChangeKind.ELECTED, ChangeKind.BY_ELECTED), position=Position.VICE_CHAIR
-        ),
+        where=Q(kind__in=(ChangeKind.ELECTED, ChangeKind.BY_ELECTED), position=Position.VICE_CHAIR),
         paragraph=gettext_noop("选举副主席{value}名"),
         module="governance",
         section=SECTION,

@@ -29,7 +29,9 @@ def draft(meeting: Meeting) -> str:
             "place": meeting.place or meeting.org.name,
             "e": entitled,
             "p": present,
-            "chair": ("，" + _("%(n)s主持会议") % {"n": meeting.presided_by}) if meeting.presided_by else "",
+            "chair": ("，" + _("%(n)s主持会议") % {"n": meeting.presided_by})
+            if meeting.presided_by
+            else "",
         }
     ]
     if meeting.tellers or meeting.scrutineers:
@@ -53,7 +55,9 @@ def draft(meeting: Meeting) -> str:
         elif item.kind != ItemKind.ELECTION:
             lines.append(f"{item.order}. {item.title}。")
     for election in meeting.elections.all():
-        elected = [c.name for c in election.candidates.filter(elected=True).order_by("-votes", "order")]
+        elected = [
+            c.name for c in election.candidates.filter(elected=True).order_by("-votes", "order")
+        ]
         lines.append(
             _("%(title)s（%(method)s，应选 %(s)d 名）：%(who)s当选。")
             % {
@@ -101,8 +105,21 @@ def minutes_pdf(meeting: Meeting) -> bytes:
     if changes:
         doc.section(_("委员变动"))
         doc.table(
-            [Column(_("委员会"), 70), Column(_("姓名"), 30), Column(_("职务"), 30), Column(_("变动"), doc.width - 130)],
-            [(c.committee.name, c.seat.person_name, c.get_position_display(), c.get_kind_display()) for c in changes],
+            [
+                Column(_("委员会"), 70),
+                Column(_("姓名"), 30),
+                Column(_("职务"), 30),
+                Column(_("变动"), doc.width - 130),
+            ],
+            [
+                (
+                    c.committee.name,
+                    c.seat.person_name,
+                    c.get_position_display(),
+                    c.get_kind_display(),
+                )
+                for c in changes
+            ],
         )
     if meeting.minutes_signed_by:
         doc.paragraph(_("签发人：%(n)s") % {"n": meeting.minutes_signed_by}, indent=False)
@@ -173,17 +190,29 @@ def ballots_pdf(rnd: Round, copies: int) -> bytes:
     """Numbered paper ballots: one per page section, each with the candidates and the
     columns 赞成 / 不赞成 / 弃权 and lines to write in another name."""
     election = rnd.election
-    doc = Document(title=_("%(t)s选票") % {"t": election.title}, number=_("第%(n)d轮") % {"n": rnd.number}, subtitle=election.meeting.title)
+    doc = Document(
+        title=_("%(t)s选票") % {"t": election.title},
+        number=_("第%(n)d轮") % {"n": rnd.number},
+        subtitle=election.meeting.title,
+    )
     candidates: list[Any] = list(rnd.candidates.order_by("order"))
     for i in range(1, copies + 1):
         doc.section(_("选票 第 %(n)04d 号") % {"n": i}, numbered=False)
         doc.note(
-            _("应选 %(s)d 名。在赞成、不赞成或弃权栏内划“○”；另选他人的在空格内写其姓名并划“○”。划“○”的人数多于应选名额的选票无效。")
+            _(
+                "应选 %(s)d 名。在赞成、不赞成或弃权栏内划“○”；另选他人的在空格内写其姓名并划“○”。"
+                "划“○”的人数多于应选名额的选票无效。"
+            )
             % {"s": rnd.seats}
         )
         rows = [(c.name, "", "", "") for c in candidates] + [("", "", "", "")] * max(1, rnd.seats)
         doc.table(
-            [Column(_("候选人"), 60), Column(_("赞成"), 30, "CENTER"), Column(_("不赞成"), 30, "CENTER"), Column(_("弃权"), doc.width - 120, "CENTER")],
+            [
+                Column(_("候选人"), 60),
+                Column(_("赞成"), 30, "CENTER"),
+                Column(_("不赞成"), 30, "CENTER"),
+                Column(_("弃权"), doc.width - 120, "CENTER"),
+            ],
             rows,
             size=10,
         )

@@ -20,9 +20,7 @@ Every record names its org (``org``), so scope is one subtree filter.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -312,7 +310,9 @@ class RollEntry(models.Model):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="roll", verbose_name=_("会议")
     )
-    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    seat = models.ForeignKey(
+        Seat, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     member = models.ForeignKey(
         "members.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -333,7 +333,9 @@ class RollEntry(models.Model):
         verbose_name = _("应到人员")
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "seat"], name="roll_one_per_seat", condition=models.Q(seat__isnull=False)
+                fields=["meeting", "seat"],
+                name="roll_one_per_seat",
+                condition=models.Q(seat__isnull=False),
             ),
         ]
 
@@ -362,7 +364,10 @@ class Election(BaseModel):
         Meeting, on_delete=models.PROTECT, related_name="elections", verbose_name=_("会议")
     )
     committee = models.ForeignKey(
-        Committee, on_delete=models.PROTECT, related_name="elections", verbose_name=_("选入的委员会")
+        Committee,
+        on_delete=models.PROTECT,
+        related_name="elections",
+        verbose_name=_("选入的委员会"),
     )
     title = models.CharField(_("选举事项"), max_length=150)
     position = models.CharField(
@@ -476,6 +481,9 @@ class RoundCount(models.Model):
             models.UniqueConstraint(fields=["round", "candidate"], name="roundcount_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.candidate_id}: {self.approve}"
+
 
 def _random_key() -> uuid.UUID:
     return uuid.uuid4()
@@ -491,6 +499,9 @@ class Ballot(models.Model):
     choices = models.JSONField(default=dict)
     valid = models.BooleanField(default=True)
 
+    def __str__(self) -> str:
+        return str(self.id)
+
 
 class VoteCode(models.Model):
     """A one-time code's hash: usable once, in its round only, while the round is open."""
@@ -499,6 +510,9 @@ class VoteCode(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="codes")
     code_hash = models.CharField(max_length=64, unique=True)
     used = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return str(self.id)
 
 
 class CodeIssued(models.Model):
@@ -512,3 +526,6 @@ class CodeIssued(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "entry"], name="code_once_per_voter"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.entry_id}"

@@ -85,7 +85,9 @@ def _names(values: Iterable[str], field: str) -> list[str]:
     return out
 
 
-def _audit(actor: Any, action: str, obj: Any, changes: dict[str, Any] | None = None, note: str = "") -> None:
+def _audit(
+    actor: Any, action: str, obj: Any, changes: dict[str, Any] | None = None, note: str = ""
+) -> None:
     audit.record(
         actor=actor,
         action=f"governance.{action}",
@@ -237,7 +239,9 @@ def seat_end(
     with transaction.atomic():
         seat = Seat.objects.select_for_update().get(pk=seat.pk)
         if seat.until is not None:
-            raise Conflict(_("%(name)s已于 %(d)s 离任") % {"name": seat.person_name, "d": seat.until})
+            raise Conflict(
+                _("%(name)s已于 %(d)s 离任") % {"name": seat.person_name, "d": seat.until}
+            )
         if on < seat.since:
             raise InvalidInput.one("on", _("离任日期不能早于任职日期"))
         seat.until = on
@@ -352,17 +356,26 @@ def meeting_set_officers(
     tellers_, scrutineers_ = _names(tellers, "tellers"), _names(scrutineers, "scrutineers")
     both = set(tellers_) & set(scrutineers_)
     if both:
-        raise InvalidInput.one("scrutineers", _("%(n)s不能同时担任计票人和监票人") % {"n": "、".join(sorted(both))})
+        raise InvalidInput.one(
+            "scrutineers", _("%(n)s不能同时担任计票人和监票人") % {"n": "、".join(sorted(both))}
+        )
     standing = set(
         Candidate.objects.filter(election__meeting=meeting).values_list("name", flat=True)
     ) & (set(tellers_) | set(scrutineers_))
     if standing:
-        raise InvalidInput.one("tellers", _("候选人不能担任计票人或监票人：%(n)s") % {"n": "、".join(sorted(standing))})
+        raise InvalidInput.one(
+            "tellers", _("候选人不能担任计票人或监票人：%(n)s") % {"n": "、".join(sorted(standing))}
+        )
     with transaction.atomic():
         before = {"tellers": meeting.tellers, "scrutineers": meeting.scrutineers}
         meeting.tellers, meeting.scrutineers = tellers_, scrutineers_
         meeting.save(update_fields=["tellers", "scrutineers", "updated_at"])
-        _audit(actor, "officers", meeting, audit.diff(before, {"tellers": tellers_, "scrutineers": scrutineers_}))
+        _audit(
+            actor,
+            "officers",
+            meeting,
+            audit.diff(before, {"tellers": tellers_, "scrutineers": scrutineers_}),
+        )
     return meeting
 
 
@@ -395,7 +408,12 @@ def agenda_add(
     with transaction.atomic():
         order = meeting.agenda.count() + 1
         item = AgendaItem.objects.create(
-            org=meeting.org, meeting=meeting, order=order, kind=kind, title=title[:200], majority=majority
+            org=meeting.org,
+            meeting=meeting,
+            order=order,
+            kind=kind,
+            title=title[:200],
+            majority=majority,
         )
         if releases:
             item.releases.set(releases)
@@ -432,7 +450,9 @@ def roll_from_seats(*, actor: Any, meeting: Meeting) -> int:
     return len(rows)
 
 
-def roll_add(*, actor: Any, meeting: Meeting, person_name: str, member_id: int | None = None) -> RollEntry:
+def roll_add(
+    *, actor: Any, meeting: Meeting, person_name: str, member_id: int | None = None
+) -> RollEntry:
     _require(actor, meeting.org)
     if meeting.status != MeetingStatus.PREPARING:
         raise Conflict(_("会议已开始，应到人员名单不能再改"))
@@ -441,8 +461,15 @@ def roll_add(*, actor: Any, meeting: Meeting, person_name: str, member_id: int |
     with transaction.atomic():
         if meeting.roll.filter(person_name=name).exists():
             raise Conflict(_("%(n)s已在应到人员名单中") % {"n": name})
-        entry = RollEntry.objects.create(org=meeting.org, meeting=meeting, person_name=name, member=member)
-        _audit(actor, "roll", meeting, {"person_name": {"before": None, "after": audit.masking.mask_name(name)}})
+        entry = RollEntry.objects.create(
+            org=meeting.org, meeting=meeting, person_name=name, member=member
+        )
+        _audit(
+            actor,
+            "roll",
+            meeting,
+            {"person_name": {"before": None, "after": audit.masking.mask_name(name)}},
+        )
     return entry
 
 
@@ -470,7 +497,9 @@ def attendance(meeting: Meeting) -> tuple[int, int]:
     return entitled, present
 
 
-def check_in(*, actor: Any, entry: RollEntry, present: bool = True, via: str = "clerk") -> RollEntry:
+def check_in(
+    *, actor: Any, entry: RollEntry, present: bool = True, via: str = "clerk"
+) -> RollEntry:
     """The clerk marks someone present (or absent again); ``via="qr"`` is the phone's."""
     meeting = entry.meeting
     if via == "clerk":
@@ -551,7 +580,9 @@ def _move(actor: Any, meeting: Meeting, status: str, action: str) -> Meeting:
     return meeting
 
 
-def minutes_sign(*, actor: Any, meeting: Meeting, signed_by: str, text: str = "", on: date | None = None) -> Meeting:
+def minutes_sign(
+    *, actor: Any, meeting: Meeting, signed_by: str, text: str = "", on: date | None = None
+) -> Meeting:
     """The minutes (会议纪要) as drafted from the records (or as edited), signed."""
     from .minutes import draft
 
@@ -565,9 +596,23 @@ def minutes_sign(*, actor: Any, meeting: Meeting, signed_by: str, text: str = ""
         meeting.minutes_signed_on = on or timezone.localdate()
         meeting.status = MeetingStatus.MINUTED
         meeting.save(
-            update_fields=["minutes", "minutes_signed_by", "minutes_signed_on", "status", "updated_at"]
+            update_fields=[
+                "minutes",
+                "minutes_signed_by",
+                "minutes_signed_on",
+                "status",
+                "updated_at",
+            ]
         )
-        _audit(actor, "sign", meeting, {"status": {"before": MeetingStatus.CLOSED, "after": MeetingStatus.MINUTED}, "minutes_signed_by": {"before": "", "after": signer}})
+        _audit(
+            actor,
+            "sign",
+            meeting,
+            {
+                "status": {"before": MeetingStatus.CLOSED, "after": MeetingStatus.MINUTED},
+                "minutes_signed_by": {"before": "", "after": signer},
+            },
+        )
     return meeting
 
 
@@ -579,7 +624,13 @@ MOTION_RULES = {
 
 
 def motion_vote(
-    *, actor: Any, item: AgendaItem, votes_for: int, votes_against: int, votes_abstain: int, on: date | None = None
+    *,
+    actor: Any,
+    item: AgendaItem,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    on: date | None = None,
 ) -> AgendaItem:
     """A show of hands (举手表决) on a motion, under the motion's majority rule; a passed
     motion that releases seats ends them, naming this meeting."""
@@ -592,23 +643,44 @@ def motion_vote(
     if item.passed is not None:
         raise Conflict(_("该议案已表决"))
     entitled, present = attendance(meeting)
-    for field, v in (("votes_for", votes_for), ("votes_against", votes_against), ("votes_abstain", votes_abstain)):
+    for field, v in (
+        ("votes_for", votes_for),
+        ("votes_against", votes_against),
+        ("votes_abstain", votes_abstain),
+    ):
         if v < 0:
             raise InvalidInput.one(field, _("票数不能为负"))
     if votes_for + votes_against + votes_abstain > present:
-        raise InvalidInput.one("votes_for", _("表决票数之和（%(s)d）超过实到人数（%(p)d）") % {"s": votes_for + votes_against + votes_abstain, "p": present})
+        raise InvalidInput.one(
+            "votes_for",
+            _("表决票数之和（%(s)d）超过实到人数（%(p)d）")
+            % {"s": votes_for + votes_against + votes_abstain, "p": present},
+        )
     base_kind, num, den = MOTION_RULES[MotionMajority(item.majority)]
     base = entitled if base_kind == counting.ENTITLED else present
     passed = counting.motion_passed(votes_for, base, num, den)
     day = on or meeting.held_on
     with transaction.atomic():
-        item.votes_for, item.votes_against, item.votes_abstain = votes_for, votes_against, votes_abstain
+        item.votes_for, item.votes_against, item.votes_abstain = (
+            votes_for,
+            votes_against,
+            votes_abstain,
+        )
         item.passed = passed
         item.save(update_fields=["votes_for", "votes_against", "votes_abstain", "passed"])
-        _audit(actor, "motion", meeting, {"passed": {"before": None, "after": passed}}, note=item.title)
+        _audit(
+            actor, "motion", meeting, {"passed": {"before": None, "after": passed}}, note=item.title
+        )
         if passed:
             for seat in item.releases.filter(until__isnull=True):
-                seat_end(actor=actor, seat=seat, kind=ChangeKind.RELEASED, on=day, meeting=meeting, note=item.title)
+                seat_end(
+                    actor=actor,
+                    seat=seat,
+                    kind=ChangeKind.RELEASED,
+                    on=day,
+                    meeting=meeting,
+                    note=item.title,
+                )
     return item
 
 
@@ -646,7 +718,9 @@ def election_create(
         raise InvalidInput.one("candidates", errors[0])
     clash = (set(meeting.tellers) | set(meeting.scrutineers)) & set(names)
     if clash:
-        raise InvalidInput.one("candidates", _("计票人、监票人不能作为候选人：%(n)s") % {"n": "、".join(sorted(clash))})
+        raise InvalidInput.one(
+            "candidates", _("计票人、监票人不能作为候选人：%(n)s") % {"n": "、".join(sorted(clash))}
+        )
     with transaction.atomic():
         election = Election.objects.create(
             org=meeting.org,
@@ -660,16 +734,24 @@ def election_create(
             secret_online=secret_online,
         )
         Candidate.objects.bulk_create(
-            Candidate(org=meeting.org, election=election, name=n, order=i) for i, n in enumerate(names, 1)
+            Candidate(org=meeting.org, election=election, name=n, order=i)
+            for i, n in enumerate(names, 1)
         )
         AgendaItem.objects.create(
-            org=meeting.org, meeting=meeting, order=meeting.agenda.count() + 1, kind=ItemKind.ELECTION, title=title[:200]
+            org=meeting.org,
+            meeting=meeting,
+            order=meeting.agenda.count() + 1,
+            kind=ItemKind.ELECTION,
+            title=title[:200],
         )
         _audit(
             actor,
             "election_create",
             election,
-            {"seats": {"before": None, "after": seats}, "method": {"before": None, "after": method}},
+            {
+                "seats": {"before": None, "after": seats},
+                "method": {"before": None, "after": method},
+            },
             note="、".join(audit.masking.mask_name(n) for n in names)[:500],
         )
     return election
@@ -693,7 +775,9 @@ def round_open(*, actor: Any, election: Election) -> Round:
         election = Election.objects.select_for_update().get(pk=election.pk)
         ELECTION.check(election.status, "open_round", _role(actor))
         candidates, seats = _next_candidates_stored(election)
-        number = (election.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        number = (
+            election.rounds.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
         rnd = Round.objects.create(
             org=election.org,
             election=election,
@@ -710,8 +794,14 @@ def round_open(*, actor: Any, election: Election) -> Round:
             actor,
             "open_round",
             election,
-            {"status": {"before": ElectionStatus.PREPARING if number == 1 else ElectionStatus.COUNTED, "after": ElectionStatus.VOTING}},
-            note=_("第%(n)d轮，应到 %(e)d 人，实到 %(p)d 人") % {"n": number, "e": entitled, "p": present},
+            {
+                "status": {
+                    "before": ElectionStatus.PREPARING if number == 1 else ElectionStatus.COUNTED,
+                    "after": ElectionStatus.VOTING,
+                }
+            },
+            note=_("第%(n)d轮，应到 %(e)d 人，实到 %(p)d 人")
+            % {"n": number, "e": entitled, "p": present},
         )
     return rnd
 
@@ -736,7 +826,9 @@ def _write_in(election: Election, name: str) -> Candidate:
     if found is not None:
         return found
     order = election.candidates.count() + 1
-    return Candidate.objects.create(org=election.org, election=election, name=name, order=order, write_in=True)
+    return Candidate.objects.create(
+        org=election.org, election=election, name=name, order=order, write_in=True
+    )
 
 
 def round_count(
@@ -757,20 +849,30 @@ def round_count(
     _require(actor, election.org)
     if round.status != RoundStatus.OPEN or round.secret_online:
         raise Conflict(_("本轮不是待计票的纸质投票"))
-    for field, v in (("issued", issued), ("returned", returned), ("valid", valid), ("invalid", invalid)):
+    for field, v in (
+        ("issued", issued),
+        ("returned", returned),
+        ("valid", valid),
+        ("invalid", invalid),
+    ):
         if v < 0:
             raise InvalidInput.one(field, _("票数不能为负"))
     if issued > round.present:
-        raise InvalidInput.one("issued", _("发出选票（%(i)d）不能多于实到人数（%(p)d）") % {"i": issued, "p": round.present})
+        raise InvalidInput.one(
+            "issued",
+            _("发出选票（%(i)d）不能多于实到人数（%(p)d）") % {"i": issued, "p": round.present},
+        )
     if returned <= issued and valid + invalid != returned:
         raise InvalidInput.one("valid", _("有效票与无效票之和应等于收回选票数"))
     ids = {c.pk for c in round.candidates.all()}
     unknown = set(counts) - ids
     if unknown:
         raise InvalidInput.one("counts", _("计票中有不属于本轮的候选人"))
-    for cid, (a, d, ab) in counts.items():
+    for a, d, ab in counts.values():
         if min(a, d, ab) < 0 or a + d + ab > valid:
-            raise InvalidInput.one("counts", _("每位候选人的赞成、不赞成、弃权之和不能超过有效票数"))
+            raise InvalidInput.one(
+                "counts", _("每位候选人的赞成、不赞成、弃权之和不能超过有效票数")
+            )
     with transaction.atomic():
         rnd = Round.objects.select_for_update().get(pk=round.pk)
         if rnd.status != RoundStatus.OPEN:
@@ -842,7 +944,12 @@ def _apply(
     )
     if outcome.void:
         return outcome
-    if election.status == ElectionStatus.COUNTED and not outcome.tied and outcome.empty_seats and not _others(election):
+    if (
+        election.status == ElectionStatus.COUNTED
+        and not outcome.tied
+        and outcome.empty_seats
+        and not _others(election)
+    ):
         # nobody left to vote for: the seats stay empty and the election ends with what it has
         election.status = ElectionStatus.DECIDED
         election.decided_on = meeting.held_on
@@ -868,7 +975,9 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
-def codes_issue(*, actor: Any, round: Round, entries: Sequence[RollEntry] | None = None) -> list[tuple[RollEntry, str]]:
+def codes_issue(
+    *, actor: Any, round: Round, entries: Sequence[RollEntry] | None = None
+) -> list[tuple[RollEntry, str]]:
     """One one-time code per attendee present who has none yet for this round; the codes
     are returned once (to print or show) and only their hashes are kept, in shuffled order,
     apart from the list of who received one."""
@@ -887,7 +996,13 @@ def codes_issue(*, actor: Any, round: Round, entries: Sequence[RollEntry] | None
         hashes = [_hash(c) for _e, c in out]
         secrets.SystemRandom().shuffle(hashes)
         VoteCode.objects.bulk_create(VoteCode(round=round, code_hash=h) for h in hashes)
-        _audit(actor, "codes", election, {"counts": {"before": None, "after": len(out)}}, note=_("第%(n)d轮") % {"n": round.number})
+        _audit(
+            actor,
+            "codes",
+            election,
+            {"counts": {"before": None, "after": len(out)}},
+            note=_("第%(n)d轮") % {"n": round.number},
+        )
     return out
 
 
@@ -902,7 +1017,9 @@ def code_for_member(*, user: Any, round: Round) -> str:
     return issued[0][1]
 
 
-def ballot_cast(*, round: Round, code: str, choices: dict[int, str], write_ins: Sequence[str] = ()) -> None:
+def ballot_cast(
+    *, round: Round, code: str, choices: dict[int, str], write_ins: Sequence[str] = ()
+) -> None:
     """A secret ballot. The code is spent; the ballot keeps only the choices; the audit row
     names nobody. A ballot marking more names than seats is kept as invalid."""
     if round.status != RoundStatus.OPEN or not round.secret_online:
@@ -917,10 +1034,14 @@ def ballot_cast(*, round: Round, code: str, choices: dict[int, str], write_ins: 
     stored: dict[str, str] = {str(k): v for k, v in choices.items()}
     stored.update({f"+{n}": "approve" for n in names})
     with transaction.atomic():
-        spent = VoteCode.objects.filter(round=round, code_hash=_hash(code), used=False).update(used=True)
+        spent = VoteCode.objects.filter(round=round, code_hash=_hash(code), used=False).update(
+            used=True
+        )
         if spent != 1:
             raise Conflict(_("投票码无效或已使用，每人只能投票一次"))
-        Ballot.objects.create(round=round, choices=stored, valid=counting.ballot_valid(marked, round.seats))
+        Ballot.objects.create(
+            round=round, choices=stored, valid=counting.ballot_valid(marked, round.seats)
+        )
         audit.record(
             actor=None,
             action="governance.ballot",
@@ -934,7 +1055,9 @@ def ballot_cast(*, round: Round, code: str, choices: dict[int, str], write_ins: 
 
 def ballot_box(round: Round) -> tuple[int, int, dict[int, tuple[int, int, int]], dict[str, int]]:
     """The ballot box added up: (valid, invalid, counts per candidate, write-ins)."""
-    counts: dict[int, list[int]] = {c: [0, 0, 0] for c in round.candidates.values_list("pk", flat=True)}
+    counts: dict[int, list[int]] = {
+        c: [0, 0, 0] for c in round.candidates.values_list("pk", flat=True)
+    }
     write_ins: dict[str, int] = {}
     valid = invalid = 0
     for ballot in Ballot.objects.filter(round=round).only("choices", "valid"):
@@ -968,7 +1091,9 @@ def round_close(*, actor: Any, round: Round) -> counting.Outcome:
             cand = _write_in(election, name)
             rnd.candidates.add(cand)
             rows[cand.pk] = (approve, 0, 0)
-        VoteCode.objects.filter(round=rnd, used=False).delete()  # unused codes expire with the round
+        VoteCode.objects.filter(
+            round=rnd, used=False
+        ).delete()  # unused codes expire with the round
         return _apply(actor, rnd, issued, valid + invalid, valid, invalid, rows)
 
 
@@ -1002,6 +1127,10 @@ def election_confirm(*, actor: Any, election: Election, on: date | None = None) 
                 term_number__lt=election.committee.term_number,
                 active=True,
             ).update(active=False)
-        _audit(actor, "confirm", election, {"status": {"before": ElectionStatus.DECIDED, "after": ElectionStatus.CONFIRMED}})
+        _audit(
+            actor,
+            "confirm",
+            election,
+            {"status": {"before": ElectionStatus.DECIDED, "after": ElectionStatus.CONFIRMED}},
+        )
     return election
-

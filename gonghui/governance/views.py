@@ -51,14 +51,18 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
     return download(HttpResponse(data, content_type="application/pdf"), name)
 
 
-# --- index, committees ----------------------------------------------------------------------------
+# --- index, committees ---------------------------------------------------------------------------
 
 
 @staff_page(VIEW)
 def index(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     today = timezone.localdate()
-    committees = list(selectors.committees_visible_to(user).filter(active=True).order_by("org__path", "kind")[:100])
+    committees = list(
+        selectors.committees_visible_to(user)
+        .filter(active=True)
+        .order_by("org__path", "kind")[:100]
+    )
     due = list(selectors.terms_due(user, today)[:50])
     meetings = list(selectors.meetings_visible_to(user).order_by("-held_on", "-id")[:30])
     return render(
@@ -77,7 +81,9 @@ def index(request: HttpRequest) -> HttpResponse:
 @staff_page(MANAGE)
 def committee_new(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    form = bind_pickers(forms.CommitteeForm(request.POST or None, initial={"org": user.org.code}), user)
+    form = bind_pickers(
+        forms.CommitteeForm(request.POST or None, initial={"org": user.org.code}), user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -111,10 +117,16 @@ def committee(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": list(selectors.changes_of(obj)[:200]),
             "meetings": list(obj.meetings.order_by("-held_on")[:20]),
             "can_manage": _manager(request, obj.org),
-            "seat_form": bind_pickers(forms.SeatForm(initial={"since": timezone.localdate()}), user),
+            "seat_form": bind_pickers(
+                forms.SeatForm(initial={"since": timezone.localdate()}), user
+            ),
             "end_form": forms.SeatEndForm(initial={"on": timezone.localdate()}),
-            "card": "red" if obj.term_end < timezone.localdate() else (
-                "yellow" if (obj.term_end - timezone.localdate()).days <= selectors.TERM_WARNING_DAYS else ""
+            "card": "red"
+            if obj.term_end < timezone.localdate()
+            else (
+                "yellow"
+                if (obj.term_end - timezone.localdate()).days <= selectors.TERM_WARNING_DAYS
+                else ""
             ),
         },
     )
@@ -157,7 +169,13 @@ def seat_end(request: HttpRequest, pk: int, seat_pk: int) -> HttpResponse:
     form = forms.SeatEndForm(request.POST)
     if form.is_valid():
         try:
-            services.seat_end(actor=user, seat=seat, kind=form.cleaned_data["kind"], on=form.cleaned_data["on"], note=form.cleaned_data["note"])
+            services.seat_end(
+                actor=user,
+                seat=seat,
+                kind=form.cleaned_data["kind"],
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+            )
         except ServiceError as exc:
             _fail(request, exc)
     else:
@@ -165,7 +183,7 @@ def seat_end(request: HttpRequest, pk: int, seat_pk: int) -> HttpResponse:
     return redirect(obj.get_absolute_url())
 
 
-# --- meetings ---------------------------------------------------------------------------------------
+# --- meetings ------------------------------------------------------------------------------------
 
 
 @staff_page(MANAGE)
@@ -175,7 +193,9 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     initial = {"org": user.org.code, "held_on": timezone.localdate()}
     if request.GET.get("committee", "").isdigit():
         initial["committee"] = int(request.GET["committee"])
-    form = bind_pickers(forms.MeetingForm(request.POST or None, committees=committees, initial=initial), user)
+    form = bind_pickers(
+        forms.MeetingForm(request.POST or None, committees=committees, initial=initial), user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -216,13 +236,20 @@ def _meeting_context(request: HttpRequest, meeting: Any) -> dict[str, Any]:
         "steps": [t for t in MEETING.allowed(meeting.status, user.role)] if manage else [],
         "agenda_form": forms.AgendaForm(seats=seats),
         "officers_form": forms.OfficersForm(
-            initial={"tellers": "、".join(meeting.tellers), "scrutineers": "、".join(meeting.scrutineers)}
+            initial={
+                "tellers": "、".join(meeting.tellers),
+                "scrutineers": "、".join(meeting.scrutineers),
+            }
         ),
         "roll_form": forms.RollNamesForm(),
         "motion_form": forms.MotionForm(),
         "election_form": forms.ElectionForm(committees=committees),
-        "sign_form": forms.SignForm(initial={"text": minutes.draft(meeting), "signed_by": meeting.presided_by}),
-        "checkin_url": request.build_absolute_uri(reverse("governance:portal_checkin", args=[meeting.checkin_token])),
+        "sign_form": forms.SignForm(
+            initial={"text": minutes.draft(meeting), "signed_by": meeting.presided_by}
+        ),
+        "checkin_url": request.build_absolute_uri(
+            reverse("governance:portal_checkin", args=[meeting.checkin_token])
+        ),
         "preparing": meeting.status == MeetingStatus.PREPARING,
         "in_session": meeting.status == MeetingStatus.IN_SESSION,
         "closed": meeting.status == MeetingStatus.CLOSED,
@@ -294,30 +321,54 @@ def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "officers":
             officers = forms.OfficersForm(post)
             if officers.is_valid():
-                services.meeting_set_officers(actor=user, meeting=obj, tellers=officers.names("tellers"), scrutineers=officers.names("scrutineers"))
+                services.meeting_set_officers(
+                    actor=user,
+                    meeting=obj,
+                    tellers=officers.names("tellers"),
+                    scrutineers=officers.names("scrutineers"),
+                )
         elif action == "agenda":
             seats = Seat.objects.filter(org=obj.org, until__isnull=True)
             agenda = forms.AgendaForm(post, seats=seats)
             if agenda.is_valid():
                 d = agenda.cleaned_data
-                services.agenda_add(actor=user, meeting=obj, kind=d["kind"], title=d["title"], majority=d["majority"], releases=list(d["releases"]))
+                services.agenda_add(
+                    actor=user,
+                    meeting=obj,
+                    kind=d["kind"],
+                    title=d["title"],
+                    majority=d["majority"],
+                    releases=list(d["releases"]),
+                )
             else:
-                messages.error(request, "；".join(str(e) for errs in agenda.errors.values() for e in errs))
+                messages.error(
+                    request, "；".join(str(e) for errs in agenda.errors.values() for e in errs)
+                )
         elif action == "checkin":
             entry = selectors.access_entry(user, obj, post.get("entry", ""))
             services.check_in(actor=user, entry=entry, present=post.get("present") == "1")
             if request.headers.get("HX-Request"):
                 return attendance(request, pk)
         elif action == "motion":
-            item = obj.agenda.filter(pk=post.get("item", "0") if post.get("item", "").isdigit() else 0).first()
+            item = obj.agenda.filter(
+                pk=post.get("item", "0") if post.get("item", "").isdigit() else 0
+            ).first()
             if item is None:
                 raise NotFound()
             motion = forms.MotionForm(post)
             if motion.is_valid():
                 d = motion.cleaned_data
-                services.motion_vote(actor=user, item=item, votes_for=d["votes_for"], votes_against=d["votes_against"] or 0, votes_abstain=d["votes_abstain"] or 0)
+                services.motion_vote(
+                    actor=user,
+                    item=item,
+                    votes_for=d["votes_for"],
+                    votes_against=d["votes_against"] or 0,
+                    votes_abstain=d["votes_abstain"] or 0,
+                )
             else:
-                messages.error(request, "；".join(str(e) for errs in motion.errors.values() for e in errs))
+                messages.error(
+                    request, "；".join(str(e) for errs in motion.errors.values() for e in errs)
+                )
         elif action == "election":
             committees = Committee.objects.filter(org=obj.org, active=True)
             form = forms.ElectionForm(post, committees=committees)
@@ -336,13 +387,22 @@ def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     secret_online=d["secret_online"],
                 )
                 return redirect(election.get_absolute_url())
-            messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+            messages.error(
+                request, "；".join(str(e) for errs in form.errors.values() for e in errs)
+            )
         elif action == "sign":
             sign = forms.SignForm(post)
             if sign.is_valid():
-                services.minutes_sign(actor=user, meeting=obj, signed_by=sign.cleaned_data["signed_by"], text=sign.cleaned_data["text"])
+                services.minutes_sign(
+                    actor=user,
+                    meeting=obj,
+                    signed_by=sign.cleaned_data["signed_by"],
+                    text=sign.cleaned_data["text"],
+                )
             else:
-                messages.error(request, "；".join(str(e) for errs in sign.errors.values() for e in errs))
+                messages.error(
+                    request, "；".join(str(e) for errs in sign.errors.values() for e in errs)
+                )
         else:
             raise Http404()
     except NotFound as exc:
@@ -352,16 +412,19 @@ def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(obj.get_absolute_url())
 
 
-# --- elections ---------------------------------------------------------------------------------------
+# --- elections -----------------------------------------------------------------------------------
 
 
-def _election_context(request: HttpRequest, election: Any, codes: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+def _election_context(
+    request: HttpRequest, election: Any, codes: list[tuple[str, str]] | None = None
+) -> dict[str, Any]:
     user: Any = request.user
     manage = _manager(request, election.org)
     rounds = list(election.rounds.all())
     current = next((r for r in rounds if r.status == RoundStatus.OPEN), None)
     counts = {
-        r.pk: list(r.counts.select_related("candidate").order_by("-approve", "candidate__order")) for r in rounds
+        r.pk: list(r.counts.select_related("candidate").order_by("-approve", "candidate__order"))
+        for r in rounds
     }
     return {
         "election": election,
@@ -369,9 +432,12 @@ def _election_context(request: HttpRequest, election: Any, codes: list[tuple[str
         "candidates": list(election.candidates.all()),
         "rounds": [(r, counts[r.pk]) for r in rounds],
         "current": current,
-        "count_form": forms.count_form(list(current.candidates.all())) if current and not current.secret_online else None,
+        "count_form": forms.count_form(list(current.candidates.all()))
+        if current and not current.secret_online
+        else None,
         "can_manage": manage,
-        "can_open": manage and election.status in (ElectionStatus.PREPARING, ElectionStatus.COUNTED),
+        "can_open": manage
+        and election.status in (ElectionStatus.PREPARING, ElectionStatus.COUNTED),
         "can_confirm": manage and election.status == ElectionStatus.DECIDED,
         "codes": codes or [],
         "steps": ELECTION.allowed(election.status, user.role) if manage else [],
@@ -419,16 +485,27 @@ def election_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "count" and current is not None and not current.secret_online:
             form = forms.count_form(list(current.candidates.all()), request.POST)
             if not form.is_valid():
-                messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+                messages.error(
+                    request, "；".join(str(e) for errs in form.errors.values() for e in errs)
+                )
                 return redirect(obj.get_absolute_url())
             d = form.cleaned_data
             counts = {
                 c.pk: (d.get(f"c{c.pk}_a") or 0, d.get(f"c{c.pk}_d") or 0, d.get(f"c{c.pk}_b") or 0)
                 for c in current.candidates.all()
             }
-            write_ins = {d["write_in_name"]: d.get("write_in_votes") or 0} if d.get("write_in_name") else {}
+            write_ins = (
+                {d["write_in_name"]: d.get("write_in_votes") or 0} if d.get("write_in_name") else {}
+            )
             outcome = services.round_count(
-                actor=user, round=current, issued=d["issued"], returned=d["returned"], valid=d["valid"], invalid=d["invalid"] or 0, counts=counts, write_ins=write_ins
+                actor=user,
+                round=current,
+                issued=d["issued"],
+                returned=d["returned"],
+                valid=d["valid"],
+                invalid=d["invalid"] or 0,
+                counts=counts,
+                write_ins=write_ins,
             )
             messages.info(request, outcome.summary)
         elif action == "codes" and current is not None and current.secret_online:
@@ -452,7 +529,7 @@ def election_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect(obj.get_absolute_url())
 
 
-# --- the member's phone ----------------------------------------------------------------------------
+# --- the member's phone --------------------------------------------------------------------------
 
 
 def _member(request: HttpRequest) -> Any:
@@ -492,7 +569,11 @@ def portal_checkin(request: HttpRequest, token: str) -> HttpResponse:
         except ServiceError as exc:
             _fail(request, exc)
         return redirect("governance:portal_checkin", token=token)
-    return render(request, "governance/portal_checkin.html", {"meeting": meeting, "entry": entry, "name": mask_name(entry.person_name)})
+    return render(
+        request,
+        "governance/portal_checkin.html",
+        {"meeting": meeting, "entry": entry, "name": mask_name(entry.person_name)},
+    )
 
 
 @login_required
@@ -512,9 +593,16 @@ def portal_vote(request: HttpRequest, pk: int) -> HttpResponse:
                 choices = {}
                 for c in rnd.candidates.all():
                     value = request.POST.get(f"c{c.pk}", "abstain")
-                    choices[c.pk] = value if value in ("approve", "disapprove", "abstain") else "abstain"
+                    choices[c.pk] = (
+                        value if value in ("approve", "disapprove", "abstain") else "abstain"
+                    )
                 write_in = (request.POST.get("write_in") or "").strip()[:50]
-                services.ballot_cast(round=rnd, code=request.POST.get("code", "")[:32], choices=choices, write_ins=[write_in] if write_in else [])
+                services.ballot_cast(
+                    round=rnd,
+                    code=request.POST.get("code", "")[:32],
+                    choices=choices,
+                    write_ins=[write_in] if write_in else [],
+                )
                 messages.success(request, _("投票成功，感谢参与。"))
                 return redirect("governance:portal_meetings")
         except ServiceError as exc:
@@ -522,5 +610,10 @@ def portal_vote(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "governance/portal_vote.html",
-        {"round": rnd, "election": rnd.election, "candidates": list(rnd.candidates.all()), "code": code},
+        {
+            "round": rnd,
+            "election": rnd.election,
+            "candidates": list(rnd.candidates.all()),
+            "code": code,
+        },
     )
