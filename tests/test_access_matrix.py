@@ -121,6 +121,7 @@ class Records:
             actor=people.admin, county="371702", union="G-A-0001", name="甲公司"
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
+        gov = _governance(people, tree)
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
@@ -142,6 +143,7 @@ class Records:
             "request_id": "999999",
             "kind": "org",
             "objection": str(objection.pk),
+            **gov,
         }
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -156,6 +158,11 @@ class Records:
             ("/members/", str(member.pk)),
             ("/notices/", str(notice.pk)),
             ("/portal/notices/", str(notice.pk)),
+            ("/governance/committees/", gov["committee_id"]),
+            ("/governance/meetings/", gov["meeting_id"]),
+            ("/governance/elections/", gov["election_id"]),
+            ("/governance/rounds/", gov["round_id"]),
+            ("/governance/vote/", gov["round_id"]),
         ]
 
     def fill(self, route: str) -> str:
@@ -169,6 +176,57 @@ class Records:
 
         path = re.sub(r"<([^>]+)>", value, path)
         return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def _governance(people: Any, tree: Any) -> dict[str, str]:
+    """A committee of county A with one seat, its meeting in session and a paper round open."""
+    from datetime import date
+
+    from gonghui.governance import services as gov
+
+    cadre = people.cadre_a
+    committee = gov.committee_create(
+        actor=cadre,
+        org=tree.county_a,
+        kind="committee",
+        term_number=1,
+        term_start=date(2020, 1, 1),
+        term_end=date(2024, 12, 31),
+        seats=3,
+    )
+    day = date(2020, 1, 1)
+    seat = gov.seat_add(actor=cadre, committee=committee, person_name="张三", since=day)
+    meeting = gov.meeting_create(
+        actor=cadre,
+        org=tree.county_a,
+        kind="plenary",
+        title="全委会",
+        held_on=date(2020, 9, 19),
+        committee=committee,
+    )
+    gov.roll_from_seats(actor=cadre, meeting=meeting)
+    gov.check_in_many(actor=cadre, meeting=meeting, entries=list(meeting.roll.all()))
+    item = gov.agenda_add(actor=cadre, meeting=meeting, kind="motion", title="议案")
+    election = gov.election_create(
+        actor=cadre,
+        meeting=meeting,
+        committee=committee,
+        title="增补委员",
+        seats=1,
+        method="equal",
+        candidates=["李四"],
+    )
+    gov.meeting_open(actor=cadre, meeting=meeting)
+    rnd = gov.round_open(actor=cadre, election=election)
+    return {
+        "committee_id": str(committee.pk),
+        "seat_id": str(seat.pk),
+        "seat_pk": str(seat.pk),
+        "meeting_id": str(meeting.pk),
+        "item_id": str(item.pk),
+        "election_id": str(election.pk),
+        "round_id": str(rnd.pk),
+    }
 
 
 def _call(client: Client, route: str, url: str) -> Any:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from gonghui.core.api import InputSchema, Page, PageParams, paginate
-from gonghui.core.errors import Forbidden, InvalidInput, NotFound
+from gonghui.core.errors import InvalidInput, NotFound
 from gonghui.core.masking import mask_name
 from gonghui.core.roles import can
 from gonghui.orgs.selectors import access_org
@@ -21,6 +21,7 @@ from gonghui.orgs.selectors import access_org
 from . import counting, selectors, services
 from .models import (
     AgendaItem,
+    Candidate,
     Committee,
     Election,
     Meeting,
@@ -106,35 +107,38 @@ class CommitteeDetail(CommitteeOut):
     current: list[SeatOut]
     changes: list[ChangeOut]
 
+    @staticmethod
+    def resolve_current(obj: Committee) -> list[Seat]:
+        return list(selectors.seats_of(obj))
 
-def _committee_detail(committee: Committee) -> dict[str, Any]:
-    data = CommitteeOut.from_orm(committee).dict()
-    data["current"] = list(selectors.seats_of(committee))
-    data["changes"] = [
-        {
-            "person_name": c.seat.person_name,
-            "kind": c.kind,
-            "kind_label": str(c.get_kind_display()),
-            "position": c.position,
-            "on": c.on,
-            "meeting": c.meeting.title if c.meeting else None,
-        }
-        for c in selectors.changes_of(committee)[:200]
-    ]
-    return data
+    @staticmethod
+    def resolve_changes(obj: Committee) -> list[dict[str, Any]]:
+        return [
+            {
+                "person_name": c.seat.person_name,
+                "kind": c.kind,
+                "kind_label": str(c.get_kind_display()),
+                "position": c.position,
+                "on": c.on,
+                "meeting": c.meeting.title if c.meeting else None,
+            }
+            for c in selectors.changes_of(obj)[:200]
+        ]
 
 
 @router.get("/committees", response=Page[CommitteeOut], summary="委员会列表")
 def committee_list(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
     return paginate(
-        selectors.committees_visible_to(request.user).order_by("org__code", "-term_number", "kind"),
+        selectors.committees_visible_to(_viewer(request)).order_by(
+            "org__code", "-term_number", "kind"
+        ),
         params,
     )
 
 
 @router.post("/committees", response={201: CommitteeOut}, summary="新建委员会")
 def committee_create(request: HttpRequest, payload: CommitteeIn) -> tuple[int, Committee]:
-    org = access_org(request.user, payload.org.strip())
+    org = access_org(_viewer(request), payload.org.strip())
     committee = services.committee_create(
         actor=request.user,
         org=org,
@@ -151,8 +155,8 @@ def committee_create(request: HttpRequest, payload: CommitteeIn) -> tuple[int, C
 @router.get(
     "/committees/{committee_id}", response=CommitteeDetail, summary="委员会、现任委员与变动"
 )
-def committee_get(request: HttpRequest, committee_id: int) -> dict[str, Any]:
-    return _committee_detail(selectors.access_committee(_viewer(request), committee_id))
+def committee_get(request: HttpRequest, committee_id: int) -> Committee:
+    return selectors.access_committee(_viewer(request), committee_id)
 
 
 class SeatIn(InputSchema):
@@ -174,7 +178,7 @@ def _meeting_of(user: Any, meeting_id: int | None) -> Meeting | None:
     "/committees/{committee_id}/seats", response={201: SeatOut}, summary="任职（选举产生或增补）"
 )
 def seat_add(request: HttpRequest, committee_id: int, payload: SeatIn) -> tuple[int, Seat]:
-    committee = selectors.access_committee(request.user, committee_id)
+    committee = selectors.access_committee(_viewer(request), committee_id)
     seat = services.seat_add(
         actor=request.user,
         committee=committee,
@@ -199,7 +203,7 @@ class SeatEndIn(InputSchema):
 def seat_end(request: HttpRequest, seat_id: int, payload: SeatEndIn) -> Seat:
     from gonghui.core.scope import access
 
-    seat = access(Seat.objects.all(), request.user, pk=seat_id)
+    seat = access(Seat.objects.all(), _viewer(request), pk=seat_id)
     return services.seat_end(
         actor=request.user,
         seat=seat,
@@ -306,6 +310,34 @@ class MeetingDetail(MeetingOut):
     minutes: str
     minutes_signed_by: str
 
+    @staticmethod
+    def resolve_rules(obj: Meeting) -> dict[str, Any]:
+        return {f: getattr(obj, f) for f in services.RULE_FIELDS}
+
+    @staticmethod
+    def resolve_attendance(obj: Meeting) -> dict[str, Any]:
+        return attendance_of(obj)
+
+    @staticmethod
+    def resolve_roll(obj: Meeting) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": e.id,
+                "person_name": mask_name(e.person_name),
+                "present": e.present,
+                "checked_in_by": e.checked_in_by,
+            }
+            for e in obj.roll.all()
+        ]
+
+    @staticmethod
+    def resolve_agenda(obj: Meeting) -> list[AgendaItem]:
+        return list(obj.agenda.all())
+
+    @staticmethod
+    def resolve_elections(obj: Meeting) -> list[Election]:
+        return list(obj.elections.all())
+
 
 def attendance_of(meeting: Meeting) -> dict[str, Any]:
     entitled, present = services.attendance(meeting)
@@ -317,40 +349,22 @@ def attendance_of(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _meeting_detail(meeting: Meeting) -> dict[str, Any]:
-    data = MeetingOut.from_orm(meeting).dict()
-    data.update(
-        tellers=meeting.tellers,
-        scrutineers=meeting.scrutineers,
-        rules={f: getattr(meeting, f) for f in services.RULE_FIELDS},
-        attendance=attendance_of(meeting),
-        roll=[
-            {
-                "id": e.id,
-                "person_name": mask_name(e.person_name),
-                "present": e.present,
-                "checked_in_by": e.checked_in_by,
-            }
-            for e in meeting.roll.all()
-        ],
-        agenda=list(meeting.agenda.all()),
-        elections=list(meeting.elections.all()),
-        minutes=meeting.minutes,
-        minutes_signed_by=meeting.minutes_signed_by,
-    )
-    return data
+def _meeting_detail(meeting: Meeting) -> Meeting:
+    return meeting
 
 
 @router.get("/meetings", response=Page[MeetingOut], summary="会议列表")
 def meeting_list(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    return paginate(selectors.meetings_visible_to(request.user).order_by("-held_on", "-id"), params)
+    return paginate(
+        selectors.meetings_visible_to(_viewer(request)).order_by("-held_on", "-id"), params
+    )
 
 
 @router.post("/meetings", response={201: MeetingDetail}, summary="筹备会议")
-def meeting_create(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[str, Any]]:
-    org = access_org(request.user, payload.org.strip())
+def meeting_create(request: HttpRequest, payload: MeetingIn) -> tuple[int, Any]:
+    org = access_org(_viewer(request), payload.org.strip())
     committee = (
-        selectors.access_committee(request.user, payload.committee_id)
+        selectors.access_committee(_viewer(request), payload.committee_id)
         if payload.committee_id
         else None
     )
@@ -374,7 +388,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[
 @router.get(
     "/meetings/{meeting_id}", response=MeetingDetail, summary="会议：议程、应到与实到、选举"
 )
-def meeting_get(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+def meeting_get(request: HttpRequest, meeting_id: int) -> Any:
     return _meeting_detail(selectors.access_meeting(_viewer(request), meeting_id))
 
 
@@ -391,8 +405,8 @@ class RollIn(InputSchema):
 
 
 @router.post("/meetings/{meeting_id}/roll", response=MeetingDetail, summary="确定应到人员")
-def meeting_roll(request: HttpRequest, meeting_id: int, payload: RollIn) -> dict[str, Any]:
-    meeting = selectors.access_meeting(request.user, meeting_id)
+def meeting_roll(request: HttpRequest, meeting_id: int, payload: RollIn) -> Any:
+    meeting = selectors.access_meeting(_viewer(request), meeting_id)
     if payload.from_seats:
         services.roll_from_seats(actor=request.user, meeting=meeting)
     elif payload.names:
@@ -410,8 +424,8 @@ class OfficersIn(InputSchema):
 @router.post(
     "/meetings/{meeting_id}/officers", response=MeetingDetail, summary="确定计票人、监票人"
 )
-def meeting_officers(request: HttpRequest, meeting_id: int, payload: OfficersIn) -> dict[str, Any]:
-    meeting = selectors.access_meeting(request.user, meeting_id)
+def meeting_officers(request: HttpRequest, meeting_id: int, payload: OfficersIn) -> Any:
+    meeting = selectors.access_meeting(_viewer(request), meeting_id)
     services.meeting_set_officers(
         actor=request.user,
         meeting=meeting,
@@ -434,7 +448,7 @@ class AgendaIn(InputSchema):
 
 @router.post("/meetings/{meeting_id}/agenda", response=ItemOut, summary="增加议程（报告或议案）")
 def meeting_agenda(request: HttpRequest, meeting_id: int, payload: AgendaIn) -> AgendaItem:
-    meeting = selectors.access_meeting(request.user, meeting_id)
+    meeting = selectors.access_meeting(_viewer(request), meeting_id)
     seats = list(Seat.objects.filter(org=meeting.org, pk__in=payload.releases))
     if len(seats) != len(set(payload.releases)):
         raise InvalidInput.one("releases", _("只能免去本工会的现任委员"))
@@ -457,8 +471,8 @@ class CheckinIn(InputSchema):
 
 @router.post("/meetings/{meeting_id}/checkin", response=AttendanceOut, summary="工作人员登记到会")
 def meeting_checkin(request: HttpRequest, meeting_id: int, payload: CheckinIn) -> dict[str, Any]:
-    meeting = selectors.access_meeting(request.user, meeting_id)
-    entry = selectors.access_entry(request.user, meeting, payload.entry_id)
+    meeting = selectors.access_meeting(_viewer(request), meeting_id)
+    entry = selectors.access_entry(_viewer(request), meeting, payload.entry_id)
     services.check_in(actor=request.user, entry=entry, present=payload.present)
     return attendance_of(meeting)
 
@@ -481,8 +495,8 @@ class SignIn(InputSchema):
 for _step, _summary in (("open", "宣布开会"), ("close", "宣布闭会")):
 
     def _make(step: str) -> Any:
-        def view(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
-            meeting = selectors.access_meeting(request.user, meeting_id)
+        def view(request: HttpRequest, meeting_id: int) -> Any:
+            meeting = selectors.access_meeting(_viewer(request), meeting_id)
             getattr(services, f"meeting_{step}")(actor=request.user, meeting=meeting)
             return _meeting_detail(meeting)
 
@@ -495,8 +509,8 @@ for _step, _summary in (("open", "宣布开会"), ("close", "宣布闭会")):
 
 
 @router.post("/meetings/{meeting_id}/sign", response=MeetingDetail, summary="签发会议纪要")
-def meeting_sign(request: HttpRequest, meeting_id: int, payload: SignIn) -> dict[str, Any]:
-    meeting = selectors.access_meeting(request.user, meeting_id)
+def meeting_sign(request: HttpRequest, meeting_id: int, payload: SignIn) -> Any:
+    meeting = selectors.access_meeting(_viewer(request), meeting_id)
     services.minutes_sign(
         actor=request.user, meeting=meeting, signed_by=payload.signed_by, text=payload.text
     )
@@ -513,7 +527,7 @@ class MotionIn(InputSchema):
 def motion_vote(request: HttpRequest, item_id: int, payload: MotionIn) -> AgendaItem:
     from gonghui.core.scope import access
 
-    item = access(AgendaItem.objects.select_related("meeting"), request.user, pk=item_id)
+    item = access(AgendaItem.objects.select_related("meeting"), _viewer(request), pk=item_id)
     return services.motion_vote(
         actor=request.user,
         item=item,
@@ -595,19 +609,21 @@ class ElectionDetail(ElectionOut):
     rounds: list[RoundOut]
     elected: list[str]
 
+    @staticmethod
+    def resolve_candidates(obj: Election) -> list[Candidate]:
+        return list(obj.candidates.all())
 
-def _election_detail(election: Election) -> dict[str, Any]:
-    data = ElectionOut.from_orm(election).dict()
-    data.update(
-        meeting_id=election.meeting_id,
-        committee_id=election.committee_id,
-        candidates=list(election.candidates.all()),
-        rounds=list(election.rounds.all()),
-        elected=[
-            c.name for c in election.candidates.filter(elected=True).order_by("-votes", "order")
-        ],
-    )
-    return data
+    @staticmethod
+    def resolve_rounds(obj: Election) -> list[Round]:
+        return list(obj.rounds.all())
+
+    @staticmethod
+    def resolve_elected(obj: Election) -> list[str]:
+        return [c.name for c in obj.candidates.filter(elected=True).order_by("-votes", "order")]
+
+
+def _election_detail(election: Election) -> Election:
+    return election
 
 
 @router.post(
@@ -615,11 +631,9 @@ def _election_detail(election: Election) -> dict[str, Any]:
     response={201: ElectionDetail},
     summary="安排选举（候选人名单）",
 )
-def election_create(
-    request: HttpRequest, meeting_id: int, payload: ElectionIn
-) -> tuple[int, dict[str, Any]]:
-    meeting = selectors.access_meeting(request.user, meeting_id)
-    committee = selectors.access_committee(request.user, payload.committee_id)
+def election_create(request: HttpRequest, meeting_id: int, payload: ElectionIn) -> tuple[int, Any]:
+    meeting = selectors.access_meeting(_viewer(request), meeting_id)
+    committee = selectors.access_committee(_viewer(request), payload.committee_id)
     election = services.election_create(
         actor=request.user,
         meeting=meeting,
@@ -638,14 +652,15 @@ def election_create(
 @router.get("/elections", response=Page[ElectionOut], summary="选举列表")
 def election_list(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
     return paginate(
-        selectors.elections_visible_to(request.user).order_by("-meeting__held_on", "-id"), params
+        selectors.elections_visible_to(_viewer(request)).order_by("-meeting__held_on", "-id"),
+        params,
     )
 
 
 @router.get(
     "/elections/{election_id}", response=ElectionDetail, summary="选举：候选人、轮次、计票与结果"
 )
-def election_get(request: HttpRequest, election_id: int) -> dict[str, Any]:
+def election_get(request: HttpRequest, election_id: int) -> Any:
     return _election_detail(selectors.access_election(_viewer(request), election_id))
 
 
@@ -655,15 +670,15 @@ def election_get(request: HttpRequest, election_id: int) -> dict[str, Any]:
     summary="开始一轮投票（须达法定人数）",
 )
 def round_open(request: HttpRequest, election_id: int) -> tuple[int, Round]:
-    election = selectors.access_election(request.user, election_id)
+    election = selectors.access_election(_viewer(request), election_id)
     return 201, services.round_open(actor=request.user, election=election)
 
 
 @router.post(
     "/elections/{election_id}/confirm", response=ElectionDetail, summary="确认任职（更新委员会）"
 )
-def election_confirm(request: HttpRequest, election_id: int) -> dict[str, Any]:
-    election = selectors.access_election(request.user, election_id)
+def election_confirm(request: HttpRequest, election_id: int) -> Any:
+    election = selectors.access_election(_viewer(request), election_id)
     services.election_confirm(actor=request.user, election=election)
     return _election_detail(election)
 
@@ -719,7 +734,7 @@ def _outcome(rnd: Round, outcome: counting.Outcome) -> dict[str, Any]:
 
 @router.post("/rounds/{round_id}/count", response=OutcomeOut, summary="录入纸质选票计票结果")
 def round_count(request: HttpRequest, round_id: int, payload: PaperCountIn) -> dict[str, Any]:
-    rnd = selectors.access_round(request.user, round_id)
+    rnd = selectors.access_round(_viewer(request), round_id)
     outcome = services.round_count(
         actor=request.user,
         round=rnd,
@@ -742,9 +757,7 @@ class CodeOut(Schema):
     "/rounds/{round_id}/codes", response=list[CodeOut], summary="发放一次性投票码（只显示一次）"
 )
 def round_codes(request: HttpRequest, round_id: int) -> list[dict[str, str]]:
-    rnd = selectors.access_round(request.user, round_id)
-    if not can(request.user, "governance.manage", rnd.org):
-        raise Forbidden(_("当前角色无权执行此操作"))
+    rnd = selectors.access_round(_viewer(request), round_id)
     return [
         {"person_name": e.person_name, "code": code}
         for e, code in services.codes_issue(actor=request.user, round=rnd)
@@ -753,7 +766,7 @@ def round_codes(request: HttpRequest, round_id: int) -> list[dict[str, str]]:
 
 @router.post("/rounds/{round_id}/close", response=OutcomeOut, summary="结束手机投票并计票")
 def round_close(request: HttpRequest, round_id: int) -> dict[str, Any]:
-    rnd = selectors.access_round(request.user, round_id)
+    rnd = selectors.access_round(_viewer(request), round_id)
     return _outcome(rnd, services.round_close(actor=request.user, round=rnd))
 
 

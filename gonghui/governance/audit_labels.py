@@ -7,7 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core import audit
 
 audit.register_type("committee", "governance.Committee", url="governance:committee")
-audit.register_type("meeting", "governance.Meeting", url="governance:meeting")
+audit.register_type(
+    "meeting",
+    "governance.Meeting",
+    url="governance:meeting",
+    fields={
+        "agenda_item": _("议程"),
+        "person_name": _("姓名"),
+        "present": _("到会"),
+        "passed": _("通过"),
+    },
+)
 audit.register_type("election", "governance.Election", url="governance:election")
 audit.register_type("seat", "governance.Seat", fields={"until": _("离任日期")})
 audit.GROUPS["governance"] = _("组织建设与选举")

@@ -417,7 +417,9 @@ def agenda_add(
         )
         if releases:
             item.releases.set(releases)
-        _audit(actor, "agenda_add", meeting, {"agenda": {"before": None, "after": title[:200]}})
+        _audit(
+            actor, "agenda_add", meeting, {"agenda_item": {"before": None, "after": title[:200]}}
+        )
     return item
 
 
