@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core import deadlines, periods
@@ -90,16 +89,6 @@ def cadre_todo(
             urgent=True,
         ),
     ]
-    if can(user, "governance.view"):
-        from gonghui.governance.selectors import terms_due
-
-        rows.append(
-            selectors.Todo(
-                _("任期将满或已满、应换届的委员会"),
-                terms_due(user, timezone.localdate()).count(),
-                reverse("governance:index"),
-            )
-        )
     return [r for r in rows if r.count or not r.urgent]
 
 
