@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from gonghui.core.api import InputSchema, Page, PageParams, paginate
 from gonghui.core.errors import InvalidInput, NotFound
@@ -137,7 +137,7 @@ def committee_list(request: HttpRequest, params: Query[PageParams]) -> dict[str,
 
 
 @router.post("/committees", response={201: CommitteeOut}, summary="新建委员会")
-def committee_create(request: HttpRequest, payload: CommitteeIn) -> tuple[int, Committee]:
+def committee_create(request: HttpRequest, payload: CommitteeIn) -> Any:
     org = access_org(_viewer(request), payload.org.strip())
     committee = services.committee_create(
         actor=request.user,
@@ -149,7 +149,7 @@ def committee_create(request: HttpRequest, payload: CommitteeIn) -> tuple[int, C
         seats=payload.seats,
         name=payload.name,
     )
-    return 201, committee
+    return Status(201, committee)
 
 
 @router.get(
@@ -177,7 +177,7 @@ def _meeting_of(user: Any, meeting_id: int | None) -> Meeting | None:
 @router.post(
     "/committees/{committee_id}/seats", response={201: SeatOut}, summary="任职（选举产生或增补）"
 )
-def seat_add(request: HttpRequest, committee_id: int, payload: SeatIn) -> tuple[int, Seat]:
+def seat_add(request: HttpRequest, committee_id: int, payload: SeatIn) -> Any:
     committee = selectors.access_committee(_viewer(request), committee_id)
     seat = services.seat_add(
         actor=request.user,
@@ -189,7 +189,7 @@ def seat_add(request: HttpRequest, committee_id: int, payload: SeatIn) -> tuple[
         meeting=_meeting_of(request.user, payload.meeting_id),
         member_id=payload.member_id,
     )
-    return 201, seat
+    return Status(201, seat)
 
 
 class SeatEndIn(InputSchema):
@@ -361,7 +361,7 @@ def meeting_list(request: HttpRequest, params: Query[PageParams]) -> dict[str, A
 
 
 @router.post("/meetings", response={201: MeetingDetail}, summary="筹备会议")
-def meeting_create(request: HttpRequest, payload: MeetingIn) -> tuple[int, Any]:
+def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
     org = access_org(_viewer(request), payload.org.strip())
     committee = (
         selectors.access_committee(_viewer(request), payload.committee_id)
@@ -382,7 +382,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> tuple[int, Any]:
         scrutineers=payload.scrutineers,
         rules=rules,
     )
-    return 201, _meeting_detail(meeting)
+    return Status(201, _meeting_detail(meeting))
 
 
 @router.get(
@@ -631,7 +631,7 @@ def _election_detail(election: Election) -> Election:
     response={201: ElectionDetail},
     summary="安排选举（候选人名单）",
 )
-def election_create(request: HttpRequest, meeting_id: int, payload: ElectionIn) -> tuple[int, Any]:
+def election_create(request: HttpRequest, meeting_id: int, payload: ElectionIn) -> Any:
     meeting = selectors.access_meeting(_viewer(request), meeting_id)
     committee = selectors.access_committee(_viewer(request), payload.committee_id)
     election = services.election_create(
@@ -646,7 +646,7 @@ def election_create(request: HttpRequest, meeting_id: int, payload: ElectionIn) 
         by_election=payload.by_election,
         secret_online=payload.secret_online,
     )
-    return 201, _election_detail(election)
+    return Status(201, _election_detail(election))
 
 
 @router.get("/elections", response=Page[ElectionOut], summary="选举列表")
@@ -669,9 +669,9 @@ def election_get(request: HttpRequest, election_id: int) -> Any:
     response={201: RoundOut},
     summary="开始一轮投票（须达法定人数）",
 )
-def round_open(request: HttpRequest, election_id: int) -> tuple[int, Round]:
+def round_open(request: HttpRequest, election_id: int) -> Any:
     election = selectors.access_election(_viewer(request), election_id)
-    return 201, services.round_open(actor=request.user, election=election)
+    return Status(201, services.round_open(actor=request.user, election=election))
 
 
 @router.post(

@@ -1099,6 +1099,31 @@ def round_close(*, actor: Any, round: Round) -> counting.Outcome:
         return _apply(actor, rnd, issued, valid + invalid, valid, invalid, rows)
 
 
+def _promote(actor: Any, seat: Seat, election: Election, kind: str, day: date) -> None:
+    if seat.position == election.position:
+        raise Conflict(_("%(n)s已任此职务") % {"n": seat.person_name})
+    before = seat.position
+    seat.position = election.position
+    seat.save(update_fields=["position", "updated_at"])
+    SeatChange.objects.create(
+        org=seat.org,
+        committee=seat.committee,
+        seat=seat,
+        kind=kind,
+        position=election.position,
+        on=day,
+        meeting=election.meeting,
+        note=election.title[:200],
+    )
+    _audit(
+        actor,
+        f"seat_{kind}",
+        seat,
+        {"position": {"before": before, "after": election.position}},
+        note=election.meeting.title,
+    )
+
+
 def election_confirm(*, actor: Any, election: Election, on: date | None = None) -> Election:
     """The result takes effect: each elected candidate gets a seat on the committee (增补 in
     a by-election), naming the meeting."""
@@ -1108,6 +1133,16 @@ def election_confirm(*, actor: Any, election: Election, on: date | None = None) 
     kind = ChangeKind.BY_ELECTED if election.by_election else ChangeKind.ELECTED
     with transaction.atomic():
         for cand in election.candidates.filter(elected=True).order_by("-votes", "order"):
+            holding = (
+                Seat.objects.select_for_update()
+                .filter(committee=election.committee, person_name=cand.name, until__isnull=True)
+                .first()
+            )
+            if holding is not None:
+                # a member elected to an office of the same committee (主席 from among the
+                # 委员): the seat takes the office, the committee's headcount is unchanged
+                _promote(actor, holding, election, kind, day)
+                continue
             seat_add(
                 actor=actor,
                 committee=election.committee,
