@@ -271,3 +271,47 @@ def test_the_pdfs(people: Any, tree: Any, login: Any) -> None:
         login(people.cadre_b).get(f"/governance/meetings/{meeting.pk}/minutes.pdf").status_code
         == 404
     )
+
+
+def test_anyone_in_scope_can_check_the_tally_against_the_ballots(
+    people: Any, tree: Any, api: Any
+) -> None:
+    from gonghui.governance import services
+
+    meeting = _plenary(people, tree)
+    election = meeting.elections.get()
+    election.secret_online = True
+    election.save(update_fields=["secret_online"])
+    cadre = people.cadre_a
+    rnd = services.round_open(actor=cadre, election=election)
+    cand = election.candidates.get().pk
+    c = api(people.cadre_a)
+    codes = post(c, f"/api/v1/governance/rounds/{rnd.pk}/codes").json()
+    assert len(codes) == 3 and all(len(x["code"]) == 10 for x in codes)
+    assert post(c, f"/api/v1/governance/rounds/{rnd.pk}/codes").json() == []
+    for i, x in enumerate(codes):
+        vote = "approve" if i < 2 else "disapprove"
+        r = post(
+            c,
+            f"/api/v1/governance/rounds/{rnd.pk}/ballot",
+            {"code": x["code"], "choices": {str(cand): vote}},
+        )
+        assert r.status_code == 200, r.content
+    r = post(
+        c, f"/api/v1/governance/rounds/{rnd.pk}/ballot", {"code": codes[0]["code"], "choices": {}}
+    )
+    assert r.status_code == 409
+    # the box is sealed while the round is open
+    assert c.get(f"/api/v1/governance/rounds/{rnd.pk}/ballots").status_code == 404
+    out = post(c, f"/api/v1/governance/rounds/{rnd.pk}/close").json()
+    assert out["elected"] == ["甲一"] and out["round"]["valid"] == 3
+    box = api(people.leader).get(f"/api/v1/governance/rounds/{rnd.pk}/ballots").json()
+    assert box["matches"] is True and len(box["ballots"]) == 3
+    assert {b["choices"][str(cand)] for b in box["ballots"]} == {"approve", "disapprove"}
+    assert set(box["ballots"][0]) == {"choices", "valid"}  # nothing names a voter
+    assert api(people.cadre_b).get(f"/api/v1/governance/rounds/{rnd.pk}/ballots").status_code == 404
+    # after the round, a code is worth nothing
+    r = post(
+        c, f"/api/v1/governance/rounds/{rnd.pk}/ballot", {"code": codes[2]["code"], "choices": {}}
+    )
+    assert r.status_code == 404
