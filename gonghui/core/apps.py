@@ -21,6 +21,14 @@ class CoreConfig(AppConfig):
         # ... and what their audit rows mean in words (``core.audit.describe``).
         autodiscover_modules("audit_labels")
         autodiscover_modules("pickers")  # the org, enterprise, member, topic, user pickers
+        # a saved or deleted working-day override clears the computed years at once
+        from django.db.models.signals import post_delete, post_save
+
+        from . import workdays
+        from .models import WorkdayOverride
+
+        post_save.connect(workdays.clear_cache, sender=WorkdayOverride)
+        post_delete.connect(workdays.clear_cache, sender=WorkdayOverride)
 
 
 def _mobile_or_clean(value: str) -> str:
