@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from gonghui.core.metrics import Metric, register
-from gonghui.core.scope import subtree_org_id_list
+from gonghui.core.scope import subtree_org_ids
 
 from .models import (
     ChangeKind,
@@ -36,20 +36,20 @@ SECTION = gettext_noop("组织建设")
 
 def meetings(org: Any, start: date, end: date) -> QuerySet[Meeting]:
     return Meeting.objects.filter(
-        org__in=subtree_org_id_list(org), held_on__range=(start, end)
+        org__in=subtree_org_ids(org), held_on__range=(start, end)
     ).exclude(status=MeetingStatus.PREPARING)
 
 
 def elections(org: Any, start: date, end: date) -> QuerySet[Election]:
-    return Election.objects.filter(org__in=subtree_org_id_list(org), decided_on__range=(start, end))
+    return Election.objects.filter(org__in=subtree_org_ids(org), decided_on__range=(start, end))
 
 
 def seat_changes(org: Any, start: date, end: date) -> QuerySet[SeatChange]:
-    return SeatChange.objects.filter(org__in=subtree_org_id_list(org), on__range=(start, end))
+    return SeatChange.objects.filter(org__in=subtree_org_ids(org), on__range=(start, end))
 
 
 def terms(org: Any, start: date, end: date) -> QuerySet[Committee]:
-    return Committee.objects.filter(org__in=subtree_org_id_list(org), term_end__range=(start, end))
+    return Committee.objects.filter(org__in=subtree_org_ids(org), term_end__range=(start, end))
 
 
 CHANGE_COLUMNS = (
