@@ -28,6 +28,7 @@ from ninja.security import APIKeyCookie
 
 # Module routers never import this file (it imports them); the shared pieces live beside them.
 from gonghui.accounts.api import BearerAuth, auth_router, users_router
+from gonghui.bargaining.api import router as bargaining_router
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.api import router as audit_router
 from gonghui.core.errors import InvalidInput, ServiceError
@@ -224,3 +225,4 @@ api.add_router("/members", members_router)
 api.add_router("/hotline", hotline_router)
 api.add_router("/reports", reports_router)
 api.add_router("/governance", governance_router)
+api.add_router("/bargaining", bargaining_router)

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "gonghui.reports",
     "gonghui.hotline",
     "gonghui.governance",
+    "gonghui.bargaining",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

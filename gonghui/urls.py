@@ -14,6 +14,7 @@ urlpatterns = [
     path("hotline/", include("gonghui.hotline.urls")),
     path("reports/", include("gonghui.reports.urls")),
     path("governance/", include("gonghui.governance.urls")),
+    path("bargaining/", include("gonghui.bargaining.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/
     path("", include("gonghui.home.urls")),
     path("", include("gonghui.core.urls")),

@@ -36,6 +36,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from gonghui.accounts.services import token_issue
 from gonghui.api import api as ninja_api
+from gonghui.bargaining import services as bargaining
+from gonghui.bargaining.models import Thread
 from gonghui.core.metrics import all_metrics
 from gonghui.core.notices import object_to, open_notice
 from gonghui.hotline import services as hotline
@@ -122,6 +124,19 @@ class Records:
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
         gov = _governance(people, tree)
+        campaign = bargaining.campaign_create(
+            actor=people.city_cadre,
+            org=tree.city,
+            data={"title": "要约行动", "ends_on": "2099-12-31"},
+        )
+        bargaining.offer(actor=people.admin, campaign=campaign, enterprises=[enterprise])
+        thread = Thread.objects.get()
+        contract = bargaining.contract_record(
+            actor=people.admin,
+            county=tree.county_a,
+            data={"title": "合同", "kind": "comprehensive", "signed_on": "2020-01-02", "years": 3},
+            enterprises=[enterprise],
+        )
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
@@ -144,6 +159,9 @@ class Records:
             "kind": "org",
             "objection": str(objection.pk),
             **gov,
+            "thread_id": str(thread.pk),
+            "campaign_id": str(campaign.pk),
+            "contract_id": str(contract.pk),
         }
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -157,6 +175,10 @@ class Records:
             ("/portal/transfers/", "999999"),
             ("/members/", str(member.pk)),
             ("/notices/", str(notice.pk)),
+            ("/bargaining/campaigns/", str(campaign.pk)),
+            ("/bargaining/threads/", str(thread.pk)),
+            ("/bargaining/contracts/", str(contract.pk)),
+            ("/bargaining/letters/", "999999"),
             ("/portal/notices/", str(notice.pk)),
             ("/governance/committees/", gov["committee_id"]),
             ("/governance/meetings/", gov["meeting_id"]),

@@ -57,6 +57,8 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("组织建设与选举"), "governance:index"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
+    if can(user, "bargaining.view"):
+        links.append(_link(_("集体协商"), "bargaining:home"))
     if can(user, "notices.view"):
         links.append(_link(_("公示"), "notices"))
     if can(user, "orgs.manage", org):
