@@ -34,6 +34,7 @@ from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.api import router as audit_router
 from gonghui.core.errors import InvalidInput, ServiceError
 from gonghui.funds.api import router as funds_router
+from gonghui.governance.api import router as governance_router
 from gonghui.honors.api import router as honors_router
 from gonghui.hotline.api import router as hotline_router
 from gonghui.legal.api import router as legal_router
@@ -229,6 +230,7 @@ api.add_router("/members", members_router)
 api.add_router("/hotline", hotline_router)
 api.add_router("/reports", reports_router)
 api.add_router("/legal", legal_router)
+api.add_router("/governance", governance_router)
 api.add_router("/bargaining", bargaining_router)
 api.add_router("/assistance", assistance_router)
 api.add_router("/payments", payments_router)

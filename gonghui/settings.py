@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "gonghui.reports",
     "gonghui.hotline",
     "gonghui.legal",
+    "gonghui.governance",
     "gonghui.bargaining",
     "gonghui.assistance",
     "gonghui.payments",

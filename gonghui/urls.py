@@ -20,6 +20,7 @@ urlpatterns = [
     path("funds/", include("gonghui.funds.urls")),
     path("reports/", include("gonghui.reports.urls")),
     path("legal/", include("gonghui.legal.urls")),
+    path("governance/", include("gonghui.governance.urls")),
     path("bargaining/", include("gonghui.bargaining.urls")),
     path("honors/", include("gonghui.honors.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/

@@ -188,6 +188,7 @@ class Records:
             actor=people.admin,
             data={"code": "S-A", "name": "站", "kind": "station", "org": "371702"},
         )
+        gov = _governance(people, tree)
         offer_campaign = bargaining.campaign_create(
             actor=people.city_cadre,
             org=tree.city,
@@ -268,6 +269,7 @@ class Records:
             "import_id": str(fee_import.pk),
             "refund_id": str(refund.pk),
             "objection": str(objection.pk),
+            **gov,
             "thread_id": str(thread.pk),
             "contract_id": str(contract.pk),
             "family_id": str(family.pk),
@@ -280,6 +282,8 @@ class Records:
         self.name_by_prefix = [
             ("/api/v1/bargaining/", "campaign_id", str(offer_campaign.pk)),
             ("/api/v1/funds/", "round_id", str(refund_round.pk)),
+            ("/api/v1/governance/", "round_id", gov["round_id"]),
+            ("/api/v1/honors/", "round_id", honours["round_id"]),
         ]
         self.action_by_prefix = [
             ("/payments/lines/", "reverse"),
@@ -326,6 +330,11 @@ class Records:
             ("/honors/", honours["round_id"]),
             ("/portal/honors/", honours["round_id"]),
             ("/portal/notices/", str(notice.pk)),
+            ("/governance/committees/", gov["committee_id"]),
+            ("/governance/meetings/", gov["meeting_id"]),
+            ("/governance/elections/", gov["election_id"]),
+            ("/governance/rounds/", gov["round_id"]),
+            ("/governance/vote/", gov["round_id"]),
         ]
 
     def fill(self, route: str) -> str:
@@ -345,6 +354,57 @@ class Records:
 
         path = re.sub(r"<([^>]+)>", value, path)
         return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def _governance(people: Any, tree: Any) -> dict[str, str]:
+    """A committee of county A with one seat, its meeting in session and a paper round open."""
+    from datetime import date
+
+    from gonghui.governance import services as gov
+
+    cadre = people.cadre_a
+    committee = gov.committee_create(
+        actor=cadre,
+        org=tree.county_a,
+        kind="committee",
+        term_number=1,
+        term_start=date(2020, 1, 1),
+        term_end=date(2024, 12, 31),
+        seats=3,
+    )
+    day = date(2020, 1, 1)
+    seat = gov.seat_add(actor=cadre, committee=committee, person_name="张三", since=day)
+    meeting = gov.meeting_create(
+        actor=cadre,
+        org=tree.county_a,
+        kind="plenary",
+        title="全委会",
+        held_on=date(2020, 9, 19),
+        committee=committee,
+    )
+    gov.roll_from_seats(actor=cadre, meeting=meeting)
+    gov.check_in_many(actor=cadre, meeting=meeting, entries=list(meeting.roll.all()))
+    item = gov.agenda_add(actor=cadre, meeting=meeting, kind="motion", title="议案")
+    election = gov.election_create(
+        actor=cadre,
+        meeting=meeting,
+        committee=committee,
+        title="增补委员",
+        seats=1,
+        method="equal",
+        candidates=["李四"],
+    )
+    gov.meeting_open(actor=cadre, meeting=meeting)
+    rnd = gov.round_open(actor=cadre, election=election)
+    return {
+        "committee_id": str(committee.pk),
+        "seat_id": str(seat.pk),
+        "seat_pk": str(seat.pk),
+        "meeting_id": str(meeting.pk),
+        "item_id": str(item.pk),
+        "election_id": str(election.pk),
+        "round_id": str(rnd.pk),
+    }
 
 
 def _assistance_records(people: Any, tree: Any) -> tuple[Any, Any, Any]:

@@ -201,7 +201,8 @@ def test_each_home_page_has_a_query_budget(
         assert client.get("/").status_code == 200
     # 40 for the kernel's modules; each module adds a query or two for its items due
     # (``core.deadlines`` sources), its to-do counts and each family of its figures
-    assert len(queries) <= 60, [q["sql"] for q in queries]
+    # (governance: four figure families and its 换届 source)
+    assert len(queries) <= 65, [q["sql"] for q in queries]
 
 
 def test_anonymous_is_sent_to_log_in(db: Any, client: Any) -> None:

@@ -56,6 +56,10 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("工单队列"), "hotline:queue"))
     if can(user, "hotline.stats"):
         links.append(_link(_("热线统计"), "hotline:stats"))
+    if can(user, "governance.manage"):
+        links.append(_link(_("筹备会议"), "governance:meeting_new"))
+    if can(user, "governance.view"):
+        links.append(_link(_("组织建设与选举"), "governance:index"))
     if can(user, "payments.view"):
         links.append(_link(_("代发支付"), "payments:list"))
     if can(user, "honors.view"):
