@@ -306,6 +306,12 @@ UPLOAD_INLINE_BYTES = _env_int("GONGHUI_UPLOAD_INLINE_KB", 2048) * 1024
 UPLOAD_RETENTION_HOURS = _env_int("GONGHUI_UPLOAD_RETENTION_HOURS", 24)
 RESULT_RETENTION_DAYS = _env_int("GONGHUI_RESULT_RETENTION_DAYS", 7)
 
+# The audit log (core.auditchain): kept at least this many days before it may be archived
+# (等保 2.0 asks for six months), and sealed into hash-chained blocks by the worker up to this
+# margin before the oldest open transaction.
+AUDIT_RETENTION_DAYS = max(180, _env_int("GONGHUI_AUDIT_RETENTION_DAYS", 180))
+AUDIT_SEAL_MARGIN_SECONDS = _env_int("GONGHUI_AUDIT_SEAL_MARGIN_SECONDS", 60)
+
 TASKS = {
     "default": {
         "BACKEND": _env("GONGHUI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
