@@ -312,6 +312,11 @@ RESULT_RETENTION_DAYS = _env_int("GONGHUI_RESULT_RETENTION_DAYS", 7)
 AUDIT_RETENTION_DAYS = max(180, _env_int("GONGHUI_AUDIT_RETENTION_DAYS", 180))
 AUDIT_SEAL_MARGIN_SECONDS = _env_int("GONGHUI_AUDIT_SEAL_MARGIN_SECONDS", 60)
 
+# Background jobs (core.jobs): a running job beats every JOB_HEARTBEAT_SECONDS; one silent
+# for GONGHUI_JOB_TIMEOUT_SECONDS is marked failed (its worker died) and may be retried.
+JOB_HEARTBEAT_SECONDS = _env_int("GONGHUI_JOB_HEARTBEAT_SECONDS", 15)
+JOB_TIMEOUT_SECONDS = _env_int("GONGHUI_JOB_TIMEOUT_SECONDS", 600)
+
 TASKS = {
     "default": {
         "BACKEND": _env("GONGHUI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -182,6 +182,7 @@ class ImportStatus(models.TextChoices):
     WRITING = "writing", _("写入中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class ImportJob(models.Model):
@@ -227,6 +228,12 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # recovery (core.jobs): the worker's last sign of life, which run holds the job (a retry
+    # or a duplicate run takes a new number; an older run's progress is then refused), and a
+    # cancel asked of a running job
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    attempt = models.PositiveIntegerField(_("第几次运行"), default=0)
+    cancel_requested = models.BooleanField(_("已请求取消"), default=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -243,7 +250,7 @@ class ImportJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)
 
     @property
     def percent(self) -> int:

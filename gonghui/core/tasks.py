@@ -41,3 +41,14 @@ def audit_seal() -> dict[str, int]:
 
 
 every(timedelta(minutes=5), audit_seal)
+
+
+@task()
+def jobs_reap() -> dict[str, int]:
+    """Mark failed the jobs whose worker stopped beating (``core.jobs``); safe twice."""
+    from .jobs import reap
+
+    return {"failed": reap()}
+
+
+every(timedelta(minutes=1), jobs_reap)
