@@ -8,8 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
         from . import auditchain, fields, identifiers
 

@@ -96,13 +96,21 @@ def _rows(qs: Any) -> Iterator[dict[str, Any]]:
     yield from qs.order_by("at", "id").values("id", "digest", *CONTENT).iterator(chunk_size=2000)
 
 
-def _block_hash(prev: str, rows: Iterable[dict[str, Any]], problems: list[str] | None = None) -> tuple[str, int, int | None, int | None]:
+def _block_hash(
+    prev: str, rows: Iterable[dict[str, Any]], problems: list[str] | None = None
+) -> tuple[str, int, int | None, int | None]:
     h = hashlib.sha256(prev.encode())
     count, first, last = 0, None, None
     for row in rows:
         content = canonical(row)
-        if problems is not None and row["digest"] and row["digest"] != hashlib.sha256(content).hexdigest():
-            problems.append(f"第 {row['id']} 条审计记录（{_local(row['at'])}，{row['action']}）已被改动")
+        if (
+            problems is not None
+            and row["digest"]
+            and row["digest"] != hashlib.sha256(content).hexdigest()
+        ):
+            problems.append(
+                f"第 {row['id']} 条审计记录（{_local(row['at'])}，{row['action']}）已被改动"
+            )
         h.update(f"{row['id']}\t".encode())
         h.update(content)
         h.update(b"\n")
@@ -141,9 +149,7 @@ def seal_block(*, margin: timedelta | None = None, upto: datetime | None = None)
     ends the block earlier than it could (a block per day when sealing a backlog)."""
     from .models import AuditEntry, AuditSeal
 
-    margin = (
-        timedelta(seconds=settings.AUDIT_SEAL_MARGIN_SECONDS) if margin is None else margin
-    )
+    margin = timedelta(seconds=settings.AUDIT_SEAL_MARGIN_SECONDS) if margin is None else margin
     with transaction.atomic():
         if default_connection.vendor == "postgresql":
             # one sealer at a time: a transaction-scoped advisory lock

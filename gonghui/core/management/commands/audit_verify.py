@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--seal", action="store_true", help="seal what can be sealed first")
         parser.add_argument("--archive", type=Path, help="also verify this archive file")
 
-    def handle(self, *args: Any, seal: bool = False, archive: Path | None = None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, seal: bool = False, archive: Path | None = None, **options: Any
+    ) -> None:
         if seal:
             auditchain.seal()
         report = auditchain.verify()
