@@ -124,6 +124,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: every answer and every log line of its request carry the request id
+    "gonghui.core.monitoring.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # an oversize upload is refused before Django reads its body
     "gonghui.core.middleware.UploadSizeMiddleware",
@@ -328,16 +330,25 @@ LOGGING = {
     "disable_existing_loggers": False,
     # no plain ID number or mobile in a log line: the code never logs one, and the filter
     # masks what slips through (a full number in a URL's query string, say)
-    "filters": {"redact": {"()": "gonghui.core.logredact.RedactFilter"}},
+    "filters": {
+        "redact": {"()": "gonghui.core.logredact.RedactFilter"},
+        "request_id": {"()": "gonghui.core.monitoring.RequestIdFilter"},
+    },
     "formatters": {
+        # GONGHUI_LOG_FORMAT=json: one JSON object a line, with the request id
+        "json": {"()": "gonghui.core.monitoring.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            **({"formatter": "json"} if _env("GONGHUI_LOG_FORMAT", "json") == "json" else {}),
+        },
         # runserver's request lines (they hold query strings): Django's own handler, filtered
         "django.server": {
             "class": "logging.StreamHandler",

@@ -20,9 +20,9 @@ from django.db import connection
 
 from gonghui.core import auditchain, crypto
 from gonghui.core.backup import MAGIC, BackupError, backup, key_fingerprint
+from gonghui.core.identifiers import citizen_id_check_char
 from gonghui.members.models import Member
 from gonghui.members.services import member_create
-from gonghui.core.identifiers import citizen_id_check_char
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSPHRASE = "一句只有管理员知道的话 2026"
@@ -80,7 +80,7 @@ def _restore(archive: Path, data_dir: Path, *, key: str, passphrase: str) -> Any
     )
     if connection.vendor == "postgresql":
         env["GONGHUI_DATABASE_URL"] = _pg_url(RESTORE_DB)
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - our own interpreter and command
         [sys.executable, "-m", "gonghui", "restore", str(archive), "--json"],
         env=env,
         capture_output=True,
