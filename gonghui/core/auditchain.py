@@ -320,7 +320,7 @@ def archive(*, before: datetime, output: Path) -> dict[str, Any]:
                 rows += 1
     sha = hashlib.sha256(output.read_bytes()).hexdigest()
     with transaction.atomic(), unlocked():
-        AuditEntry.objects.filter(at__lt=ends_at)._raw_delete(AuditEntry.objects.db)  # type: ignore[attr-defined]
+        AuditEntry.objects.filter(at__lt=ends_at)._raw_delete(AuditEntry.objects.db)
         AuditArchive.objects.create(
             upto_number=blocks[-1].number,
             ends_at=ends_at,

@@ -224,16 +224,17 @@ def _dump_database(folder: Path) -> tuple[Path, dict[str, int], str]:
         user=s.get("USER") or None,
         password=s.get("PASSWORD") or None,
         dbname=s["NAME"],
+        autocommit=True,  # the transaction below is ours, with its isolation level
     ) as pg:
         pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         snapshot = pg.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
-        cur = pg.cursor()
-        counts, head = _counts(cur, tables), _audit_head(cur)
+        pg_cur = pg.cursor()
+        counts, head = _counts(pg_cur, tables), _audit_head(pg_cur)
         _run(
             ["pg_dump", "--format=custom", f"--snapshot={snapshot}", "--file", str(target)],
             _pg_env(),
         )
-        pg.rollback()
+        pg.execute("ROLLBACK")
     return target, counts, head
 
 
