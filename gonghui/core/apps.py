@@ -11,7 +11,8 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from . import auditchain, fields, identifiers
+        # notices: its items due and its portal card
+        from . import auditchain, fields, identifiers, notice_views, notices  # noqa: F401
 
         # the audit log's append-only triggers (SQLite) and the function they ask
         connection_created.connect(auditchain.on_connection, dispatch_uid="gonghui_audit_fn")
@@ -24,9 +25,19 @@ class CoreConfig(AppConfig):
         # Every module's report figures and periodic tasks declare themselves on import.
         autodiscover_modules("metrics")
         autodiscover_modules("tasks")
+        # ... the items each module has due, listed on every home page (``core.deadlines``)
+        autodiscover_modules("deadlines")
         # ... and what their audit rows mean in words (``core.audit.describe``).
         autodiscover_modules("audit_labels")
         autodiscover_modules("pickers")  # the org, enterprise, member, topic, user pickers
+        # a saved or deleted working-day override clears the computed years at once
+        from django.db.models.signals import post_delete, post_save
+
+        from . import workdays
+        from .models import WorkdayOverride
+
+        post_save.connect(workdays.clear_cache, sender=WorkdayOverride)
+        post_delete.connect(workdays.clear_cache, sender=WorkdayOverride)
 
 
 def _mobile_or_clean(value: str) -> str:

@@ -54,6 +54,10 @@ grant("audit.verify", "auditor", "secadmin")
 grant("security.policies", "secadmin")
 grant("pii.reveal", "cadre")
 grant("portal.use", "member")
+# public notices (公示): staff of the subtree read them; cadres and clerks record and answer
+# objections (the notices themselves are posted by the module whose decision they show)
+grant("notices.view", "admin", "cadre", "leader", "clerk")
+grant("notices.manage", "admin", "cadre", "clerk")
 
 
 def role_can(role: str, perm: str) -> bool:

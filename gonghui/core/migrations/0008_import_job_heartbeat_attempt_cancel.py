@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_audit_digest_seals_archives'),
+        ('core', '0007_audit_digest_seals_archives'),
     ]
 
     operations = [

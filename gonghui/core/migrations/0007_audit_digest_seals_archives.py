@@ -49,7 +49,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_import_job_warned_count'),
+        ('core', '0006_public_notices_objections'),
     ]
 
     operations = [
