@@ -37,6 +37,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from gonghui.accounts.services import token_issue
 from gonghui.api import api as ninja_api
 from gonghui.core.metrics import all_metrics
+from gonghui.core.monitoring import worker_beat
 from gonghui.core.notices import object_to, open_notice
 from gonghui.hotline import services as hotline
 from gonghui.members.services import member_create
@@ -122,6 +123,7 @@ class Records:
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
+        worker_beat()  # a worker is alive: /readyz answers 200 (without one it is 503)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
             "code": tree.union_a.code,
