@@ -78,6 +78,9 @@ def env_for(args: argparse.Namespace) -> dict[str, str]:
 def setup(args: argparse.Namespace, env: dict[str, str]) -> float:
     marker = Path(args.data_dir) / "load-demo-loaded"
     if args.reuse and marker.exists():
+        subprocess.run(  # noqa: S603 - our own command: a kept demo gets this tree's migrations
+            [sys.executable, "-m", "gonghui", "migrate", "-v", "0"], env=env, check=True
+        )
         return 0.0
     if args.database:
         sys.path.insert(0, str(Path(__file__).parent))
@@ -332,7 +335,7 @@ def main() -> None:
             result = level(base, n, args.seconds, args.think, clerk_org)
             out["levels"].append(result)
             print(json.dumps(result, ensure_ascii=False), file=sys.stderr, flush=True)
-            if result["worst_action_p95_ms"] > 500 and result["p95_ms"] > 500:
+            if result["p95_ms"] > 2000:  # far past the mark: more users say nothing new
                 break
     finally:
         for proc in (server, worker):
