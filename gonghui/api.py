@@ -28,13 +28,17 @@ from ninja.security import APIKeyCookie
 
 # Module routers never import this file (it imports them); the shared pieces live beside them.
 from gonghui.accounts.api import BearerAuth, auth_router, users_router
+from gonghui.assistance.api import router as assistance_router
+from gonghui.bargaining.api import router as bargaining_router
 from gonghui.core.api import Page, PageParams, paginate
 from gonghui.core.api import router as audit_router
 from gonghui.core.errors import InvalidInput, ServiceError
+from gonghui.honors.api import router as honors_router
 from gonghui.hotline.api import router as hotline_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import enterprises_router
 from gonghui.orgs.api import router as orgs_router
+from gonghui.payments.api import router as payments_router
 from gonghui.reports.api import router as reports_router
 
 __all__ = ["BearerAuth", "Page", "PageParams", "SessionAuth", "api", "paginate", "problem"]
@@ -222,3 +226,7 @@ api.add_router("/audit", audit_router)
 api.add_router("/members", members_router)
 api.add_router("/hotline", hotline_router)
 api.add_router("/reports", reports_router)
+api.add_router("/bargaining", bargaining_router)
+api.add_router("/assistance", assistance_router)
+api.add_router("/payments", payments_router)
+api.add_router("/honors", honors_router)

@@ -27,6 +27,7 @@ import copy
 import csv
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from gonghui.accounts.services import token_issue
 from gonghui.api import api as ninja_api
+from gonghui.bargaining import services as bargaining
+from gonghui.bargaining.models import Thread
 from gonghui.core.metrics import all_metrics
 from gonghui.core.monitoring import worker_beat
 from gonghui.core.notices import object_to, open_notice
 from gonghui.hotline import services as hotline
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
+from gonghui.payments import services as payments
 
 MATRIX = Path(__file__).with_name("access_matrix.csv")
 PERSONAS = [
@@ -102,6 +106,47 @@ def _class(response: Any) -> str:
     }.get(status, f"error-{status}")
 
 
+def _honours(people: Any, tree: Any, member: Any, enterprise: Any) -> dict[str, str]:
+    """A city round open for nominations with county A's nominee, and county A's competition."""
+    from datetime import date
+
+    from gonghui.honors import services as honors
+    from gonghui.honors.models import Award
+
+    round = honors.round_create(
+        actor=people.city_cadre,
+        org=tree.city,
+        award=Award.objects.get(code="wuyi_medal"),
+        title="2020年五一劳动奖章",
+        year=2020,
+        places=4,
+        opens_on=date(2020, 3, 1),
+        closes_on=date(2020, 3, 31),
+    )
+    honors.round_allot(actor=people.city_cadre, round=round, org=tree.county_a, places=2)
+    round = honors.round_step(actor=people.city_cadre, round=round, step="open")
+    nomination = honors.nomination_create(actor=people.clerk_a, round=round, member=member)
+    competition = honors.competition_create(
+        actor=people.cadre_a,
+        org=tree.county_a,
+        title="牡丹机场立功竞赛",
+        project="牡丹机场",
+        starts_on=date(2020, 3, 1),
+        ends_on=date(2020, 12, 31),
+    )
+    unit = honors.competition_join(
+        actor=people.cadre_a, competition=competition, enterprise=enterprise
+    )
+    return {
+        "round_id": str(round.pk),
+        "nomination_id": str(nomination.pk),
+        "competition_id": str(competition.pk),
+        "unit_id": str(unit.pk),
+        "honour_id": "999999",
+        "what": "vettings",
+    }
+
+
 class Records:
     """The records whose ids fill the path parameters."""
 
@@ -122,6 +167,34 @@ class Records:
             actor=people.admin, county="371702", union="G-A-0001", name="甲公司"
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
+        offer_campaign = bargaining.campaign_create(
+            actor=people.city_cadre,
+            org=tree.city,
+            data={"title": "要约行动", "ends_on": "2099-12-31"},
+        )
+        bargaining.offer(actor=people.admin, campaign=offer_campaign, enterprises=[enterprise])
+        thread = Thread.objects.get()
+        contract = bargaining.contract_record(
+            actor=people.admin,
+            county=tree.county_a,
+            data={"title": "合同", "kind": "comprehensive", "signed_on": "2020-01-02", "years": 3},
+            enterprises=[enterprise],
+        )
+        family, grant, campaign = _assistance_records(people, tree)
+        batch = payments.create_batch(
+            org=tree.county_a, source="funds", purpose="返还", title="返还", by=people.cadre_a
+        )
+        payment = payments.add_line(
+            batch,
+            reference="funds.refund:1",
+            amount=Decimal("100.00"),
+            payee_name="王五",
+            bank_account="6222021234567890123",
+            by=people.cadre_a,
+        )
+        payments.submit(batch, by=people.cadre_a)
+        payments.approve(batch, by=people.city_cadre)
+        honours = _honours(people, tree, member, enterprise)
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
         worker_beat()  # a worker is alive: /readyz answers 200 (without one it is 503)
         objection = object_to(notice, text="异议", by=people.member_a)
@@ -143,8 +216,30 @@ class Records:
             "step": "approve",
             "request_id": "999999",
             "kind": "org",
+            "batch_id": str(batch.pk),
+            "line_id": str(payment.pk),
             "objection": str(objection.pk),
+            "thread_id": str(thread.pk),
+            "contract_id": str(contract.pk),
+            "family_id": str(family.pk),
+            "grant_id": str(grant.pk),
+            "campaign_id": str(campaign.pk),
+            **honours,
         }
+        # a module's ``action`` where the common one (a hotline step) is not its own
+        # a path parameter whose name two modules share, by the module's prefix
+        self.name_by_prefix = [
+            ("/api/v1/bargaining/", "campaign_id", str(offer_campaign.pk)),
+        ]
+        self.action_by_prefix = [
+            ("/payments/lines/", "reverse"),
+            ("/payments/", "approve"),
+            ("/assistance/grants/", "approve"),
+            ("/assistance/campaigns/", "approve"),
+            ("/assistance/", "investigate"),
+            ("/bargaining/threads/", "answer"),
+            ("/api/v1/bargaining/threads/", "answer"),
+        ]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
             ("/users/", str(people.clerk_a.pk)),
@@ -156,7 +251,21 @@ class Records:
             ("/members/transfer/", "999999"),
             ("/portal/transfers/", "999999"),
             ("/members/", str(member.pk)),
+            ("/payments/lines/", str(payment.pk)),
+            ("/payments/", str(batch.pk)),
             ("/notices/", str(notice.pk)),
+            ("/bargaining/campaigns/", str(offer_campaign.pk)),
+            ("/bargaining/threads/", str(thread.pk)),
+            ("/bargaining/contracts/", str(contract.pk)),
+            ("/bargaining/letters/", "999999"),
+            ("/assistance/grants/", str(grant.pk)),
+            ("/assistance/campaigns/", str(campaign.pk)),
+            ("/assistance/", str(family.pk)),
+            ("/portal/assistance/", str(family.pk)),
+            ("/honors/nominations/", honours["nomination_id"]),
+            ("/honors/competitions/", honours["competition_id"]),
+            ("/honors/", honours["round_id"]),
+            ("/portal/honors/", honours["round_id"]),
             ("/portal/notices/", str(notice.pk)),
         ]
 
@@ -167,10 +276,54 @@ class Records:
             name = match.group(1).split(":")[-1]
             if name == "pk":
                 return next(v for prefix, v in self.pk_by_prefix if path.startswith(prefix))
-            return self.by_name[name]
+            if name == "action":
+                own = [v for prefix, v in self.action_by_prefix if path.startswith(prefix)]
+                return own[0] if own else self.by_name[name]
+            own = [
+                v for prefix, n, v in self.name_by_prefix if n == name and path.startswith(prefix)
+            ]
+            return own[0] if own else self.by_name[name]
 
         path = re.sub(r"<([^>]+)>", value, path)
         return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def _assistance_records(people: Any, tree: Any) -> tuple[Any, Any, Any]:
+    """A pending hardship file of 甲公司工会, a grant to an archived one, a city campaign."""
+    import datetime
+
+    from gonghui.assistance import services as assistance
+
+    assistance.dibao_set(
+        actor=people.city_cadre, region_code="371702", year=datetime.date.today().year,
+        monthly="640",
+    )  # fmt: skip
+
+    def apply(id_number: str) -> Any:
+        return assistance.family_apply(
+            actor=people.clerk_a,
+            data={"org": tree.union_a.code, "name": "王五", "id_number": id_number,
+                  "main_cause": "illness", "household_income": "12000", "pledge": True},
+        )  # fmt: skip
+
+    family = apply("11010519491231002X")
+    other = apply("110105194912310038")
+    other = assistance.family_investigate(
+        actor=people.clerk_a, family=other, data={"investigation": "属实"}
+    )
+    other = assistance.family_deliberate(actor=people.clerk_a, family=other, opinion="同意")
+    started = datetime.date.today() - datetime.timedelta(days=20)
+    other = assistance.family_publish(actor=people.clerk_a, family=other, starts_on=started)
+    other = assistance.family_submit_review(actor=people.clerk_a, family=other)
+    other = assistance.family_approve(actor=people.cadre_a, family=other)
+    grant = assistance.grant_create(
+        actor=people.clerk_a, family=other, kind="living", period="2026", amount="500",
+        fund_source="帮扶资金",
+    )  # fmt: skip
+    campaign = assistance.campaign_create(
+        actor=people.city_cadre, org=tree.city, title="送温暖", kind="warmth", year=2026
+    )
+    return family, grant, campaign
 
 
 def _call(client: Client, route: str, url: str) -> Any:

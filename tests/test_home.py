@@ -199,7 +199,9 @@ def test_each_home_page_has_a_query_budget(
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
-    assert len(queries) <= 40, [q["sql"] for q in queries]
+    # 40 for the kernel's modules; each module adds a query or two for its items due
+    # (``core.deadlines`` sources), its to-do counts and each family of its figures
+    assert len(queries) <= 60, [q["sql"] for q in queries]
 
 
 def test_anonymous_is_sent_to_log_in(db: Any, client: Any) -> None:

@@ -32,6 +32,7 @@ MASKERS = {
     "phone": masking.mask_phone,
     "name": masking.mask_name,
     "text": masking.mask_text,
+    "bank_account": masking.mask_bank_account,
 }
 
 

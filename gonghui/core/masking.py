@@ -61,3 +61,15 @@ def mask_generic(value: object) -> str:
     if len(text) <= 4:
         return "*" * len(text)
     return text[:2] + "*" * (len(text) - 4) + text[-2:]
+
+
+def mask_bank_account(value: str | None) -> str:
+    """``6222021234567890123`` → ``6222 **** **** 0123``-like: the bank's first four digits
+    (which only name the card's issuer) and the last four, as bank slips print them; a short
+    number keeps only its last two."""
+    if not value:
+        return ""
+    digits = "".join(value.split())
+    if len(digits) <= 8:
+        return "*" * max(len(digits) - 2, 0) + digits[-2:]
+    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]

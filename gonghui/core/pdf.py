@@ -205,6 +205,13 @@ class Document:
         self.sections = 0
         self._title(title, number, subtitle)
 
+    def next_document(self, *, title: str, number: str = "", subtitle: str = "") -> None:
+        """Start another document on a new page of the same file: a batch of letters printed
+        from one PDF, each with its own heading and number."""
+        self.pdf.add_page()
+        self.sections = 0
+        self._title(title, number, subtitle)
+
     # the page's text width in mm
     @property
     def width(self) -> float:

@@ -16,6 +16,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from gonghui.core.identifiers import uscc_with_check
 
@@ -635,3 +636,12 @@ def build() -> HezeData:
         depth[org.code] = 0 if org.parent is None else depth[org.parent] + 1
     orgs = sorted(builder.orgs, key=lambda o: depth[o.code])  # stable: keeps build order
     return HezeData(orgs, builder.enterprises)
+
+
+@lru_cache(maxsize=1)
+def enterprise_codes() -> frozenset[str]:
+    """The credit codes of the tree's own enterprises: the employers the roster's members and
+    the hotline's callers are drawn from. Other loaders may register more enterprises (the
+    small firms a bargaining campaign reaches); the roster and the hotline ignore those, so
+    that loading the demo again on any day draws the same people and calls."""
+    return frozenset(e.uscc for e in build().enterprises)

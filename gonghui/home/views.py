@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gonghui.assistance.selectors import home_work as assistance_work
 from gonghui.core import deadlines, periods
 from gonghui.core.errors import InvalidInput
 from gonghui.core.roles import ASSIGNEE_ROLES, Role, can
@@ -59,14 +60,24 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         ]
     elif can(user, "members.view"):
         links.append(_link(_("会员名册"), "members:roster"))
+    if can(user, "assistance.handle"):
+        links.append(_link(_("困难职工档案"), "assistance:files"))
+    if can(user, "assistance.review"):
+        links.append(_link(_("慰问活动"), "assistance:campaigns"))
     if can(user, "hotline.intake"):
         links.append(_link(_("新建工单"), "hotline:create"))
     if can(user, "hotline.view"):
         links.append(_link(_("工单队列"), "hotline:queue"))
     if can(user, "hotline.stats"):
         links.append(_link(_("热线统计"), "hotline:stats"))
+    if can(user, "payments.view"):
+        links.append(_link(_("代发支付"), "payments:list"))
+    if can(user, "honors.view"):
+        links.append(_link(_("评先评优"), "honors:rounds"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
+    if can(user, "bargaining.view"):
+        links.append(_link(_("集体协商"), "bargaining:home"))
     if can(user, "notices.view"):
         links.append(_link(_("公示"), "notices"))
     if can(user, "orgs.manage", org):
@@ -103,7 +114,50 @@ def cadre_todo(
             urgent=True,
         ),
     ]
+    rows += payment_todo(user)
+    rows += honors_todo(user)
     return [r for r in rows if r.count or not r.urgent]
+
+
+def assistance_todo(work: dict[str, Any]) -> list[selectors.Todo]:
+    files = reverse("assistance:files")
+    return [
+        selectors.Todo(_("待本级审核的困难职工档案"), work["review"], f"{files}?status=reviewing"),
+        selectors.Todo(_("待办理的困难职工申请"), work["union"], f"{files}?pending=1"),
+    ]
+
+
+def payment_todo(user: Any) -> list[selectors.Todo]:
+    """The payment batches waiting for this cadre: to approve (made by others) and to
+    confirm from the bank's sheet."""
+    if not can(user, "payments.view"):
+        return []
+    from gonghui.payments.selectors import waiting_work
+
+    work = waiting_work(user)
+    batches = reverse("payments:list")
+    return [
+        selectors.Todo(_("待审批的代发批次"), work["to_approve"], f"{batches}?status=submitted"),
+        selectors.Todo(
+            _("待导入银行回单的代发批次"), work["to_confirm"], f"{batches}?status=exported"
+        ),
+    ]
+
+
+def honors_todo(user: Any) -> list[selectors.Todo]:
+    """Honours: proposals waiting to be passed up, nominees in vetting, notices running."""
+    from gonghui.honors.selectors import waiting_for
+
+    if not can(user, "honors.view"):
+        return []
+    waiting = waiting_for(user)
+    rounds = reverse("honors:rounds")
+    return [
+        selectors.Todo(
+            _("待审核上报的评先评优推荐"), waiting["proposed"], f"{rounds}?status=nominating"
+        ),
+        selectors.Todo(_("审核中的推荐对象"), waiting["vetting"], f"{rounds}?status=vetting"),
+    ]
 
 
 @login_required
@@ -141,7 +195,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home/admin.html", context)
     members = selectors.member_work(user)
     hotline = selectors.hotline_work(user)
-    context.update(members=members, hotline=hotline)
+    context.update(
+        members=members,
+        hotline=hotline,
+        assistance=assistance_work(user, items=user.role == Role.CLERK),
+    )
     if user.role == Role.CLERK:
         return render(request, "home/clerk.html", context)
     if user.role == Role.OPERATOR:
@@ -152,7 +210,7 @@ def home(request: HttpRequest) -> HttpResponse:
     except InvalidInput:
         period = periods.preset(periods.DEFAULT_PRESET)
     context.update(
-        todo=cadre_todo(user, members, hotline),
+        todo=cadre_todo(user, members, hotline) + assistance_todo(context["assistance"]),
         overview=selectors.overview(org),
         figures=selectors.period_figures(org, period.start, period.end),
         period=period,

@@ -833,9 +833,13 @@ def load_hotline(stdout: Output) -> None:
     if not Org.objects.filter(code=CITY).exists() or not topics:
         stdout.write("热线工单:缺少组织或问题分类,跳过\n")
         return
+    from gonghui.demo.heze import enterprise_codes
+
     employers: dict[str, list[str]] = {}
     for name, county in (
-        Enterprise.objects.filter(county__code__in=[c for c, _ in COUNTIES])
+        Enterprise.objects.filter(
+            county__code__in=[c for c, _ in COUNTIES], uscc__in=enterprise_codes()
+        )
         .order_by("uscc")
         .values_list("name", "county__code")
     ):

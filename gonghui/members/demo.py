@@ -196,7 +196,13 @@ def _slots(rng: random.Random) -> list[Slot]:
     from gonghui.orgs.models import Enterprise, Org, OrgKind
 
     slots: list[Slot] = []
-    enterprises = Enterprise.objects.select_related("union", "county").order_by("uscc")
+    from gonghui.demo.heze import enterprise_codes
+
+    enterprises = (
+        Enterprise.objects.filter(uscc__in=enterprise_codes())
+        .select_related("union", "county")
+        .order_by("uscc")
+    )
     townships: dict[int, Org] = {}
     for org in Org.objects.filter(kind=OrgKind.TOWNSHIP, active=True).order_by("code"):
         townships.setdefault(org.parent_id or 0, org)

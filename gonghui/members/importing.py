@@ -5,9 +5,10 @@ Two stages, so that an interruption leaves nothing half-written and the page can
 progress:
 
 1. **check** (no transaction): read the sheet (``core.spreadsheets``), clean every row with
-   ``validation.clean_member``, compute the search columns (``services.derived_columns``),
-   the blind indexes and the ciphertexts; drop repeats of a person within the file; look the
-   people up by blind index, one query per chunk; decide per row: *create*, *update*,
+   ``validation.RowCleaner`` (``clean_member``'s results, each distinct text of a column
+   cleaned once) with the search columns (pinyin, tails), the blind indexes and the
+   ciphertexts; drop repeats of a person within the file; look the people up by blind
+   index, one query per chunk; decide per row: *create*, *update*,
    *unchanged* or *reject*. Rows to create are spilled to a temporary file in database form.
    On a large file the CPU work runs in worker processes (one per core).
 2. **write** (one transaction): insert the new members (``COPY`` on PostgreSQL,
@@ -51,11 +52,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit, bulk, crypto, spreadsheets
@@ -68,8 +70,8 @@ from gonghui.core.uploads import Received
 from gonghui.orgs.models import Org
 
 from .models import EventKind, Member, MembershipEvent, Status
-from .services import MEMBER_ORG_KINDS, derived_columns
-from .validation import FIELD_LABELS, clean_member
+from .services import MEMBER_ORG_KINDS
+from .validation import FIELD_LABELS, CleanResult, RowCleaner
 
 log = logging.getLogger(__name__)
 
@@ -262,72 +264,81 @@ Item = tuple[int, list[Any], int | None, int | None]
 
 
 def _prepare_chunk(job: tuple[_Context, list[Item]]) -> list[tuple[Any, ...]]:
-    """Clean and encode one chunk. Returns per row ``(number, key, row, warnings, skip)``:
-    ``key`` None and ``row`` the reason for a rejected row; ``key`` ``"same"`` and ``row``
-    the member's id for a row whose hash a member holds (nothing else done); else ``key``
-    identifies the person (the ID's first 17 digits), ``row`` is the prepared tuple in
-    ``COLUMNS`` order (database form), ``warnings`` the unrecognised values and ``skip`` the
-    fields they leave as they are (not compared with a known member)."""
+    """Clean (``validation.RowCleaner``) and encode one chunk. Returns per row
+    ``(number, key, row, warnings, skip)``: ``key`` None and ``row`` the reason for a
+    rejected row; ``key`` ``"same"`` and ``row`` the member's id for a row whose hash a
+    member holds (nothing else done); else ``key`` identifies the person (the ID's first 17
+    digits), ``row`` is the prepared tuple in ``COLUMNS`` order (database form),
+    ``warnings`` the unrecognised values and ``skip`` the fields they leave as they are (not
+    compared with a known member)."""
     ctx, rows = job
     labels = dict(ctx.labels)
-    today = ctx.today
-    defaults = {"joined_on": today} if not ctx.has_joined else {}
+    cleaner = _cleaner(ctx, translation.get_language())
+    clean = cleaner.clean
     encrypt = crypto.encryptor()
-    id_index = crypto.blind_indexer("citizen_id")
-    phone_index = crypto.blind_indexer("mobile")
-    out: list[tuple[Any, ...]] = []
+    hash_key = ctx.hash_key
+    out: list[Any] = []
+    append = out.append
+    # rows that pass: (their place in ``out``, number, cleaned values, row hash); their
+    # blind indexes are computed for the whole chunk at once below
+    passed: list[tuple[int, int, tuple[Any, ...], int]] = []
     for number, cells, digest, holder in rows:
         if holder is not None:
-            out.append((number, "same", holder, (), ()))
+            append((number, "same", holder, (), ()))
             continue
         if digest is None:
-            digest = row_hash(ctx.hash_key, cells)
-        width = len(cells)
-        data = {name: (cells[i] if i < width else None) for name, i in ctx.columns}
-        data.update(defaults)
-        result = clean_member(data, today=today, lenient=True)
-        if result.errors:
-            out.append((number, None, _reason(result.errors, labels), (), ()))
+            digest = row_hash(hash_key, cells)
+        cleaned = clean(cells)
+        if isinstance(cleaned, CleanResult):  # rejected
+            append((number, None, _reason(cleaned.errors, labels), (), ()))
             continue
-        v = result.values
-        id_number = v["id_number"]
-        phone = v.get("phone", "")
-        derived = derived_columns(v["name"], id_number, phone)
-        birth: date = v["birth_date"]
-        joined: date = v["joined_on"]
-        warned = result.unrecognised
-        out.append(
+        passed.append((len(out), number, cleaned, digest))
+        append(None)
+    id_indexes = crypto.blind_indexes("citizen_id")([c[5] for _a, _n, c, _d in passed])
+    phone_indexes = iter(
+        crypto.blind_indexes("mobile")([c[11] for _a, _n, c, _d in passed if c[11]])
+    )
+    for (at, number, cleaned, digest), id_bidx in zip(passed, id_indexes, strict=True):
+        (name, pinyin, initials, sex, ethnicity, id_number, birth, valid, education, employment,
+         skill, phone, employer, worker_type, model_worker, joined, warned) = cleaned  # fmt: skip
+        out[at] = (
+            number,
+            int(id_number[:17]),
             (
-                number,
-                int(id_number[:17]),
-                (
-                    v["name"],
-                    derived["name_pinyin"],
-                    derived["name_initials"],
-                    v["sex"],
-                    v.get("ethnicity", ""),
-                    encrypt(id_number),
-                    id_index(id_number),
-                    derived["id_tail"],
-                    v.get("id_valid_until", ""),
-                    birth.isoformat(),
-                    v.get("education", ""),
-                    v.get("employment", "employed"),
-                    v.get("skill_level", ""),
-                    encrypt(phone) if phone else "",
-                    phone_index(phone) if phone else "",
-                    derived["phone_tail"],
-                    v.get("employer_name", ""),
-                    v.get("worker_type", "employee"),
-                    v.get("model_worker", ""),
-                    joined.isoformat(),
-                    None if warned else digest,  # a row with warnings keeps no hash
-                ),
-                tuple((w.field, w.value, w.action) for w in warned),
-                tuple(w.field for w in warned if w.field not in ("sex", "ethnicity")),
-            )
+                name,
+                pinyin,
+                initials,
+                sex,
+                ethnicity,
+                encrypt(id_number),
+                id_bidx,
+                id_number[-4:],
+                valid,
+                birth,
+                education,
+                employment,
+                skill,
+                encrypt(phone) if phone else "",
+                next(phone_indexes) if phone else "",
+                phone[-4:],
+                employer,
+                worker_type,
+                model_worker,
+                joined,
+                None if warned else digest,  # a row with warnings keeps no hash
+            ),
+            warned,
+            tuple(w[0] for w in warned if w[0] not in ("sex", "ethnicity")),
         )
     return out
+
+
+@lru_cache(maxsize=2)
+def _cleaner(ctx: _Context, language: str | None) -> RowCleaner:
+    """One ``RowCleaner`` per import and process: its caches of distinct texts serve every
+    chunk the process checks (a worker checks many). Keyed by the language too: the
+    warnings' wording is cached with them."""
+    return RowCleaner(dict(ctx.columns), today=ctx.today)
 
 
 # --- stage 1, driver ---------------------------------------------------------------------------
@@ -498,6 +509,7 @@ def _check(
     finally:
         if pool is not None:
             pool.terminate()
+        _cleaner.cache_clear()  # its caches of this file's texts are not kept past the check
     return plan
 
 

@@ -84,12 +84,33 @@ def _char_reading(ch: str) -> str:
     return lazy_pinyin(ch)[0]
 
 
+@cache
+def _char_syllable(ch: str) -> tuple[str, str]:
+    """A character's reading as the pinyin column keeps it (letters only) and its initial."""
+    syllable = _NOT_LETTER.sub("", _char_reading(ch).lower())
+    return syllable, syllable[:1]
+
+
+_CJK_ONLY = re.compile(r"[\u3400-\u9fff]+")
+
+
 @lru_cache(maxsize=65536)
 def name_pinyin(name: str) -> tuple[str, str]:
     """``王强`` → ``("wangqiang", "wq")``; ``单雄信`` → ``("shanxiongxin", "sxx")``. Latin
     parts are kept as lower-case letters; ü is typed ``v`` as on every pinyin keyboard."""
     if not name:
         return "", ""
+    if _CJK_ONLY.fullmatch(name):
+        # the common case (a roster has hundreds of thousands of distinct names): each
+        # character's syllable from its cache; the same result as the general path below
+        read = [_char_syllable(ch) for ch in name]
+        if name[0] in _SURNAME_READINGS:
+            surname = _SURNAME_READINGS[name[0]]
+            read[0] = (surname, surname[:1])
+        return (
+            "".join([full for full, _i in read])[:120],
+            "".join([initial for _f, initial in read])[:20],
+        )
     syllables: list[str] = []
     for cjk, run in groupby(name, key=_is_cjk):
         text = "".join(run)

@@ -1,0 +1,197 @@
+"""Scoped reads of honours and competitions.
+
+A round is seen by the users of its org's subtree (who run it and nominate in it) and by the
+users of the orgs *above and below*: a county cadre sees the city's round in which it
+nominates. Nominations and honours are seen in the nominating union's subtree (the city sees
+every county's, county A never county B's). A member sees the rounds open to vote among the
+unions above their own, and their own honours. Missing and forbidden answer the same
+``NotFound``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from gonghui.core.errors import NotFound
+from gonghui.core.roles import Role, can
+from gonghui.core.scope import access, subtree_org_ids
+
+from .models import (
+    LIVE_NOMINATIONS,
+    Allotment,
+    Award,
+    Competition,
+    Honour,
+    Nomination,
+    NominationStatus,
+    Round,
+    RoundStatus,
+    Vote,
+)
+
+
+def ancestor_ids(org: Any) -> list[int]:
+    """The ids of ``org`` and every org above it (read off its materialised path)."""
+    return [int(part) for part in org.path.strip("/").split("/") if part]
+
+
+def member_of(user: Any) -> Any:
+    """The active member record behind a member's login, or None."""
+    from gonghui.members.models import Member, Status
+
+    if getattr(user, "role", None) != Role.MEMBER:
+        return None
+    return Member.objects.filter(user=user, status=Status.ACTIVE).select_related("org").first()
+
+
+def rounds_visible_to(user: Any) -> QuerySet[Round]:
+    qs = Round.objects.select_related("award", "org")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.role == Role.MEMBER:
+        member = member_of(user)
+        if member is None:
+            return qs.none()
+        return qs.filter(
+            org__in=ancestor_ids(member.org), vote_enabled=True, status=RoundStatus.VOTING
+        )
+    if not can(user, "honors.view") or user.org is None:
+        return qs.none()
+    return qs.filter(Q(org__in=subtree_org_ids(user.org)) | Q(org__in=ancestor_ids(user.org)))
+
+
+def access_round(user: Any, pk: Any) -> Round:
+    try:
+        return rounds_visible_to(user).get(pk=pk)
+    except (Round.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def enterprises_for(user: Any) -> QuerySet[Any]:
+    """The enterprises a user may put forward: in their county's subtree, or covered by a
+    union of their subtree (a grassroots clerk's own employer)."""
+    from gonghui.orgs.models import Enterprise
+
+    if not getattr(user, "is_authenticated", False) or user.org is None:
+        return Enterprise.objects.none()
+    tree = subtree_org_ids(user.org)
+    return Enterprise.objects.filter(Q(county__in=tree) | Q(union__in=tree)).select_related(
+        "county"
+    )
+
+
+def awards() -> QuerySet[Award]:
+    return Award.objects.all()
+
+
+def nominations_visible_to(user: Any) -> QuerySet[Nomination]:
+    if not can(user, "honors.view"):
+        return Nomination.objects.none()
+    return Nomination.objects.visible_to(user).select_related("round", "round__award", "org")
+
+
+def access_nomination(user: Any, pk: Any) -> Nomination:
+    return access(nominations_visible_to(user), user, pk=pk)
+
+
+def round_nominations(user: Any, round: Round, status: str = "") -> QuerySet[Nomination]:
+    qs = nominations_visible_to(user).filter(round=round)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("org__code", "id")
+
+
+def allotments(round: Round) -> list[Allotment]:
+    """The round's allotments with the places each has used (nominations passed up)."""
+    rows = list(round.allotments.select_related("org"))
+    for row in rows:
+        row.used = Nomination.objects.filter(  # type: ignore[attr-defined]
+            round=round,
+            org__in=subtree_org_ids(row.org),
+            status__in=(NominationStatus.SELECTED, NominationStatus.NAMED),
+        ).count()
+    return rows
+
+
+def allotment_for(round: Round, org: Any) -> Allotment | None:
+    """The allotment whose org holds ``org`` (itself or above it)."""
+    return round.allotments.filter(org__in=ancestor_ids(org)).select_related("org").first()
+
+
+def live_nominations(round: Round, org: Any = None) -> QuerySet[Nomination]:
+    qs = Nomination.objects.filter(round=round, status__in=LIVE_NOMINATIONS)
+    if org is not None and org.pk != round.org_id:
+        qs = qs.filter(org__in=subtree_org_ids(org))
+    return qs
+
+
+def vote_counts(round: Round) -> list[dict[str, Any]]:
+    """The live count: votes per nominee, computed from the vote rows (one grouped query)."""
+    rows = (
+        Vote.objects.filter(round=round)
+        .values("nomination_id")
+        .annotate(votes=Count("id"), flagged=Count("id", filter=Q(flagged=True)))
+    )
+    counted: dict[int, dict[str, int]] = {
+        r["nomination_id"]: {"votes": r["votes"], "flagged": r["flagged"]} for r in rows
+    }
+    noms = Nomination.objects.filter(
+        round=round, status__in=(NominationStatus.SELECTED, NominationStatus.NAMED)
+    ).values("id", "name", "team", "org__name")
+    out: list[dict[str, Any]] = [
+        {
+            "id": n["id"],
+            "name": f"{n['name']}（{n['team']}）" if n["team"] else n["name"],
+            "org": n["org__name"],
+            "votes": counted.get(n["id"], {}).get("votes", 0),
+            "flagged": counted.get(n["id"], {}).get("flagged", 0),
+        }
+        for n in noms
+    ]
+    out.sort(key=lambda r: (-r["votes"], r["id"]))
+    return out
+
+
+def results_visible(user: Any, round: Round) -> bool:
+    """Members see the count live only where the round says so; staff always."""
+    if user.role != Role.MEMBER:
+        return True
+    return round.results_live
+
+
+def honours_visible_to(user: Any) -> QuerySet[Honour]:
+    if user.role != Role.MEMBER and not can(user, "honors.view"):
+        return Honour.objects.none()
+    return Honour.objects.visible_to(user).select_related("award", "org", "round")
+
+
+def access_honour(user: Any, pk: Any) -> Honour:
+    return access(honours_visible_to(user), user, pk=pk)
+
+
+def competitions_visible_to(user: Any) -> QuerySet[Competition]:
+    if not can(user, "honors.view"):
+        return Competition.objects.none()
+    return Competition.objects.visible_to(user).select_related("org")
+
+
+def access_competition(user: Any, pk: Any) -> Competition:
+    return access(competitions_visible_to(user), user, pk=pk)
+
+
+def waiting_for(user: Any) -> dict[str, int]:
+    """What waits for the user in this module (home page), in one query: proposals to pass up
+    in rounds taking nominations, and nominees being vetted, in the user's subtree."""
+    if not can(user, "honors.view") or user.org is None:
+        return {"proposed": 0, "vetting": 0}
+    return Nomination.objects.visible_to(user).aggregate(
+        proposed=Count(
+            "id",
+            filter=Q(status=NominationStatus.PROPOSED, round__status=RoundStatus.NOMINATING),
+        ),
+        vetting=Count(
+            "id", filter=Q(status=NominationStatus.SELECTED, round__status=RoundStatus.VETTING)
+        ),
+    )

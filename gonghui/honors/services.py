@@ -1,0 +1,930 @@
+"""Writes of honours and competitions. Each is one transaction with its audit row; a round
+moves only through ``workflow.ROUND``.
+
+Checks run in this order: the record is visible to the actor (else 404, as if missing), the
+role and org may take the step (403), the state allows it (409), the input is valid (422).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gonghui.core import audit
+from gonghui.core.errors import Conflict, Forbidden, InvalidInput, ServiceError
+from gonghui.core.roles import can, in_subtree
+from gonghui.core.scope import subtree_org_ids
+
+from . import quotas, selectors
+from .models import (
+    Allotment,
+    Award,
+    AwardKind,
+    Body,
+    Competition,
+    CompetitionStatus,
+    CompetitionUnit,
+    Honour,
+    Nomination,
+    NominationFile,
+    NominationStatus,
+    Round,
+    RoundStatus,
+    Score,
+    SiteVisit,
+    Tag,
+    Vetting,
+    Vote,
+)
+from .workflow import ROUND
+
+# Votes from one address within this many minutes beyond ``BURST_VOTES`` are flagged.
+BURST_MINUTES = 10
+BURST_VOTES = 10
+MATERIAL_RETAIN_DAYS = 365 * 5
+
+
+class TooManyVotes(ServiceError):
+    status = 429
+    title = "Too Many Requests"
+
+
+def _audit(
+    actor: Any,
+    action: str,
+    obj: Any,
+    *,
+    org: Any,
+    object_type: str,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+) -> None:
+    audit.record(
+        actor=actor,
+        action=f"honors.{action}",
+        object_type=object_type,
+        object_id=obj.pk,
+        object_org=org,
+        object_repr=str(obj),
+        changes=changes,
+        note=note,
+    )
+
+
+def _created(obj: Any) -> dict[str, Any]:
+    return {k: {"before": None, "after": v} for k, v in audit.snapshot(obj).items()}
+
+
+def _text(value: Any, field: str, *, required: bool = False, max_length: int = 0) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise InvalidInput.one(field, _("不能为空"))
+    if max_length and len(text) > max_length:
+        raise InvalidInput.one(field, _("不能超过%(n)d个字") % {"n": max_length})
+    return text
+
+
+def _fresh_round(nomination: Nomination) -> Round:
+    """The nomination's round as it is now (a caller may hold it from before a step)."""
+    return Round.objects.select_related("org", "award").get(pk=nomination.round_id)
+
+
+def _manage(actor: Any, org: Any) -> None:
+    if not can(actor, "honors.manage", org):
+        raise Forbidden(_("无权办理本次评选"))
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+
+def award_save(
+    *, actor: Any, code: str, name: str, kind: str, level: str, description: str = ""
+) -> Award:
+    """Add an award to the catalogue, or change its name and description (by code)."""
+    if not can(actor, "honors.manage") or actor.org is None or actor.org.parent_id is not None:
+        raise Forbidden(_("只有市总工会可以维护荣誉目录"))
+    code = _text(code, "code", required=True, max_length=32)
+    name = _text(name, "name", required=True, max_length=50)
+    if kind not in AwardKind.values:
+        raise InvalidInput.one("kind", _("请选择集体、个人或班组"))
+    if level not in dict(Award._meta.get_field("level").choices or []):
+        raise InvalidInput.one("level", _("请选择级别"))
+    with transaction.atomic():
+        award = Award.objects.select_for_update().filter(code=code).first()
+        if award is None:
+            award = Award.objects.create(
+                code=code, name=name, kind=kind, level=level, description=description
+            )
+            _audit(
+                actor,
+                "award_create",
+                award,
+                org=actor.org,
+                object_type="award",
+                changes=_created(award),
+            )
+            return award
+        before = audit.snapshot(award)
+        award.name, award.kind, award.level, award.description = name, kind, level, description
+        award.save(update_fields=["name", "kind", "level", "description", "updated_at"])
+        _audit(
+            actor,
+            "award_update",
+            award,
+            org=actor.org,
+            object_type="award",
+            changes=audit.diff(before, audit.snapshot(award)),
+        )
+        return award
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+def _scoring(raw: Any) -> list[dict[str, Any]]:
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list):
+        raise InvalidInput.one("scoring", _("评分标准应为列表"))
+    out = []
+    for i, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or not str(item.get("key", "")).strip():
+            raise InvalidInput.one("scoring", _("第%(i)d项评分标准格式不对") % {"i": i})
+        try:
+            top = Decimal(str(item.get("max")))
+        except InvalidOperation:
+            top = Decimal(0)
+        if not top.is_finite() or top <= 0 or top > 1000:
+            raise InvalidInput.one("scoring", _("第%(i)d项：满分应在1到1000之间") % {"i": i})
+        out.append(
+            {
+                "key": str(item["key"]).strip()[:32],
+                "label": str(item.get("label") or item["key"]).strip()[:50],
+                "max": str(top),
+            }
+        )
+    return out
+
+
+def round_create(
+    *,
+    actor: Any,
+    org: Any,
+    award: Award,
+    title: str,
+    year: int,
+    places: int,
+    opens_on: date,
+    closes_on: date,
+    criteria: str = "",
+    quota_rules: Any = None,
+    scoring: Any = None,
+    drop_extremes: bool = False,
+    vote_enabled: bool = False,
+    vote_daily_limit: int = 20,
+    results_live: bool = True,
+    notice_days: int = 5,
+) -> Round:
+    _manage(actor, org)
+    title = _text(title, "title", required=True, max_length=100)
+    if not 1 <= int(places) <= 100_000:
+        raise InvalidInput.one("places", _("名额应在1到100000之间"))
+    if closes_on < opens_on:
+        raise InvalidInput.one("closes_on", _("推荐截止日期不能早于开始日期"))
+    if not 1 <= int(notice_days) <= 30:
+        raise InvalidInput.one("notice_days", _("公示期应在1到30个工作日之间"))
+    if not 1 <= int(vote_daily_limit) <= 100_000:
+        raise InvalidInput.one("vote_daily_limit", _("每日投票上限应在1到100000之间"))
+    rules = [
+        {"tag": r.tag, "op": r.op, "percent": str(r.percent)}
+        for r in quotas.parse_rules(quota_rules)
+    ]
+    with transaction.atomic():
+        round = Round.objects.create(
+            org=org,
+            award=award,
+            title=title,
+            year=year,
+            places=places,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            criteria=criteria,
+            quota_rules=rules,
+            scoring=_scoring(scoring),
+            drop_extremes=drop_extremes,
+            vote_enabled=vote_enabled,
+            vote_daily_limit=vote_daily_limit,
+            results_live=results_live,
+            notice_days=notice_days,
+        )
+        _audit(actor, "round_create", round, org=org, object_type="round", changes=_created(round))
+    return round
+
+
+def round_allot(*, actor: Any, round: Round, org: Any, places: int) -> Allotment:
+    """Give ``places`` of the round to ``org`` (an org below the round's); the allotments
+    together never exceed the round's places."""
+    _manage(actor, round.org)
+    if org is None or org.pk == round.org_id or not org.path.startswith(round.org.path):
+        raise InvalidInput.one("org", _("只能分配给主办组织的下级组织"))
+    if not 0 <= int(places) <= round.places:
+        raise InvalidInput.one("places", _("名额应在0到%(n)d之间") % {"n": round.places})
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().get(pk=round.pk)
+        if locked.status not in (RoundStatus.DRAFT, RoundStatus.NOMINATING):
+            raise Conflict(_("推荐截止后不能再分配名额"))
+        others = sum(a.places for a in round.allotments.exclude(org=org).only("places"))
+        if others + places > round.places:
+            raise InvalidInput.one(
+                "places",
+                _("分配合计%(sum)d个，超过评选名额%(n)d个")
+                % {"sum": others + places, "n": round.places},
+            )
+        allotment = Allotment.objects.filter(round=round, org=org).first()
+        before = allotment.places if allotment else None
+        if allotment is None:
+            allotment = Allotment.objects.create(round=round, org=org, places=places)
+        else:
+            allotment.places = places
+            allotment.save(update_fields=["places"])
+        _audit(
+            actor,
+            "allot",
+            round,
+            org=round.org,
+            object_type="round",
+            changes={"places": {"before": before, "after": places}},
+            note=org.name,
+        )
+    return allotment
+
+
+def round_step(*, actor: Any, round: Round, step: str, today: date | None = None) -> Round:
+    """Take a step of the round's workflow (``publish`` opens the notices, ``name`` names)."""
+    _manage(actor, round.org)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        round = Round.objects.select_for_update().select_related("award", "org").get(pk=round.pk)
+        transition = ROUND.check(round.status, step, actor.role)
+        if step == "vote" and not round.vote_enabled:
+            raise Conflict(_("本次评选不设网络投票"))
+        if step == "score" and not round.scoring:
+            raise Conflict(_("本次评选未设评分标准"))
+        if step == "publish":
+            _publish(actor, round, today)
+        named = 0
+        if step == "name":
+            named = _name(actor, round, today)
+        before = round.status
+        round.status = transition.target
+        fields = ["status", "updated_at"]
+        if step == "name":
+            round.named_on = today
+            fields.append("named_on")
+        round.save(update_fields=fields)
+        _audit(
+            actor,
+            step,
+            round,
+            org=round.org,
+            object_type="round",
+            changes={"status": {"before": before, "after": round.status}},
+            note=_("命名%(n)d个") % {"n": named} if step == "name" else "",
+        )
+    return round
+
+
+def _publish(actor: Any, round: Round, today: date) -> None:
+    from gonghui.core import notices
+
+    chosen = list(
+        Nomination.objects.filter(round=round, status=NominationStatus.SELECTED).select_related(
+            "org"
+        )
+    )
+    if not chosen:
+        raise Conflict(_("没有可公示的推荐对象"))
+    for nom in chosen:
+        notices.open_notice(
+            nom,
+            org=round.org,
+            title=_("%(round)s拟表彰对象公示：%(name)s（%(org)s）")
+            % {"round": round.title, "name": str(nom), "org": nom.org.name},
+            body=nom.deeds[:2000],
+            by=actor,
+            days=round.notice_days,
+            starts_on=today,
+        )
+
+
+def _name(actor: Any, round: Round, today: date) -> int:
+    """Name every nominee whose notice passed; refuse while a notice runs or an objection
+    waits for its resolution; stop those whose objection was upheld."""
+    from gonghui.core import notices
+
+    chosen = list(
+        Nomination.objects.select_for_update()
+        .filter(round=round, status=NominationStatus.SELECTED)
+        .select_related("org")
+        .order_by("org__code", "id")
+    )
+    outcome = {n.pk: notices.outcome(n, today) for n in chosen}
+    waiting = [n for n in chosen if outcome[n.pk] in ("running", "none")]
+    if waiting:
+        raise Conflict(
+            _("公示期未满：%(names)s") % {"names": "、".join(str(n) for n in waiting[:5])}
+        )
+    objected = [n for n in chosen if outcome[n.pk] == "objected"]
+    if objected:
+        raise Conflict(
+            _("公示异议尚未处理：%(names)s") % {"names": "、".join(str(n) for n in objected[:5])}
+        )
+    seq = Honour.objects.filter(round=round).count()
+    named = 0
+    for nom in chosen:
+        if outcome[nom.pk] == "failed":
+            nom.status = NominationStatus.STOPPED
+            nom.stop_reason = _("公示期间异议经核实成立")
+            nom.save(update_fields=["status", "stop_reason", "updated_at"])
+            _audit(
+                actor,
+                "stop",
+                nom,
+                org=nom.org,
+                object_type="nomination",
+                changes={"status": {"before": "selected", "after": "stopped"}},
+                note=nom.stop_reason,
+            )
+            continue
+        seq += 1
+        honour = Honour.objects.create(
+            round=round,
+            nomination=nom,
+            org=nom.org,
+            award=round.award,
+            kind=round.award.kind,
+            member=nom.member,
+            enterprise=nom.enterprise,
+            name=str(nom),
+            named_on=today,
+            certificate_no=f"HZ{round.year}-{round.pk:04d}-{seq:04d}",
+        )
+        nom.status = NominationStatus.NAMED
+        nom.save(update_fields=["status", "updated_at"])
+        _audit(actor, "honour", honour, org=nom.org, object_type="honour", changes=_created(honour))
+        named += 1
+    return named
+
+
+# --- nominations -----------------------------------------------------------------------------
+
+
+def _tags(raw: Any) -> list[str]:
+    if raw in (None, ""):
+        return []
+    items = raw if isinstance(raw, list | tuple) else str(raw).replace("，", ",").split(",")
+    out: list[str] = []
+    labels = {str(label): value for value, label in Tag.choices}
+    for item in items:
+        item = str(item).strip()
+        if not item:
+            continue
+        value = item if item in Tag.values else labels.get(item)
+        if value is None:
+            raise InvalidInput.one("tags", _("未知的类别：%(t)s") % {"t": item[:20]})
+        if value not in out:
+            out.append(value)
+    return out
+
+
+def nomination_create(
+    *,
+    actor: Any,
+    round: Round,
+    org: Any = None,
+    member: Any = None,
+    enterprise: Any = None,
+    team: str = "",
+    tags: Any = None,
+    deeds: str = "",
+    nominated_on: date | None = None,
+) -> Nomination:
+    """Propose a nominee of the registry. Women and migrant workers are tagged from the
+    member's record; the nominating union adds the other categories."""
+    from gonghui.members.models import Sex, WorkerType
+
+    org = org or actor.org
+    if not can(actor, "honors.nominate", org):
+        raise Forbidden(_("无权以该组织名义推荐"))
+    if not org.path.startswith(round.org.path):
+        raise InvalidInput.one("org", _("推荐单位不在本次评选范围内"))
+    if round.status != RoundStatus.NOMINATING:
+        raise Conflict(_("本次评选当前不接受推荐（%(s)s）") % {"s": round.get_status_display()})
+    kind = round.award.kind
+    values = _tags(tags)
+    team = _text(team, "team", max_length=100)
+    if kind == AwardKind.INDIVIDUAL:
+        if member is None or enterprise is not None:
+            raise InvalidInput.one("member", _("个人荣誉请从会员库中选择候选人"))
+        if not in_subtree(actor, member.org):
+            raise InvalidInput.one("member", _("未找到该会员"))
+        if member.sex == Sex.FEMALE and Tag.WOMAN not in values:
+            values.append(Tag.WOMAN)
+        if member.worker_type == WorkerType.MIGRANT and Tag.MIGRANT not in values:
+            values.append(Tag.MIGRANT)
+        name = member.name
+    else:
+        if enterprise is None or member is not None:
+            raise InvalidInput.one("enterprise", _("集体荣誉请从单位库中选择候选单位"))
+        if not selectors.enterprises_for(actor).filter(pk=enterprise.pk).exists():
+            raise InvalidInput.one("enterprise", _("未找到该单位"))
+        if kind == AwardKind.TEAM and not team:
+            raise InvalidInput.one("team", _("请填写班组名称"))
+        name = enterprise.name
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                nom = Nomination.objects.create(
+                    round=round,
+                    org=org,
+                    member=member,
+                    enterprise=enterprise,
+                    name=name,
+                    team=team,
+                    tags=values,
+                    deeds=deeds,
+                    nominated_on=nominated_on or timezone.localdate(),
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("该对象已在本次评选中被推荐")) from exc
+        _audit(actor, "nominate", nom, org=org, object_type="nomination", changes=_created(nom))
+    return nom
+
+
+def nomination_select(*, actor: Any, nomination: Nomination) -> Nomination:
+    """Pass a proposal up: within the places of the allotment that holds the nominating union
+    (and of the round); the actor sits at that allotment's org or above."""
+    round = _fresh_round(nomination)
+    holder = selectors.allotment_for(round, nomination.org)
+    level = holder.org if holder else round.org
+    if not can(actor, "honors.manage", level):
+        raise Forbidden(_("应由%(org)s审核上报") % {"org": level.name})
+    with transaction.atomic():
+        Round.objects.select_for_update().get(pk=round.pk)  # places are counted under a lock
+        nom = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if round.status != RoundStatus.NOMINATING:
+            raise Conflict(_("推荐已截止"))
+        if nom.status != NominationStatus.PROPOSED:
+            raise Conflict(
+                _("只有基层推荐的对象可以上报（现为%(s)s）") % {"s": nom.get_status_display()}
+            )
+        passed = (NominationStatus.SELECTED, NominationStatus.NAMED)
+        if holder is not None:
+            used = Nomination.objects.filter(
+                round=round, org__in=subtree_org_ids(holder.org), status__in=passed
+            ).count()
+            if used >= holder.places:
+                raise Conflict(
+                    _("%(org)s的名额已用完（%(used)d/%(places)d）")
+                    % {"org": holder.org.name, "used": used, "places": holder.places}
+                )
+        total = Nomination.objects.filter(round=round, status__in=passed).count()
+        if total >= round.places:
+            raise Conflict(
+                _("本次评选名额已满（%(used)d/%(places)d）")
+                % {"used": total, "places": round.places}
+            )
+        nom.status = NominationStatus.SELECTED
+        nom.save(update_fields=["status", "updated_at"])
+        _audit(
+            actor,
+            "select",
+            nom,
+            org=nom.org,
+            object_type="nomination",
+            changes={"status": {"before": "proposed", "after": "selected"}},
+        )
+    return nom
+
+
+def nomination_withdraw(*, actor: Any, nomination: Nomination, reason: str = "") -> Nomination:
+    if not can(actor, "honors.nominate", nomination.org):
+        raise Forbidden(_("无权撤回该推荐"))
+    with transaction.atomic():
+        nom = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if nom.status not in (NominationStatus.PROPOSED, NominationStatus.SELECTED):
+            raise Conflict(_("该推荐现为%(s)s，不能撤回") % {"s": nom.get_status_display()})
+        before = nom.status
+        nom.status = NominationStatus.WITHDRAWN
+        nom.stop_reason = _text(reason, "reason", max_length=200)
+        nom.save(update_fields=["status", "stop_reason", "updated_at"])
+        _audit(
+            actor,
+            "withdraw",
+            nom,
+            org=nom.org,
+            object_type="nomination",
+            changes={"status": {"before": before, "after": nom.status}},
+            note=nom.stop_reason,
+        )
+    return nom
+
+
+def nomination_stop(*, actor: Any, nomination: Nomination, reason: str) -> Nomination:
+    """Stop a nominee (an upheld objection, a rule broken), with the reason."""
+    _manage(actor, nomination.round.org)
+    reason = _text(reason, "reason", required=True, max_length=200)
+    with transaction.atomic():
+        nom = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if nom.status in (NominationStatus.NAMED, NominationStatus.WITHDRAWN):
+            raise Conflict(_("该推荐现为%(s)s，不能终止") % {"s": nom.get_status_display()})
+        before = nom.status
+        nom.status = NominationStatus.STOPPED
+        nom.stop_reason = reason
+        nom.save(update_fields=["status", "stop_reason", "updated_at"])
+        _audit(
+            actor,
+            "stop",
+            nom,
+            org=nom.org,
+            object_type="nomination",
+            changes={"status": {"before": before, "after": nom.status}},
+            note=reason,
+        )
+    return nom
+
+
+def nomination_attach(*, actor: Any, nomination: Nomination, upload: Any) -> NominationFile:
+    """Keep a material (事迹材料, 证书扫描件 …) through the upload guard."""
+    from gonghui.core import uploads
+
+    if not can(actor, "honors.nominate", nomination.org):
+        raise Forbidden(_("无权为该推荐上传材料"))
+    if nomination.status in (NominationStatus.WITHDRAWN, NominationStatus.STOPPED):
+        raise Conflict(_("该推荐已%(s)s") % {"s": nomination.get_status_display()})
+    with transaction.atomic():
+        stored = uploads.store(
+            actor=actor,
+            org=nomination.org,
+            upload=upload,
+            purpose="honors",
+            retain_days=MATERIAL_RETAIN_DAYS,
+        )
+        item = NominationFile.objects.create(nomination=nomination, file=stored)
+        _audit(
+            actor,
+            "attach",
+            nomination,
+            org=nomination.org,
+            object_type="nomination",
+            note=stored.name,
+        )
+    return item
+
+
+def quota_report(round: Round, org: Any = None) -> list[quotas.Result]:
+    """The round's rules over the live list of ``org``'s subtree (default: the whole round)."""
+    rules = quotas.parse_rules(round.quota_rules)
+    tags = selectors.live_nominations(round, org).values_list("tags", flat=True)
+    return quotas.check(rules, [t or [] for t in tags])
+
+
+# --- vetting ---------------------------------------------------------------------------------
+
+
+def vetting_record(
+    *, actor: Any, nomination: Nomination, body: str, passed: bool, reason: str = ""
+) -> Vetting:
+    """One body's answer on a nominee. A negative answer stops the nominee with the reason."""
+    round = _fresh_round(nomination)
+    _manage(actor, round.org)
+    if body not in Body.values:
+        raise InvalidInput.one("body", _("请选择征求意见单位"))
+    reason = _text(reason, "reason", required=not passed, max_length=200)
+    if round.status not in (RoundStatus.NOMINATING, RoundStatus.VETTING):
+        raise Conflict(_("征求意见应在推荐和审核阶段进行"))
+    with transaction.atomic():
+        nom = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if nom.status not in (NominationStatus.PROPOSED, NominationStatus.SELECTED):
+            raise Conflict(_("该推荐现为%(s)s") % {"s": nom.get_status_display()})
+        try:
+            with transaction.atomic():
+                vetting = Vetting.objects.create(
+                    nomination=nom, body=body, passed=passed, reason=reason, recorded_by=actor
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("已登记%(body)s的意见") % {"body": Body(body).label}) from exc
+        _audit(
+            actor,
+            "vet",
+            nom,
+            org=nom.org,
+            object_type="nomination",
+            changes={Body(body).value: {"before": None, "after": passed}},
+            note=reason,
+        )
+        if not passed:
+            before = nom.status
+            nom.status = NominationStatus.STOPPED
+            nom.stop_reason = f"{Body(body).label}：{reason}"[:200]
+            nom.save(update_fields=["status", "stop_reason", "updated_at"])
+            _audit(
+                actor,
+                "stop",
+                nom,
+                org=nom.org,
+                object_type="nomination",
+                changes={"status": {"before": before, "after": nom.status}},
+                note=nom.stop_reason,
+            )
+    return vetting
+
+
+# --- the vote ---------------------------------------------------------------------------------
+
+
+def vote_cast(
+    *, actor: Any, round: Round, nomination_id: Any, address: str = "", now: Any = None
+) -> Vote:
+    """A member's vote: once per round (the unique constraint holds it against any race), by
+    verified members only (an active member record behind the login), at most
+    ``vote_daily_limit`` a day from one address, bursts from one address flagged."""
+    now = now or timezone.now()
+    member = selectors.member_of(actor)
+    if member is None:
+        raise Forbidden(_("只有已实名认证的在会会员可以投票"))
+    if round.status != RoundStatus.VOTING or not round.vote_enabled:
+        raise Conflict(_("本次评选当前不在投票期"))
+    nom = (
+        Nomination.objects.filter(
+            round=round, pk=nomination_id, status=NominationStatus.SELECTED
+        ).first()
+        if str(nomination_id).isdigit()
+        else None
+    )
+    if nom is None:
+        raise InvalidInput.one("nomination", _("请选择本次评选的候选人"))
+    address = (address or "")[:45]
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        if address:
+            from_here = Vote.objects.filter(round=round, address=address)
+            if from_here.filter(cast_on=today).count() >= round.vote_daily_limit:
+                raise TooManyVotes(_("该网络地址今日投票已达上限，请明日再投"))
+            recent = from_here.filter(cast_at__gte=now - timedelta(minutes=BURST_MINUTES)).count()
+        else:
+            recent = 0
+        try:
+            with transaction.atomic():
+                vote = Vote.objects.create(
+                    round=round,
+                    nomination=nom,
+                    member=member,
+                    cast_at=now,
+                    cast_on=today,
+                    address=address,
+                    flagged=recent >= BURST_VOTES,
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("您已在本次评选中投过票，每人限投一次")) from exc
+        _audit(
+            actor,
+            "vote_cast",
+            vote,
+            org=nom.org,
+            object_type="vote",
+            changes={"nomination": {"before": None, "after": nom.pk}},
+            note=_("可疑：同一地址短时间内集中投票") if vote.flagged else "",
+        )
+    return vote
+
+
+# --- scoring and site visits ------------------------------------------------------------------
+
+
+def score_submit(*, actor: Any, nomination: Nomination, marks: dict[str, Any]) -> Score:
+    """One expert's marks on the published criteria; the nominee's score is the mean of the
+    experts' totals (highest and lowest dropped where the round says so and ≥ 3 scored)."""
+    round = _fresh_round(nomination)
+    if not can(actor, "honors.score", round.org):
+        raise Forbidden(_("无权参与本次评审"))
+    if round.status != RoundStatus.SCORING:
+        raise Conflict(_("本次评选当前不在专家评审阶段"))
+    if not isinstance(marks, dict):
+        raise InvalidInput.one("marks", _("请逐项打分"))
+    clean: dict[str, str] = {}
+    total = Decimal(0)
+    for item in round.scoring:
+        raw = marks.get(item["key"])
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            raise InvalidInput.one(
+                item["key"], _("请填写%(l)s的得分") % {"l": item["label"]}
+            ) from None
+        if not value.is_finite() or value < 0 or value > Decimal(item["max"]):
+            raise InvalidInput.one(
+                item["key"],
+                _("%(l)s的得分应在0到%(m)s之间") % {"l": item["label"], "m": item["max"]},
+            )
+        value = value.quantize(Decimal("0.01"))
+        clean[item["key"]] = str(value)
+        total += value
+    unknown = set(marks) - set(clean)
+    if unknown:
+        raise InvalidInput.one(sorted(unknown)[0][:32], _("不是本次评选的评分项"))
+    with transaction.atomic():
+        nom = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if nom.status != NominationStatus.SELECTED:
+            raise Conflict(_("该推荐现为%(s)s") % {"s": nom.get_status_display()})
+        try:
+            with transaction.atomic():
+                score = Score.objects.create(nomination=nom, expert=actor, marks=clean, total=total)
+        except IntegrityError as exc:
+            raise Conflict(_("您已为该候选人评过分")) from exc
+        totals = sorted(nom.scores.values_list("total", flat=True))
+        if round.drop_extremes and len(totals) >= 3:
+            totals = totals[1:-1]
+        nom.score = (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01"))
+        nom.save(update_fields=["score", "updated_at"])
+        _audit(
+            actor,
+            "score",
+            nom,
+            org=nom.org,
+            object_type="nomination",
+            changes={"score": {"before": None, "after": str(total)}},
+        )
+    return score
+
+
+def site_visit_record(
+    *, actor: Any, nomination: Nomination, visited_on: date, note: str
+) -> SiteVisit:
+    _manage(actor, nomination.round.org)
+    note = _text(note, "note", required=True, max_length=20_000)
+    with transaction.atomic():
+        visit = SiteVisit.objects.create(
+            nomination=nomination, visited_on=visited_on, note=note, recorded_by=actor
+        )
+        _audit(
+            actor,
+            "visit",
+            nomination,
+            org=nomination.org,
+            object_type="nomination",
+            note=str(visited_on),
+        )
+    return visit
+
+
+# --- competitions ----------------------------------------------------------------------------
+
+
+def competition_create(
+    *,
+    actor: Any,
+    org: Any,
+    title: str,
+    project: str,
+    starts_on: date,
+    ends_on: date,
+    indicators: Any = None,
+    description: str = "",
+) -> Competition:
+    _manage(actor, org)
+    title = _text(title, "title", required=True, max_length=100)
+    project = _text(project, "project", required=True, max_length=100)
+    if ends_on < starts_on:
+        raise InvalidInput.one("ends_on", _("结束日期不能早于开始日期"))
+    if indicators in (None, ""):
+        indicators = []
+    if not isinstance(indicators, list) or not all(isinstance(i, str) for i in indicators):
+        raise InvalidInput.one("indicators", _("竞赛指标应为文字列表"))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                comp = Competition.objects.create(
+                    org=org,
+                    title=title,
+                    project=project,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    indicators=[i.strip()[:50] for i in indicators if i.strip()],
+                    description=description,
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("已有同名的劳动竞赛")) from exc
+        _audit(
+            actor,
+            "competition_create",
+            comp,
+            org=org,
+            object_type="competition",
+            changes=_created(comp),
+        )
+    return comp
+
+
+COMPETITION_STEPS = {
+    "start": (CompetitionStatus.PLANNED, CompetitionStatus.RUNNING),
+    "finish": (CompetitionStatus.RUNNING, CompetitionStatus.FINISHED),
+}
+
+
+def competition_step(*, actor: Any, competition: Competition, step: str) -> Competition:
+    _manage(actor, competition.org)
+    if step not in COMPETITION_STEPS:
+        raise InvalidInput.one("step", _("未知的操作"))
+    source, target = COMPETITION_STEPS[step]
+    with transaction.atomic():
+        comp = Competition.objects.select_for_update().get(pk=competition.pk)
+        if comp.status != source:
+            raise Conflict(_("竞赛现为%(s)s") % {"s": comp.get_status_display()})
+        comp.status = target
+        comp.save(update_fields=["status", "updated_at"])
+        _audit(
+            actor,
+            f"competition_{step}",
+            comp,
+            org=comp.org,
+            object_type="competition",
+            changes={"status": {"before": source, "after": target}},
+        )
+    return comp
+
+
+def competition_join(
+    *, actor: Any, competition: Competition, enterprise: Any, team: str = ""
+) -> CompetitionUnit:
+    _manage(actor, competition.org)
+    if enterprise is None or not selectors.enterprises_for(actor).filter(pk=enterprise.pk).exists():
+        raise InvalidInput.one("enterprise", _("未找到该单位"))
+    if competition.status == CompetitionStatus.FINISHED:
+        raise Conflict(_("竞赛已结束"))
+    team = _text(team, "team", max_length=100)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                unit = CompetitionUnit.objects.create(
+                    competition=competition, enterprise=enterprise, team=team
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("该单位（班组）已参赛")) from exc
+        _audit(
+            actor,
+            "competition_join",
+            competition,
+            org=competition.org,
+            object_type="competition",
+            note=unit.name,
+        )
+    return unit
+
+
+def competition_score(
+    *, actor: Any, unit: CompetitionUnit, score: Decimal, result: str = ""
+) -> CompetitionUnit:
+    """A unit's score; ranks are recomputed from the scores (highest first)."""
+    comp = Competition.objects.select_related("org").get(pk=unit.competition_id)
+    _manage(actor, comp.org)
+    if comp.status == CompetitionStatus.PLANNED:
+        raise Conflict(_("竞赛尚未开始"))
+    try:
+        score = Decimal(str(score)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise InvalidInput.one("score", _("请填写得分")) from None
+    if not Decimal(0) <= score <= Decimal(10000):
+        raise InvalidInput.one("score", _("得分应在0到10000之间"))
+    with transaction.atomic():
+        Competition.objects.select_for_update().get(pk=comp.pk)
+        before = unit.score
+        unit.score = score
+        unit.result = _text(result, "result", max_length=200)
+        unit.save(update_fields=["score", "result"])
+        units = list(comp.units.exclude(score=None).order_by("-score", "id"))
+        for rank, u in enumerate(units, start=1):
+            if u.rank != rank:
+                u.rank = rank
+                u.save(update_fields=["rank"])
+        _audit(
+            actor,
+            "competition_score",
+            comp,
+            org=comp.org,
+            object_type="competition",
+            changes={
+                "score": {
+                    "before": str(before) if before is not None else None,
+                    "after": str(score),
+                }
+            },
+            note=unit.name,
+        )
+    unit.refresh_from_db()
+    return unit
