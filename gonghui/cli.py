@@ -6,7 +6,16 @@ import os
 import sys
 
 # The PRODUCT.md names of commands whose Django module names use underscores.
-COMMAND_ALIASES = {"import-members": "import_members", "hotline-tick": "hotline_tick"}
+COMMAND_ALIASES = {
+    "import-members": "import_members",
+    "hotline-tick": "hotline_tick",
+    "audit-verify": "audit_verify",
+    "audit-archive": "audit_archive",
+    "grant-runtime-role": "grant_runtime_role",
+    "rotate-field-key": "rotate_field_key",
+}
+# ``gonghui audit verify`` reads as well as ``gonghui audit-verify``
+TWO_WORD = {("audit", "verify"): "audit_verify", ("audit", "archive"): "audit_archive"}
 
 
 def _apply_data_dir(args: list[str]) -> None:
@@ -24,6 +33,8 @@ def _apply_data_dir(args: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     os.umask(0o077)  # before anything is written: every file the program writes is 0600
+    if len(args) >= 2 and (args[0], args[1]) in TWO_WORD:
+        args = [TWO_WORD[(args[0], args[1])], *args[2:]]
     if args and args[0] in COMMAND_ALIASES:
         args = [COMMAND_ALIASES[args[0]], *args[1:]]
     _apply_data_dir(args)

@@ -131,6 +131,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: every answer and every log line of its request carry the request id
+    "gonghui.core.monitoring.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # an oversize upload is refused before Django reads its body
     "gonghui.core.middleware.UploadSizeMiddleware",
@@ -313,6 +315,17 @@ UPLOAD_INLINE_BYTES = _env_int("GONGHUI_UPLOAD_INLINE_KB", 2048) * 1024
 UPLOAD_RETENTION_HOURS = _env_int("GONGHUI_UPLOAD_RETENTION_HOURS", 24)
 RESULT_RETENTION_DAYS = _env_int("GONGHUI_RESULT_RETENTION_DAYS", 7)
 
+# The audit log (core.auditchain): kept at least this many days before it may be archived
+# (等保 2.0 asks for six months), and sealed into hash-chained blocks by the worker up to this
+# margin before the oldest open transaction.
+AUDIT_RETENTION_DAYS = max(180, _env_int("GONGHUI_AUDIT_RETENTION_DAYS", 180))
+AUDIT_SEAL_MARGIN_SECONDS = _env_int("GONGHUI_AUDIT_SEAL_MARGIN_SECONDS", 60)
+
+# Background jobs (core.jobs): a running job beats every JOB_HEARTBEAT_SECONDS; one silent
+# for GONGHUI_JOB_TIMEOUT_SECONDS is marked failed (its worker died) and may be retried.
+JOB_HEARTBEAT_SECONDS = _env_int("GONGHUI_JOB_HEARTBEAT_SECONDS", 15)
+JOB_TIMEOUT_SECONDS = _env_int("GONGHUI_JOB_TIMEOUT_SECONDS", 600)
+
 TASKS = {
     "default": {
         "BACKEND": _env("GONGHUI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -324,16 +337,25 @@ LOGGING = {
     "disable_existing_loggers": False,
     # no plain ID number or mobile in a log line: the code never logs one, and the filter
     # masks what slips through (a full number in a URL's query string, say)
-    "filters": {"redact": {"()": "gonghui.core.logredact.RedactFilter"}},
+    "filters": {
+        "redact": {"()": "gonghui.core.logredact.RedactFilter"},
+        "request_id": {"()": "gonghui.core.monitoring.RequestIdFilter"},
+    },
     "formatters": {
+        # GONGHUI_LOG_FORMAT=json: one JSON object a line, with the request id
+        "json": {"()": "gonghui.core.monitoring.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            **({"formatter": "json"} if _env("GONGHUI_LOG_FORMAT", "json") == "json" else {}),
+        },
         # runserver's request lines (they hold query strings): Django's own handler, filtered
         "django.server": {
             "class": "logging.StreamHandler",

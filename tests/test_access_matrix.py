@@ -41,6 +41,7 @@ from gonghui.api import api as ninja_api
 from gonghui.bargaining import services as bargaining
 from gonghui.bargaining.models import Thread
 from gonghui.core.metrics import all_metrics
+from gonghui.core.monitoring import worker_beat
 from gonghui.core.notices import object_to, open_notice
 from gonghui.funds import services as funds
 from gonghui.hotline import services as hotline
@@ -239,6 +240,7 @@ class Records:
             on=date(2020, 7, 10),
         )
         notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
+        worker_beat()  # a worker is alive: /readyz answers 200 (without one it is 503)
         objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
             "code": tree.union_a.code,

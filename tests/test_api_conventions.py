@@ -193,7 +193,8 @@ def test_body_errors_name_the_field_in_the_users_language(people: People, api: A
     ],
 )
 def test_every_list_answers_items_and_count(people: People, api: Any, path: str) -> None:
-    r = api(people.admin).get(path, {"limit": 1})
+    # the audit is not the system administrator's to read (三员分立): a cadre reads it
+    r = api(people.city_cadre if path == "/api/v1/audit" else people.admin).get(path, {"limit": 1})
     assert r.status_code == 200
     assert set(r.json()) == {"items", "count"}
     assert len(r.json()["items"]) <= 1

@@ -61,7 +61,7 @@ def test_demo_no_serve_twice_into_a_data_dir(tmp_path: Path) -> None:
     assert set(accounts) == {a.username for a in loaders.all_demo_accounts()}
     assert {"rx_371703", "rx_371772"} <= set(accounts)
     assert "http://127.0.0.1:8000/" in first.stdout
-    assert "新建 9 个" in first.stdout
+    assert "新建 11 个" in first.stdout
     assert "已有 0 名" in first.stdout  # an empty data dir has no member yet
     db = data_dir / "gonghui.sqlite3"
     assert db.exists()  # --data-dir took effect before the settings were read

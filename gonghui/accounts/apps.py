@@ -13,3 +13,4 @@ class AccountsConfig(AppConfig):
 
         # the security administrator's list of login locks
         hooks.nav_items.append(("security.locks", gettext_lazy("登录锁定"), "login_locks"))  # type: ignore[arg-type]
+        hooks.nav_items.append(("security.policies", gettext_lazy("安全策略"), "security_policies"))  # type: ignore[arg-type]

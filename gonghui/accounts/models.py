@@ -14,7 +14,7 @@ from gonghui.core.roles import Role, can, grant
 from gonghui.core.scope import ScopedQuerySet
 
 # The security administrator: sees the login locks in force and lifts them.
-grant("security.locks", "admin")
+grant("security.locks", "secadmin")
 
 
 class UserQuerySet(ScopedQuerySet["User"]):

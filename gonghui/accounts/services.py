@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import audit
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound
-from gonghui.core.roles import Role, can
+from gonghui.core.roles import HELD_APART, Role, can
 from gonghui.orgs.models import Org
 
 from .models import ApiToken, User, hash_token
@@ -39,6 +39,18 @@ def _check_role(actor: Any, role: str) -> None:
     # of its own subtree; nobody but an admin creates admins.
     if actor is not None and role == Role.ADMIN and actor.role != Role.ADMIN:
         raise Forbidden(_("只有系统管理员可以创建管理员"))
+    if actor is not None and role in HELD_APART:
+        raise Forbidden(HELD_APART_MESSAGE)
+
+
+HELD_APART_MESSAGE = _("安全管理员和安全审计员的账号只能用命令行 gonghui adduser 创建和调整")
+
+
+def _not_held_apart(actor: Any, user: User) -> None:
+    """The system administrator's pages never touch the security and audit administrators'
+    accounts (their password, role, org, tokens, or whether they are active)."""
+    if actor is not None and actor.pk != user.pk and user.role in HELD_APART:
+        raise Forbidden(HELD_APART_MESSAGE)
 
 
 def _validate_password(password: str, user: User) -> None:
@@ -110,6 +122,7 @@ def user_update(*, actor: Any, user: User, data: dict[str, Any]) -> User:
             if not can(actor, "users.view", user.org)
             else Forbidden(_("当前角色无权管理该组织的账号"))
         )
+    _not_held_apart(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     fields = {k: v for k, v in data.items() if k in USER_FIELDS}
     if "role" in fields:
@@ -146,6 +159,7 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
         raise NotFound()
     if user.pk == actor.pk:
         raise InvalidInput.one("is_active", _("不能停用自己的账号"))
+    _not_held_apart(actor, user)
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
@@ -176,6 +190,7 @@ def user_set_password(
     re-keys its own session (``update_session_auth_hash``) so that it stays."""
     if actor is not None and actor.pk != user.pk and not can(actor, "users.manage", user.org):
         raise NotFound()
+    _not_held_apart(actor, user)
     _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])

@@ -15,5 +15,6 @@ urlpatterns = [
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
     path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
     path("security/locks/", views.login_locks, name="login_locks"),
+    path("security/policies/", views.security_policies, name="security_policies"),
     path("security/locks/unlock/", views.login_unlock, name="login_unlock"),
 ]

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.errors import InvalidInput, ServiceError
 from gonghui.core.roles import Role, can
@@ -185,6 +185,53 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         "accounts/password_shown.html",
         {"target": target, "password": password, "created": False},
     )
+
+
+def policies() -> list[tuple[str, str]]:
+    """The security policies in force (from the environment), in words."""
+    from gonghui.core.models import AuditSeal
+
+    last = AuditSeal.objects.order_by("-number").first()
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return [
+        (_("密码最短长度"), f"{settings.PASSWORD_MIN_LENGTH}（GONGHUI_PASSWORD_MIN_LENGTH）"),
+        (
+            _("登录失败锁定"),
+            _("同一账号在同一地址连续失败 %(n)s 次，锁定 %(m)s 分钟")
+            % {"n": settings.AXES_FAILURE_LIMIT, "m": minutes},
+        ),
+        (
+            _("地址暂停"),
+            _("同一地址 %(m)s 分钟内失败 %(n)s 次，暂停登录")
+            % {"n": settings.GONGHUI_LOGIN_ADDRESS_FAILURES, "m": minutes},
+        ),
+        (_("空闲会话结束"), _("%(n)s 分钟") % {"n": settings.SESSION_IDLE_MINUTES}),
+        (_("API 令牌有效期"), _("%(n)s 天") % {"n": settings.GONGHUI_API_TOKEN_DAYS}),
+        (_("HTTPS"), _("开启") if settings.HTTPS else _("关闭")),
+        (_("审计日志保留"), _("至少 %(n)s 天") % {"n": settings.AUDIT_RETENTION_DAYS}),
+        (
+            _("审计链"),
+            _("最新封存区块 %(n)s，%(at)s")
+            % {"n": last.number, "at": last.sealed_at.astimezone().strftime("%Y-%m-%d %H:%M")}
+            if last is not None
+            else _("尚未封存"),
+        ),
+        (_("字段密钥指纹"), _field_key_fingerprint()),
+    ]
+
+
+def _field_key_fingerprint() -> str:
+    from gonghui.core.backup import key_fingerprint
+
+    return key_fingerprint()
+
+
+@require_GET
+@staff_page("security.policies")
+def security_policies(request: HttpRequest) -> HttpResponse:
+    """The security administrator's page: the policies in force and the key's fingerprint
+    (changed on the command line: ``gonghui rotate-field-key``, ``gonghui backup``)."""
+    return render(request, "accounts/policies.html", {"policies": policies()})
 
 
 @staff_page("security.locks")

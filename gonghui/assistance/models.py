@@ -34,7 +34,7 @@ from gonghui.core.scope import ScopedQuerySet
 grant("assistance.view", "admin", "cadre", "leader", "clerk")
 grant("assistance.handle", "admin", "cadre", "clerk")  # investigate, deliberate, grants
 grant("assistance.review", "admin", "cadre")  # the level above reviews, campaigns, approvals
-grant("assistance.reveal", "admin", "cadre")
+grant("assistance.reveal", "cadre")  # not the system administrator (三员分立)
 grant("assistance.configure", "admin", "cadre")  # 低保 standards, approval limits
 grant("assistance.apply", "member")
 

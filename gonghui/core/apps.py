@@ -8,8 +8,17 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+
         # notices: its items due and its portal card
-        from . import fields, identifiers, notice_views, notices  # noqa: F401
+        from . import auditchain, fields, identifiers, notice_views, notices  # noqa: F401
+
+        # the audit log's append-only triggers (SQLite) and the function they ask
+        connection_created.connect(auditchain.on_connection, dispatch_uid="gonghui_audit_fn")
+        post_migrate.connect(
+            auditchain.install_sqlite_triggers, sender=self, dispatch_uid="gonghui_audit_trg"
+        )
 
         fields.register_normaliser("citizen_id", identifiers.normalise_citizen_id)
         fields.register_normaliser("mobile", _mobile_or_clean)

@@ -1,4 +1,5 @@
-"""What the kernel's own audit rows mean, in words: public notices (公示) and objections."""
+"""What the kernel's own audit rows mean, in words: public notices (公示) and objections, the
+audit log's own export."""
 
 from __future__ import annotations
 
@@ -15,3 +16,5 @@ audit.register_actions(
         "notice.resolve": _("处理异议"),
     }
 )
+audit.register_type("audit", "core.AuditEntry", label=_("审计日志"))
+audit.register_actions({"audit.export": _("导出审计日志")})

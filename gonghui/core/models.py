@@ -79,6 +79,9 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    # sha256 of the row's content, written with it (``core.auditchain``); the sealed blocks
+    # chain these rows, so an edited row or a removed one breaks the chain
+    digest = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -98,10 +101,56 @@ class AuditEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("the audit log is append-only")
+        from .auditchain import row_digest
+
+        self.digest = row_digest(self)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("the audit log is append-only")
+
+
+class AuditSeal(models.Model):
+    """One sealed block of the audit log: every row with ``starts_at <= at < ends_at``, in
+    ``(at, id)`` order, hashed after the previous block's hash. Blocks are sealed by the worker
+    every few minutes once no transaction that could still add a row to them is open, so
+    writers never wait for each other (``core.auditchain``). Append-only like the log."""
+
+    number = models.PositiveIntegerField(_("区块号"), unique=True)
+    starts_at = models.DateTimeField(_("起"))
+    ends_at = models.DateTimeField(_("止"))
+    rows = models.PositiveIntegerField(_("行数"))
+    first_id = models.BigIntegerField(null=True)
+    last_id = models.BigIntegerField(null=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(_("封存时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("审计区块")
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.hash[:12]}"
+
+
+class AuditArchive(models.Model):
+    """Audit rows moved out to a file: the blocks up to ``upto_number`` (their seals stay, so
+    the chain still verifies, and the file verifies against them)."""
+
+    upto_number = models.PositiveIntegerField(_("至区块号"), unique=True)
+    ends_at = models.DateTimeField(_("止"))
+    rows = models.PositiveIntegerField(_("行数"))
+    file_name = models.CharField(_("文件"), max_length=500)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("归档时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["upto_number"]
+        verbose_name = _("审计归档")
+
+    def __str__(self) -> str:
+        return f"≤#{self.upto_number} {self.file_name}"
 
 
 class WorkdayOverride(models.Model):
@@ -135,6 +184,7 @@ class ImportStatus(models.TextChoices):
     WRITING = "writing", _("写入中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class ImportJob(models.Model):
@@ -180,6 +230,12 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # recovery (core.jobs): the worker's last sign of life, which run holds the job (a retry
+    # or a duplicate run takes a new number; an older run's progress is then refused), and a
+    # cancel asked of a running job
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    attempt = models.PositiveIntegerField(_("第几次运行"), default=0)
+    cancel_requested = models.BooleanField(_("已请求取消"), default=False)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -196,7 +252,7 @@ class ImportJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)
 
     @property
     def percent(self) -> int:

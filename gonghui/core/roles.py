@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("系统管理员")
+    SECADMIN = "secadmin", _("安全管理员")
+    AUDITOR = "auditor", _("安全审计员")
     CADRE = "cadre", _("工会干部")
     LEADER = "leader", _("领导(只读)")
     OPERATOR = "operator", _("热线话务员")
@@ -23,6 +25,12 @@ class Role(models.TextChoices):
     MEMBER = "member", _("会员")
 
 
+# Separated duties (三员分立, 等保 2.0): the system administrator runs users, orgs and settings
+# but neither reads the audit nor reveals personal data; the security administrator holds the
+# login locks, the policies and the key operations; the audit administrator reads and exports
+# the audit and nothing else. The last two are held apart: their accounts are made and changed
+# only on the command line (``gonghui adduser``), never by the system administrator's pages.
+HELD_APART = frozenset({Role.SECADMIN.value, Role.AUDITOR.value})
 STAFF_ROLES = frozenset(r.value for r in Role if r != Role.MEMBER)
 # Lawyers and counsellors see only what is assigned to them, never a whole subtree.
 ASSIGNEE_ROLES = frozenset({Role.LAWYER.value, Role.COUNSELLOR.value})
@@ -38,10 +46,13 @@ def grant(perm: str, *roles: str) -> None:
 
 grant("orgs.view", "admin", "cadre", "leader", "operator", "clerk", "lawyer", "counsellor")
 grant("orgs.manage", "admin", "cadre")
-grant("users.view", "admin", "cadre")
+grant("users.view", "admin", "cadre", "secadmin")
 grant("users.manage", "admin")
-grant("audit.view", "admin", "cadre", "leader")
-grant("pii.reveal", "admin", "cadre")
+grant("audit.view", "auditor", "cadre", "leader")
+grant("audit.export", "auditor")
+grant("audit.verify", "auditor", "secadmin")
+grant("security.policies", "secadmin")
+grant("pii.reveal", "cadre")
 grant("portal.use", "member")
 # public notices (公示): staff of the subtree read them; cadres and clerks record and answer
 # objections (the notices themselves are posted by the module whose decision they show)

@@ -29,3 +29,26 @@ def housekeeping() -> dict[str, int]:
 
 
 every(timedelta(hours=1), housekeeping)
+
+
+@task()
+def audit_seal() -> dict[str, int]:
+    """Seal the audit rows no open transaction can still add to (``core.auditchain``). Safe to
+    run twice: a second sealer waits for the first's lock and finds nothing new."""
+    from .auditchain import seal
+
+    return {"blocks": seal()}
+
+
+every(timedelta(minutes=5), audit_seal)
+
+
+@task()
+def jobs_reap() -> dict[str, int]:
+    """Mark failed the jobs whose worker stopped beating (``core.jobs``); safe twice."""
+    from .jobs import reap
+
+    return {"failed": reap()}
+
+
+every(timedelta(minutes=1), jobs_reap)

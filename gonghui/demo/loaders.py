@@ -185,6 +185,8 @@ class DemoAccount:
 # Fixed passwords, valid under the password policy; printed by ``gonghui demo``.
 DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("admin", "admin", "371700", "Heze2020-Admin", "王建国", "系统管理员"),
+    DemoAccount("secadmin", "secadmin", "371700", "Heze2020-Anquan", "马文涛", "安全管理员"),
+    DemoAccount("auditor", "auditor", "371700", "Heze2020-Shenji", "郑雪", "安全审计员"),
     DemoAccount("cadre_city", "cadre", "371700", "Heze2020-City", "李红梅", "市总工会组织部"),
     DemoAccount("cadre_mudan", "cadre", "371702", "Heze2020-Mudan", "张志强", "牡丹区总工会"),
     DemoAccount("leader", "leader", "371700", "Heze2020-Leader", "刘长青", "市总工会"),

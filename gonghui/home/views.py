@@ -33,6 +33,20 @@ def _link(label: str, name: str, *args: Any) -> tuple[str, str]:
     return label, reverse(name, args=args)
 
 
+LISTED_LOCKS = 10
+
+
+def _chain() -> dict[str, Any]:
+    """The audit chain at a glance (cheap: no verification, which is the command's)."""
+    from gonghui.core.models import AuditEntry, AuditSeal
+
+    last = AuditSeal.objects.order_by("-number").first()
+    tail = AuditEntry.objects.all()
+    if last is not None:
+        tail = tail.filter(at__gte=last.ends_at)
+    return {"blocks": last.number if last else 0, "last": last, "unsealed": tail.count()}
+
+
 def shortcuts(user: Any) -> list[tuple[str, str]]:
     """The buttons under the greeting: the role's daily work first."""
     links: list[tuple[str, str]] = []
@@ -88,6 +102,10 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("账号列表"), "users"))
     if can(user, "audit.view"):
         links.append(_link(_("审计日志"), "audit"))
+    if can(user, "security.locks"):
+        links.append(_link(_("登录锁定"), "login_locks"))
+    if can(user, "security.policies"):
+        links.append(_link(_("安全策略"), "security_policies"))
     links.append(_link(_("修改密码"), "password_change"))
     return links
 
@@ -212,6 +230,16 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role in ASSIGNEE_ROLES:
         context["cases"] = selectors.assigned_cases(user)
         return render(request, "home/assignee.html", context)
+    if user.role == Role.SECADMIN:
+        from gonghui.accounts.selectors import login_locks_visible_to
+        from gonghui.accounts.views import policies
+
+        context.update(locks=login_locks_visible_to(user)[:LISTED_LOCKS], policies=policies())
+        return render(request, "home/secadmin.html", context)
+    if user.role == Role.AUDITOR:
+        context["chain"] = _chain()
+        context["recent"] = list(audit_search(user)[:RECENT_AUDIT])
+        return render(request, "home/auditor.html", context)
     if user.role == Role.ADMIN:
         context["accounts"] = selectors.account_work(user)
         context["overview"] = selectors.overview(org)

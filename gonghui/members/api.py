@@ -9,15 +9,16 @@ field; a rule of state: 409). ID numbers and phones are masked in every answer e
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
+from gonghui.core import jobs
 from gonghui.core.api import BoundedText, InputSchema, Page, PageParams, paginate
-from gonghui.core.errors import InvalidInput, NotFound
+from gonghui.core.errors import Forbidden, InvalidInput, NotFound
 from gonghui.core.masking import mask_birth_date, mask_id_number, mask_phone
 from gonghui.core.models import ImportJob
 from gonghui.core.roles import can
@@ -398,10 +399,23 @@ class ImportJobOut(Schema):
     message: str
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
+    heartbeat_at: datetime.datetime | None = Field(None, description="the worker's last beat")
+    attempt: int = Field(0, description="how many runs this job has had")
+    cancel_requested: bool = False
+    can_cancel: bool = False
+    can_retry: bool = False
 
     @staticmethod
     def resolve_org(obj: ImportJob) -> str:
         return obj.org.code
+
+    @staticmethod
+    def resolve_can_cancel(obj: ImportJob) -> bool:
+        return jobs.can_cancel(obj)
+
+    @staticmethod
+    def resolve_can_retry(obj: ImportJob) -> bool:
+        return jobs.can_retry(obj)
 
 
 @router.post(
@@ -460,6 +474,35 @@ def member_import_job(request: HttpRequest, job_id: int) -> ImportJob:
     if job is None:
         raise NotFound()
     return job
+
+
+def _managed_job(request: HttpRequest, job_id: int) -> ImportJob:
+    job = importing.import_jobs_visible_to(request.user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound()
+    if not can(request.user, "members.manage", job.org):
+        raise Forbidden(_("当前角色无权执行此操作"))
+    return cast(ImportJob, job)
+
+
+@router.post("/import/{job_id}/cancel", response=ImportJobOut, summary="取消导入任务")
+def member_import_cancel(request: HttpRequest, job_id: int) -> ImportJob:
+    """A waiting job, or one whose worker died, is cancelled at once; a running one stops at
+    its next progress, before anything is written (``cancel_requested`` until then). A job
+    already finished answers 409."""
+    return jobs.job_cancel(job=_managed_job(request, job_id), actor=request.user)
+
+
+@router.post("/import/{job_id}/retry", response=ImportJobOut, summary="重试导入任务")
+def member_import_retry(request: HttpRequest, job_id: int) -> ImportJob:
+    """Run a failed or cancelled job again from its upload (kept until its retention); rows
+    already in the registry stay unchanged. Any other job, or one whose upload is gone,
+    answers 409."""
+    from .tasks import import_members_job
+
+    return jobs.job_retry(
+        job=_managed_job(request, job_id), actor=request.user, enqueue=import_members_job.enqueue
+    )
 
 
 @router.post("/transfer-in", response=MemberDetail, summary="会籍接转（本单位范围内一步转入）")

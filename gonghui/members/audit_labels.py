@@ -16,6 +16,7 @@ audit.register_type("join_application", "members.JoinApplication")
 audit.register_type(
     "transfer_request", "members.TransferRequest", fields={"request": _("会籍接转申请")}
 )
+audit.register_type("import_job", "core.ImportJob", url="members:import_job")
 audit.GROUPS["join"] = _("入会申请")
 audit.GROUPS["member_home"] = _("会员之家")
 audit.register_actions(
@@ -31,6 +32,8 @@ audit.register_actions(
         "member.reveal": _("查看完整身份信息"),
         "member.portal_account": _("开通会员账号"),
         "member.import": _("导入名册"),
+        "import.cancel": _("取消导入任务"),
+        "import.retry": _("重试导入任务"),
         "member.export": _("导出名册"),
         "join.apply": _("申请入会"),
         "join.approve": _("批准入会"),

@@ -3,8 +3,8 @@
 Safe to run twice: the job is claimed by one conditional UPDATE (pending → running), so a
 second run — a retry, a duplicate enqueue — finds nothing to do and returns the job as it is.
 Enqueue with ``transaction.on_commit`` after creating the job. The upload is deleted when the
-job ends (done or failed) unless the job keeps it for a confirmed run (the page's preview);
-the hourly purge deletes it after its retention at the latest.
+job is done or its file found unusable, unless the job keeps it for a confirmed run (the
+page's preview); the hourly purge deletes it after its retention at the latest.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import task
 
-from gonghui.core import uploads
+from gonghui.core import jobs, uploads
 from gonghui.core.errors import ServiceError
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.periodic import every
@@ -37,57 +37,57 @@ def _done_with_upload(job: ImportJob) -> None:
 
 
 def run_member_import(job_id: int) -> dict[str, Any]:
-    """Run one member import job to its end (the task body, callable without a worker)."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
-    )
-    job = ImportJob.objects.select_related("org", "actor").get(pk=job_id)
-    if not claimed:
-        return {"job": job.pk, "status": job.status, "skipped": True}
+    """Run one member import job to its end (the task body, callable without a worker).
 
-    def progress(done: int, total: int, stage: str) -> None:
-        status = ImportStatus.WRITING if stage == "write" else ImportStatus.RUNNING
-        ImportJob.objects.filter(pk=job_id).update(processed=done, total=total, status=status)
+    Recovery (``core.jobs``): the run beats while it works; a cancel stops it at its next
+    progress, before the write (one transaction); a run that crashes, dies or is cancelled
+    keeps its upload until the retention, so that the job can be retried (an unusable file
+    is deleted at once: a retry would fail the same way)."""
 
-    errors_path = errors_path_for(job)
-    try:
-        result = member_import(
-            actor=job.actor,
-            org=job.org,
-            path=job.file_path,
-            file_name=job.file_name,
-            dry_run=job.dry_run,
-            errors_path=errors_path,
-            progress=progress,
-        )
-    except ServiceError as exc:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportStatus.FAILED, message=exc.detail, finished_at=timezone.now()
-        )
+    def work(job: ImportJob, beat: Any) -> dict[str, Any]:
+        def progress(done: int, total: int, stage: str) -> None:
+            status = ImportStatus.WRITING if stage == "write" else ImportStatus.RUNNING
+            beat(processed=done, total=total, status=status)
+
+        errors_path = errors_path_for(job)
+        try:
+            result = member_import(
+                actor=job.actor,
+                org=job.org,
+                path=job.file_path,
+                file_name=job.file_name,
+                dry_run=job.dry_run,
+                errors_path=errors_path,
+                progress=progress,
+            )
+        except ServiceError as exc:
+            # the file itself is unusable: retrying it would fail the same way
+            _done_with_upload(job)
+            return {"status": ImportStatus.FAILED, "message": exc.detail}
+        except jobs.JobCancelled:
+            raise
+        except Exception as exc:
+            jobs.finish(
+                job.pk,
+                job.attempt,
+                ImportStatus.FAILED,
+                message=f"{type(exc).__name__}: {str(exc)[:500]}",
+            )
+            raise
         _done_with_upload(job)
-        return {"job": job_id, "status": ImportStatus.FAILED.value, "message": exc.detail}
-    except Exception as exc:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportStatus.FAILED,
-            message=f"{type(exc).__name__}: {str(exc)[:500]}",
-            finished_at=timezone.now(),
-        )
-        _done_with_upload(job)
-        raise
-    _done_with_upload(job)
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportStatus.DONE,
-        total=result.rows,
-        processed=result.rows,
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        rejected=result.rejected,
-        warned=result.warned,
-        errors_file=str(errors_path) if result.errors_file else "",
-        finished_at=timezone.now(),
-    )
-    return {"job": job_id, "status": ImportStatus.DONE.value, **result.as_json()}
+        return {
+            "status": ImportStatus.DONE,
+            "total": result.rows,
+            "processed": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rejected": result.rejected,
+            "warned": result.warned,
+            "errors_file": str(errors_path) if result.errors_file else "",
+        }
+
+    return jobs.run_with_recovery(job_id, work)
 
 
 @task()

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gonghui.core import hooks, throttle
+from gonghui.core import hooks, jobs, throttle
 from gonghui.core.errors import Conflict, InvalidInput, NotFound, ServiceError
 from gonghui.core.masking import mask_birth_date, mask_id_number, mask_name, mask_phone
 from gonghui.core.models import ImportJob, ImportStatus
@@ -316,6 +316,8 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request.user, pk)
     context = {
         "job": job,
+        "can_cancel": jobs.can_cancel(job),
+        "can_retry": jobs.can_retry(job),
         "rejected": _rejected_preview(job) if job.finished else [],
         "warned": _warned_preview(job) if job.finished else [],
         "confirmed": ImportJob.objects.filter(
@@ -353,6 +355,33 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.detail)
         return redirect("members:import_job", pk=preview.pk)
+    return redirect("members:import_job", pk=job.pk)
+
+
+@require_POST
+@staff_page(MANAGE)
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a job: waiting or with a dead worker at once, running at its next progress,
+    before anything is written."""
+    job = _job(request.user, pk)
+    try:
+        jobs.job_cancel(job=job, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    return redirect("members:import_job", pk=job.pk)
+
+
+@require_POST
+@staff_page(MANAGE)
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run a failed or cancelled job again from its upload (rows already in are unchanged)."""
+    from .tasks import import_members_job
+
+    job = _job(request.user, pk)
+    try:
+        jobs.job_retry(job=job, actor=request.user, enqueue=import_members_job.enqueue)
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
     return redirect("members:import_job", pk=job.pk)
 
 

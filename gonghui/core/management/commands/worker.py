@@ -9,6 +9,7 @@ from typing import Any
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from gonghui.core.monitoring import worker_beat
 from gonghui.core.periodic import enqueue_due
 
 
@@ -31,6 +32,7 @@ class Command(DbWorkerCommand):
             def scheduler() -> None:
                 while not stop.is_set():
                     try:
+                        worker_beat()  # /readyz: a worker is alive
                         enqueue_due()
                     except Exception as exc:  # noqa: BLE001 - the scheduler must keep going
                         self.stderr.write(f"periodic scheduling failed: {exc}")
