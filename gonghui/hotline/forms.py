@@ -20,7 +20,9 @@ ORG_BOX = {"list": "org-options", "autocomplete": "off"}
 def checked_upload(upload: Any) -> Any:
     """The service's size and type rules, checked before the order is filed, so that a bad
     file never leaves an order filed without it (filing and attaching are two steps)."""
-    from .services import ATTACHMENT_TYPES, MAX_ATTACHMENT
+    from pathlib import Path
+
+    from .services import ATTACHMENT_EXTENSIONS, MAX_ATTACHMENT
 
     if upload is None:
         return None
@@ -28,7 +30,7 @@ def checked_upload(upload: Any) -> Any:
         raise forms.ValidationError(_("附件不能超过 10 MB"))
     if upload.size == 0:
         raise forms.ValidationError(_("附件是空文件"))
-    if upload.content_type not in ATTACHMENT_TYPES:
+    if Path(upload.name or "").suffix.lower() not in ATTACHMENT_EXTENSIONS:
         raise forms.ValidationError(_("不支持的附件类型"))
     return upload
 

@@ -475,8 +475,20 @@ def attachment_path(instance: TicketAttachment, filename: str) -> str:
 
 
 class TicketAttachment(models.Model):
+    """A file on an order. Kept by the upload guard (``stored``, a ``core.StoredFile``: 0600
+    under the data dir, with its hash and retention); ``file`` holds only the attachments of
+    before the guard, under the media folder."""
+
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=300)
+    stored = models.ForeignKey(
+        "core.StoredFile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("文件"),
+    )
+    file = models.FileField(_("旧文件"), upload_to=attachment_path, max_length=300, blank=True)
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小"))
     content_type = models.CharField(_("类型"), max_length=100)
@@ -490,6 +502,14 @@ class TicketAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def open(self) -> Any:
+        """The file for reading (``FileNotFoundError`` once its retention has passed)."""
+        if self.stored is not None:
+            return self.stored.open()
+        if not self.file:
+            raise FileNotFoundError(self.name)
+        return self.file.open("rb")
 
 
 class NotificationKind(models.TextChoices):

@@ -480,11 +480,15 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_page(VIEW)
 def attachment(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     ticket = selectors.access_ticket(request.user, pk)
-    item = ticket.attachments.filter(pk=file_pk).first()
+    item = ticket.attachments.select_related("stored").filter(pk=file_pk).first()
     if item is None:
         raise Http404()
+    try:
+        handle = item.open()
+    except FileNotFoundError as exc:  # past its retention
+        raise Http404() from exc
     response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+        handle, as_attachment=True, filename=item.name, content_type=item.content_type
     )
     response["Cache-Control"] = "no-store"
     return cast(HttpResponse, response)
