@@ -101,6 +101,9 @@ ALLOWED_HOSTS = _hosts or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 HTTPS = _env_bool("GONGHUI_HTTPS", bool(_hosts) and not DEBUG)
 
 INSTALLED_APPS = [
+    # before django.contrib.auth: its ``changepassword`` command is the one that runs (through
+    # the service that revokes the user's tokens); Django takes a command from the first app
+    "gonghui.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -114,7 +117,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "gonghui.core",
-    "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
     "gonghui.reports",
