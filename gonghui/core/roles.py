@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     ADMIN = "admin", _("系统管理员")
     CADRE = "cadre", _("工会干部")
-    LEADER = "leader", _("领导(只读)")
+    LEADER = "leader", _("领导（只读）")
     OPERATOR = "operator", _("热线话务员")
     CLERK = "clerk", _("基层工会专干")
     LAWYER = "lawyer", _("律师/调解员")
