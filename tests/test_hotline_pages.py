@@ -447,7 +447,7 @@ def test_stats_page_shows_figures_charts_and_tables(people: Any, login: Any, at_
 
 def test_stats_of_another_subtree_are_refused(people: Any, login: Any, at_a: Ticket) -> None:
     html = html_of(login(people.cadre_b).get("/hotline/stats/?org=371702"))
-    assert "未找到该工会" in html
+    assert "未找到“371702”" in html
     assert 'data-testid="figures"' not in html
 
 

@@ -14,7 +14,6 @@ from gonghui.core.pickers import PickerField, bind_pickers
 from .models import Category, Channel, Complexity, Satisfaction, Urgency
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-ORG_BOX = {"list": "org-options", "autocomplete": "off"}
 
 
 def checked_upload(upload: Any) -> Any:
@@ -137,9 +136,7 @@ class TransferImportForm(forms.Form):
 
 
 class StatsForm(forms.Form):
-    org = forms.CharField(
-        label=_("工会代码"), required=False, max_length=32, widget=forms.TextInput(ORG_BOX)
-    )
+    org = PickerField("org", label=_("工会"), required=False)
     start = forms.DateField(label=_("开始日期"), required=False, widget=DATE)
     end = forms.DateField(label=_("结束日期"), required=False, widget=DATE)
 

@@ -603,7 +603,10 @@ def _stats_request(
     first, ``core.periods``); an org outside the user's scope or a period beyond the bounds
     is an error on its field."""
     user: Any = request.user
-    form = StatsForm(request.GET or {})
+    data = request.GET.copy()
+    if not data.get("org") and user.org is not None:
+        data["org"] = user.org.code  # the picker shows the user's own org by name
+    form = bind_pickers(StatsForm(data), user)
     form.is_valid()
     org: Org | None = user.org
     code = (form.cleaned_data.get("org") or "").strip()
@@ -658,7 +661,6 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "picker": picker,
         "figures": figures,
         "breakdowns": breakdowns,
-        "org_choices": list(org_children(user, user.org)[:100]) if user.org else [],
         "export_query": urlencode(
             {"org": org.code if org else "", "start": start.isoformat(), "end": end.isoformat()}
         ),
