@@ -142,6 +142,29 @@ def _fresh_cache() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar() -> Any:
+    """Each test computes working days afresh: an override a test wrote is rolled back
+    without the signal that would clear the process's computed years."""
+    from gonghui.core import workdays
+
+    workdays.clear_cache()
+    yield
+    workdays.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in Chinese: a request in English (the language cookie) leaves English
+    active in the thread, which would turn the next test's narrative into English."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _own_data_dir(settings: Any, tmp_path_factory: Any) -> None:
     """Each test writes its uploads, results and stored files into a fresh data dir."""
     data_dir = tmp_path_factory.mktemp("data")

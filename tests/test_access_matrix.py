@@ -37,6 +37,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from gonghui.accounts.services import token_issue
 from gonghui.api import api as ninja_api
 from gonghui.core.metrics import all_metrics
+from gonghui.core.notices import object_to, open_notice
 from gonghui.hotline import services as hotline
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
@@ -120,6 +121,8 @@ class Records:
             actor=people.admin, county="371702", union="G-A-0001", name="甲公司"
         )
         metric = all_metrics()[0].key if all_metrics() else "none"
+        notice = open_notice(tree.union_a, org=tree.union_a, title="公示", by=people.clerk_a)
+        objection = object_to(notice, text="异议", by=people.member_a)
         self.by_name: dict[str, str] = {
             "code": tree.union_a.code,
             "user_id": str(people.clerk_a.pk),
@@ -138,6 +141,7 @@ class Records:
             "step": "approve",
             "request_id": "999999",
             "kind": "org",
+            "objection": str(objection.pk),
         }
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -150,6 +154,8 @@ class Records:
             ("/members/transfer/", "999999"),
             ("/portal/transfers/", "999999"),
             ("/members/", str(member.pk)),
+            ("/notices/", str(notice.pk)),
+            ("/portal/notices/", str(notice.pk)),
         ]
 
     def fill(self, route: str) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EncryptedTextField
 from .scope import ScopedQuerySet
 
 
@@ -247,3 +249,125 @@ class StoredFile(models.Model):
         from pathlib import Path
 
         return (Path(settings.DATA_DIR) / self.path).open("rb")
+
+
+class PublicNotice(models.Model):
+    """A public notice (公示) of a decision about one record — a hardship family's archive,
+    an honour's nominees, an election's candidates, an agreement — posted by ``org`` for
+    ``days`` working days from ``starts_on`` (the day of posting never counts). Anyone it
+    concerns may object while it runs; the notice passes once it has ended with every
+    objection resolved and none upheld (``core.notices``)."""
+
+    org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("公示单位")
+    )
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    title = models.CharField(_("公示标题"), max_length=200)
+    body = models.TextField(_("公示内容"), blank=True)
+    days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
+    starts_on = models.DateField(_("公示开始"))
+    ends_on = models.DateField(_("公示截止"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+    created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("公示")
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="notice_subject"),
+            models.Index(fields=["org", "ends_on"], name="notice_org_ends"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("notice", args=[self.pk])
+
+    @classmethod
+    def scope_member(cls, user: Any) -> models.Q:
+        """A member sees the notices of their own union and of every org above it."""
+        org = getattr(user, "org", None)
+        if org is None:
+            return models.Q(pk__in=[])
+        return models.Q(org_id__in=[int(p) for p in org.path.strip("/").split("/") if p])
+
+    def is_running(self, today: Any) -> bool:
+        return bool(self.starts_on <= today <= self.ends_on)
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    UPHELD = "upheld", _("异议成立")
+    DISMISSED = "dismissed", _("异议不成立")
+
+
+class Objection(models.Model):
+    """An objection raised against a public notice: by a member in the portal, or received by
+    letter or telephone and recorded by staff; resolved with an answer, upheld or not."""
+
+    scope_field = "notice__org"
+
+    notice = models.ForeignKey(
+        PublicNotice, on_delete=models.PROTECT, related_name="objections", verbose_name=_("公示")
+    )
+    text = models.TextField(_("异议内容"))
+    name = models.CharField(_("异议人"), max_length=50, blank=True)
+    contact = EncryptedTextField(_("联系方式"), mask="phone", blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提出账号"),
+    )
+    raised_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    status = models.CharField(
+        _("处理结果"), max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
+    )
+    answer = models.TextField(_("处理意见"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        verbose_name = _("公示异议")
+
+    def __str__(self) -> str:
+        return f"{self.notice} #{self.pk}"
+
+    @classmethod
+    def scope_member(cls, user: Any) -> models.Q:
+        """A member sees the objections they raised themselves, never anyone else's."""
+        return models.Q(raised_by=user)
+
+    @property
+    def contact_masked(self) -> str:
+        from .masking import mask_phone
+
+        return mask_phone(self.contact) if self.contact else ""

@@ -43,6 +43,10 @@ grant("users.manage", "admin")
 grant("audit.view", "admin", "cadre", "leader")
 grant("pii.reveal", "admin", "cadre")
 grant("portal.use", "member")
+# public notices (公示): staff of the subtree read them; cadres and clerks record and answer
+# objections (the notices themselves are posted by the module whose decision they show)
+grant("notices.view", "admin", "cadre", "leader", "clerk")
+grant("notices.manage", "admin", "cadre", "clerk")
 
 
 def role_can(role: str, perm: str) -> bool:

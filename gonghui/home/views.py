@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gonghui.core import periods
+from gonghui.core import deadlines, periods
 from gonghui.core.errors import InvalidInput
 from gonghui.core.roles import ASSIGNEE_ROLES, Role, can
 from gonghui.core.web import audit_search
@@ -53,6 +53,8 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("热线统计"), "hotline:stats"))
     if can(user, "reports.view"):
         links.append(_link(_("工作报告"), "reports:summary"))
+    if can(user, "notices.view"):
+        links.append(_link(_("公示"), "notices"))
     if can(user, "orgs.manage", org):
         links.append(_link(_("新建下级组织"), "orgs:create", org.code))
     elif can(user, "orgs.view"):
@@ -96,7 +98,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home/no_org.html")
     if user.role == Role.LEADER and can(user, "reports.view"):
         return redirect("reports:dashboard")
-    context: dict[str, Any] = {"org": org, "shortcuts": shortcuts(user)}
+    context: dict[str, Any] = {
+        "org": org,
+        "shortcuts": shortcuts(user),
+        "due": deadlines.for_user(user),  # every module's items with a yellow or red card
+    }
     if user.role in ASSIGNEE_ROLES:
         context["cases"] = selectors.assigned_cases(user)
         return render(request, "home/assignee.html", context)

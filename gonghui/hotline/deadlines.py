@@ -8,11 +8,19 @@ working day before the due date, red once it has passed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
+from django.utils.translation import gettext as _
+
+from gonghui.core import deadlines
+from gonghui.core.roles import can
 from gonghui.core.workdays import add_workdays
 
-from .models import Card, DeadlineRule
+from .models import Card, DeadlineRule, Ticket
+
+DUE_LISTED = 20  # at most this many orders on a home page's list of items due
 
 # DOMAIN.md: close within 15 working days, one extension of 7 (Shandong 12345 rules).
 DEFAULT_DAYS = {
@@ -48,11 +56,29 @@ def extended(due_on: date, days: int) -> date:
 
 
 def card_for(due_on: date | None, today: date) -> str:
-    """The card an open order carries on ``today``."""
-    if due_on is None:
-        return Card.NONE
-    if today > due_on:
-        return Card.RED
-    if add_workdays(today, 1) >= due_on:
-        return Card.YELLOW
-    return Card.NONE
+    """The card an open order carries on ``today`` (``core.deadlines``: one working day's
+    warning)."""
+    return deadlines.card_for(due_on, today) or Card.NONE
+
+
+@deadlines.source("hotline")
+def due(user: Any, today: date) -> Iterator[deadlines.Due]:
+    """The orders waiting for the user's own org whose due date is near or past (the cards
+    of ``card_for``: one working day's warning)."""
+    if not can(user, "hotline.view"):
+        return
+    horizon = add_workdays(today, 1)
+    waiting = (
+        Ticket.objects.waiting_for(user)
+        .filter(due_on__isnull=False, due_on__lte=horizon)
+        .select_related("topic", "handler_org", "receiving_org")
+        .order_by("due_on", "id")[:DUE_LISTED]
+    )
+    for ticket in waiting:
+        topic = ticket.topic.name if ticket.topic_id else ticket.get_category_display()
+        yield deadlines.Due(
+            label=_("热线工单 %(no)s（%(topic)s）：办结期限") % {"no": ticket, "topic": topic},
+            due_on=ticket.due_on,  # type: ignore[arg-type]
+            url=ticket.get_absolute_url(),
+            org=ticket.handler_org or ticket.receiving_org,
+        )

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from gonghui.core import notice_views
+
 from . import views
 
 app_name = "portal"
@@ -10,6 +12,8 @@ urlpatterns = [
     path("card/", views.card, name="card"),
     path("transfers/", views.transfers, name="transfers"),
     path("transfers/<int:pk>/confirm/", views.transfer_confirm, name="transfer_confirm"),
+    path("notices/", notice_views.portal_notices, name="notices"),
+    path("notices/<int:pk>/", notice_views.portal_notice, name="notice"),
     path("hotline/", views.hotline, name="hotline"),
     path("hotline/new/", views.hotline_new, name="hotline_new"),
     path("hotline/<int:pk>/", views.hotline_detail, name="hotline_detail"),
