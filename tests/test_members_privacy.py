@@ -241,9 +241,9 @@ def test_a_transfer_attempt_tells_no_member_from_a_member_elsewhere(
             {"id_number": ID_WANG, "name": "王刚"},
         )
     ]
-    assert {(r.status_code, r.content) for r in answers} == {
-        (409, answers[0].content)
-    }, [r.content for r in answers]
+    assert {(r.status_code, r.content) for r in answers} == {(409, answers[0].content)}, [
+        r.content for r in answers
+    ]
     assert answers[0].json()["detail"] == OUT_OF_SCOPE
     found = AuditEntry.objects.filter(action="member.lookup", actor=clerk_b)
     assert [e.changes["found"]["after"] for e in found] == [0, 0, 0]

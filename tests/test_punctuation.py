@@ -31,7 +31,6 @@ ASCII_NEXT_TO_CHINESE = re.compile(
 )
 
 
-
 def _in_the_source() -> str:
     """The program's own text (code and templates, not the catalogue or the migrations): a
     catalogue entry no longer found there is obsolete, and goes when the catalogue is next
