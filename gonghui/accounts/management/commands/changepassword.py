@@ -24,6 +24,12 @@ MAX_TRIES = 3
 class Command(changepassword.Command):
     help = "修改账号密码（Change a user's password）；吊销该账号的全部 API 令牌并结束其会话。"
 
+    def _get_pass(self, prompt: str = "") -> str:
+        typed = getpass.getpass(prompt=prompt)
+        if not typed:
+            raise CommandError("已取消")
+        return typed
+
     def handle(self, *args: Any, **options: Any) -> str:
         username = options["username"] or getpass.getuser()
         user = User._default_manager.using(options["database"]).filter(username=username).first()
