@@ -17,7 +17,8 @@ Variables (the contract of PRODUCT.md, extended, never renamed):
   ``GONGHUI_UPLOAD_MAX_INFLATED_MB`` (1024), ``GONGHUI_UPLOAD_MAX_RATIO`` (100),
   ``GONGHUI_UPLOAD_MAX_ROWS`` (2,000,000), ``GONGHUI_UPLOAD_MAX_CELLS`` (50,000,000),
   ``GONGHUI_UPLOAD_INLINE_KB`` (2048),
-  ``GONGHUI_UPLOAD_RETENTION_HOURS`` (24), ``GONGHUI_RESULT_RETENTION_DAYS`` (7).
+  ``GONGHUI_UPLOAD_RETENTION_HOURS`` (24), ``GONGHUI_RESULT_RETENTION_DAYS`` (7),
+  ``GONGHUI_HOTLINE_ATTACHMENT_DAYS`` (1830: a work order's attachments).
 """
 
 from __future__ import annotations
@@ -100,6 +101,9 @@ ALLOWED_HOSTS = _hosts or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 HTTPS = _env_bool("GONGHUI_HTTPS", bool(_hosts) and not DEBUG)
 
 INSTALLED_APPS = [
+    # before django.contrib.auth: its ``changepassword`` command is the one that runs (through
+    # the service that revokes the user's tokens); Django takes a command from the first app
+    "gonghui.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -113,7 +117,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "gonghui.core",
-    "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
     "gonghui.reports",
@@ -314,6 +317,9 @@ UPLOAD_INLINE_BYTES = _env_int("GONGHUI_UPLOAD_INLINE_KB", 2048) * 1024
 # latest; rejected-rows workbooks after their own retention
 UPLOAD_RETENTION_HOURS = _env_int("GONGHUI_UPLOAD_RETENTION_HOURS", 24)
 RESULT_RETENTION_DAYS = _env_int("GONGHUI_RESULT_RETENTION_DAYS", 7)
+# a work order's attachments (evidence, receipts) are kept as long as the order's file: five
+# years, then deleted by the hourly purge (the order keeps their names and hashes)
+HOTLINE_ATTACHMENT_DAYS = _env_int("GONGHUI_HOTLINE_ATTACHMENT_DAYS", 5 * 366)
 
 # The audit log (core.auditchain): kept at least this many days before it may be archived
 # (等保 2.0 asks for six months), and sealed into hash-chained blocks by the worker up to this

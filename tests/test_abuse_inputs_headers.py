@@ -327,6 +327,34 @@ def test_a_county_that_returned_an_order_sees_it_as_it_left(
         assert body["timeline"][-1]["action"] == "reply"
 
 
+def test_a_county_that_returned_an_order_lists_it_as_it_left(
+    people: Any, api: Any, login: Any
+) -> None:
+    """The lists too (the API's, the queue page's, its export): county A sees the order it
+    returned as "退回", with no handler, not as county B's reply with its wages."""
+    ticket = _returned_then_replied(people)
+    rows = api(people.cadre_a).get("/api/v1/hotline/tickets").json()["items"]
+    row = next(r for r in rows if r["id"] == ticket.pk)
+    assert (row["status"], row["handler_org"], row["workers"]) == ("returned", None, 0)
+    assert row["wages_recovered"] in ("0", 0, "0.00")
+    page = login(people.cadre_a).get("/hotline/?tab=all").content.decode()
+    assert "曹县总工会" not in page and "已办结反馈" not in page
+    export = login(people.cadre_a).get("/hotline/export.csv?tab=all")
+    csv = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "曹县总工会" not in csv and "15000" not in csv and "已办结反馈" not in csv
+    assert "已退单" in csv
+    # filed and counted under the status it left with, not the one it has now
+    replied = api(people.cadre_a).get("/api/v1/hotline/tickets", {"status": "replied"}).json()
+    assert replied["count"] == 0
+    returned = api(people.cadre_a).get("/api/v1/hotline/tickets", {"status": "returned"}).json()
+    assert [r["id"] for r in returned["items"]] == [ticket.pk]
+    assert "已办结反馈" not in login(people.cadre_a).get("/hotline/?tab=replied").content.decode()
+    # those who hold or received it list it as it stands
+    for user in (people.operator, people.cadre_b):
+        rows = api(user).get("/api/v1/hotline/tickets").json()["items"]
+        assert next(r for r in rows if r["id"] == ticket.pk)["status"] == "replied"
+
+
 def test_a_county_that_returned_an_order_sees_it_whole_once_it_comes_back(
     people: Any, api: Any
 ) -> None:

@@ -314,6 +314,33 @@ def test_behind_a_proxy_the_lock_keys_on_the_forwarded_address(people: People) -
     assert AccessAttempt.objects.get(username="cadre_a").ip_address == proxy
 
 
+@override_settings(GONGHUI_PROXY_COUNT=1)
+def test_behind_a_proxy_the_audit_names_the_client(people: People) -> None:
+    """An audit row names the address the proxy saw, not the proxy, and never one the client
+    wrote into X-Forwarded-For itself (as the lockout does)."""
+    proxy = "10.0.0.1"
+    issued = token(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"{OWNER}, {STRANGER}"),
+                   "cadre_a", PASSWORD).json()["token"]  # fmt: skip
+    client = Client(
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR=f"{OWNER}, {STRANGER}",  # OWNER: the client's own claim
+        headers={"Authorization": f"Bearer {issued}"},
+    )
+    assert client.post("/api/v1/auth/revoke").status_code == 204
+    entry = AuditEntry.objects.get(action="token.revoke")
+    assert entry.ip == STRANGER
+    # no proxy configured: the address of the connection, whatever the header says
+    with override_settings(GONGHUI_PROXY_COUNT=0):
+        issued = token(Client(REMOTE_ADDR=proxy), "cadre_a", PASSWORD).json()["token"]
+        client = Client(
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=STRANGER,
+            headers={"Authorization": f"Bearer {issued}"},
+        )
+        assert client.post("/api/v1/auth/revoke").status_code == 204
+    assert AuditEntry.objects.filter(action="token.revoke").latest("id").ip == proxy
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [

@@ -112,3 +112,36 @@ def test_a_refused_password_revokes_nothing(people: People) -> None:
     assert bearer(raw).get("/api/v1/auth/me").status_code == 200
     assert clerk.get("/").status_code == 200
     assert ApiToken.objects.filter(revoked_at__isnull=False).count() == 0
+
+
+def test_changepassword_on_the_command_line_revokes_tokens_and_sessions(
+    people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``gonghui changepassword`` (Django's command, which only set the password) goes
+    through the same service: the token and the session made with the old password stop
+    working, the policy holds, and the audit says so."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from gonghui.accounts.management.commands.changepassword import Command
+
+    _, raw = token_issue(user=people.cadre_a)
+    session = logged_in("cadre_a")
+    typed = iter(["short", "short", NEW, NEW])  # a refused password first, then a good one
+    monkeypatch.setattr(Command, "_get_pass", lambda self, prompt="": next(typed))
+    out = StringIO()
+    call_command("changepassword", "cadre_a", stdout=out, stderr=StringIO())
+    assert "已全部吊销" in out.getvalue()
+    assert bearer(raw).get("/api/v1/auth/me").status_code == 401
+    assert session.get("/")["Location"] == "/login/?next=/"
+    people.cadre_a.refresh_from_db()
+    assert people.cadre_a.check_password(NEW)
+    entry = AuditEntry.objects.get(action="user.password")
+    assert (entry.actor, entry.changes["api_tokens_revoked"]) == (None, {"before": 0, "after": 1})
+    # three refused tries change nothing
+    typed = iter(["short"] * 6)
+    with pytest.raises(CommandError):
+        call_command("changepassword", "cadre_a", stdout=StringIO(), stderr=StringIO())
+    assert AuditEntry.objects.filter(action="user.password").count() == 1

@@ -52,9 +52,25 @@ def printed_accounts(stdout: str) -> dict[str, str]:
     return rows
 
 
-def test_demo_no_serve_twice_into_a_data_dir(tmp_path: Path) -> None:
-    data_dir = tmp_path / "demo-data"
-    first = run_gonghui("demo", "--no-serve", "--data-dir", str(data_dir))
+# ``gonghui demo`` always runs on its embedded SQLite file, whatever database the suite uses:
+# the PostgreSQL suite would load the very same demo into the very same kind of file again.
+embedded_only = pytest.mark.skipif(
+    bool(os.environ.get("GONGHUI_TEST_DATABASE_URL")),
+    reason="gonghui demo runs on SQLite: the SQLite suite runs these",
+)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """A data dir the demo was loaded into once (``gonghui demo --no-serve``) and what that
+    first run printed: the tests that need a loaded demo share it (a load is a minute)."""
+    data_dir = tmp_path_factory.mktemp("cli") / "demo-data"
+    return data_dir, run_gonghui("demo", "--no-serve", "--data-dir", str(data_dir))
+
+
+@embedded_only
+def test_demo_no_serve_twice_into_a_data_dir(demo_dir: tuple[Path, Any]) -> None:
+    data_dir, first = demo_dir
     assert first.returncode == 0, first.stderr
     accounts = printed_accounts(first.stdout)
     # every role's account and the county hotline desks', each with its username
@@ -201,14 +217,16 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
+@embedded_only
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_demo_serves_with_a_worker_beside_it_and_stops_both(tmp_path: Path) -> None:
+def test_demo_serves_with_a_worker_beside_it_and_stops_both(demo_dir: tuple[Path, Any]) -> None:
+    data_dir, _first = demo_dir  # loaded already: this run adds nothing, then serves
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
     demo = subprocess.Popen(  # noqa: S603 - our own interpreter and command
-        [sys.executable, "-m", "gonghui", "demo", "--data-dir", str(tmp_path), "--port", str(port)],
+        [sys.executable, "-m", "gonghui", "demo", "--data-dir", str(data_dir), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,

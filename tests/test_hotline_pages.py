@@ -5,8 +5,11 @@ its scope: refused, nothing changed."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import stat
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +18,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gonghui.core.models import AuditEntry
+from gonghui.core.models import AuditEntry, StoredFile
+from gonghui.core.uploads import purge_expired
 from gonghui.hotline import services
 from gonghui.hotline.models import Status, Ticket, TicketEvent
 
@@ -443,7 +447,7 @@ def test_stats_page_shows_figures_charts_and_tables(people: Any, login: Any, at_
 
 def test_stats_of_another_subtree_are_refused(people: Any, login: Any, at_a: Ticket) -> None:
     html = html_of(login(people.cadre_b).get("/hotline/stats/?org=371702"))
-    assert "未找到该工会" in html
+    assert "未找到“371702”" in html
     assert 'data-testid="figures"' not in html
 
 
@@ -574,12 +578,39 @@ def test_intake_refuses_a_bad_attachment_and_files_nothing(people: Any, login: A
 
 
 def test_handler_attaches_a_file_on_the_order_page(people: Any, login: Any, at_a: Ticket) -> None:
-    upload = SimpleUploadedFile("回执.png", b"\x89PNG\r\n", content_type="image/png")
+    upload = SimpleUploadedFile("回执.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
     client = login(people.cadre_a)
     response = client.post(f"/hotline/{at_a.pk}/files/", {"attachment": upload})
     assert response.status_code == 302
     assert at_a.attachments.get().name == "回执.png"
     assert at_a.events.filter(action="attach").count() == 1
+
+
+def test_attachments_go_through_the_upload_guard(
+    people: Any, login: Any, at_a: Ticket, settings: Any
+) -> None:
+    """An executable named as a PDF, or one declared as a PDF by the browser, is refused for
+    its first bytes; what is kept is a 0600 StoredFile under the data dir, with its hash."""
+    client = login(people.cadre_a)
+    for name, declared in (("工资条.pdf", "application/pdf"), ("工资条.exe", "application/pdf")):
+        upload = SimpleUploadedFile(name, b"MZ\x90\x00evil", content_type=declared)
+        response = client.post(f"/hotline/{at_a.pk}/files/", {"attachment": upload})
+        assert response.status_code == 200
+        assert at_a.attachments.count() == 0
+    assert not StoredFile.objects.exists()
+    upload = SimpleUploadedFile("工资条.pdf", b"%PDF-1.4 test", content_type="text/html")
+    assert client.post(f"/hotline/{at_a.pk}/files/", {"attachment": upload}).status_code == 302
+    item = at_a.attachments.select_related("stored").get()
+    assert item.content_type == "application/pdf"  # from the name, not the browser's say
+    assert item.stored.sha256 == hashlib.sha256(b"%PDF-1.4 test").hexdigest()
+    path = Path(settings.DATA_DIR) / item.stored.path
+    assert path.read_bytes() == b"%PDF-1.4 test"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    download = client.get(f"/hotline/{at_a.pk}/files/{item.pk}/")
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    # past its retention the hourly purge deletes it; the link then answers 404
+    purge_expired(now=item.stored.retain_until + timedelta(seconds=1))
+    assert client.get(f"/hotline/{at_a.pk}/files/{item.pk}/").status_code == 404
 
 
 def test_attaching_is_refused_outside_the_path_and_to_a_leader(

@@ -24,7 +24,7 @@ from gonghui.core.spreadsheets import read_warnings
 from gonghui.members import importing
 from gonghui.members.importing import member_import
 from gonghui.members.models import Member
-from gonghui.members.services import member_create, member_update
+from gonghui.members.services import member_create, member_set_status, member_update
 from gonghui.members.tasks import run_member_import
 
 from .conftest import People, Tree
@@ -233,22 +233,36 @@ def test_a_repeat_of_a_hashed_row_is_still_a_repeat(
     assert result.rejections[0][2] == "身份证号：与第 2 行是同一人，重复的行未导入"
 
 
-def test_dry_run_conflict_names_no_other_union(people: People, tree: Tree, api: Any) -> None:
+def test_dry_run_is_no_existence_oracle(people: People, tree: Tree, api: Any) -> None:
+    """A preview of a one-row file answers alike for a member of another county's union and
+    for a stranger (issue 10): free and unaudited, it would otherwise tell who is a member
+    anywhere. The import itself rejects the member, naming no union."""
     member_create(actor=people.cadre_b, org=tree.union_b, data={"name": "李娜", "id_number": LI})
-    upload = SimpleUploadedFile(
-        "roster.csv", f"姓名,身份证号码\n李娜,{LI}\n".encode(), content_type="text/csv"
+    ended = member_create(
+        actor=people.cadre_b, org=tree.union_b, data={"name": "王强", "id_number": WANG}
     )
-    r = api(people.clerk_a).post(
-        "/api/v1/members/import", {"org": "G-A-0001", "file": upload, "dry_run": "true"}
-    )
-    assert r.status_code == 200, r.content
-    body = r.json()
-    assert body["rejections"] == [
+    member_set_status(actor=people.cadre_b, member=ended, status="withdrawn", note="离职")
+
+    def preview(name: str, number: str, dry_run: bool = True) -> dict[str, Any]:
+        upload = SimpleUploadedFile(
+            "roster.csv", f"姓名,身份证号码\n{name},{number}\n".encode(), content_type="text/csv"
+        )
+        r = api(people.clerk_a).post(
+            "/api/v1/members/import",
+            {"org": "G-A-0001", "file": upload, "dry_run": "true" if dry_run else "false"},
+        )
+        assert r.status_code == 200, r.content
+        assert tree.union_b.name not in r.content.decode()
+        return {k: v for k, v in r.json().items() if k not in ("sample", "timings")}
+
+    stranger = preview("赵敏", ZHAO)
+    assert (stranger["created"], stranger["rejected"], stranger["updated"]) == (1, 0, 0)
+    assert preview("李娜", LI) == stranger  # active in 乙公司工会
+    assert preview("王强", WANG) == stranger  # a member there once
+    real = preview("李娜", LI, dry_run=False)
+    assert real["rejections"] == [
         {"row": 2, "reason": "身份证号码：此人无法在本单位导入，请其申请会籍接转"}
     ]
-    text = r.content.decode()
-    assert tree.union_b.name not in text and tree.county_b.name not in text
-    assert (body["warned"], body["warnings"]) == (0, [])
 
 
 def test_api_reports_warnings_apart(people: People, tree: Tree, api: Any) -> None:

@@ -106,7 +106,7 @@ def test_roster_of_another_county_shows_nothing_of_mine(
     html = html_of(client.get("/members/", {"q": ID_WANG}, headers={"HX-Request": "true"}))
     assert "王强" not in html and "完整号码请用" in html
     html = html_of(client.get("/members/", {"org": "G-A-0001"}))
-    assert "未找到该工会" in html and "王强" not in html
+    assert "未找到“G-A-0001”" in html and "王强" not in html
 
 
 @pytest.mark.parametrize("q", ["王", "王强", "wangqiang", "wangq", "wq", "WQ", "2345"])
@@ -305,7 +305,7 @@ def test_reveal_refused_without_the_right_and_out_of_scope(
 def test_clerk_creates_a_member(people: Any, tree: Any, login: Any) -> None:
     client = login(people.clerk_a)
     html = html_of(client.get("/members/new/"))
-    assert 'value="G-A-0001"' in html  # the clerk's own union is the default
+    assert 'value="甲公司工会' in html  # the clerk's own union is the default
     response = client.post(
         "/members/new/",
         {
@@ -359,7 +359,7 @@ def test_create_in_a_union_outside_scope_is_refused(people: Any, login: Any) -> 
         },
     )
     assert response.status_code == 200
-    assert "未找到该工会" in html_of(response)
+    assert "未找到“" in html_of(response)
     assert Member.objects.count() == 0
     assert login(people.leader).get("/members/new/").status_code == 403
 
@@ -526,7 +526,7 @@ def test_transfer_into_a_union_outside_scope_is_refused(
             "/members/transfer/", {"id_number": ID_LI, "name": "李娜", "to_org": "G-B-0001"}
         )
     )
-    assert "未找到该工会" in html
+    assert "未找到“" in html
     assert snapshot(li) == before
     assert login(people.leader).get("/members/transfer/").status_code == 403
 
@@ -810,7 +810,7 @@ def test_member_home_setting_refused_out_of_scope(people: Any, tree: Any, login:
     html = html_of(
         login(people.cadre_b).post("/members/homes/", {"org": "371702001", "threshold": "5"})
     )
-    assert "未找到该工会" in html
+    assert "未找到“" in html
     assert (
         login(people.clerk_a)
         .post("/members/homes/", {"org": "371702001", "threshold": "5"})
@@ -860,7 +860,7 @@ def test_import_upload_preview_confirm_and_rejected_rows(
 
     client = login(people.clerk_a)
     html = html_of(client.get("/members/import/"))
-    assert 'value="G-A-0001"' in html
+    assert 'value="甲公司工会' in html
     template = client.get("/members/import/template.xlsx")
     assert template.status_code == 200 and template.content[:2] == b"PK"
     upload = roster_csv(
@@ -903,7 +903,7 @@ def test_import_refused_out_of_scope_and_for_read_only(people: Any, tree: Any, l
     response = login(people.cadre_b).post(
         "/members/import/", {"org": "G-A-0001", "file": roster_csv([f"王强,{ID_WANG},,2015-03-01"])}
     )
-    assert "未找到该工会" in html_of(response)
+    assert "未找到“" in html_of(response)
     assert ImportJob.objects.count() == 0
     assert login(people.leader).get("/members/import/").status_code == 404
     login(people.clerk_a).post(

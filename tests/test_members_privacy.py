@@ -227,6 +227,38 @@ def test_a_county_cannot_pull_another_countys_member(
     assert entry.note == "member.transfer_in"
 
 
+def test_a_transfer_attempt_tells_no_member_from_a_member_elsewhere(
+    people: People, tree: Tree, wang: Member, clerk_b: Any, api: Any
+) -> None:
+    """County B tries to take in 王强 (county A's member), a stranger, and 王强 under another
+    name: the three answers are one, and the audit rows it may read say nothing either."""
+    stranger = cid("37172119700101001")
+    answers = [
+        post(api(clerk_b), "/api/v1/members/transfer-in", {**who, "to_org": "G-B-0001"})
+        for who in (
+            {"id_number": ID_WANG, "name": "王强"},
+            {"id_number": stranger, "name": "张三"},
+            {"id_number": ID_WANG, "name": "王刚"},
+        )
+    ]
+    assert {(r.status_code, r.content) for r in answers} == {(409, answers[0].content)}, [
+        r.content for r in answers
+    ]
+    assert answers[0].json()["detail"] == OUT_OF_SCOPE
+    found = AuditEntry.objects.filter(action="member.lookup", actor=clerk_b)
+    assert [e.changes["found"]["after"] for e in found] == [0, 0, 0]
+    wang.refresh_from_db()
+    assert wang.org == tree.union_a
+    # the releasing side's own cadre, who may see 王强, finds him
+    r = post(
+        api(people.cadre_a),
+        "/api/v1/members/transfer-in",
+        {"id_number": ID_WANG, "name": "王强", "to_org": "G-A-0001"},
+    )
+    assert r.status_code == 409  # already in that union: said plainly, within one's scope
+    assert r.json()["detail"] != OUT_OF_SCOPE
+
+
 def test_transfer_request_released_by_the_releasing_union(
     people: People, tree: Tree, wang: Member, clerk_b: Any, api: Any
 ) -> None:

@@ -4,6 +4,7 @@ and the form field that takes what was typed or chosen."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -235,3 +236,39 @@ def test_dispatch_by_name_from_the_order_page(people: Any, tree: Any, login: Any
     )
     assert response.status_code == 302
     assert Ticket.objects.get(pk=ticket.pk).handler_org == tree.county_a
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/members/", "org"),
+        ("/members/new/", "org"),
+        ("/members/import/", "org"),
+        ("/members/transfer/", "to_org"),
+        ("/members/homes/", "org"),
+        ("/hotline/stats/", "org"),
+    ],
+)
+def test_the_org_boxes_of_the_roster_and_the_statistics_are_pickers(
+    people: Any, login: Any, url: str, field: str
+) -> None:
+    """Every org box of the member pages and the hotline statistics is an org picker: a
+    union chosen by name, shown by name, never a code to know."""
+    html = login(people.admin).get(url).content.decode()
+    box = re.search(rf'<input[^>]*name="{field}"[^>]*>', html)
+    assert box is not None, url
+    assert 'data-picker="org"' in box.group(0), box.group(0)
+
+
+def test_the_roster_and_the_statistics_take_an_org_by_name(people: Any, login: Any) -> None:
+    member_create(
+        actor=people.cadre_a, org=people.clerk_a.org, data={"name": "王强", "id_number": ID_WANG}
+    )
+    client = login(people.city_cadre)
+    html = client.get("/members/", {"org": "甲公司工会"}).content.decode()
+    assert "王强" in html and "未找到" not in html
+    html = client.get("/hotline/stats/", {"org": "牡丹区总工会"}).content.decode()
+    assert "未找到" not in html and 'value="牡丹区总工会' in html
+    # a county's cadre cannot name another county's union, by name or by code
+    html = login(people.cadre_b).get("/members/", {"org": "甲公司工会"}).content.decode()
+    assert "未找到“甲公司工会”" in html and "王强" not in html

@@ -3,8 +3,6 @@ year's beside it, split by subordinate org and month; the narrative; the Heze de
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -12,15 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.db.models import QuerySet
-from django.test import Client
 
-from gonghui.accounts.models import User
-from gonghui.core import metrics, periods
+from gonghui.core import metrics
 from gonghui.core.identifiers import citizen_id_check_char
 from gonghui.core.metrics import Metric
-from gonghui.demo import loaders
 from gonghui.members.services import member_create
 from gonghui.orgs.models import Org
 from gonghui.orgs.services import org_insert
@@ -237,113 +231,3 @@ def test_numbers_are_formatted_like_the_page() -> None:
     assert selectors.shown(TEST_RATE, Decimal("83.33333")) == Decimal("83.33")
     assert selectors.shown(metrics.get("members.joined"), 84) == 84
     assert selectors.as_json_number(Decimal("40.79")) == 40.79
-
-
-# --- the Heze demo ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def heze_db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        loaders.run_all(io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
-def test_the_demo_report_reproduces_the_seed_page(heze_db: None, db: Any) -> None:
-    city = Org.objects.get(code="371700")
-    report = selectors.report_compute(org=city, start=START, end=END)
-    assert figure(report, "orgs.chemical_industry_unions_founded").value == 8
-    assert figure(report, "orgs.chemical_park_unions_founded").value == 9
-    # the hotline's 84 closed orders, once its demo loader exists
-    if "hotline" in {name for name, _fn in loaders.LOADERS}:
-        assert figure(report, "hotline.closed").value == 84
-    # the union fees refunded to 103 small and micro enterprises, 40.79万元
-    if "funds" in {name for name, _fn in loaders.LOADERS}:
-        assert figure(report, "funds.refund_enterprises").value == 103
-        assert str(figure(report, "funds.refund_amount").value) == "40.79"
-    for fig in report.figures:  # computed from the records the drill-down shows
-        if fig.metric.effective_kind == "count":
-            records = selectors.figure_records(fig.metric, city, START, END)
-            assert records.count() == fig.raw, fig.key
-    text = selectors.report_json(report)["text"]
-    assert "新组建8个县级化工产业工会；新组建9个化工产业园区工会" in text
-
-
-# --- one definition per figure: every page shows the same number --------------------------
-
-# the hotline statistics page's figures and the metrics they are
-STATS_KEYS = {
-    "received": "hotline.received",
-    "dispatched": "hotline.dispatched",
-    "closed": "hotline.closed",
-    "closed_on_time": "hotline.closed_on_time",
-    "on_time_rate": "hotline.on_time_rate",
-    "callback_rate": "hotline.callback_rate",
-    "satisfaction_rate": "hotline.satisfaction_rate",
-    "reopen_rate": "hotline.reopen_rate",
-    "wages_recovered": "hotline.wages_recovered",
-}
-
-
-# each page's figure, by key: the report's table, the dashboard's tiles, the statistics' and the
-# home page's figures
-ON_REPORT = r'<tr data-key="([\w.]+)">\s*<td>[^<]*</td>\s*<td class="num"><a[^>]*>([^<]+)</a>'
-ON_DASHBOARD = (
-    r'data-key="([\w.]+)">\s*<span class="kpi-label">[^<]*</span>\s*'
-    r'<span class="kpi-value">([^<]+)<'
-)
-ON_STATS = r'data-key="(\w+)"><span class="stat-value">([^<]+)<'
-ON_HOME = r'<a class="stat" data-key="([\w.]+)"[^>]*><span class="stat-value">([^<]+)<'
-
-
-def _figures(html: str, pattern: str) -> dict[str, str]:
-    return {k: v.strip() for k, v in re.findall(pattern, html, re.S)}
-
-
-@pytest.mark.parametrize(
-    ("code", "query", "start", "end"),
-    [
-        ("371700", "from=2020-01-01&to=2020-09-19", START, END),
-        ("371702", "from=2020-01-01&to=2020-09-19", START, END),
-        ("371700", "period=year", None, None),
-        ("371721", "period=last_year", None, None),
-    ],
-)
-def test_every_page_shows_the_same_figures(
-    heze_db: None, db: Any, code: str, query: str, start: date | None, end: date | None
-) -> None:
-    """The hotline statistics, the home page, the dashboard and the report give each figure
-    from its one declaration: the same text for the same org and period."""
-    if start is None or end is None:
-        period = periods.resolve(period=query.split("=")[1])
-        start, end = period.start, period.end
-    org = Org.objects.get(code=code)
-    client = Client()
-    client.force_login(User.objects.get(username="cadre_city"))
-    report = selectors.report_compute(org=org, start=start, end=end)
-    expected = {f.key: f.text for f in report.figures}
-    assert expected["hotline.closed"] != "0"  # a live period, not an empty one
-
-    on_report = _figures(client.get(f"/reports/?org={code}&{query}").content.decode(), ON_REPORT)
-    dashboard = client.get(f"/reports/dashboard/?org={code}&{query}").content.decode()
-    on_dashboard = _figures(dashboard, ON_DASHBOARD)
-    stats_query = query.replace("from=", "start=").replace("to=", "end=")
-    stats = client.get(f"/hotline/stats/?org={code}&{stats_query}").content.decode()
-    on_stats = {STATS_KEYS[k]: v for k, v in _figures(stats, ON_STATS).items()}
-    assert on_report == expected
-    assert on_dashboard == expected
-    assert on_stats == {key: expected[key] for key in STATS_KEYS.values()}
-    if code == "371700":  # the home page shows the user's own org, in the period chosen last
-        home = client.get("/").content.decode()
-        on_home = _figures(
-            home, r'<a class="stat" data-key="([\w.]+)"[^>]*><span class="stat-value">([^<]+)<'
-        )
-        assert on_home == expected
-    # the callback rate is the called back over those that needed a callback, everywhere
-    tally = metrics.Tally(org)
-    called_back = tally.value(metrics.get("hotline.called_back"), start, end)
-    needed = tally.value(metrics.get("hotline.needs_callback"), start, end)
-    assert expected["hotline.callback_rate"] == metrics.as_text(
-        metrics.shown(metrics.get("hotline.callback_rate"), metrics.percentage(called_back, needed))
-    )

@@ -31,7 +31,7 @@ from pydantic import AfterValidator
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
-from . import periods
+from . import audit, periods
 from .errors import Forbidden
 from .models import AuditEntry
 from .roles import can
@@ -176,25 +176,57 @@ class AuditFilters(PageParams):
     date_to: datetime.date | None = Field(None, alias="to", description="截止日期（含）")
 
 
+class AuditChangeOut(ninja.Schema):
+    field: str = Field(..., description="字段代码")
+    label: str = Field(..., description="字段名称")
+    before: str = Field(..., description="修改前，以文字表示")
+    after: str = Field(..., description="修改后，以文字表示")
+
+
 class AuditOut(ninja.Schema):
+    """An audit row: its codes, as stored, and beside them the same in words
+    (``core.audit.describe``), as the audit page shows it."""
+
     id: int
     at: datetime.datetime
     actor: str = Field(..., description="操作人用户名")
+    actor_label: str = Field(..., description="操作人姓名")
     org: str | None = Field(None, description="操作人当时所在组织的代码")
+    org_label: str = Field(..., description="操作人当时所在组织的名称")
     action: str
+    action_label: str = Field(..., description="操作名称，如“派单”")
     object_type: str
+    object_type_label: str = Field(..., description="记录类型名称")
     object_id: str
     object_repr: str
+    object_label: str = Field(..., description="记录名称，如工单号与主题")
     changes: dict[str, Any]
+    changes_described: list[AuditChangeOut] = Field(
+        ..., description="每个修改的字段：名称、修改前后，以文字表示"
+    )
     note: str
 
-    @staticmethod
-    def resolve_actor(obj: AuditEntry) -> str:
-        return obj.actor_name
 
-    @staticmethod
-    def resolve_org(obj: AuditEntry) -> str | None:
-        return obj.org.code if obj.org is not None else None
+def _audit_row(row: audit.Described) -> dict[str, Any]:
+    e = row.entry
+    return {
+        "id": e.pk,
+        "at": e.at,
+        "actor": e.actor_name,
+        "actor_label": row.actor,
+        "org": e.org.code if e.org is not None else None,
+        "org_label": row.actor_org,
+        "action": e.action,
+        "action_label": row.action,
+        "object_type": e.object_type,
+        "object_type_label": row.object_type,
+        "object_id": e.object_id,
+        "object_repr": e.object_repr,
+        "object_label": row.object,
+        "changes": e.changes or {},
+        "changes_described": [vars(c) for c in row.changes],
+        "note": e.note,
+    }
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -223,4 +255,6 @@ def audit_list(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, 
         qs = qs.filter(at__gte=_day_start(filters.date_from))
     if filters.date_to:
         qs = qs.filter(at__lt=_day_start(filters.date_to + datetime.timedelta(days=1)))
-    return paginate(qs.order_by("-at", "-id"), filters)
+    page = paginate(qs.select_related("actor").order_by("-at", "-id"), filters)
+    page["items"] = [_audit_row(row) for row in audit.describe(page["items"])]
+    return page

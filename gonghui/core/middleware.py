@@ -26,6 +26,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .audit import request_ip
+from .throttle import forwarded_address
 
 API_PREFIX = "/api/"
 
@@ -48,13 +49,16 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 
 class AuditContextMiddleware:
-    """Makes the client address available to audit rows written during the request."""
+    """Makes the client address available to audit rows written during the request: the one
+    the login lockout uses (``throttle.forwarded_address``), so that behind
+    ``GONGHUI_PROXY_COUNT`` reverse proxies an audit row names the client, not the proxy,
+    and never an address the client wrote into ``X-Forwarded-For`` itself."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = request_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = request_ip.set(forwarded_address(request))
         try:
             return self.get_response(request)
         finally:

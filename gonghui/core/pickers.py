@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.urls import reverse
@@ -230,7 +230,10 @@ class PickerField(forms.CharField):
         return self.option.value
 
 
-def bind_pickers(form: forms.BaseForm, user: Any) -> forms.BaseForm:
+FormT = TypeVar("FormT", bound=forms.BaseForm)
+
+
+def bind_pickers(form: FormT, user: Any) -> FormT:
     """Scope every picker of ``form`` to ``user``; returns the form."""
     for bound in form.fields.values():
         if isinstance(bound, PickerField):

@@ -17,7 +17,7 @@ class Role(models.TextChoices):
     SECADMIN = "secadmin", _("安全管理员")
     AUDITOR = "auditor", _("安全审计员")
     CADRE = "cadre", _("工会干部")
-    LEADER = "leader", _("领导(只读)")
+    LEADER = "leader", _("领导（只读）")
     OPERATOR = "operator", _("热线话务员")
     CLERK = "clerk", _("基层工会专干")
     LAWYER = "lawyer", _("律师/调解员")

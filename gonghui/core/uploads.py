@@ -496,14 +496,16 @@ def store(
     purpose: str,
     retain_days: int,
     allowed: Mapping[str, str] = ATTACHMENT_TYPES,
+    limits: Limits | None = None,
 ) -> Any:
     """Keep an uploaded file for ``retain_days`` as a ``StoredFile`` of ``org``: through the
-    guard, 0600 under ``<data dir>/files/<purpose>``, with its sha256; one audit row."""
+    guard (``limits``: a module's own, smaller ones), 0600 under
+    ``<data dir>/files/<purpose>``, with its sha256; one audit row."""
     from . import audit
     from .models import StoredFile
 
     folder = private_dir("files", re.sub(r"[^a-z0-9_-]", "", purpose.lower()) or "misc")
-    received = receive(upload, allowed=allowed, prefix="", folder=folder)
+    received = receive(upload, allowed=allowed, prefix="", folder=folder, limits=limits)
     final = folder / f"{uuid.uuid4().hex}{received.path.suffix}"
     received.path.rename(final)
     try:

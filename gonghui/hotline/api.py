@@ -415,7 +415,7 @@ def ticket_list(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str
     )
     ordering = selectors.NEWEST_FIRST if since is None else selectors.OLDEST_CHANGE_FIRST
     rows = selectors.ticket_rows(
-        qs, filters.offset, filters.offset + filters.limit, ordering=ordering
+        qs, filters.offset, filters.offset + filters.limit, ordering=ordering, user=user
     )
     return {"items": [list_item(row) for row in rows], "count": qs.count()}
 

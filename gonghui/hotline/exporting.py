@@ -75,9 +75,12 @@ def cell(value: Any) -> Any:
     return value
 
 
-def order_rows(qs: QuerySet[Ticket]) -> tuple[list[str], Iterator[list[Any]]]:
+def order_rows(qs: QuerySet[Ticket], user: Any = None) -> tuple[list[str], Iterator[list[Any]]]:
     """(header, rows) of the orders of ``qs`` in its order: plain values read in chunks, the
-    caller masked, choice values as labels, yes/no in words."""
+    caller masked, choice values as labels, yes/no in words; with ``user``, an order that
+    user's org returned as it left it (``selectors.returned_out``)."""
+    from .selectors import returned_out
+
     paths = [path for path, _heading in ORDER_COLUMNS]
     labels = {
         paths.index(key): {k: str(v) for k, v in choices.choices}
@@ -88,8 +91,29 @@ def order_rows(qs: QuerySet[Ticket]) -> tuple[list[str], Iterator[list[Any]]]:
     on_time_at = paths.index("closed_on_time")
     yes_no = {True: _("是"), False: _("否"), None: ""}
 
+    def as_left(chunk: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        left = returned_out(user, [values[0] for values in chunk]) if user is not None else {}
+        for ticket_id, *values in chunk:
+            if (was := left.get(ticket_id)) is not None:
+                shown = {**was, "status": was["status"] or values[paths.index("status")]}
+                handler = shown.pop("handler_org")
+                shown["handler_org__name"] = handler.name if handler is not None else None
+                for name, value in shown.items():
+                    if name in paths:
+                        values[paths.index(name)] = value
+            yield tuple(values)
+
+    def chunks() -> Iterator[tuple[Any, ...]]:
+        chunk: list[tuple[Any, ...]] = []
+        for values in qs.values_list("id", *paths).iterator(chunk_size=CHUNK):
+            chunk.append(values)
+            if len(chunk) >= CHUNK:
+                yield from as_left(chunk)
+                chunk = []
+        yield from as_left(chunk)
+
     def rows() -> Iterator[list[Any]]:
-        for values in qs.values_list(*paths).iterator(chunk_size=CHUNK):
+        for values in chunks():
             row = [cell(v) for v in values]
             row[name_at] = mask_name(row[name_at])
             row[phone_at] = mask_phone(row[phone_at])

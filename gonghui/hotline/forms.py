@@ -14,13 +14,14 @@ from gonghui.core.pickers import PickerField, bind_pickers
 from .models import Category, Channel, Complexity, Satisfaction, Urgency
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-ORG_BOX = {"list": "org-options", "autocomplete": "off"}
 
 
 def checked_upload(upload: Any) -> Any:
     """The service's size and type rules, checked before the order is filed, so that a bad
     file never leaves an order filed without it (filing and attaching are two steps)."""
-    from .services import ATTACHMENT_TYPES, MAX_ATTACHMENT
+    from pathlib import Path
+
+    from .services import ATTACHMENT_EXTENSIONS, MAX_ATTACHMENT
 
     if upload is None:
         return None
@@ -28,7 +29,7 @@ def checked_upload(upload: Any) -> Any:
         raise forms.ValidationError(_("附件不能超过 10 MB"))
     if upload.size == 0:
         raise forms.ValidationError(_("附件是空文件"))
-    if upload.content_type not in ATTACHMENT_TYPES:
+    if Path(upload.name or "").suffix.lower() not in ATTACHMENT_EXTENSIONS:
         raise forms.ValidationError(_("不支持的附件类型"))
     return upload
 
@@ -135,9 +136,7 @@ class TransferImportForm(forms.Form):
 
 
 class StatsForm(forms.Form):
-    org = forms.CharField(
-        label=_("工会代码"), required=False, max_length=32, widget=forms.TextInput(ORG_BOX)
-    )
+    org = PickerField("org", label=_("工会"), required=False)
     start = forms.DateField(label=_("开始日期"), required=False, widget=DATE)
     end = forms.DateField(label=_("结束日期"), required=False, widget=DATE)
 

@@ -141,8 +141,8 @@ class DeadlineRule(models.Model):
 
     category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
     complexity = models.CharField(_("难易程度"), max_length=8, choices=Complexity.choices)
-    days = models.PositiveSmallIntegerField(_("办理时限(工作日)"))
-    extension_days = models.PositiveSmallIntegerField(_("延期天数(工作日)"), default=7)
+    days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
+    extension_days = models.PositiveSmallIntegerField(_("延期天数（工作日）"), default=7)
 
     class Meta:
         ordering = ["category", "complexity"]
@@ -306,7 +306,7 @@ class Ticket(BaseModel):
     dispatched_at = models.DateTimeField(_("首次派单时间"), null=True, blank=True)
     dispatched_on = models.DateField(_("首次派单日期"), null=True, blank=True)
     due_on = models.DateField(_("办理期限"), null=True, blank=True)
-    extended_days = models.PositiveSmallIntegerField(_("已延期(工作日)"), default=0)
+    extended_days = models.PositiveSmallIntegerField(_("已延期（工作日）"), default=0)
     extension_days_requested = models.PositiveSmallIntegerField(_("申请延期"), default=0)
     card = models.CharField(
         _("督办牌"), max_length=6, choices=Card.choices, blank=True, default=Card.NONE
@@ -316,14 +316,14 @@ class Ticket(BaseModel):
     result = EncryptedTextField(_("办理结果"), mask="text", blank=True)
     replied_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
     wages_recovered = models.DecimalField(
-        _("追回欠薪(元)"), max_digits=14, decimal_places=2, default=Decimal("0")
+        _("追回欠薪（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
     )
-    workers = models.PositiveIntegerField(_("涉及职工(人)"), default=0)
+    workers = models.PositiveIntegerField(_("涉及职工（人）"), default=0)
     satisfaction = models.CharField(
         _("满意度"), max_length=20, choices=Satisfaction.choices, blank=True
     )
     called_back_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
-    rating = models.PositiveSmallIntegerField(_("会员评价(1-5)"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("会员评价（1-5）"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
     closed_on_time = models.BooleanField(_("按时办结"), null=True, blank=True)
@@ -475,8 +475,20 @@ def attachment_path(instance: TicketAttachment, filename: str) -> str:
 
 
 class TicketAttachment(models.Model):
+    """A file on an order. Kept by the upload guard (``stored``, a ``core.StoredFile``: 0600
+    under the data dir, with its hash and retention); ``file`` holds only the attachments of
+    before the guard, under the media folder."""
+
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=300)
+    stored = models.ForeignKey(
+        "core.StoredFile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("文件"),
+    )
+    file = models.FileField(_("旧文件"), upload_to=attachment_path, max_length=300, blank=True)
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小"))
     content_type = models.CharField(_("类型"), max_length=100)
@@ -490,6 +502,14 @@ class TicketAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def open(self) -> Any:
+        """The file for reading (``FileNotFoundError`` once its retention has passed)."""
+        if self.stored is not None:
+            return self.stored.open()
+        if not self.file:
+            raise FileNotFoundError(self.name)
+        return self.file.open("rb")
 
 
 class NotificationKind(models.TextChoices):

@@ -3,12 +3,12 @@ user may take on an order right now (``ticket_actions``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from gonghui.core.errors import NotFound
 from gonghui.core.roles import can, in_subtree
@@ -41,12 +41,11 @@ def tickets_filtered(
     ``overdue`` the open ones past their due date and the closed ones closed late;
     ``external_no`` the order of that provincial number; ``changed_since`` the orders whose
     handling changed after that moment (a step, a supervision notice, the member's rating)."""
-    from django.db.models import Q
     from django.utils import timezone
 
     qs = tickets_visible_to(user)
-    if status:
-        qs = qs.filter(status=status)
+    if status:  # as the user sees it: an order their org returned, with the status it left with
+        qs = with_status(user, qs, [status])
     if external_no:
         qs = qs.filter(pk__in=Ticket.objects.pushed_as(external_no).values("pk"))
     if changed_since is not None:
@@ -119,6 +118,7 @@ def ticket_rows(
     stop: int,
     today: date | None = None,
     ordering: Sequence[str] = NEWEST_FIRST,
+    user: Any = None,
 ) -> list[dict[str, Any]]:
     """The list API's rows ``start``..``stop`` of ``qs`` (newest first unless ``ordering``
     says otherwise) as plain values,
@@ -130,12 +130,28 @@ def ticket_rows(
     today = today or timezone.localdate()
     names = list(ROW_COLUMNS)
     page = page_of(qs, ordering, start, stop)
-    rows = []
-    for values in page.values_list(*ROW_COLUMNS.values()):
-        row = dict(zip(names, values, strict=True))
+    rows = [
+        dict(zip(names, values, strict=True)) for values in page.values_list(*ROW_COLUMNS.values())
+    ]
+    if user is not None:
+        left = returned_out(user, [row["id"] for row in rows])
+        for row in rows:
+            if (was := left.get(row["id"])) is not None:
+                as_left(row, was)
+    for row in rows:
         row["overdue"] = is_overdue(row["status"], row["due_on"], row["closed_on_time"], today)
-        rows.append(row)
     return rows
+
+
+def as_left(row: dict[str, Any], was: dict[str, Any]) -> None:
+    """A list row (``ROW_COLUMNS``) of an order the user's org returned, as it left it."""
+    for name, value in was.items():
+        if name == "handler_org":
+            row[name] = value.code if value is not None else None
+        elif name == "status":
+            row[name] = value or row[name]
+        elif name in row:
+            row[name] = value
 
 
 def access_ticket(user: Any, ticket_id: Any) -> Ticket:
@@ -163,6 +179,84 @@ def returned_by(user: Any, ticket: Ticket) -> TicketEvent | None:
         .order_by("-at", "-id")
         .first()
     )
+
+
+def returned_out(user: Any, ticket_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """``returned_by`` for a list's rows: of the orders ``ticket_ids``, those that left the
+    staff user's subtree by a return and have not come back → how each stood when it left:
+    ``status``, the ``handler_org`` (an ``Org``, or None when back at the receiving org) and
+    the later fields emptied (``_LATER_FIELDS``, wages, workers). Two queries a page."""
+    base = _returns_out(user)
+    if base is None or not ticket_ids:
+        return {}
+    returns = base.filter(ticket_id__in=list(ticket_ids)).values_list(
+        "ticket_id", "org_id", "to_status", "ticket__receiving_org_id"
+    )
+    last: dict[int, tuple[int, str, int]] = {}
+    for ticket_id, org_id, to_status, receiving_id in returns:
+        last[ticket_id] = (org_id, to_status, receiving_id)
+    if not last:
+        return {}
+    from gonghui.orgs.models import Org
+
+    via = {
+        (t, o): v
+        for t, o, v in TicketOrg.objects.filter(ticket_id__in=list(last)).values_list(
+            "ticket_id", "org_id", "via_id"
+        )
+    }
+    backs = {v for (t, o), v in via.items() if v is not None}
+    orgs = Org.objects.in_bulk(backs)
+    out: dict[int, dict[str, Any]] = {}
+    for ticket_id, (org_id, to_status, receiving_id) in last.items():
+        back = via.get((ticket_id, org_id))
+        out[ticket_id] = {
+            **_LATER_FIELDS,
+            "status": to_status or None,
+            "handler_org": None if back in (None, receiving_id) else orgs.get(back),
+            "wages_recovered": Decimal(0),
+            "workers": 0,
+        }
+    return out
+
+
+def _returns_out(user: Any) -> QuerySet[TicketEvent] | None:
+    """The returns (退单) by the staff user's subtree of orders that have not come back to it
+    (neither received nor held there now); None for a user with no such view."""
+    home = getattr(user, "org", None)
+    if home is None or getattr(user, "role", "") == "member":
+        return None
+    return (
+        TicketEvent.objects.filter(action="return", org__path__startswith=home.path)
+        .exclude(ticket__receiving_org__path__startswith=home.path)
+        .exclude(ticket__handler_org__path__startswith=home.path)
+        .order_by("ticket_id", "at", "id")
+    )
+
+
+def statuses_as_seen(user: Any, qs: QuerySet[Ticket]) -> dict[int, tuple[str, str]]:
+    """Of the orders of ``qs``, those the user's org returned and that have not come back:
+    id → (the status it has now, the status it left with). For the queue's tabs and status
+    filters, which must count and file such an order under the status it left with."""
+    returns = _returns_out(user)
+    if returns is None:
+        return {}
+    out: dict[int, tuple[str, str]] = {}
+    for ticket_id, to_status, status in returns.filter(ticket__in=qs.values("pk")).values_list(
+        "ticket_id", "to_status", "ticket__status"
+    ):
+        out[ticket_id] = (status, to_status or status)
+    return out
+
+
+def with_status(user: Any, qs: QuerySet[Ticket], statuses: Collection[str]) -> QuerySet[Ticket]:
+    """The orders of ``qs`` whose status, as the user sees it (``statuses_as_seen``), is one
+    of ``statuses``."""
+    seen = statuses_as_seen(user, qs)
+    if not seen:
+        return qs.filter(status__in=list(statuses))
+    keep = [pk for pk, (_now, left) in seen.items() if left in statuses]
+    return qs.filter((Q(status__in=list(statuses)) & ~Q(pk__in=list(seen))) | Q(pk__in=keep))
 
 
 # What the steps after a return write on the order itself: shown empty to the org that
@@ -315,6 +409,9 @@ __all__ = [
     "page_of",
     "ticket_actions",
     "returned_by",
+    "returned_out",
+    "statuses_as_seen",
+    "with_status",
     "ticket_detail",
     "ticket_rows",
     "ticket_timeline",

@@ -50,7 +50,7 @@ from .forms import (
     action_form,
     topic_options,
 )
-from .models import Category, Status, Ticket, Urgency
+from .models import OPEN_STATUSES, Category, Status, Ticket, Urgency
 from .workflow import NOTES, WORKFLOW
 
 VIEW = "hotline.view"
@@ -185,16 +185,22 @@ def _form_filter(user: Any, form: QueueFilterForm) -> Q | None:
     return where
 
 
-def _queue_rows(qs: Any, ordering: tuple[str, ...], start: int) -> list[dict[str, Any]]:
+def _queue_rows(user: Any, qs: Any, ordering: tuple[str, ...], start: int) -> list[dict[str, Any]]:
     """The page of the queue starting at ``start`` and one look-ahead row, as the table shows
-    them: plain values, the caller's name masked, labels in the user's language."""
+    them: plain values, the caller's name masked, labels in the user's language; an order the
+    user's org returned as it left it (``selectors.returned_out``), as its page shows it."""
     names = list(ROW_COLUMNS)
     categories = {k: str(v) for k, v in Category.choices}
     urgencies = {k: str(v) for k, v in Urgency.choices}
     rows = []
     page = selectors.page_of(qs, ordering, start, start + PAGE_SIZE + 1)
-    for values in page.values_list(*ROW_COLUMNS.values()):
+    values_list = list(page.values_list(*ROW_COLUMNS.values()))
+    left = selectors.returned_out(user, [values[0] for values in values_list])
+    for values in values_list:
         row = dict(zip(names, values, strict=True))
+        if (was := left.get(row["id"])) is not None:
+            row["status"] = was["status"] or row["status"]
+            row["handler"] = was["handler_org"].name if was["handler_org"] else None
         row["caller"] = mask_name(row["caller"])
         row["category"] = categories.get(row["category"], row["category"])
         row["urgency"] = "" if row["urgency"] == Urgency.NORMAL else urgencies[row["urgency"]]
@@ -225,9 +231,10 @@ def _queue_lists(user: Any, form: QueueFilterForm) -> tuple[Any, Any]:
     return base.filter(where), todo.filter(where)
 
 
-def _tab_list(base: Any, todo: Any, tab: str) -> tuple[Any, tuple[str, ...]]:
+def _tab_list(user: Any, base: Any, todo: Any, tab: str) -> tuple[Any, tuple[str, ...]]:
     """The tab's orders and their order: open orders by the nearest due date (the work of
-    the day), history newest first."""
+    the day), history newest first. A status is the one the user sees: an order their org
+    returned is filed under the status it left with (``selectors.with_status``)."""
     ordering = {
         "closed": ("-closed_at", "-id"),
         "all": ("-received_at", "-id"),
@@ -235,8 +242,8 @@ def _tab_list(base: Any, todo: Any, tab: str) -> tuple[Any, tuple[str, ...]]:
     if tab == "todo":
         return todo, ordering
     if tab == "open":
-        return base.open(), ordering
-    return (base if tab == "all" else base.filter(status=tab)), ordering
+        return selectors.with_status(user, base, OPEN_STATUSES), ordering
+    return (base if tab == "all" else selectors.with_status(user, base, [tab])), ordering
 
 
 @require_GET
@@ -250,6 +257,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     # One GROUP BY for every status tab's count, one for "to do", one page: a fixed budget.
     # COUNT(*), not COUNT(id): the status index alone answers it when the scope is the city
     by_status = dict(base.order_by().values_list("status").annotate(n=Count("*")))
+    for now, left in selectors.statuses_as_seen(user, base).values():
+        by_status[now] -= 1  # counted with the status it left the user's org with
+        by_status[left] = by_status.get(left, 0) + 1
     counts: dict[str, int | None] = {
         "todo": todo.count(),
         "open": sum(n for s, n in by_status.items() if s != Status.CLOSED),
@@ -269,8 +279,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         if key in ("todo", "open", "all") or counts.get(key)
     ]
     page = _page_number(request)
-    listed, ordering = _tab_list(base, todo, tab)
-    rows = _queue_rows(listed, ordering, (page - 1) * PAGE_SIZE)
+    listed, ordering = _tab_list(user, base, todo, tab)
+    rows = _queue_rows(user, listed, ordering, (page - 1) * PAGE_SIZE)
     here = {**params, "tab": tab}
     context = {
         "form": form,
@@ -308,8 +318,8 @@ def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     bind_pickers(form, user)
     base, todo = _queue_lists(user, form)
-    listed, ordering = _tab_list(base, todo, _tab(request))
-    header, rows = exporting.order_rows(listed.order_by(*ordering))
+    listed, ordering = _tab_list(user, base, todo, _tab(request))
+    header, rows = exporting.order_rows(listed.order_by(*ordering), user=user)
     name = exporting.file_name("orders", fmt)
     return spreadsheet_download(fmt, _("热线工单"), header, rows, name)
 
@@ -477,11 +487,15 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_page(VIEW)
 def attachment(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     ticket = selectors.access_ticket(request.user, pk)
-    item = ticket.attachments.filter(pk=file_pk).first()
+    item = ticket.attachments.select_related("stored").filter(pk=file_pk).first()
     if item is None:
         raise Http404()
+    try:
+        handle = item.open()
+    except FileNotFoundError as exc:  # past its retention
+        raise Http404() from exc
     response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.name, content_type=item.content_type
+        handle, as_attachment=True, filename=item.name, content_type=item.content_type
     )
     response["Cache-Control"] = "no-store"
     return cast(HttpResponse, response)
@@ -596,7 +610,10 @@ def _stats_request(
     first, ``core.periods``); an org outside the user's scope or a period beyond the bounds
     is an error on its field."""
     user: Any = request.user
-    form = StatsForm(request.GET or {})
+    data = request.GET.copy()
+    if not data.get("org") and user.org is not None:
+        data["org"] = user.org.code  # the picker shows the user's own org by name
+    form = bind_pickers(StatsForm(data), user)
     form.is_valid()
     org: Org | None = user.org
     code = (form.cleaned_data.get("org") or "").strip()
@@ -651,7 +668,6 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "picker": picker,
         "figures": figures,
         "breakdowns": breakdowns,
-        "org_choices": list(org_children(user, user.org)[:100]) if user.org else [],
         "export_query": urlencode(
             {"org": org.code if org else "", "start": start.isoformat(), "end": end.isoformat()}
         ),

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.masking import mask_id_number, mask_phone
+from gonghui.core.pickers import PickerField
 
 from .models import (
     STATUS_WORKFLOW,
@@ -22,19 +22,10 @@ from .models import (
 )
 
 
-def org_picker() -> forms.TextInput:
-    """An org-code box that suggests the orgs in scope as one types (htmx fills the
-    ``org-options`` datalist)."""
-    return forms.TextInput(
-        attrs={
-            "list": "org-options",
-            "autocomplete": "off",
-            "hx-get": reverse_lazy("members:org_options"),
-            "hx-trigger": "input changed delay:300ms",
-            "hx-target": "#org-options",
-            "hx-sync": "this:replace",
-        }
-    )
+def org_picker(label: Any, *, required: bool = True, help_text: Any = "") -> PickerField:
+    """An org box: the union chosen by name, short name, pinyin or code among the user's
+    scope (``core.pickers``; the view binds it with ``bind_pickers``), cleaned to its code."""
+    return PickerField("org", label=label, required=required, help_text=help_text)
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -56,12 +47,7 @@ class MemberSearchForm(forms.Form):
             }
         ),
     )
-    org = forms.CharField(
-        label=_("工会代码"),
-        required=False,
-        max_length=32,
-        widget=org_picker(),
-    )
+    org = org_picker(_("工会"), required=False)
     status = forms.ChoiceField(
         label=_("会籍状态"), required=False, choices=[("", _("全部状态")), *Status.choices]
     )
@@ -145,21 +131,13 @@ class MemberForm(forms.Form):
 
 
 class MemberCreateForm(MemberForm):
-    org = forms.CharField(
-        label=_("所在工会代码"),
-        max_length=32,
-        widget=org_picker(),
-    )
+    org = org_picker(_("所在工会"))
 
     field_order = ["org", "name", "id_number", "phone"]
 
 
 class ImportForm(forms.Form):
-    org = forms.CharField(
-        label=_("导入到工会（代码）"),
-        max_length=32,
-        widget=org_picker(),
-    )
+    org = org_picker(_("导入到工会"))
     file = forms.FileField(
         label=_("名册文件"),
         help_text=_("XLSX、XLS 或 CSV；可用模板，也可用工会现有名册（列名自动识别）"),
@@ -168,11 +146,7 @@ class ImportForm(forms.Form):
 
 
 class MemberHomeForm(forms.Form):
-    org = forms.CharField(
-        label=_("乡镇、街道或园区工会代码"),
-        max_length=32,
-        widget=org_picker(),
-    )
+    org = org_picker(_("乡镇、街道或园区工会"))
     threshold = forms.IntegerField(
         label=_("提示建会的人数"), min_value=2, max_value=1000, initial=10
     )
@@ -190,11 +164,7 @@ class TransferForm(forms.Form):
         help_text=_("转入人员的完整身份证号"),
     )
     name = forms.CharField(label=_("姓名"), max_length=50, help_text=_("须与身份证号相符"))
-    to_org = forms.CharField(
-        label=_("转入工会代码"),
-        max_length=32,
-        widget=org_picker(),
-    )
+    to_org = org_picker(_("转入工会"))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 

@@ -36,6 +36,9 @@ Rules: a person active (or suspended) in another union is rejected as a transfer
 that names no union (the answer says only that the person cannot be taken in here and must
 apply for a transfer); a person whose membership ended is taken in again (counted as
 updated, with a join event); running the same file twice changes nothing the second time.
+A preview (``dry_run``) is no existence oracle: a person held by another union, or whose
+membership elsewhere ended, counts there as a new person; only the import itself, a write on
+record, rejects or takes them in.
 """
 
 from __future__ import annotations
@@ -441,6 +444,8 @@ class _Plan:
     order: dict[str, int] = field(default_factory=dict)  # field → its column in the file
     # member id → the row number that claimed it (a second row of the same person is a repeat)
     claimed: dict[int, int] = field(default_factory=dict)
+    # a preview: it says nothing of people held by another union (see ``_classify``)
+    dry_run: bool = False
 
 
 def _label(name: str) -> str:
@@ -462,6 +467,7 @@ def _check(
     file_name: str,
     progress: Progress | None,
     workers: int | None,
+    dry_run: bool = False,
 ) -> _Plan:
     sheet = open_sheet(path, aliases=ALIASES, required=REQUIRED, file_name=file_name)
     result = ImportResult(header=sheet.header, unknown_columns=sheet.unknown)
@@ -484,6 +490,7 @@ def _check(
     spill = tempfile.TemporaryFile(prefix="gonghui-import-")  # noqa: SIM115 - closed by member_import
     plan = _Plan(result, spill, [], "phone" in sheet.columns, sheet.label("id_number"), labels)
     plan.order = dict(sheet.columns)
+    plan.dry_run = dry_run
     seen: dict[int, int] = {}  # person key → row number of the first occurrence
     cells_of: dict[int, list[Any]] = {}
     with result.timed("hashes"):
@@ -567,6 +574,12 @@ def _classify(
         # a person known to the registry is claimed by member id (by the first of its rows,
         # whether recognised by hash or by ID); a new person by the ID itself
         found = existing.get(row[bid])
+        if found is not None and plan.dry_run and found.org_id != org.pk:
+            # A preview is no existence oracle (issue 10): a person held by another union, or
+            # once a member elsewhere, shows as a new person. Free and unaudited, a preview of
+            # a one-row file would otherwise tell whether anyone is a member anywhere; the
+            # import itself rejects the row (``CONFLICT``) and is a write on record.
+            found = None
         first = seen.setdefault(key, number) if found is None else number
         if first != number:
             _reject(result, number, cells, _repeat(plan, first))
@@ -837,7 +850,14 @@ def member_import(
     path = Path(path)
     file_name = file_name or path.name
     started = time.perf_counter()
-    plan = _check(org=org, path=path, file_name=file_name, progress=progress, workers=workers)
+    plan = _check(
+        org=org,
+        path=path,
+        file_name=file_name,
+        progress=progress,
+        workers=workers,
+        dry_run=dry_run,
+    )
     result = plan.result
     result.timings["check"] = round(time.perf_counter() - started, 3)
     result.dry_run = dry_run

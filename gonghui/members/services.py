@@ -512,9 +512,11 @@ def member_transfer(
 _NOT_FOUND_FOR_TRANSFER = _("未找到姓名与身份证号相符的在会会员；如是新会员，请登记入会")
 
 
-def _person_for_transfer(actor: Any, id_number: str, name: str, via: str) -> Member:
-    """The active member with this ID number *and* name (both as the person gives them). The
-    look-up is audited and counted; a wrong name answers as an unknown number."""
+def _person_for_transfer(actor: Any, id_number: str, name: str, via: str) -> Member | None:
+    """The active member with this ID number *and* name (both as the person gives them), or
+    None. The look-up is audited and counted; a wrong name answers as an unknown number. The
+    audit row's ``found`` counts only a person the actor may see: the actor reads their own
+    audit rows, and a look-up must not tell them who is a member elsewhere."""
     result = clean_member({"name": name or "-", "id_number": id_number})
     key = result.values.get("id_number")
     if not key:
@@ -523,11 +525,10 @@ def _person_for_transfer(actor: Any, id_number: str, name: str, via: str) -> Mem
     found = person is not None and person.status == Status.ACTIVE
     if found and person is not None:
         found = result.values.get("name") == person.name
-    if not _lookup_audit(actor, "id_number", key, int(found), via):
+    seen = found and person is not None and can(actor, "members.view", person.org)
+    if not _lookup_audit(actor, "id_number", key, int(seen), via):
         raise _too_many()
-    if not found or person is None:
-        raise InvalidInput.one("id_number", str(_NOT_FOUND_FOR_TRANSFER))
-    return person
+    return person if found else None
 
 
 def member_transfer_in(
@@ -540,9 +541,14 @@ def member_transfer_in(
     note: str = "",
 ) -> Member:
     """The receiving union takes in, in one step, a member it finds by ID number and name —
-    only when the member's union is within its own scope (else ``OUT_OF_SCOPE``, 409)."""
+    only when the member's union is within its own scope. Anyone else — a member of a union
+    outside it, and a person who is no member at all — answers the same ``OUT_OF_SCOPE`` (409):
+    the attempt must not tell the receiving side whether the person is a member elsewhere
+    (issue 10). The user then applies (``transfer_apply``) or registers a new member."""
     _require(actor, "members.manage", to_org)
     person = _person_for_transfer(actor, id_number, name, "member.transfer_in")
+    if person is None:
+        raise Conflict(str(OUT_OF_SCOPE))
     return member_transfer(actor=actor, member=person, to_org=to_org, on=on, note=note)
 
 
@@ -576,6 +582,8 @@ def transfer_apply(
     _require(actor, "members.manage", to_org)
     _check_union(to_org, "to_org")
     person = _person_for_transfer(actor, id_number, name, "transfer.apply")
+    if person is None:
+        raise InvalidInput.one("id_number", str(_NOT_FOUND_FOR_TRANSFER))
     with transaction.atomic():
         member = Member.objects.select_for_update().select_related("org").get(pk=person.pk)
         _transferable(member, to_org)

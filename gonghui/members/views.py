@@ -26,6 +26,7 @@ from gonghui.core import hooks, jobs, throttle
 from gonghui.core.errors import Conflict, InvalidInput, NotFound, ServiceError
 from gonghui.core.masking import mask_birth_date, mask_id_number, mask_name, mask_phone
 from gonghui.core.models import ImportJob, ImportStatus
+from gonghui.core.pickers import bind_pickers
 from gonghui.core.roles import can
 from gonghui.core.scope import access
 from gonghui.core.spreadsheets import read_rejected, read_warnings
@@ -151,7 +152,7 @@ def _page_number(request: HttpRequest) -> int:
 @staff_page(VIEW)
 def roster(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    form = MemberSearchForm(request.GET)
+    form = bind_pickers(MemberSearchForm(request.GET), user)
     context = {
         "form": form,
         "result": _roster(user, form, _page_number(request)),
@@ -196,7 +197,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         full, purpose = True, form.cleaned_data["purpose"]
         fmt = form.cleaned_data["fmt"]
     else:
-        form = MemberSearchForm(request.GET)
+        form = bind_pickers(MemberSearchForm(request.GET), user)
         if not form.is_valid():
             raise Http404()
     q, org, status = _export_filters(user, form)
@@ -274,6 +275,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(
         request.POST or None, request.FILES or None, initial={"org": _default_org_code(user)}
     )
+    bind_pickers(form, user)
     if request.method == "POST" and form.is_valid():
         org = _org_in_scope(user, form.cleaned_data["org"])
         if org is None:
@@ -463,7 +465,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if not can(user, MANAGE):
         raise PermissionDenied(_("当前角色无权执行此操作"))
     initial = {"org": request.GET.get("org") or _default_org_code(user)}
-    form = MemberCreateForm(request.POST or None, initial=initial)
+    form = bind_pickers(MemberCreateForm(request.POST or None, initial=initial), user)
     if request.method == "POST" and form.is_valid():
         data = form.changed_data_for_service()
         org = _org_in_scope(user, data.pop("org"))
@@ -551,6 +553,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
     if not can(user, MANAGE):
         raise PermissionDenied(_("当前角色无权执行此操作"))
     form = TransferForm(request.POST or None, initial={"to_org": _default_org_code(user)})
+    bind_pickers(form, user)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -760,7 +763,7 @@ def homes(request: HttpRequest) -> HttpResponse:
     township, street or park union as a 会员之家."""
     user: Any = request.user
     may_set = can(user, "orgs.manage")
-    form = MemberHomeForm(request.POST or None) if may_set else None
+    form = bind_pickers(MemberHomeForm(request.POST or None), user) if may_set else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied(_("当前角色无权执行此操作"))

@@ -1,15 +1,12 @@
 """The Heze demo data: the tree, the enterprises, the accounts, and that loading twice changes
-nothing."""
+nothing. The demo is the package's one load (``tests/demo/conftest.py``)."""
 
 from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from django.db import transaction
 from django.test import Client, RequestFactory
 from stdnum.cn import uscc
 
@@ -34,22 +31,6 @@ COUNTY_CODES = {
 }
 # This module's loaders; later modules' (members ...) are tested with their modules.
 OURS = ("orgs", "accounts")
-
-
-@pytest.fixture(scope="module")
-def heze_db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """The demo loaded once for the module, in a transaction rolled back at its end; each test
-    runs in its own nested transaction on top."""
-    out = io.StringIO()
-    with django_db_blocker.unblock(), transaction.atomic():
-        loaders.run_all(out, only=OURS)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(heze_db: str, db: Any) -> str:
-    return heze_db
 
 
 def _state() -> dict[str, Any]:
@@ -215,18 +196,20 @@ def test_second_run_changes_nothing(demo: str) -> None:
     assert _state() == before
     assert "新建 0 个" in out.getvalue()
     assert "新建 0 家" in out.getvalue()
-    assert AuditEntry.objects.filter(action="demo.load").count() == 1
-    assert AuditEntry.objects.filter(action="user.create").count() == len(loaders.DEMO_ACCOUNTS)
+    assert AuditEntry.objects.filter(action="demo.load", object_type="org").count() == 1
+    # every demo account once: the roles' and the hotline desks'
+    accounts = loaders.all_demo_accounts()
+    assert AuditEntry.objects.filter(action="user.create").count() == len(accounts)
 
 
 def test_loading_fills_in_what_is_missing_only(demo: str) -> None:
     edited = Org.objects.get(code="371702001")
     Org.objects.filter(pk=edited.pk).update(chair="改过的主席")
-    User.objects.filter(username="member").delete()
+    User.objects.filter(username="counsellor").delete()  # the one account with no records
     loaders.run_all(io.StringIO(), only=OURS)
     assert Org.objects.get(code="371702001").chair == "改过的主席"
-    assert User.objects.filter(username="member").count() == 1
-    assert User.objects.count() == len(loaders.DEMO_ACCOUNTS)
+    assert User.objects.filter(username="counsellor").count() == 1
+    assert User.objects.count() == len(loaders.all_demo_accounts())
 
 
 def test_the_generated_data_is_deterministic() -> None:

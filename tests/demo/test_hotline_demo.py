@@ -7,7 +7,6 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
@@ -18,17 +17,8 @@ from gonghui.hotline.demo import SEED_END, WINDOW
 from gonghui.hotline.models import Notification, Status, Ticket, TicketEvent, TicketOrg
 from gonghui.orgs.models import Org
 
-pytestmark = pytest.mark.django_db
 
-
-def load() -> str:
-    out = io.StringIO()
-    run_all(out, only=["orgs", "accounts", "hotline"])
-    return out.getvalue()
-
-
-def test_demo_closes_84_orders_in_the_seed_period_and_covers_every_state() -> None:
-    load()
+def test_demo_closes_84_orders_in_the_seed_period_and_covers_every_state(demo: str) -> None:
     city = Org.objects.get(code="371700")
     closed = metrics.get("hotline.closed")
     assert closed.value(city, date(2020, 1, 1), date(2020, 9, 19)) == 84
@@ -105,8 +95,7 @@ def test_demo_closes_84_orders_in_the_seed_period_and_covers_every_state() -> No
     assert not TicketOrg.objects.filter(at__gt=now).exists()
 
 
-def test_demo_lives_up_to_today_with_seasons() -> None:
-    load()
+def test_demo_lives_up_to_today_with_seasons(demo: str) -> None:
     today = timezone.localdate()
     city = Org.objects.get(code="371700")
     received, closed = metrics.get("hotline.received"), metrics.get("hotline.closed")
@@ -136,9 +125,10 @@ def test_demo_lives_up_to_today_with_seasons() -> None:
     assert not open_orders.filter(received_on__lt=today - timedelta(days=120)).exists()
 
 
-def test_demo_second_run_creates_nothing() -> None:
-    first = load()
-    assert "热线工单：新建 " in first
+def test_demo_second_run_creates_nothing(demo: str) -> None:
+    """Every loader run again over the loaded demo: nothing new, anywhere."""
+    assert "热线工单：新建 " in demo
+    before = _everything()
     counts = (
         Ticket.objects.count(),
         TicketEvent.objects.count(),
@@ -147,7 +137,9 @@ def test_demo_second_run_creates_nothing() -> None:
         AuditEntry.objects.count(),
     )
     cards = dict(Ticket.objects.values_list("external_no", "card"))
-    second = load()
+    out = io.StringIO()
+    run_all(out)
+    second = out.getvalue()
     assert f"热线工单：新建 0 件，已有 {counts[0]} 件" in second
     assert (
         Ticket.objects.count(),
@@ -157,3 +149,16 @@ def test_demo_second_run_creates_nothing() -> None:
         AuditEntry.objects.count(),
     ) == counts
     assert dict(Ticket.objects.values_list("external_no", "card")) == cards
+    assert "会员：新建 0 名" in second
+    assert _everything() == before
+
+
+def _everything() -> dict[str, int]:
+    """How many rows each table of the demo holds."""
+    from django.apps import apps
+
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in ("orgs", "accounts", "members", "hotline", "core")
+    }

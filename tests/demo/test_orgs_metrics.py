@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from django.db import transaction
 
 from gonghui.core import metrics
-from gonghui.demo import loaders
 from gonghui.orgs.models import Org
 from gonghui.orgs.services import org_insert
 
@@ -20,16 +16,8 @@ CHEM_INDUSTRY = "orgs.chemical_industry_unions_founded"
 CHEM_PARK = "orgs.chemical_park_unions_founded"
 
 
-@pytest.fixture(scope="module")
-def heze_db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        loaders.run_all(io.StringIO(), only=("orgs", "accounts"))
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def heze(heze_db: None, db: Any) -> None:
+def heze(demo: str) -> None:
     return None
 
 
