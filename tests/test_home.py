@@ -202,7 +202,9 @@ def test_each_home_page_has_a_query_budget(
     # 40 for the kernel's modules; each module adds a query or two for its items due
     # (``core.deadlines`` sources), its to-do counts and each family of its figures
     # (governance: four figure families and its 换届 source)
-    assert len(queries) <= 65, [q["sql"] for q in queries]
+    # (77 with every module of 2026-12: a fixed number whatever the data, which is what
+    # this guards; fewer would need the figures of all modules in one query per table)
+    assert len(queries) <= 90, [q["sql"] for q in queries]
 
 
 def test_anonymous_is_sent_to_log_in(db: Any, client: Any) -> None:
