@@ -41,12 +41,15 @@ def signed(org: Any, start: date, end: date) -> QuerySet[Contract]:
 
 
 def covered(org: Any, start: date, end: date) -> QuerySet[Enterprise]:
-    in_force = Contract.objects.filter(
-        county__in=subtree_org_ids(org), starts_on__lte=end, ends_on__gte=end
-    )
-    return Enterprise.objects.filter(
-        county__in=subtree_org_ids(org), contracts__in=in_force
-    ).distinct()
+    """Enterprises covered on the period's last day by a contract in force. A subquery, not
+    a join: an enterprise under two contracts (its own and a regional one) counts once, in
+    the figure and in every grouped breakdown of it."""
+    in_force = Contract.enterprises.through.objects.filter(
+        contract__county__in=subtree_org_ids(org),
+        contract__starts_on__lte=end,
+        contract__ends_on__gte=end,
+    ).values("enterprise_id")
+    return Enterprise.objects.filter(county__in=subtree_org_ids(org), id__in=in_force)
 
 
 def expiring(org: Any, start: date, end: date) -> QuerySet[Contract]:
