@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import openpyxl
@@ -25,10 +26,63 @@ def seeded(tree: Tree, people: People) -> Seeded:
     return seed(tree, people)
 
 
+def _literals(stream: bytes) -> list[bytes]:
+    """The literal strings ``(...)`` of a content stream, escapes undone."""
+    found, i, n = [], 0, len(stream)
+    escapes = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
+    while i < n:
+        if stream[i] != 0x28:  # "("
+            i += 1
+            continue
+        i, depth, out = i + 1, 1, bytearray()
+        while i < n:
+            c = stream[i]
+            if c == 0x5C:  # backslash
+                nxt = stream[i + 1]
+                if nxt in escapes:
+                    out += escapes[nxt]
+                    i += 2
+                elif 0x30 <= nxt <= 0x37:
+                    j = i + 1
+                    while j < min(i + 4, n) and 0x30 <= stream[j] <= 0x37:
+                        j += 1
+                    out.append(int(stream[i + 1 : j], 8) & 0xFF)
+                    i = j
+                else:
+                    out.append(nxt)
+                    i += 2
+                continue
+            if c == 0x28:
+                depth += 1
+            elif c == 0x29:
+                depth -= 1
+                if depth == 0:
+                    i += 1
+                    break
+            out.append(c)
+            i += 1
+        found.append(bytes(out))
+    return found
+
+
 def pdf_text(body: bytes) -> str:
-    # pypdf reads fpdf2's two-byte glyph codes with a NUL before each character
+    """The text of fpdf2's PDF, whitespace removed: each string's two-byte glyph codes read
+    through the font's ToUnicode map (pypdf reads them a byte at a time, which goes wrong once a
+    document uses more than 255 glyphs)."""
     reader = PdfReader(io.BytesIO(body))
-    return "".join("".join(p.extract_text().replace("\x00", "").split()) for p in reader.pages)
+    text = []
+    for page in reader.pages:
+        cmap: dict[int, str] = {}
+        for font in page["/Resources"]["/Font"].values():
+            unicode_map = font.get_object().get("/ToUnicode")
+            if unicode_map is None:
+                continue
+            data = unicode_map.get_object().get_data()
+            for src, dst in re.findall(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4,})>", data):
+                cmap[int(src, 16)] = bytes.fromhex(dst.decode()).decode("utf-16-be")
+        for raw in _literals(page.get_contents().get_data()):
+            text += [cmap.get(raw[k] * 256 + raw[k + 1], "") for k in range(0, len(raw) - 1, 2)]
+    return "".join("".join(text).replace("\x00", "").split())
 
 
 def test_the_report_page(seeded: Seeded, login: Any) -> None:

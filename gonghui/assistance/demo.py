@@ -258,7 +258,9 @@ def load_families(actors: dict[str, Any], union: Any, today: date) -> int:
         .order_by("archived_on", "pk")
         .first()
     )
-    if first is not None and first.last_survey_on is None:
+    # (once: after it exits, the next archived family would be "first" on a second run)
+    surveyed = Family.objects.filter(org=union, last_survey_on=date(2020, 8, 3)).exists()
+    if first is not None and first.last_survey_on is None and not surveyed:
         family_survey(actor=actors["clerk"], family=first, note="半年走访：家属已就业。",
                       on=date(2020, 8, 3))  # fmt: skip
         family_exit(

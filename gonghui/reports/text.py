@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from gonghui.core.pdf import chinese_ordinal
+
 if TYPE_CHECKING:
     from .selectors import Figure, Report
-
-ORDINALS = "一二三四五六七八九十"
 
 # Headings for modules whose metrics name no section.
 MODULE_SECTIONS = {
@@ -79,7 +79,7 @@ def section_body(clauses: list[str]) -> str:
 def paragraphs(report: Report) -> list[str]:
     out = [opening(report)]
     for i, (heading, clauses) in enumerate(sections(report)):
-        ordinal = ORDINALS[i] if i < len(ORDINALS) else str(i + 1)
+        ordinal = chinese_ordinal(i + 1)  # 一 … 十, 十一 …
         out.append(
             _("%(n)s是%(heading)s：%(body)s")
             % {"n": ordinal, "heading": heading, "body": section_body(clauses)}
