@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from gonghui.core.api import InputSchema, Page, PageParams, paginate
+from gonghui.core.api import BoundedText, InputSchema, Page, PageParams, paginate
 from gonghui.core.errors import Forbidden, NotFound
 from gonghui.core.roles import can
 from gonghui.core.scope import access
@@ -346,8 +346,8 @@ def contract_get(request: HttpRequest, contract_id: int) -> Contract:
 
 
 @router.get("/coverage", response=list[CoverageRow], summary="集体合同覆盖情况")
-def coverage(request: HttpRequest, org: str = "", day: datetime.date | None = None) -> Any:
+def coverage(request: HttpRequest, org: BoundedText = "", day: datetime.date | None = None) -> Any:
     """Enterprises and workers covered by a contract in force on ``day`` (today), by county."""
     user = request.user
     _view(user)
-    return selectors.coverage(_org(user, org[:32]), day or timezone.localdate())
+    return selectors.coverage(_org(user, org), day or timezone.localdate())

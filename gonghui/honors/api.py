@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
-from gonghui.core.api import InputSchema, Page, PageParams, paginate
+from gonghui.core.api import BoundedText, InputSchema, Page, PageParams, paginate
 from gonghui.core.errors import Forbidden, InvalidInput, NotFound
 from gonghui.core.roles import can, role_can
 from gonghui.core.throttle import client_address
@@ -473,7 +473,9 @@ def round_step(request: HttpRequest, round_id: int, step: str) -> Round:
 
 
 @router.get("/rounds/{round_id}/quotas", response=list[QuotaOut], summary="比例要求核对")
-def round_quotas(request: HttpRequest, round_id: int, org: str = "") -> list[dict[str, Any]]:
+def round_quotas(
+    request: HttpRequest, round_id: int, org: BoundedText = ""
+) -> list[dict[str, Any]]:
     """The round's rules over the live list of ``org``'s subtree (default the caller's org;
     the whole round for the organising org)."""
     user = _staff(request)
