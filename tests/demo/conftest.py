@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from gonghui.demo import loaders
 
 
-@pytest.fixture(scope="package", autouse=True)
+@pytest.fixture(scope="package")
 def heze_db(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     """What the first load printed; the data stay until the package is done."""
     out = io.StringIO()
