@@ -111,14 +111,7 @@ def campaign_create(*, actor: Any, org: Org, data: dict[str, Any]) -> Campaign:
     title = _text(data, "title", 100, required=True)
     starts_on = _date(data, "starts_on", required=False) or timezone.localdate()
     ends_raw = data.get("ends_on")
-    try:
-        ends_on = (
-            ends_raw
-            if isinstance(ends_raw, datetime.date)
-            else datetime.date.fromisoformat(str(ends_raw))
-        )
-    except ValueError as exc:
-        raise InvalidInput.one("ends_on", _("日期格式应为 2020-09-19。")) from exc
+    ends_on = ends_raw if isinstance(ends_raw, datetime.date) else _future_date(data, "ends_on")
     if ends_on < starts_on:
         raise InvalidInput.one("ends_on", _("结束日期不能早于开始日期。"))
     kind = str(data.get("kind") or Kind.COMPREHENSIVE)
@@ -160,6 +153,8 @@ def offer(
     """Add enterprises to the campaign: one thread each, offered on ``offered_on`` (today).
     Enterprises outside the actor's scope or the campaign's reach, and those already offered
     in this campaign, are skipped and counted. Set-based: 6,000 enterprises in one insert."""
+    if not can(actor, "bargaining.manage"):
+        raise NotFound()
     offered_on = offered_on or timezone.localdate()
     home = actor.org
     chosen = [e for e in enterprises]
@@ -168,8 +163,6 @@ def offer(
         for e in chosen
         if e.county.path.startswith(home.path) and campaign_reaches(campaign, e.county)
     ]
-    if not can(actor, "bargaining.manage"):
-        raise NotFound()
     have = set(
         Thread.objects.filter(
             campaign=campaign, enterprise_id__in=[e.pk for e in allowed]
