@@ -283,13 +283,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_page(VIEW)
 def checkin_qr(request: HttpRequest, pk: int) -> HttpResponse:
-    from gonghui.members.cards import qr_svg
+    from gonghui.core.qr import qr_response
 
     obj = selectors.access_meeting(request.user, pk)
     url = request.build_absolute_uri(reverse("governance:portal_checkin", args=[obj.checkin_token]))
-    response = HttpResponse(qr_svg(url, title=obj.title), content_type="image/svg+xml")
-    response["Cache-Control"] = "no-store"
-    return response
+    return qr_response(url, title=obj.title)
 
 
 @staff_page(VIEW)

@@ -1,6 +1,6 @@
 """QR codes of the registry: a union's join code and the member's electronic card.
 
-- ``qr_svg(text)``: an inline SVG (segno), scalable by CSS, no image files and no CDN.
+- ``qr_svg(text)``: from ``core.qr``, the one maker of QR codes.
 - ``card_token(member)`` / ``card_member_id(token)``: the e-card's QR encodes a verification
   URL carrying a signed, timestamped member id (``django.core.signing``). The id alone says
   nothing; the signature stops anyone from forging a card for another id, and the time limit
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from django.core import signing
+
+from gonghui.core.qr import qr_svg  # noqa: F401  (kept here for the registry's callers)
 
 CARD_SALT = "gonghui.members.card"
 # A card shown on the phone is re-signed every time the page opens; a day is generous.
@@ -22,22 +23,6 @@ CARD_TOKEN_MAX_AGE = 24 * 60 * 60
 
 class CardTokenExpired(Exception):
     pass
-
-
-def qr_svg(text: str, *, title: str = "") -> str:
-    """``text`` as an inline ``<svg>`` with a viewBox (sized by CSS)."""
-    qr = segno.make(text, error="m", micro=False)
-    return str(
-        qr.svg_inline(
-            scale=1,
-            border=2,
-            omitsize=True,
-            title=title or None,
-            svgclass="qr",
-            lineclass=None,
-            light="#fff",
-        )
-    )
 
 
 def card_token(member: Any) -> str:
