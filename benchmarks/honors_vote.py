@@ -8,13 +8,14 @@ One fresh database per run (SQLite, then PostgreSQL unless ``--skip-postgres``),
 2. **floor** (the baseline): the same vote rows inserted with no check at all — one
    ``INSERT … SELECT`` over the members, under the same unique constraint and indexes —
    for all but the members who vote below; the candidates' counters are then set from the rows.
-3. **service**: ``--sample`` members (default 2,000) vote through ``services.vote_cast`` in
+3. **service**: ``--sample`` members (default 1,000) vote through ``services.vote_cast`` in
    process (the member's record, the candidate, the address's daily limit and burst check,
    the vote row under its unique constraint, the counter raised with ``F()``, the audit row),
    each then trying a second time (refused by the constraint): CPU per vote, extrapolated to
    a million.
-4. **http**: ``--http`` members (default 3,000) vote through ``POST
-   /api/v1/honors/rounds/{id}/votes`` against gunicorn (``--workers``, default 2) with
+4. **http**: ``--http`` members (default 2,000) vote through ``POST
+   /api/v1/honors/rounds/{id}/votes`` against gunicorn (``--workers``, default 2,
+   ``--threads`` 4 each) with
    ``--concurrency`` client threads (default 16), each member sending two votes at once;
    meanwhile a city cadre reads the live count (``GET …/results``) every 50 ms: its p50 /
    p95. The server's CPU seconds per vote come from ``/proc``.
@@ -28,8 +29,8 @@ Peak memory: this process's maximum RSS after each phase, and the gunicorn worke
 
 Usage::
 
-    python benchmarks/honors_vote.py [--votes 1000000] [--sample 2000] [--http 3000]
-        [--workers 2] [--concurrency 16]
+    python benchmarks/honors_vote.py [--votes 1000000] [--sample 1000] [--http 2000]
+        [--workers 2] [--threads 4] [--concurrency 16]
         [--postgres postgres://postgres@127.0.0.1:5432/bench_honors] [--skip-postgres]
 """
 
@@ -350,7 +351,8 @@ def _http(ctx: dict[str, Any], users: list[Any], args: argparse.Namespace) -> di
     env = dict(os.environ)
     server = subprocess.Popen(  # noqa: S603 - our own server
         [sys.executable, "-m", "gunicorn", "gonghui.wsgi", "-w", str(args.workers),
-         "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"],
+         "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--timeout", "120",
+         "--log-level", "warning"],
         env=env,
         start_new_session=True,
     )  # fmt: skip
@@ -430,6 +432,7 @@ def _http(ctx: dict[str, Any], users: list[Any], args: argparse.Namespace) -> di
         "requests": 2 * n,
         "concurrency": args.concurrency,
         "gunicorn_workers": args.workers,
+        "gunicorn_threads": args.threads,
         "wall_s": round_(wall),
         "votes_per_s": round_(n / wall),
         "server_cpu_s": round_(cpu),
@@ -457,7 +460,25 @@ def _count(ctx: dict[str, Any]) -> dict[str, Any]:
 
     counters = times(selectors.vote_counts)
     grouped = times(selectors.vote_count_drift)
+    # the whole request in process (middleware, token, scope, count, JSON): wall and CPU
+    from django.test import Client
+
+    from gonghui.accounts.services import token_issue
+
+    _, raw = token_issue(user=ctx["cadre"])
+    client = Client(headers={"Authorization": f"Bearer {raw}"}, SERVER_NAME="localhost")
+    url = f"/api/v1/honors/rounds/{ctx['round'].pk}/results"
+    assert client.get(url).status_code == 200
+    walls, cpus = [], []
+    for _ in range(50):
+        w, c = time.perf_counter(), time.process_time()
+        client.get(url)
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
     return {
+        "request_wall_p95_ms": round_(_pct(walls, 95) * 1000, 1),
+        "request_cpu_p50_ms": round_(statistics.median(cpus) * 1000, 1),
+        "request_cpu_p95_ms": round_(_pct(cpus, 95) * 1000, 1),
         "counters_p50_ms": round_(statistics.median(counters) * 1000, 2),
         "counters_p95_ms": round_(_pct(counters, 95) * 1000, 2),
         "group_rows_p50_ms": round_(statistics.median(grouped) * 1000),
@@ -501,7 +522,8 @@ def step_vote(args: argparse.Namespace) -> dict[str, Any]:
 
 def bench(label: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     options = ["--votes", str(args.votes), "--sample", str(args.sample), "--http",
-               str(args.http), "--workers", str(args.workers), "--concurrency",
+               str(args.http), "--workers", str(args.workers), "--threads", str(args.threads),
+               "--concurrency",
                str(args.concurrency), "--port", str(args.port)]  # fmt: skip
     env = child_env(label, work / "vote", field_key=FIELD_KEY, postgres=args.postgres)
     env["GONGHUI_LOGIN_ADDRESS_FAILURES"] = "100000"
@@ -514,9 +536,10 @@ def bench(label: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--votes", type=int, default=1_000_000)
-    parser.add_argument("--sample", type=int, default=2000)
-    parser.add_argument("--http", type=int, default=3000)
+    parser.add_argument("--sample", type=int, default=1000)
+    parser.add_argument("--http", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/bench_honors")
