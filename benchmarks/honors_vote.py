@@ -87,7 +87,7 @@ def _member_columns(org_id: int, first: int) -> tuple[list[str], list[str], list
         "name": ("'会员' || CAST(n AS TEXT)", []),
         "name_pinyin": ("'huiyuan' || CAST(n AS TEXT)", []),
         "name_initials": ("'hy'", []),
-        "sex": ("CASE WHEN n % 2 = 0 THEN 'F' ELSE 'M' END", []),
+        "sex": ("CASE WHEN n %% 2 = 0 THEN 'F' ELSE 'M' END", []),
         # one real ciphertext for every row: what the page decrypts, never searched here
         "id_number": ("%s", [crypto.encrypt("371702198501010011")]),
         "id_number_bidx": ("'bench' || CAST(n + %s AS TEXT)", [first]),
@@ -241,7 +241,7 @@ def _floor(ctx: dict[str, Any], skip_members: int, rows: int) -> dict[str, Any]:
         cur.execute(
             "INSERT INTO honors_vote (round_id, nomination_id, member_id, cast_at, cast_on, "
             "address, flagged) "
-            "SELECT %s, %s + (m.id % %s), m.id, %s, %s, '', %s FROM members_member m "
+            "SELECT %s, %s + (m.id %% %s), m.id, %s, %s, '', %s FROM members_member m "
             "WHERE m.org_id = %s AND m.user_id IS NULL AND m.name LIKE %s",
             [ctx["round"].pk, noms[0], len(noms), now, now.date(), False, ctx["union"].pk,
              "会员%"],
@@ -521,6 +521,8 @@ def step_vote(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def bench(label: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    if label == "sqlite" and args.only_postgres:
+        return {}
     options = ["--votes", str(args.votes), "--sample", str(args.sample), "--http",
                str(args.http), "--workers", str(args.workers), "--threads", str(args.threads),
                "--concurrency",
@@ -544,6 +546,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/bench_honors")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--only-postgres", action="store_true")
     parser.add_argument("--child", default="")
     args = parser.parse_args()
     run(args, {"vote": step_vote}, bench, name="honors")
