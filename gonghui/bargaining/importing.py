@@ -110,6 +110,7 @@ def _row(actor: Any, data: dict[str, str], outcome: Outcome, number: int) -> Non
         "wage_rise": data.get("wage_rise", "").rstrip("%％").strip() or None,
     }
     signed_on = services._date(values, "signed_on")
+    assert signed_on is not None  # required: a missing date has raised
     title = data.get("title", "").strip()
     if Contract.objects.filter(county=county, title=title, signed_on=signed_on).exists():
         outcome.already += 1
