@@ -371,6 +371,23 @@ def test_offer_letters_one_and_merged(people: People, tree: Tree, campaign: Camp
     assert all(f.name in merged for f in firms)
     assert merged.count("集体协商要约书") == 3
     assert letters.run_batch(batch.pk)["status"] == "done"  # safe to run twice
+    # one file per enterprise: a ZIP whose every member is that enterprise's own letter
+    import zipfile
+
+    per_firm = letters.batch_request(
+        actor=people.cadre_a, campaign=campaign, org=tree.county_a, layout="zip"
+    )
+    assert letters.run_batch(per_firm.pk)["letters"] == 3
+    per_firm.refresh_from_db()
+    assert per_firm.file is not None and per_firm.file.kind == "zip"
+    with per_firm.file.open() as fh, zipfile.ZipFile(fh) as archive:
+        names = sorted(archive.namelist())
+        assert names == sorted(f"{f.name}要约书.pdf" for f in firms)
+        one = pdf_text(archive.read(f"{firms[1].name}要约书.pdf"))
+    assert firms[1].name in one and firms[0].name not in one
+    with pytest.raises(InvalidInput):
+        letters.batch_request(actor=people.cadre_a, campaign=campaign, org=tree.county_a,
+                              layout="docx")  # fmt: skip
 
 
 # --- pages and API: scope -------------------------------------------------------------------

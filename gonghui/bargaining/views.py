@@ -200,12 +200,14 @@ def campaign_codes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_page("bargaining.manage")
 def campaign_letters(request: HttpRequest, pk: int) -> HttpResponse:
-    """Queue the offer letters of the user's enterprises in this campaign as one PDF."""
+    """Queue the offer letters of the user's enterprises in this campaign: one merged PDF, or
+    one PDF per enterprise in a ZIP (``layout=zip``)."""
     from .tasks import letters_job
 
     user: Any = request.user
     item = _campaign(user, pk)
-    batch = letters.batch_request(actor=user, campaign=item, org=user.org)
+    layout = "zip" if request.POST.get("layout") == "zip" else "merged"
+    batch = letters.batch_request(actor=user, campaign=item, org=user.org, layout=layout)
     letters_job.enqueue(batch.pk)
     messages.success(request, _("要约书正在后台生成，完成后可在本页下载。"))
     return redirect("bargaining:batch", pk=batch.pk)
@@ -229,7 +231,10 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
     except FileNotFoundError as exc:
         raise Http404() from exc
     response = FileResponse(
-        handle, content_type="application/pdf", as_attachment=True, filename=item.file.name
+        handle,
+        content_type="application/zip" if item.layout == "zip" else "application/pdf",
+        as_attachment=True,
+        filename=item.file.name,
     )
     response["Cache-Control"] = "no-store"
     return response  # type: ignore[return-value]
