@@ -1458,7 +1458,7 @@ def verify_due(family: Family) -> date | None:
 # lines back: paid lines mark the recipient or grant paid (on the bank's date), failed ones
 # failed with the bank's reason; a line the payments app reissued is followed to its new line.
 # The payments app refuses a second live line of one reference and payee, so nobody is paid
-# twice for one campaign or one grant.
+# twice for one campaign, or for one kind of grant in one period (unless an override is recorded).
 
 
 def campaign_reference(campaign: Campaign) -> str:
@@ -1466,7 +1466,9 @@ def campaign_reference(campaign: Campaign) -> str:
 
 
 def grant_reference(grant: Grant) -> str:
-    return f"assistance.grant:{grant.pk}"
+    """A grant's kind and period: the payments app pays one person (by ID number) once per
+    kind and period, so a copy of a family's file cannot be paid beside the original."""
+    return f"assistance.grant:{grant.kind}:{grant.period}"
 
 
 def _unpaid(qs: Any) -> Any:
@@ -1476,9 +1478,27 @@ def _unpaid(qs: Any) -> Any:
     return qs.filter(Q(payment_line__isnull=True) | ~Q(payment_line__status__in=LIVE_STATUSES))
 
 
+def _refused(result: Any, names: list[str], field: str) -> None:
+    """The rows the payments app refused, each named: nothing of the batch is kept."""
+    if result.refused:
+        raise InvalidInput(
+            [
+                {"field": field, "message": f"{names[index]}：{reason}"}
+                for index, _field, reason in result.refused[:50]
+            ],
+            detail=_("%(n)d 人未能加入代发批次，批次未生成：%(first)s")
+            % {
+                "n": len(result.refused),
+                "first": f"{names[result.refused[0][0]]}：{result.refused[0][2]}",
+            },
+        )
+
+
 def campaign_pay(*, actor: Any, campaign: Campaign, override_reason: str = "") -> Any:
     """One payments batch (submitted) of the campaign's approved recipients not yet on a live
-    line. Returns the batch, or None when nobody waits."""
+    line, written set-based (``payments.add_lines``). Returns the batch, or None when nobody
+    waits. A recipient the payments app refuses (already on a live line of this campaign, or
+    bad account) is named and nothing is written."""
     from gonghui.payments import services as payments
 
     if not Campaign.objects.visible_to(actor).filter(pk=campaign.pk).exists():
@@ -1501,12 +1521,27 @@ def campaign_pay(*, actor: Any, campaign: Campaign, override_reason: str = "") -
             by=actor,
         )
         reference = campaign_reference(campaign)
-        for r in waiting:
-            r.payment_line = payments.add_line(
-                batch, reference=reference, amount=r.amount, payee_name=r.name,
-                id_number=r.id_number, bank_name=r.bank_name, bank_account=r.bank_account,
-                member=r.member, by=actor, override_reason=override_reason,
-            )  # fmt: skip
+        result = payments.add_lines(
+            batch,
+            (
+                payments.LineIn(
+                    reference=reference,
+                    amount=r.amount,
+                    payee_name=r.name,
+                    id_number=r.id_number,
+                    bank_name=r.bank_name,
+                    bank_account=r.bank_account,
+                    member=r.member,
+                    override_reason=override_reason,
+                )  # fmt: skip
+                for r in waiting
+            ),
+            by=actor,
+            note=campaign.title,
+        )
+        _refused(result, [r.name for r in waiting], "recipients")
+        for r, line in zip(waiting, result.lines, strict=True):
+            r.payment_line = line
         Recipient.objects.bulk_update(waiting, ["payment_line"], batch_size=2000)
         payments.submit(batch, by=actor)
         audit.record(
@@ -1524,7 +1559,10 @@ def campaign_pay(*, actor: Any, campaign: Campaign, override_reason: str = "") -
 
 def grants_pay(*, actor: Any, org: Org, grants: Iterable[Grant]) -> Any:
     """One payments batch (submitted) of approved grants not yet on a live line, to the
-    families' bank accounts."""
+    families' bank accounts, written set-based. The payments app holds each person to one
+    live payment of a kind and period (``grant_reference``); a grant recorded with an
+    override reason passes it on. A grant refused (no account, already paid) is named and
+    nothing is written."""
     from gonghui.payments import services as payments
 
     ids = [g.pk for g in grants]
@@ -1536,23 +1574,37 @@ def grants_pay(*, actor: Any, org: Org, grants: Iterable[Grant]) -> Any:
         )
         if not waiting:
             return None
+        for g in waiting:
+            if g.family is None or not g.family.bank_account:
+                raise InvalidInput.one(
+                    "grants", _("救助 #%(pk)d 的家庭没有银行账号。") % {"pk": g.pk}
+                )
         batch = payments.create_batch(
             org=org, source="assistance", purpose=_("困难职工救助金"), title=_("困难职工救助金"),
             by=actor,
         )  # fmt: skip
-        for g in waiting:
-            family = g.family
-            if family is None or not family.bank_account:
-                raise InvalidInput.one(
-                    "grants", _("救助 #%(pk)d 的家庭没有银行账号。") % {"pk": g.pk}
-                )
-            g.payment_line = payments.add_line(
-                batch, reference=grant_reference(g), amount=g.amount, payee_name=family.name,
-                id_number=family.id_number, bank_name=family.bank_name,
-                bank_account=family.bank_account, member=family.member, by=actor,
-                override_reason=g.override_reason,
-            )  # fmt: skip
-        Grant.objects.bulk_update(waiting, ["payment_line"])
+        result = payments.add_lines(
+            batch,
+            [
+                payments.LineIn(
+                    reference=grant_reference(g),
+                    amount=g.amount,
+                    payee_name=g.family.name,
+                    id_number=g.family.id_number,
+                    bank_name=g.family.bank_name,
+                    bank_account=g.family.bank_account,
+                    member=g.family.member,
+                    override_reason=g.override_reason,
+                )  # fmt: skip
+                for g in waiting
+                if g.family is not None
+            ],
+            by=actor,
+        )
+        _refused(result, [f"#{g.pk}" for g in waiting], "grants")
+        for g, line in zip(waiting, result.lines, strict=True):
+            g.payment_line = line
+        Grant.objects.bulk_update(waiting, ["payment_line"], batch_size=2000)
         payments.submit(batch, by=actor)
     return batch
 
