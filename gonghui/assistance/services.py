@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1494,6 +1494,25 @@ def _refused(result: Any, names: list[str], field: str) -> None:
         )
 
 
+LINK_CHUNK = 5000
+
+
+def _link_lines(model: Any, pairs: list[tuple[int, int]]) -> None:
+    """``payment_line`` of many rows, each its own line: one ``UPDATE … FROM (VALUES …)``
+    per chunk (PostgreSQL, and SQLite since 3.33), where the ORM's ``bulk_update`` would
+    build a CASE expression of thousands of branches — most of a campaign's payment time."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    for start in range(0, len(pairs), LINK_CHUNK):
+        chunk = pairs[start : start + LINK_CHUNK]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET payment_line_id = v.column2 "  # noqa: S608 - the table from the model's meta, quoted; values are parameters
+                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+                [n for pair in chunk for n in pair],
+            )
+
+
 def campaign_pay(*, actor: Any, campaign: Campaign, override_reason: str = "") -> Any:
     """One payments batch (submitted) of the campaign's approved recipients not yet on a live
     line, written set-based (``payments.add_lines``). Returns the batch, or None when nobody
@@ -1540,9 +1559,10 @@ def campaign_pay(*, actor: Any, campaign: Campaign, override_reason: str = "") -
             note=campaign.title,
         )
         _refused(result, [r.name for r in waiting], "recipients")
-        for r, line in zip(waiting, result.lines, strict=True):
-            r.payment_line = line
-        Recipient.objects.bulk_update(waiting, ["payment_line"], batch_size=2000)
+        _link_lines(
+            Recipient,
+            [(r.pk, line.pk) for r, line in zip(waiting, result.lines, strict=True) if line],
+        )
         payments.submit(batch, by=actor)
         audit.record(
             actor=actor,
@@ -1602,9 +1622,9 @@ def grants_pay(*, actor: Any, org: Org, grants: Iterable[Grant]) -> Any:
             by=actor,
         )
         _refused(result, [f"#{g.pk}" for g in waiting], "grants")
-        for g, line in zip(waiting, result.lines, strict=True):
-            g.payment_line = line
-        Grant.objects.bulk_update(waiting, ["payment_line"], batch_size=2000)
+        _link_lines(
+            Grant, [(g.pk, line.pk) for g, line in zip(waiting, result.lines, strict=True) if line]
+        )
         payments.submit(batch, by=actor)
     return batch
 
@@ -1623,9 +1643,11 @@ def _current(line: Any) -> Any:
 
 
 def payments_sync(*, actor: Any, campaign: Campaign | None = None) -> dict[str, int]:
-    """Read the payment lines back into the recipients and grants (module comment above).
-    Running it again changes nothing."""
-    from gonghui.payments.models import LineStatus
+    """Read the payment lines back into the recipients and grants (module comment above):
+    two set-based UPDATEs for the recipients (paid on the bank's date; failed with its
+    reason), one by one only where the payments app reissued a line (followed to its new
+    line). Running it again changes nothing."""
+    from gonghui.payments.models import Line, LineStatus
 
     out = {"paid": 0, "failed": 0}
     recipients = Recipient.objects.visible_to(actor).filter(
@@ -1633,32 +1655,49 @@ def payments_sync(*, actor: Any, campaign: Campaign | None = None) -> dict[str, 
     )
     if campaign is not None:
         recipients = recipients.filter(campaign=campaign)
+    line = Line.objects.filter(pk=OuterRef("payment_line_id"))
     with transaction.atomic():
-        changed: list[Recipient] = []
-        for r in recipients.select_related("payment_line"):
-            line = _current(r.payment_line)
-            if line.status == LineStatus.PAID and r.status != RecipientStatus.PAID:
-                r.status, r.paid_on, r.fail_reason = RecipientStatus.PAID, line.paid_on, ""
+        out["paid"] += (
+            recipients.filter(payment_line__status=LineStatus.PAID)
+            .exclude(status=RecipientStatus.PAID)
+            .update(
+                status=RecipientStatus.PAID,
+                paid_on=Subquery(line.values("paid_on")[:1]),
+                fail_reason="",
+            )
+        )
+        out["failed"] += (
+            recipients.filter(payment_line__status=LineStatus.FAILED)
+            .exclude(status=RecipientStatus.FAILED)
+            .update(
+                status=RecipientStatus.FAILED,
+                fail_reason=Subquery(line.values("fail_reason")[:1]),
+            )
+        )
+        for r in recipients.filter(payment_line__status=LineStatus.REISSUED).select_related(
+            "payment_line"
+        ):
+            current = _current(r.payment_line)
+            if current.status == LineStatus.PAID and r.status != RecipientStatus.PAID:
+                r.status, r.paid_on, r.fail_reason = RecipientStatus.PAID, current.paid_on, ""
                 out["paid"] += 1
-            elif line.status == LineStatus.FAILED and r.status != RecipientStatus.FAILED:
-                r.status, r.fail_reason = RecipientStatus.FAILED, line.fail_reason[:200]
+            elif current.status == LineStatus.FAILED and r.status != RecipientStatus.FAILED:
+                r.status, r.fail_reason = RecipientStatus.FAILED, current.fail_reason[:200]
                 out["failed"] += 1
             else:
                 continue
-            r.payment_line = line
-            changed.append(r)
-        Recipient.objects.bulk_update(
-            changed, ["status", "paid_on", "fail_reason", "payment_line"], batch_size=2000
-        )
+            r.payment_line = current
+            r.save(update_fields=["status", "paid_on", "fail_reason", "payment_line"])
+        changed = out["paid"] + out["failed"]
         for g in (
             Grant.objects.visible_to(actor)
             .filter(payment_line__isnull=False, status=GrantStatus.APPROVED)
             .select_related("payment_line")
         ):
-            line = _current(g.payment_line)
-            if line.status == LineStatus.PAID:
+            current = _current(g.payment_line)
+            if current.status == LineStatus.PAID:
                 before = audit.snapshot(g, GRANT_AUDITED)
-                g.status, g.paid_on, g.payment_line = GrantStatus.PAID, line.paid_on, line
+                g.status, g.paid_on, g.payment_line = GrantStatus.PAID, current.paid_on, current
                 g.save(update_fields=["status", "paid_on", "payment_line", "updated_at"])
                 _grant_audit(actor, g, "grant_paid", before, _("银行回单确认到账"))
                 out["paid"] += 1

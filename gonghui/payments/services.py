@@ -793,17 +793,20 @@ def _match(
 
 
 def _apply(outcomes: list[Outcome]) -> dict[str, int]:
-    """The results written in bulk: status, reason and date only (the frozen columns are
-    never part of the statement)."""
-    changed = []
+    """The results written set-based: one UPDATE per distinct (result, reason, date) and
+    chunk of lines — a bank's answer has a few dates and reasons for many lines — touching
+    status, reason and date only (the frozen columns are never part of the statement)."""
+    groups: dict[tuple[str, str, date | None], list[int]] = {}
     counts: dict[str, int] = {LineStatus.PAID: 0, LineStatus.FAILED: 0}
     for o in outcomes:
-        o.line.status = o.status
-        o.line.fail_reason = o.reason
-        o.line.paid_on = o.paid_on
-        changed.append(o.line)
+        o.line.status, o.line.fail_reason, o.line.paid_on = o.status, o.reason, o.paid_on
+        groups.setdefault((o.status, o.reason, o.paid_on), []).append(o.line.pk)
         counts[LineStatus(o.status)] += 1
-    Line.objects.bulk_update(changed, ["status", "fail_reason", "paid_on"], batch_size=1000)
+    for (status, reason, paid_on), pks in groups.items():
+        for start in range(0, len(pks), DUPLICATE_CHUNK):
+            Line.objects.filter(pk__in=pks[start : start + DUPLICATE_CHUNK]).update(
+                status=status, fail_reason=reason, paid_on=paid_on
+            )
     return counts
 
 
