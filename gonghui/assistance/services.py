@@ -1201,7 +1201,7 @@ def recipients_add(
         )
     }
     result = ImportResult()
-    accepted: list[tuple[int, Recipient]] = []
+    accepted: list[tuple[int, Recipient, list[Any]]] = []
     seen: dict[str, int] = {}
     for number, cells, raw in rows:
         result.rows += 1
@@ -1234,24 +1234,25 @@ def recipients_add(
             )
             continue
         seen[bidx] = number
-        accepted.append((number, recipient))
+        accepted.append((number, recipient, raw))
     existing = {
         r.id_number_bidx: r
         for r in Recipient.objects.filter(
-            campaign=campaign, id_number_bidx__in=[r.id_number_bidx for _n, r in accepted]
+            campaign=campaign, id_number_bidx__in=[r.id_number_bidx for _n, r, _raw in accepted]
         )
     }
     elsewhere: dict[str, str] = {}
     for bidx, title, status in (
         Recipient.objects.filter(
-            conflicting(campaign), id_number_bidx__in=[r.id_number_bidx for _n, r in accepted]
+            conflicting(campaign),
+            id_number_bidx__in=[r.id_number_bidx for _n, r, _raw in accepted],
         )
         .exclude(status=RecipientStatus.FAILED)
         .values_list("id_number_bidx", "campaign__title", "status")
     ):
         elsewhere.setdefault(bidx, f"{title}（{RecipientStatus(status).label}）")
     fresh: list[Recipient] = []
-    for number, recipient in accepted:
+    for number, recipient, raw in accepted:
         original = existing.get(recipient.id_number_bidx)
         if original is not None:
             if original.row_hash == recipient.row_hash:
@@ -1260,7 +1261,7 @@ def recipients_add(
                 result.rejected.append(
                     (
                         number,
-                        [],
+                        raw,
                         _("此人已在本活动名单中（名单第 %(pk)d 条），不能重复发放。")
                         % {"pk": original.pk},
                     )
@@ -1287,6 +1288,29 @@ def recipients_add(
             changes={"counts": {"before": None, "after": result.as_dict()}},
         )
     return result
+
+
+def export_record(
+    *,
+    actor: Any,
+    object_type: str,
+    object_id: Any,
+    org: Any,
+    label: str,
+    rows: int,
+    filters: Mapping[str, Any],
+) -> None:
+    """One audit row for a list exported as a spreadsheet (masked: names, IDs and accounts
+    to their last characters), with its filters and row count."""
+    audit.record(
+        actor=actor,
+        action="assistance.export",
+        object_type=object_type,
+        object_id=object_id,
+        object_org=org,
+        object_repr=label,
+        changes={"counts": {"before": None, "after": {"rows": rows, **filters}}},
+    )
 
 
 def _link_members(recipients: list[Recipient]) -> None:
