@@ -396,3 +396,14 @@ def test_a_rotation_killed_half_way_resumes(installation: Any, tmp_path: Path) -
     assert json.loads(again.stdout.strip().splitlines()[-1])["remaining"] == 0
     verify = _gonghui(env, "audit-verify", "--seal", check=False)
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_taken_during_a_rotation_names_both_keys(settings: Any, tmp_path: Path) -> None:
+    from gonghui.core.backup import backup
+
+    settings.FIELD_KEY_FROM_FILE = False
+    settings.FIELD_KEY, settings.FIELD_KEYS_READ = NEW, [OLD]
+    manifest = backup(tmp_path / "during.gonghui", "口令 2026")
+    assert manifest["field_key_fingerprint"] == crypto.fingerprint(NEW)
+    assert manifest["read_key_fingerprints"] == [crypto.fingerprint(OLD)]
