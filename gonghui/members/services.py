@@ -654,7 +654,7 @@ def _releasing(request: TransferRequest) -> Org:
 
 def _locked(request: TransferRequest) -> tuple[TransferRequest, Member]:
     request = (
-        TransferRequest.objects.select_for_update()
+        TransferRequest.objects.select_for_update(of=("self",))
         .select_related("from_org", "to_org", "member")
         .get(pk=request.pk)
     )
@@ -733,7 +733,7 @@ def transfer_refuse(*, actor: Any, request: TransferRequest, reason: str) -> Tra
 def transfer_cancel(*, actor: Any, request: TransferRequest) -> TransferRequest:
     """The receiving union withdraws its request while it waits (one naming nobody too)."""
     request = (
-        TransferRequest.objects.select_for_update()
+        TransferRequest.objects.select_for_update(of=("self",))
         .select_related("from_org", "to_org", "member")
         .get(pk=request.pk)
     )
