@@ -1329,8 +1329,12 @@ def recipients_import(
     *, actor: Any, campaign: Campaign, path: Any, file_name: str = ""
 ) -> ImportResult:
     """A recipient sheet (XLSX/CSV, columns by ``RECIPIENT_ALIASES``)."""
+    from gonghui.core import crypto
     from gonghui.core.spreadsheets import UnusableFile, cell_text, open_sheet
 
+    if crypto.rotation_in_progress():
+        # recipients are matched by blind index, which a rotation is moving to the new key
+        raise InvalidInput.one("file", _("字段密钥轮换进行中，请在轮换完成后再导入"))
     try:
         sheet = open_sheet(
             path,

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import audit, crypto, spreadsheets, uploads
 from gonghui.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gonghui.core.fields import Indexes, every_index
 from gonghui.core.identifiers import normalise, parse_citizen_id
 from gonghui.core.roles import in_subtree, role_can
 
@@ -136,12 +137,13 @@ def payee_key(*, id_number: str, member: Any, payee_name: str, bank_account: str
         plain = f"member:{member.pk}"
     else:
         plain = f"name:{payee_name}|account:{bank_account}"
-    return crypto.blind_index(plain, purpose="payee")
+    # under every key held: while a key rotation runs, a line not yet moved still matches
+    return Indexes(crypto.blind_index_all(plain, purpose="payee"))
 
 
 def _live_duplicate(source: str, reference: str, key: str) -> Line | None:
     return (
-        Line.objects.filter(source=source, reference=reference, payee_key=key)
+        Line.objects.filter(source=source, reference=reference, payee_key__in=every_index([key]))
         .filter(status__in=LIVE_STATUSES)
         .exclude(kind=LineKind.REVERSAL)
         .select_related("batch")
@@ -253,7 +255,7 @@ def add_line(
             source=locked.source,
             seq=seq,
             reference=reference,
-            payee_key=key,
+            payee_key=str(key),
             payee_name=payee_name,
             member=member,
             id_number=number,
