@@ -546,9 +546,7 @@ class MeetingQuerySet(ScopedQuerySet["Meeting"]):
         invited = Attendee.objects.filter(
             models.Q(org_id=user.org_id) | models.Q(user_id=user.pk)
         ).values("meeting_id")
-        return self.filter(
-            models.Q(org__in=subtree_org_ids(user.org)) | models.Q(pk__in=invited)
-        )
+        return self.filter(models.Q(org__in=subtree_org_ids(user.org)) | models.Q(pk__in=invited))
 
 
 class Meeting(BaseModel):

@@ -472,8 +472,8 @@ def incoming_act(*, actor: Any, item: Incoming, action: str, text: str = "") -> 
             item.org,
             changes={
                 "status": {
-                    "before": InStatus(before).label,
-                    "after": InStatus(item.status).label,
+                    "before": str(InStatus(before).label),
+                    "after": str(InStatus(item.status).label),
                 }
             },
         )

@@ -483,6 +483,7 @@ def call_merged(request: HttpRequest, pk: int) -> HttpResponse:
 
     item = selectors.access_call(request.user, pk)
     header, rows = selectors.merged_rows(item)
+
     def write(buffer: Any) -> None:
         write_rows(buffer, _("汇总"), header, rows)
 
