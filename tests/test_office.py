@@ -559,7 +559,7 @@ def test_home_pages_show_unsigned_documents_open_calls_and_due_tasks(
     page = login(people.cadre_a).get("/").content.decode()
     assert "待签收的公文" in page and "待报送的信息" in page and "办理中的督办事项" in page
     office = login(people.cadre_a).get("/office/").content.decode()
-    assert 'data-testid="unsigned-count">1<' in office
+    assert 'data-testid="unsigned-count">1<' in office and doc.title in office
     assert 'data-testid="calls-count">1<' in office
     assert 'data-testid="tasks-count">1<' in office
 
