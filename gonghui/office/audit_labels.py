@@ -6,14 +6,20 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import audit
 
-audit.register_type("office_document", "office.Document", url="office:document")
+DOCUMENT_KEYS = {"receipts": _("收文单位数"), "reminded": _("催办单位数")}
+CALL_KEYS = {"targets": _("报送单位数"), "reminded": _("催报单位数")}
+audit.register_type(
+    "office_document", "office.Document", url="office:document", fields=DOCUMENT_KEYS
+)
 audit.register_type("office_incoming", "office.Incoming", url="office:incoming_detail")
 audit.register_type("office_notice", "office.Notice", url="office:notice")
-audit.register_type("office_call", "office.Call", url="office:call")
-audit.register_type("office_submission", "office.Submission", url="office:submission")
+audit.register_type("office_call", "office.Call", url="office:call", fields=CALL_KEYS)
+audit.register_type(
+    "office_submission", "office.Submission", url="office:submission", fields={"rows": _("行数")}
+)
 audit.register_type("office_task", "office.Task", url="office:task")
 audit.register_type("office_meeting", "office.Meeting", url="office:meeting")
-audit.register_type("office_chain", "office.ChainStep")
+audit.register_type("office_chain", "office.ChainStep", fields={"steps": _("审批步骤")})
 audit.GROUPS["office"] = _("综合办公")
 audit.register_actions(
     {
