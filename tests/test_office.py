@@ -718,3 +718,47 @@ def test_api_walks_a_document_to_its_receipt(people: People, tree: Tree, api: An
     assert signed.status_code == 200 and signed.json()["signed_at"]
     rows = city.get(f"/api/v1/office/documents/{doc_id}/receipts").json()
     assert [r["org"] for r in rows if r["signed_at"]] == ["371702"]
+
+
+def test_a_call_built_from_the_citys_own_template(people: People, tree: Tree, login: Any) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["*单位名称", "职工人数（必填）", "建会日期", "备注"])
+    sheet.append(["文本", "整数", "日期", ""])
+    buffer = BytesIO()
+    book.save(buffer)
+    client = login(people.city_cadre)
+    answer = client.post(
+        "/office/calls/",
+        {
+            "title": "建会情况",
+            "deadline": (timezone.localdate() + timedelta(days=3)).isoformat(),
+            "kinds": ["county"],
+            "template": SimpleUploadedFile("模板.xlsx", buffer.getvalue()),
+        },
+    )
+    assert answer.status_code == 302
+    call = Call.objects.get(title="建会情况")
+    assert [(c["label"], c["type"], c["required"]) for c in call.columns] == [
+        ("单位名称", "text", True),
+        ("职工人数", "int", True),
+        ("建会日期", "date", False),
+        ("备注", "text", False),
+    ]
+    exe = SimpleUploadedFile("模板.xlsx", b"MZ\x90\x00")
+    page = client.post(
+        "/office/calls/",
+        {"title": "坏模板", "deadline": "2099-01-01", "kinds": ["county"], "template": exe},
+    )
+    assert page.status_code == 200 and not Call.objects.filter(title="坏模板").exists()
+    assert "文件内容与扩展名" in page.content.decode()
+
+
+def test_members_read_their_notices_in_the_portal(people: People, tree: Tree, login: Any) -> None:
+    services.notice_publish(
+        actor=people.city_cadre,
+        data={"title": "职工疗休养报名", "body": "报名截止五月十日。", "audience": "members"},
+    )
+    portal = login(people.member_a).get("/portal/").content.decode()
+    assert "职工疗休养报名" in portal
+    assert login(people.member_a).get("/office/").status_code == 404

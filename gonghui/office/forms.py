@@ -116,8 +116,17 @@ class NoticeForm(forms.Form):
 class CallForm(TargetsForm):
     title = forms.CharField(label=_("报送事项"), max_length=200)
     deadline = forms.DateField(label=_("截止日期"), widget=DATE)
+    template = forms.FileField(
+        label=_("表格模板"),
+        required=False,
+        help_text=_(
+            "可上传本单位的 Excel 模板：第一行为列名（带 * 或“（必填）”的为必填列），"
+            "第二行可写各列类型（文本、整数、数字、日期）。上传模板时不必填写下面的表格列。"
+        ),
+    )
     columns = forms.CharField(
         label=_("表格列"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "每行一列：列名|类型|必填|统计指标。类型为 文本、整数、数字 或 日期；"
@@ -133,7 +142,15 @@ class CallForm(TargetsForm):
         max_length=50000,
     )
 
-    field_order = ["title", "deadline", "columns", "period_start", "period_end", "instructions"]
+    field_order = [
+        "title",
+        "deadline",
+        "template",
+        "columns",
+        "period_start",
+        "period_end",
+        "instructions",
+    ]
 
 
 class PassDownForm(TargetsForm):

@@ -574,6 +574,40 @@ def parse_columns(spec: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
     return columns
 
 
+def columns_from_template(upload: Any) -> list[dict[str, Any]]:
+    """The columns of a call from the city's own template: the first row names the columns
+    (a ``*`` or ``（必填）`` marks a required one), an optional second row gives each type
+    (文本、整数、数字、日期; empty means 文本). Through the upload guard; nothing is kept."""
+    from gonghui.core.spreadsheets import UnusableFile, cell_text, iter_raw_rows, save_upload
+
+    received = save_upload(upload, prefix="office-template-")
+    try:
+        rows = iter_raw_rows(received.path)
+        header = [cell_text(c).strip() for c in next(rows, [])]
+        kinds = [cell_text(c).strip() for c in next(rows, [])]
+    except UnusableFile as exc:
+        raise InvalidInput.one("template", str(exc)) from exc
+    finally:
+        uploads.remove(received.path)
+    by_label = {v: k for k, v in COLUMN_TYPES.items()}
+    if kinds and not all(k in by_label or not k for k in kinds):
+        kinds = []  # the second row is an example row, not the types
+    spec = []
+    for i, text in enumerate(header):
+        if not text:
+            continue
+        required = text.startswith(("*", "＊")) or "必填" in text
+        label = text.lstrip("*＊").replace("（必填）", "").replace("(必填)", "").strip()
+        kind = by_label.get(kinds[i], "text") if i < len(kinds) and kinds[i] else "text"
+        spec.append({"label": label, "type": kind, "required": required})
+    if not spec:
+        raise InvalidInput.one("template", _("模板的第一行应为列名。"))
+    try:
+        return parse_columns(spec)
+    except InvalidInput as exc:
+        raise InvalidInput.one("template", exc.errors[0]["message"]) from exc
+
+
 def _targets(actor: Any, orgs: Iterable[Org], kinds: Iterable[str]) -> list[Org]:
     chosen = list(orgs)
     for org in chosen:
@@ -593,7 +627,10 @@ def call_create(
     if not can(actor, "office.manage"):
         raise NotFound()
     title = _text(data, "title", 200, required=True)
-    columns = parse_columns(data.get("columns") or "")
+    if data.get("template") is not None:
+        columns = columns_from_template(data["template"])
+    else:
+        columns = parse_columns(data.get("columns") or "")
     deadline = _date(data, "deadline")
     assert deadline is not None
     if deadline < timezone.localdate() and not data.get("_backdated"):

@@ -407,7 +407,7 @@ def portal_notices(request: HttpRequest) -> HttpResponse:
 def calls(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     may_send = can(user, "office.manage")
-    form = forms.CallForm(user, request.POST or None)
+    form = forms.CallForm(user, request.POST or None, request.FILES or None)
     if request.method == "POST" and may_send and form.is_valid():
         try:
             item = services.call_create(
