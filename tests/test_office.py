@@ -545,6 +545,31 @@ def test_figures_agree_with_their_records(people: People, tree: Tree) -> None:
     ]
 
 
+def test_every_figure_opens_its_records(people: People, tree: Tree, login: Any) -> None:
+    doc = sent_to_counties(people, tree)
+    services.receipt_sign(
+        actor=people.cadre_a, receipt=Receipt.objects.get(document=doc, org=tree.county_a)
+    )
+    services.task_create(
+        actor=people.city_cadre,
+        owner=tree.county_a,
+        data={"title": "督办一", "workdays": 1, "assigned_on": date(2020, 9, 1)},
+    )
+    client = login(people.city_cadre)
+    year = timezone.localdate().year
+    for key, shown in (
+        ("office.documents_sent", doc.number),
+        ("office.receipt_rate", "牡丹区总工会"),
+        ("office.calls_on_time_rate", ""),
+        ("office.tasks_overdue", "督办一"),
+    ):
+        start = "2020-01-01" if key == "office.tasks_overdue" else f"{year}-01-01"
+        end = "2020-12-31" if key == "office.tasks_overdue" else timezone.localdate().isoformat()
+        page = client.get(f"/reports/figures/{key}/?org=371700&from={start}&to={end}")
+        assert page.status_code == 200, key
+        assert shown in page.content.decode(), key
+
+
 # --- home and scope -------------------------------------------------------------------------
 
 

@@ -212,6 +212,27 @@ def call_progress(call: Call, today: date | None = None) -> CallProgress:
     )
 
 
+def with_progress(calls: QuerySet[Call], limit: int = 50) -> list[tuple[Call, CallProgress]]:
+    """Each call with its counts, in one grouped query (a list page's budget)."""
+    rows = calls.annotate(
+        n_total=Count("submissions"),
+        n_submitted=Count("submissions", filter=Q(submissions__status=SubStatus.SUBMITTED)),
+        n_late=Count("submissions", filter=Q(submissions__late=True)),
+    )
+    return [
+        (
+            c,
+            CallProgress(
+                submitted=c.n_submitted,
+                late=c.n_late,
+                missing=c.n_total - c.n_submitted,
+                total=c.n_total,
+            ),
+        )
+        for c in rows[:limit]
+    ]
+
+
 def merged_rows(call: Call) -> tuple[list[str], list[list[Any]]]:
     """The merged workbook: every submitted row with the org it came from (its name and
     code), the org that reported it, and its row number there."""

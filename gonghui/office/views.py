@@ -429,7 +429,7 @@ def calls(request: HttpRequest) -> HttpResponse:
             "owed": selectors.submissions_for(user)
             .filter(org_id=user.org_id)
             .order_by("status", "call__deadline")[:50],
-            "sent": [(c, selectors.call_progress(c)) for c in sent[:50]],
+            "sent": selectors.with_progress(sent),
             "form": form if may_send else None,
         },
     )
@@ -586,7 +586,7 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
             "blank": blank,
             "upload_form": forms.UploadForm(),
             "pass_form": forms.PassDownForm(user) if can(user, "office.manage") else None,
-            "children": [(c, selectors.call_progress(c)) for c in children],
+            "children": selectors.with_progress(children),
         },
     )
 
