@@ -133,6 +133,7 @@ def notices_for(user: Any) -> QuerySet[Notice]:
         )
         .select_related("org")
         .annotate(read_count=Count("reads"))
+        .order_by("-published_on", "-id")
     )
 
 
