@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "gonghui.payments",
     "gonghui.honors",
     "gonghui.funds",
+    "gonghui.office",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("governance/", include("gonghui.governance.urls")),
     path("bargaining/", include("gonghui.bargaining.urls")),
     path("honors/", include("gonghui.honors.urls")),
+    path("office/", include("gonghui.office.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/
     path("", include("gonghui.home.urls")),
     path("", include("gonghui.core.urls")),

@@ -227,6 +227,7 @@ class Records:
         payments.submit(batch, by=people.cadre_a)
         payments.approve(batch, by=people.city_cadre)
         honours = _honours(people, tree, member, enterprise)
+        office = _office(people, tree)
         policy = funds.policy_create(
             by=people.admin, name="返还", starts_on=date(2020, 1, 1), ends_on=date(2021, 12, 31)
         )
@@ -287,6 +288,7 @@ class Records:
             "grant_id": str(grant.pk),
             "campaign_id": str(campaign.pk),
             **honours,
+            **office,
         }
         # a module's ``action`` where the common one (a hotline step) is not its own
         # a path parameter whose name two modules share, by the module's prefix
@@ -295,6 +297,7 @@ class Records:
             ("/api/v1/funds/", "round_id", str(refund_round.pk)),
             ("/api/v1/governance/", "round_id", gov["round_id"]),
             ("/api/v1/honors/", "round_id", honours["round_id"]),
+            ("/api/v1/office/", "meeting_id", office["office_meeting"]),
         ]
         self.action_by_prefix = [
             ("/payments/lines/", "reverse"),
@@ -305,6 +308,8 @@ class Records:
             ("/bargaining/threads/", "answer"),
             ("/api/v1/bargaining/threads/", "answer"),
             ("/funds/applications/", "check"),
+            ("/office/documents/", "submit"),
+            ("/api/v1/office/documents/", "submit"),
         ]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -347,6 +352,13 @@ class Records:
             ("/governance/elections/", gov["election_id"]),
             ("/governance/rounds/", gov["round_id"]),
             ("/governance/vote/", gov["round_id"]),
+            ("/office/documents/", office["document_id"]),
+            ("/office/incoming/", office["office_incoming"]),
+            ("/office/notices/", office["notice_id"]),
+            ("/office/calls/", office["call_id"]),
+            ("/office/submissions/", office["submission_id"]),
+            ("/office/tasks/", office["task_id"]),
+            ("/office/meetings/", office["office_meeting"]),
         ]
 
     def fill(self, route: str) -> str:
@@ -554,3 +566,45 @@ def test_every_route_answers_every_persona_as_the_matrix_says(people: Any, tree:
         for route in sorted(set(expected) - set(answers))
     )
     assert problems == [], "\n".join(problems)
+
+
+def _office(people: Any, tree: Any) -> dict[str, str]:
+    """The city's notice sent to county A alone; county A's call, task and meeting for
+    甲公司工会, its notice and an incoming document."""
+    from datetime import datetime
+
+    from gonghui.office import services as office
+
+    doc = office.document_create(
+        actor=people.city_cadre, data={"title": "通知", "doc_type": "notice"}
+    )
+    for step in ("submit", "pass1", "pass2"):
+        doc = office.document_act(actor=people.city_cadre, document=doc, action=step)
+    office.document_distribute(actor=people.city_cadre, document=doc, orgs=[tree.county_a])
+    call = office.call_create(
+        actor=people.cadre_a,
+        data={"title": "报送", "columns": "名称|文本|必填", "deadline": "2099-12-31"},
+        orgs=[tree.union_a],
+    )
+    task = office.task_create(
+        actor=people.cadre_a, owner=tree.union_a, data={"title": "督办", "workdays": 5}
+    )
+    meeting = office.meeting_create(
+        actor=people.cadre_a,
+        data={"title": "会议", "starts_at": datetime(2020, 9, 18, 9, 0)},
+        orgs=[tree.union_a],
+    )
+    notice = office.notice_publish(actor=people.cadre_a, data={"title": "通知", "body": "x"})
+    incoming = office.incoming_register(
+        actor=people.cadre_a, data={"title": "来文", "source": "省总"}
+    )
+    return {
+        "document_id": str(doc.pk),
+        "receipt_id": str(doc.receipts.get().pk),
+        "call_id": str(call.pk),
+        "submission_id": str(call.submissions.get().pk),
+        "task_id": str(task.pk),
+        "office_meeting": str(meeting.pk),
+        "notice_id": str(notice.pk),
+        "office_incoming": str(incoming.pk),
+    }

@@ -92,6 +92,8 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("集体协商"), "bargaining:home"))
     if can(user, "notices.view"):
         links.append(_link(_("公示"), "notices"))
+    if can(user, "office.view"):
+        links.append(_link(_("综合办公"), "office:home"))
     if can(user, "orgs.manage", org):
         links.append(_link(_("新建下级组织"), "orgs:create", org.code))
     elif can(user, "orgs.view"):
@@ -145,7 +147,22 @@ def cadre_todo(
             ),
         ]
     rows += funds_todo(user)
+    rows += office_todo(user)
     return [r for r in rows if r.count or not r.urgent]
+
+
+def office_todo(user: Any) -> list[selectors.Todo]:
+    """The office: documents to sign for, data calls to answer, supervised tasks open."""
+    if not can(user, "office.view"):
+        return []
+    from gonghui.office.selectors import home_work
+
+    work = home_work(user)
+    return [
+        selectors.Todo(_("待签收的公文"), work.unsigned, reverse("office:documents")),
+        selectors.Todo(_("待报送的信息"), work.open_calls, reverse("office:calls")),
+        selectors.Todo(_("办理中的督办事项"), work.due_tasks, reverse("office:tasks")),
+    ]
 
 
 def assistance_todo(work: dict[str, Any]) -> list[selectors.Todo]:
@@ -254,6 +271,9 @@ def home(request: HttpRequest) -> HttpResponse:
         assistance=assistance_work(user, items=user.role == Role.CLERK),
     )
     if user.role == Role.CLERK:
+        from gonghui.office.selectors import home_work as office_work
+
+        context["office"] = office_work(user)
         return render(request, "home/clerk.html", context)
     if user.role == Role.OPERATOR:
         return render(request, "home/operator.html", context)
