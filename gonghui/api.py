@@ -38,6 +38,7 @@ from gonghui.governance.api import router as governance_router
 from gonghui.honors.api import router as honors_router
 from gonghui.hotline.api import router as hotline_router
 from gonghui.legal.api import router as legal_router
+from gonghui.places.api import router as places_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import enterprises_router
 from gonghui.orgs.api import router as orgs_router
@@ -236,3 +237,4 @@ api.add_router("/assistance", assistance_router)
 api.add_router("/payments", payments_router)
 api.add_router("/honors", honors_router)
 api.add_router("/funds", funds_router)
+api.add_router("/places", places_router)

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "gonghui.payments",
     "gonghui.honors",
     "gonghui.funds",
+    "gonghui.places",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",
