@@ -38,11 +38,11 @@ from gonghui.governance.api import router as governance_router
 from gonghui.honors.api import router as honors_router
 from gonghui.hotline.api import router as hotline_router
 from gonghui.legal.api import router as legal_router
-from gonghui.places.api import router as places_router
 from gonghui.members.api import router as members_router
 from gonghui.orgs.api import enterprises_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.payments.api import router as payments_router
+from gonghui.places.api import router as places_router
 from gonghui.reports.api import router as reports_router
 
 __all__ = ["BearerAuth", "Page", "PageParams", "SessionAuth", "api", "paginate", "problem"]
