@@ -447,7 +447,7 @@ def portal_place(request: HttpRequest, place_code: str) -> HttpResponse:
             f"places.rate.user.{user.pk}", request, limit=limit_user, window=window_user
         ) and throttle.attempt("places.rate", request, limit=limit_addr, window=window_addr)
         if not allowed:
-            form.add_error(None, _("评价过于频繁，请稍后再试。"))
+            messages.error(request, _("评价过于频繁，请稍后再试。"))
             status = 429
         elif form.is_valid():
             try:
@@ -458,7 +458,7 @@ def portal_place(request: HttpRequest, place_code: str) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except ServiceError as exc:
-                form_errors(form, exc)
+                messages.error(request, _error_text(exc))
                 status = 409
             else:
                 messages.success(request, _("感谢您的评价！"))
