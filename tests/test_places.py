@@ -28,8 +28,14 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
     "9c6360000002000100e221bc330000000049454e44ae426082"
 )
-ALL_MET = {"sign": True, "location": True, "facilities": True, "services": True,
-           "rules": True, "map": True}  # fmt: skip
+ALL_MET = {
+    "sign": True,
+    "location": True,
+    "facilities": True,
+    "services": True,
+    "rules": True,
+    "map": True,
+}
 
 
 def make_place(people: People, org_code: str, code: str, **extra: Any) -> Place:
@@ -102,8 +108,14 @@ def test_a_county_cadre_cannot_put_a_place_under_another_county(people: People, 
 
 def test_checklist_labels_are_read_whole(tree: Tree) -> None:
     got = services.parse_checklist("station", "统一标识和名称、选址合理、便于找到，map")
-    assert got == {"sign": True, "location": True, "facilities": False, "services": False,
-                   "rules": False, "map": True}  # fmt: skip
+    assert got == {
+        "sign": True,
+        "location": True,
+        "facilities": False,
+        "services": False,
+        "rules": False,
+        "map": True,
+    }
     assert checklists.max_stars("station", got) == 2
     assert checklists.max_stars("station", ALL_MET) == 5
 
@@ -161,9 +173,11 @@ def test_the_api_rating_throttle_answers_429(api: Any, people: People, place_a: 
     client = api(people.member_a)
     places = [place_a] + [make_place(people, "371702", f"YZ-U-{n}") for n in range(5)]
     codes = [
-        client.post(f"/api/v1/places/{p.pk}/ratings", {"score": 3}, content_type="application/json").status_code
+        client.post(
+            f"/api/v1/places/{p.pk}/ratings", {"score": 3}, content_type="application/json"
+        ).status_code
         for p in places
-    ]  # fmt: skip
+    ]
     assert codes == [201, 201, 201, 201, 201, 429]
     again = api(people.member_a).post(
         f"/api/v1/places/{place_a.pk}/ratings", {"score": 3}, content_type="application/json"
@@ -179,8 +193,9 @@ def test_the_review_from_self_assessment_to_city_confirmation(
 ) -> None:
     review = services.review_start(actor=people.cadre_a, place=place_a, year=2020)
     with pytest.raises(InvalidInput) as err:  # no evidence yet
-        services.review_act(actor=people.cadre_a, review=review, action="submit",
-                            data={"self_stars": 5})  # fmt: skip
+        services.review_act(
+            actor=people.cadre_a, review=review, action="submit", data={"self_stars": 5}
+        )
     assert err.value.errors[0]["field"] == "file"
     services.evidence_add(actor=people.cadre_a, review=review, upload=png(), label="门牌")
     review = services.review_act(
@@ -189,26 +204,28 @@ def test_the_review_from_self_assessment_to_city_confirmation(
     assert review.status == ReviewStatus.SUBMITTED and review.due_on is not None
     # the city may not take the county's step; county B cannot even see it
     with pytest.raises(Forbidden):
-        services.review_act(actor=people.city_cadre, review=review, action="county_pass",
-                            data={"county_stars": 4})  # fmt: skip
+        services.review_act(
+            actor=people.city_cadre, review=review, action="county_pass", data={"county_stars": 4}
+        )
     with pytest.raises(NotFound):
         selectors.access_review(people.cadre_b, review.pk)
     with pytest.raises(Conflict):  # not yet at the city's step
-        services.review_act(actor=people.city_cadre, review=review, action="confirm",
-                            data={"stars": 4})  # fmt: skip
+        services.review_act(
+            actor=people.city_cadre, review=review, action="confirm", data={"stars": 4}
+        )
     review = services.review_act(
         actor=people.cadre_a, review=review, action="county_pass", data={"county_stars": 4}
     )
     with pytest.raises(Forbidden):
-        services.review_act(actor=people.cadre_a, review=review, action="confirm",
-                            data={"stars": 4})  # fmt: skip
+        services.review_act(
+            actor=people.cadre_a, review=review, action="confirm", data={"stars": 4}
+        )
     review = services.review_act(
         actor=people.city_cadre, review=review, action="confirm", data={"stars": 4}
     )
     place_a.refresh_from_db()
     assert (review.status, place_a.stars, place_a.stars_year) == ("confirmed", 4, 2020)
-    assert [e.action for e in review.events.all()] == [
-        "start", "submit", "county_pass", "confirm"]  # fmt: skip
+    assert [e.action for e in review.events.all()] == ["start", "submit", "county_pass", "confirm"]
     assert AuditEntry.objects.filter(object_type="places_review", action="places.confirm").exists()
 
 
@@ -219,8 +236,9 @@ def test_the_checklist_caps_the_stars_and_a_return_goes_back_to_the_owner(
     review = services.review_start(actor=people.cadre_a, place=place, year=2020)
     services.evidence_add(actor=people.cadre_a, review=review, upload=png())
     with pytest.raises(InvalidInput) as err:
-        services.review_act(actor=people.cadre_a, review=review, action="submit",
-                            data={"self_stars": 2})  # fmt: skip
+        services.review_act(
+            actor=people.cadre_a, review=review, action="submit", data={"self_stars": 2}
+        )
     assert "最高可评 1 星" in err.value.errors[0]["message"]
     review = services.review_act(
         actor=people.cadre_a, review=review, action="submit", data={"self_stars": 1}
@@ -266,8 +284,13 @@ def test_review_pages_walk_the_steps_and_list_what_waits(
 def test_the_home_page_lists_the_review_waiting(login: Any, people: People, place_a: Place) -> None:
     review = services.review_start(actor=people.cadre_a, place=place_a, year=2020)
     services.evidence_add(actor=people.cadre_a, review=review, upload=png())
-    services.review_act(actor=people.cadre_a, review=review, action="submit",
-                        data={"self_stars": 5}, on=date(2020, 11, 2))  # fmt: skip
+    services.review_act(
+        actor=people.cadre_a,
+        review=review,
+        action="submit",
+        data={"self_stars": 5},
+        on=date(2020, 11, 2),
+    )
     page = login(people.cadre_a).get("/").content.decode()
     assert "服务阵地星级评定 牡丹街道中华路驿站：县区审核" in page
     assert "服务阵地星级评定" not in login(people.cadre_b).get("/").content.decode()
@@ -369,8 +392,12 @@ def test_the_import_answers_row_by_row(login: Any, people: People, tree: Tree) -
     text = page.content.decode()
     assert page.status_code == 200
     assert "共 5 行：新建 1 个，更新 0 个，未变 0 个，未导入 4 行。" in text
-    for row, why in ((3, "类型：类型应为"), (4, "经度：坐标超出范围"), (5, "所属工会代码：本单位范围内没有"),
-                     (6, "纬度：经度和纬度应同时填写")):  # fmt: skip
+    for row, why in (
+        (3, "类型：类型应为"),
+        (4, "经度：坐标超出范围"),
+        (5, "所属工会代码：本单位范围内没有"),
+        (6, "纬度：经度和纬度应同时填写"),
+    ):
         assert f"<td>{row}</td><td>{why}" in text, row
     assert list(Place.objects.values_list("code", flat=True)) == ["IM-1"]
     again = client.post("/places/import/", {"file": _sheet(rows[:1])}).content.decode()
@@ -407,12 +434,27 @@ def test_the_figures_count_stations_and_confirmed_reviews(
     make_place(people, "371702", "LATE", opened_on="2020-10-01")
     review = services.review_start(actor=people.cadre_a, place=place_a, year=2020)
     services.evidence_add(actor=people.cadre_a, review=review, upload=png())
-    services.review_act(actor=people.cadre_a, review=review, action="submit",
-                        data={"self_stars": 5}, on=date(2020, 3, 1))  # fmt: skip
-    services.review_act(actor=people.cadre_a, review=review, action="county_pass",
-                        data={"county_stars": 5}, on=date(2020, 3, 5))  # fmt: skip
-    services.review_act(actor=people.city_cadre, review=review, action="confirm",
-                        data={"stars": 5}, on=date(2020, 3, 9))  # fmt: skip
+    services.review_act(
+        actor=people.cadre_a,
+        review=review,
+        action="submit",
+        data={"self_stars": 5},
+        on=date(2020, 3, 1),
+    )
+    services.review_act(
+        actor=people.cadre_a,
+        review=review,
+        action="county_pass",
+        data={"county_stars": 5},
+        on=date(2020, 3, 5),
+    )
+    services.review_act(
+        actor=people.city_cadre,
+        review=review,
+        action="confirm",
+        data={"stars": 5},
+        on=date(2020, 3, 9),
+    )
     start, end = date(2020, 1, 1), date(2020, 9, 19)
     assert metric("places.stations").value(tree.city, start, end) == 2
     assert metric("places.stations").value(tree.county_a, start, end) == 1
@@ -430,17 +472,22 @@ def test_every_page_outside_the_scope_answers_like_a_missing_one(
     evidence = services.evidence_add(actor=people.cadre_a, review=review, upload=png())
     outsider = login(people.cadre_b)
     gets = [
-        f"/places/{place_a.pk}/", f"/places/{place_a.pk}/edit/", f"/places/{place_a.pk}/qr.svg",
-        f"/places/{place_a.pk}/door.pdf", f"/places/reviews/{review.pk}/",
+        f"/places/{place_a.pk}/",
+        f"/places/{place_a.pk}/edit/",
+        f"/places/{place_a.pk}/qr.svg",
+        f"/places/{place_a.pk}/door.pdf",
+        f"/places/reviews/{review.pk}/",
         f"/places/reviews/{review.pk}/evidence/{evidence.pk}/",
-    ]  # fmt: skip
+    ]
     for url in gets:
         assert outsider.get(url).status_code == 404, url
         assert outsider.get(url.replace(str(place_a.pk), "999999", 1)).status_code == 404
     posts = [
-        f"/places/{place_a.pk}/reviews/", f"/places/reviews/{review.pk}/assess/",
-        f"/places/reviews/{review.pk}/evidence/", f"/places/reviews/{review.pk}/submit/",
-    ]  # fmt: skip
+        f"/places/{place_a.pk}/reviews/",
+        f"/places/reviews/{review.pk}/assess/",
+        f"/places/reviews/{review.pk}/evidence/",
+        f"/places/reviews/{review.pk}/submit/",
+    ]
     for url in posts:
         assert outsider.post(url, {}).status_code == 404, url
     assert "牡丹街道中华路驿站" not in outsider.get("/places/").content.decode()
@@ -457,17 +504,26 @@ def test_every_endpoint_outside_the_scope_answers_like_a_missing_one(
 ) -> None:
     review = services.review_start(actor=people.cadre_a, place=place_a, year=2020)
     outsider = api(people.cadre_b)
-    for url in (f"/api/v1/places/{place_a.pk}", f"/api/v1/places/{place_a.pk}/ratings",
-                f"/api/v1/places/reviews/{review.pk}"):  # fmt: skip
+    for url in (
+        f"/api/v1/places/{place_a.pk}",
+        f"/api/v1/places/{place_a.pk}/ratings",
+        f"/api/v1/places/reviews/{review.pk}",
+    ):
         assert outsider.get(url).status_code == 404, url
-        assert outsider.get(url.replace(str(place_a.pk), "999999").replace(
-            str(review.pk), "999999")).status_code == 404  # fmt: skip
+        assert (
+            outsider.get(
+                url.replace(str(place_a.pk), "999999").replace(str(review.pk), "999999")
+            ).status_code
+            == 404
+        )
     body = {"code": "YZ-A-1", "name": "x", "kind": "station", "org": "371721"}
     put = outsider.put(f"/api/v1/places/{place_a.pk}", body, content_type="application/json")
-    step = outsider.post(f"/api/v1/places/reviews/{review.pk}/submit", {},
-                         content_type="application/json")  # fmt: skip
-    start = outsider.post(f"/api/v1/places/{place_a.pk}/reviews", {},
-                          content_type="application/json")  # fmt: skip
+    step = outsider.post(
+        f"/api/v1/places/reviews/{review.pk}/submit", {}, content_type="application/json"
+    )
+    start = outsider.post(
+        f"/api/v1/places/{place_a.pk}/reviews", {}, content_type="application/json"
+    )
     assert (put.status_code, step.status_code, start.status_code) == (404, 404, 404)
     listed = outsider.get("/api/v1/places").json()
     assert listed["count"] == 0
@@ -479,19 +535,31 @@ def test_every_endpoint_outside_the_scope_answers_like_a_missing_one(
 
 def test_the_api_creates_and_walks_a_review(api: Any, people: People, tree: Tree) -> None:
     client = api(people.cadre_a)
-    made = client.post("/api/v1/places", {"code": "API-1", "name": "接口驿站", "kind": "station",
-                       "org": "371702", "checklist": ALL_MET}, content_type="application/json")  # fmt: skip
+    made = client.post(
+        "/api/v1/places",
+        {
+            "code": "API-1",
+            "name": "接口驿站",
+            "kind": "station",
+            "org": "371702",
+            "checklist": ALL_MET,
+        },
+        content_type="application/json",
+    )
     assert made.status_code == 201 and made.json()["county"] == "371702"
     pk = made.json()["id"]
-    review = client.post(f"/api/v1/places/{pk}/reviews", {"year": 2020},
-                         content_type="application/json")  # fmt: skip
+    review = client.post(
+        f"/api/v1/places/{pk}/reviews", {"year": 2020}, content_type="application/json"
+    )
     assert review.status_code == 201 and review.json()["actions"] == ["submit"]
     rid = review.json()["id"]
-    refused = client.post(f"/api/v1/places/reviews/{rid}/confirm", {"stars": 3},
-                          content_type="application/json")  # fmt: skip
+    refused = client.post(
+        f"/api/v1/places/reviews/{rid}/confirm", {"stars": 3}, content_type="application/json"
+    )
     assert refused.status_code == 409 and "市级确认" in refused.json()["detail"]
-    no_evidence = client.post(f"/api/v1/places/reviews/{rid}/submit", {"self_stars": 4},
-                              content_type="application/json")  # fmt: skip
+    no_evidence = client.post(
+        f"/api/v1/places/reviews/{rid}/submit", {"self_stars": 4}, content_type="application/json"
+    )
     assert no_evidence.status_code == 422
     assert no_evidence.json()["errors"][0]["field"] == "file"
     assert Kind.STATION == "station"
