@@ -49,6 +49,7 @@ from gonghui.legal import services as legal
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
 from gonghui.payments import services as payments
+from gonghui.places import services as places
 
 MATRIX = Path(__file__).with_name("access_matrix.csv")
 PERSONAS = [
@@ -190,6 +191,11 @@ class Records:
             data={"code": "S-A", "name": "站", "kind": "station", "org": "371702"},
         )
         gov = _governance(people, tree)
+        place = places.place_save(
+            actor=people.admin,
+            data={"code": "YZ-A", "name": "驿站", "kind": "station", "org": "371702"},
+        )
+        place_review = places.review_start(actor=people.admin, place=place, year=2020)
         offer_campaign = bargaining.campaign_create(
             actor=people.city_cadre,
             org=tree.city,
@@ -278,6 +284,10 @@ class Records:
             "grant_id": str(grant.pk),
             "campaign_id": str(campaign.pk),
             **honours,
+            "place_id": str(place.pk),
+            "review_id": str(place_review.pk),
+            "place_code": place.code,
+            "evidence_id": "999999",
         }
         # a module's ``action`` where the common one (a hotline step) is not its own
         # a path parameter whose name two modules share, by the module's prefix
@@ -296,6 +306,8 @@ class Records:
             ("/bargaining/threads/", "answer"),
             ("/api/v1/bargaining/threads/", "answer"),
             ("/funds/applications/", "check"),
+            ("/places/reviews/", "submit"),
+            ("/api/v1/places/reviews/", "submit"),
         ]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -337,6 +349,8 @@ class Records:
             ("/governance/elections/", gov["election_id"]),
             ("/governance/rounds/", gov["round_id"]),
             ("/governance/vote/", gov["round_id"]),
+            ("/places/reviews/", str(place_review.pk)),
+            ("/places/", str(place.pk)),
         ]
 
     def fill(self, route: str) -> str:

@@ -125,9 +125,17 @@ def _plan(counties: list[Any], today: date) -> list[Place]:
     lng, lat = _point(rng, "371702", 0.02)
     places.append(
         Place(
-            code="WHG-371700", name="菏泽市工人文化宫", kind=Kind.PALACE, org=city, county=None,
-            address="菏泽市牡丹区中华路", longitude=lng, latitude=lat, hours="9:00-21:00",
-            services="职工教育培训、文体活动、技能竞赛、普惠服务", opened_on=date(1986, 5, 1),
+            code="WHG-371700",
+            name="菏泽市工人文化宫",
+            kind=Kind.PALACE,
+            org=city,
+            county=None,
+            address="菏泽市牡丹区中华路",
+            longitude=lng,
+            latitude=lat,
+            hours="9:00-21:00",
+            services="职工教育培训、文体活动、技能竞赛、普惠服务",
+            opened_on=date(1986, 5, 1),
             checklist=_checklist(rng, Kind.PALACE, 1.0),
         )  # fmt: skip
     )
@@ -235,27 +243,22 @@ def _months(start: date, end: date) -> list[date]:
 
 
 def _ratings(places: list[Place], raters: list[Any], today: date) -> int:
-    rng = random.Random(SEED + 7)
     have = set(Rating.objects.values_list("place_id", "user_id", "month"))
     new: list[Rating] = []
     for place in places:
+        # each place its own stream: what is drawn never depends on what is already there
+        rng = random.Random(f"{SEED}-ratings-{place.code}")
         if place.kind == Kind.STATION and rng.random() < 0.5:
             continue  # about half the stations are ever rated
         quality = rng.choice((3, 4, 4, 5, 5))
         for month in _months(max(place.opened_on, date(2020, 1, 1)), today):
             for user in rng.sample(raters, rng.randint(0, 3)):
+                score = max(1, min(5, quality + rng.choice((-1, 0, 0, 0, 1))))
                 key = (place.pk, user.pk, month)
                 if key in have:
                     continue
                 have.add(key)
-                new.append(
-                    Rating(
-                        place=place,
-                        user=user,
-                        month=month,
-                        score=max(1, min(5, quality + rng.choice((-1, 0, 0, 0, 1)))),
-                    )  # fmt: skip
-                )
+                new.append(Rating(place=place, user=user, month=month, score=score))
     for block in range(0, len(new), 2000):
         Rating.objects.bulk_create(new[block : block + 2000])
     return len(new)
@@ -264,13 +267,14 @@ def _ratings(places: list[Place], raters: list[Any], today: date) -> int:
 def _history(places: list[Place], today: date) -> int:
     """The confirmed reviews of every past year: self-assessed in November, reviewed by the
     county in December, confirmed by the city in the first months of the next year."""
-    rng = random.Random(SEED + 9)
     have = set(Review.objects.values_list("place_id", "year"))
     reviews: list[Review] = []
     for place in places:
         for year in range(max(2019, place.opened_on.year), today.year):
+            rng = random.Random(f"{SEED}-review-{place.code}-{year}")
             confirmed = date(year + 1, rng.randint(1, 4), rng.randint(1, 28))
-            if (place.pk, year) in have or confirmed > today or rng.random() < 0.35:
+            skipped = rng.random() < 0.35
+            if (place.pk, year) in have or confirmed > today or skipped:
                 continue
             cap = checklists.max_stars(place.kind, place.checklist)
             stars = rng.randint(max(1, cap - 2), cap)
@@ -331,9 +335,11 @@ def _this_year(places: list[Place], today: date) -> int:
     rng = random.Random(SEED + today.year)
     have = set(Review.objects.filter(year=today.year).values_list("place_id", flat=True))
     chosen = [p for p in places if p.kind != Kind.STATION or rng.random() < 0.05]
-    chosen = [p for p in chosen if p.pk not in have and p.opened_on.year < today.year][:40]
+    chosen = [p for p in chosen if p.opened_on.year < today.year][:40]
     done = 0
     for i, place in enumerate(chosen):
+        if place.pk in have:
+            continue
         review = services.review_start(actor=admin, place=place, year=today.year)
         stage = i % 4  # 0: draft, 1: submitted, 2: county passed, 3: returned
         done += 1
