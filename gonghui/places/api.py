@@ -37,6 +37,11 @@ def _staff(user: Any) -> None:
         raise Forbidden(_("当前角色无权查看服务阵地的评定和评价"))
 
 
+def _acts(user: Any) -> None:
+    if not can(user, "places.manage"):
+        raise Forbidden(_("当前角色不能办理星级评定"))
+
+
 class PlaceOut(Schema):
     id: int
     code: str
@@ -282,7 +287,7 @@ def review_step(request: HttpRequest, review_id: int, action: str, payload: Revi
     """``action``: ``assess`` (the owner's checklist, stars and notes while the review is
     theirs), submit, county_pass, county_return, confirm, city_return."""
     user = request.user
-    _staff(user)
+    _acts(user)
     review = selectors.access_review(user, review_id)
     data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
     if action == "assess":
@@ -344,7 +349,7 @@ def rating_new(request: HttpRequest, place_id: int, payload: RatingIn) -> tuple[
 @router.post("/{place_id}/reviews", response={201: ReviewOut}, summary="开始年度星级自评")
 def review_new(request: HttpRequest, place_id: int, payload: ReviewStartIn) -> tuple[int, Review]:
     user = request.user
-    _staff(user)
+    _acts(user)
     place = selectors.access_place(user, place_id)
     review = services.review_start(actor=user, place=place, year=payload.year)
     return 201, _review_out(user, review)

@@ -319,7 +319,7 @@ def _error_text(exc: ServiceError) -> str:
 
 
 @require_POST
-@staff_page("places.view")
+@staff_page("places.manage")
 def review_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user: Any = request.user
     review = selectors.access_review(user, pk)
