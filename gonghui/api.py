@@ -43,6 +43,7 @@ from gonghui.office.api import router as office_router
 from gonghui.orgs.api import enterprises_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.payments.api import router as payments_router
+from gonghui.places.api import router as places_router
 from gonghui.reports.api import router as reports_router
 
 __all__ = ["BearerAuth", "Page", "PageParams", "SessionAuth", "api", "paginate", "problem"]
@@ -238,3 +239,4 @@ api.add_router("/payments", payments_router)
 api.add_router("/honors", honors_router)
 api.add_router("/funds", funds_router)
 api.add_router("/office", office_router)
+api.add_router("/places", places_router)

@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "gonghui.honors",
     "gonghui.funds",
     "gonghui.office",
+    "gonghui.places",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

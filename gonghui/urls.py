@@ -12,6 +12,7 @@ urlpatterns = [
     path("portal/assistance/", include("gonghui.assistance.portal_urls")),
     path("portal/honors/", include("gonghui.honors.portal_urls")),
     path("portal/legal/", include("gonghui.legal.portal_urls")),
+    path("", include("gonghui.places.urls")),  # /places/... and /portal/places/...
     path("portal/", include("gonghui.portal.urls")),
     path("members/", include("gonghui.members.urls")),
     path("hotline/", include("gonghui.hotline.urls")),

@@ -49,6 +49,7 @@ from gonghui.legal import services as legal
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
 from gonghui.payments import services as payments
+from gonghui.places import services as places
 
 MATRIX = Path(__file__).with_name("access_matrix.csv")
 PERSONAS = [
@@ -199,6 +200,11 @@ class Records:
             data={"code": "S-A", "name": "站", "kind": "station", "org": "371702"},
         )
         gov = _governance(people, tree)
+        place = places.place_save(
+            actor=people.admin,
+            data={"code": "YZ-A", "name": "驿站", "kind": "station", "org": "371702"},
+        )
+        place_review = places.review_start(actor=people.admin, place=place, year=2020)
         offer_campaign = bargaining.campaign_create(
             actor=people.city_cadre,
             org=tree.city,
@@ -289,6 +295,10 @@ class Records:
             "campaign_id": str(campaign.pk),
             **honours,
             **office,
+            "place_id": str(place.pk),
+            "review_id": str(place_review.pk),
+            "place_code": place.code,
+            "evidence_id": "999999",
         }
         # a module's ``action`` where the common one (a hotline step) is not its own
         # a path parameter whose name two modules share, by the module's prefix
@@ -310,6 +320,8 @@ class Records:
             ("/funds/applications/", "check"),
             ("/office/documents/", "submit"),
             ("/api/v1/office/documents/", "submit"),
+            ("/places/reviews/", "submit"),
+            ("/api/v1/places/reviews/", "submit"),
         ]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -359,6 +371,8 @@ class Records:
             ("/office/submissions/", office["submission_id"]),
             ("/office/tasks/", office["task_id"]),
             ("/office/meetings/", office["office_meeting"]),
+            ("/places/reviews/", str(place_review.pk)),
+            ("/places/", str(place.pk)),
         ]
 
     def fill(self, route: str) -> str:

@@ -90,6 +90,8 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "bargaining.view"):
         links.append(_link(_("集体协商"), "bargaining:home"))
+    if can(user, "places.view"):
+        links.append(_link(_("服务阵地"), "places:list"))
     if can(user, "notices.view"):
         links.append(_link(_("公示"), "notices"))
     if can(user, "office.view"):
@@ -148,6 +150,7 @@ def cadre_todo(
         ]
     rows += funds_todo(user)
     rows += office_todo(user)
+    rows += places_todo(user)
     return [r for r in rows if r.count or not r.urgent]
 
 
@@ -162,6 +165,20 @@ def office_todo(user: Any) -> list[selectors.Todo]:
         selectors.Todo(_("待签收的公文"), work.unsigned, reverse("office:documents")),
         selectors.Todo(_("待报送的信息"), work.open_calls, reverse("office:calls")),
         selectors.Todo(_("办理中的督办事项"), work.due_tasks, reverse("office:tasks")),
+    ]
+
+
+def places_todo(user: Any) -> list[selectors.Todo]:
+    """The star reviews of service places waiting for this user's org: the county's review,
+    the city's confirmation, the owner's self-assessment."""
+    if not can(user, "places.view"):
+        return []
+    from gonghui.places.selectors import waiting_for
+
+    return [
+        selectors.Todo(
+            _("待办理的服务阵地星级评定"), waiting_for(user).count(), reverse("places:reviews")
+        )
     ]
 
 
