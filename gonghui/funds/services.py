@@ -465,13 +465,17 @@ def collection_book(
             codes.add(row["uscc"])
         except ValidationError as exc:
             row["error"] = exc.messages[0]
-    enterprises = {
-        e.uscc: e
-        for e in Enterprise.objects.filter(
-            uscc__in=codes, county__in=subtree_org_ids(county)
-        ).select_related("union")
-    }
-    live = _live_lines(e.pk for e in enterprises.values())
+    below = subtree_org_ids(county)
+    enterprises: dict[str, Enterprise] = {}
+    live: dict[tuple[int, date, str], FeeLine] = {}
+    for chunk in _chunks(sorted(codes)):
+        found = list(
+            Enterprise.objects.filter(uscc__in=chunk, county__in=below).only(
+                "id", "uscc", "county_id", "union_id"
+            )
+        )
+        enterprises.update((e.uscc, e) for e in found)
+        live.update(_live_lines(e.pk for e in found))
     seen: dict[tuple[str, date], int] = {}
     new_lines: list[FeeLine] = []
     for row in rows:
@@ -730,6 +734,61 @@ def assess(enterprise: Enterprise, round: RefundRound) -> Assessment:
     return Assessment(
         eligible=eligible, amount=amount if eligible else Decimal("0.00"), lines=lines
     )
+
+
+def round_assess_all(round: RefundRound, county: Org | None = None) -> dict[int, Assessment]:
+    """``assess`` for every enterprise with fees in the round's months (of ``county``'s
+    subtree, or all), set-based: one query for the latest size records, one grouped sum of
+    the ledger, one for the unions — the figures of a whole round (its forecast, a
+    benchmark), the same answers as ``assess`` without its words (``lines`` stays empty)."""
+    policy = round.policy
+    lines = FeeLine.objects.filter(period__gte=round.period_start, period__lte=round.period_end)
+    enterprises = Enterprise.objects.all()
+    if county is not None:
+        below = subtree_org_ids(county)
+        lines = lines.filter(county__in=below)
+        enterprises = enterprises.filter(county__in=below)
+    sums = {
+        row["enterprise_id"]: (row["upper"] or Decimal("0.00"), row["founding"] or Decimal("0"))
+        for row in lines.values("enterprise_id")
+        .order_by()
+        .annotate(
+            upper=Sum("upper_share", filter=Q(kind=FeeKind.FEE)),
+            founding=Sum("paid", filter=Q(kind=FeeKind.FOUNDING)),
+        )
+        .iterator(chunk_size=5000)
+    }
+    unions = set(
+        enterprises.filter(union__isnull=False).values_list("id", flat=True).iterator(5000)
+    )
+    latest: dict[int, tuple[str, str, bool]] = {}
+    sizes_qs = EnterpriseSize.objects.filter(year__lte=round.period_start.year)
+    if county is not None:
+        sizes_qs = sizes_qs.filter(county__in=subtree_org_ids(county))
+    for eid, klass, tie, group in (
+        sizes_qs.order_by("enterprise_id", "-year")
+        .values_list("enterprise_id", "size_class", "financial_tie", "group_member")
+        .iterator(chunk_size=5000)
+    ):
+        latest.setdefault(eid, (klass, tie, group))
+    classes = set(policy.class_list)
+    out: dict[int, Assessment] = {}
+    for eid, (upper, founding) in sums.items():
+        size = latest.get(eid)
+        eligible = (
+            size is not None
+            and size[0] in classes
+            and not (policy.exclude_financial and size[1])
+            and not (policy.exclude_group_members and size[2])
+        )
+        amount = _money(upper * policy.share)
+        if founding and policy.refund_founding_fund and eid in unions:
+            amount += founding
+        eligible = eligible and amount > 0
+        out[eid] = Assessment(
+            eligible=eligible, amount=amount if eligible else Decimal("0.00"), lines=[]
+        )
+    return out
 
 
 def _may_apply(by: Any, enterprise: Enterprise) -> bool:
