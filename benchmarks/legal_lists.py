@@ -122,7 +122,7 @@ def step_setup(args: argparse.Namespace) -> dict[str, Any]:
     span = (LAST - FIRST).days
     case_cols = ["number", "org_id", "status", "service", "channel", "facts", "employer_name",
                  "dispute_on", "applied_on", "lawyer_id", "assigned_on", "consent", "outcome",
-                 "amount_recovered", "workers_helped", "closed_on", "created_at",
+                 "amount_recovered", "workers_helped", "closed_on", "filed_by_id", "created_at",
                  "updated_at"]  # fmt: skip
     case_defaults = bulk.column_defaults(Case, case_cols)
     lit = bulk.db_literal
@@ -140,8 +140,8 @@ def step_setup(args: argparse.Namespace) -> dict[str, Any]:
                    lit(applied), lawyer, lit(applied + timedelta(days=10)) if lawyer else None,
                    True, rng.choice(OUTCOMES) if closed else "",
                    f"{rng.randrange(0, 50000)}.00" if closed else "0", 1 if closed else 0,
-                   lit(applied + timedelta(days=60)) if closed else None, now, now,
-                   *case_defaults.values())  # fmt: skip
+                   lit(applied + timedelta(days=60)) if closed else None, rng.choice(members)[0],
+                   now, now, *case_defaults.values())  # fmt: skip
 
     with transaction.atomic():
         bulk.insert_rows(Case._meta.db_table, case_cols + list(case_defaults), cases())
