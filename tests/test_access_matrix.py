@@ -247,6 +247,7 @@ class Records:
             closes_on=date(2020, 7, 31),
         )
         fee_import = funds.collection_book(county=tree.county_a, rows=[], by=people.cadre_a)
+        size_import = funds.size_book(county=tree.county_a, rows=[], by=people.cadre_a)
         refund = funds.refund_apply(
             round=refund_round,
             enterprise=enterprise,
@@ -342,6 +343,8 @@ class Records:
             ("/portal/legal/consultations/", str(consultation.pk)),
             ("/portal/legal/cases/", str(case.pk)),
             ("/funds/imports/", str(fee_import.pk)),
+            ("/funds/sizes/imports/", str(size_import.pk)),
+            ("/funds/ledger/", "999999"),
             ("/funds/rounds/", str(refund_round.pk)),
             ("/funds/applications/", str(refund.pk)),
             ("/notices/", str(notice.pk)),
