@@ -52,7 +52,9 @@ class ApplyForm(forms.Form):
 class StaffApplyForm(ApplyForm):
     org = forms.CharField(label=_("承办工会代码（缺省为本级）"), max_length=32, required=False)
     applicants = _text(
-        _("申请人（每行一人：姓名、身份证号、手机号，以逗号隔开；群体案件填多行）"), max_length=20000, rows=4
+        _("申请人（每行一人：姓名、身份证号、手机号，以逗号隔开；群体案件填多行）"),
+        max_length=20000,
+        rows=4,
     )
 
     def data_for_service(self) -> dict[str, Any]:
