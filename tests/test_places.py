@@ -293,7 +293,9 @@ def test_the_home_page_lists_the_review_waiting(login: Any, people: People, plac
     )
     page = login(people.cadre_a).get("/").content.decode()
     assert "服务阵地星级评定 牡丹街道中华路驿站：县区审核" in page
-    assert "服务阵地星级评定" not in login(people.cadre_b).get("/").content.decode()
+    assert (
+        "服务阵地星级评定 牡丹街道中华路驿站" not in login(people.cadre_b).get("/").content.decode()
+    )
 
 
 # --- nearest ------------------------------------------------------------------------------
