@@ -444,6 +444,7 @@ def _governance(people: Any, tree: Any) -> dict[str, str]:
         "meeting_id": str(meeting.pk),
         "item_id": str(item.pk),
         "election_id": str(election.pk),
+        "candidate_id": str(election.candidates.order_by("id").first().pk),  # type: ignore[union-attr]
         "round_id": str(rnd.pk),
     }
 
