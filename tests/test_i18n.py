@@ -29,7 +29,8 @@ CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 # lists) read as written.
 CJK_KEPT = {
     "长期", "欠薪", "统一社会信用代码", "、", "基本条件，20", "无异议", "有问题", "序号", "账号",
-    "金额", "处理结果", "失败原因", "交易日期", "成功", "失败",
+    "金额", "处理结果", "失败原因", "交易日期", "成功", "失败", "无", "是", "否", "男", "女",
+    "（必填）", "文本", "整数", "数字", "日期",
 }  # fmt: skip
 CJK_KEPT_RE = re.compile("|".join(map(re.escape, sorted(CJK_KEPT, key=len, reverse=True))))
 
