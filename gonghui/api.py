@@ -43,6 +43,8 @@ from gonghui.orgs.api import enterprises_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.payments.api import router as payments_router
 from gonghui.reports.api import router as reports_router
+from gonghui.ventures.api import router as ventures_router
+from gonghui.activities.api import router as activities_router
 
 __all__ = ["BearerAuth", "Page", "PageParams", "SessionAuth", "api", "paginate", "problem"]
 
@@ -236,3 +238,5 @@ api.add_router("/assistance", assistance_router)
 api.add_router("/payments", payments_router)
 api.add_router("/honors", honors_router)
 api.add_router("/funds", funds_router)
+api.add_router("/ventures", ventures_router)
+api.add_router("/activities", activities_router)

@@ -128,6 +128,8 @@ INSTALLED_APPS = [
     "gonghui.payments",
     "gonghui.honors",
     "gonghui.funds",
+    "gonghui.ventures",
+    "gonghui.activities",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

@@ -1,0 +1,5 @@
+from typing import Any
+
+
+def load_activities(stdout: Any) -> None:
+    pass

@@ -1,0 +1,5 @@
+from typing import Any
+
+
+def load_ventures(stdout: Any) -> None:
+    pass
