@@ -187,6 +187,8 @@ def _registering_org(actor: Any, data: dict[str, Any]) -> Org:
 
 def park_save(*, actor: Any, data: dict[str, Any], park: Park | None = None) -> Park:
     """Register a park, or change one (``park``, or the park of the same code)."""
+    if not can(actor, MANAGE):
+        raise NotFound()
     code = _text(data, "code", 32, required=park is None) or (park.code if park else "")
     if park is None:
         park = Park.objects.filter(code=code).first()
