@@ -15,6 +15,7 @@ from gonghui.core.scope import access
 from .models import Activity, Signup, SignupStatus, Team, TeamMember
 
 VIEW = "activities.view"
+TENTH = Decimal("0.1")  # hours are kept to the tenth; SQLite sums lose the places
 
 
 def _counted(qs: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -91,7 +92,7 @@ def my_signups(user: Any) -> QuerySet[Signup]:
 
 def my_hours(user: Any) -> Decimal:
     total = Signup.objects.visible_to(user).filter(attended=True).aggregate(h=Sum("hours"))["h"]
-    return total or Decimal(0)
+    return Decimal(total or 0).quantize(TENTH)
 
 
 def signups_of(user: Any, activity: Activity) -> QuerySet[Signup]:
@@ -129,7 +130,9 @@ def team_roll(team: Team) -> list[dict[str, Any]]:
         .annotate(h=Sum("hours"))
         .values_list("member", "h")
     )
-    return [{"entry": e, "hours": hours.get(e.member_id) or Decimal(0)} for e in entries]
+    return [
+        {"entry": e, "hours": Decimal(hours.get(e.member_id) or 0).quantize(TENTH)} for e in entries
+    ]
 
 
 def volunteer_hours(user: Any, limit: int = 50) -> list[dict[str, Any]]:
@@ -146,7 +149,7 @@ def volunteer_hours(user: Any, limit: int = 50) -> list[dict[str, Any]]:
             "member": r["member"],
             "name": r["member__name"],
             "org": r["member__org__name"],
-            "hours": r["h"],
+            "hours": Decimal(r["h"]).quantize(TENTH),
             "times": r["n"],
         }
         for r in rows
