@@ -90,6 +90,10 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "bargaining.view"):
         links.append(_link(_("集体协商"), "bargaining:home"))
+    if can(user, "ventures.view"):
+        links.append(_link(_("工友创业园"), "ventures:home"))
+    if can(user, "activities.view"):
+        links.append(_link(_("职工活动"), "activities:home"))
     if can(user, "notices.view"):
         links.append(_link(_("公示"), "notices"))
     if can(user, "orgs.manage", org):
@@ -145,7 +149,20 @@ def cadre_todo(
             ),
         ]
     rows += funds_todo(user)
+    rows += ventures_todo(user)
     return [r for r in rows if r.count or not r.urgent]
+
+
+def ventures_todo(user: Any) -> list[selectors.Todo]:
+    """The ventures of the subtree still without this year's review."""
+    if not can(user, "ventures.manage"):
+        return []
+    from django.utils import timezone
+
+    from gonghui.ventures.selectors import due_for_review
+
+    waiting = due_for_review(user, timezone.localdate().year).count()
+    return [selectors.Todo(_("本年度待复核的创业项目"), waiting, reverse("ventures:home"))]
 
 
 def assistance_todo(work: dict[str, Any]) -> list[selectors.Todo]:
