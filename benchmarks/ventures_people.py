@@ -39,9 +39,12 @@ VENTURES = 200
 
 
 def _ident(n: int) -> str:
+    """A distinct valid ID number for each ``n`` (a birth day per thousand, the sequence)."""
+    from datetime import date, timedelta
+
     from gonghui.core.identifiers import citizen_id_check_char
 
-    body = f"371702{1970 + n % 30}{1 + n % 12:02d}{1 + n % 28:02d}{n // 10080 % 10}{n % 100:02d}"
+    body = f"371702{date(1970, 1, 1) + timedelta(days=n // 1000):%Y%m%d}{n % 1000:03d}"
     return body + citizen_id_check_char(body)
 
 
@@ -67,7 +70,7 @@ def _setup(rows: int) -> tuple[Any, Any]:
     county = org_insert(code="371702", parent=city, name="牡丹区总工会", kind="county")
     union = org_insert(code="G-0001", parent=county, name="牡丹区联合工会", kind="grassroots")
     cadre = User.objects.create(username="bench", role="cadre", org=city, full_name="测试")
-    numbers = sorted({_ident(n) for n in range(rows * 3)})[:rows]
+    numbers = [_ident(n) for n in range(rows)]
     Member.objects.bulk_create(
         [
             Member(
