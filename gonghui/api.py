@@ -40,9 +40,11 @@ from gonghui.honors.api import router as honors_router
 from gonghui.hotline.api import router as hotline_router
 from gonghui.legal.api import router as legal_router
 from gonghui.members.api import router as members_router
+from gonghui.office.api import router as office_router
 from gonghui.orgs.api import enterprises_router
 from gonghui.orgs.api import router as orgs_router
 from gonghui.payments.api import router as payments_router
+from gonghui.places.api import router as places_router
 from gonghui.reports.api import router as reports_router
 from gonghui.ventures.api import router as ventures_router
 
@@ -240,3 +242,5 @@ api.add_router("/honors", honors_router)
 api.add_router("/funds", funds_router)
 api.add_router("/ventures", ventures_router)
 api.add_router("/activities", activities_router)
+api.add_router("/office", office_router)
+api.add_router("/places", places_router)

@@ -94,6 +94,24 @@ SECRET_KEY = _env("GONGHUI_SECRET_KEY") or _generated("secret_key", secrets.toke
 FIELD_KEY = _env("GONGHUI_FIELD_KEY") or _generated(
     "field_key", base64.b64encode(secrets.token_bytes(32)).decode()
 )
+# the key ring (core.crypto): keys that still decrypt and are searched but never written — the
+# old key while ``gonghui rotate-field-key`` moves the values (comma-separated in the
+# environment, one a line in the data dir's file); the files are followed while running
+FIELD_KEY_FROM_FILE = not _env("GONGHUI_FIELD_KEY")
+FIELD_KEYS_READ = [
+    k.strip()
+    for k in (
+        _env("GONGHUI_FIELD_KEYS_READ")
+        or (
+            (DATA_DIR / "field_keys_read").read_text()
+            if FIELD_KEY_FROM_FILE and (DATA_DIR / "field_keys_read").exists()
+            else ""
+        )
+    )
+    .replace(",", "\n")
+    .splitlines()
+    if k.strip()
+]
 
 DEBUG = _env_bool("GONGHUI_DEBUG", False)
 _hosts = [h.strip() for h in _env("GONGHUI_ALLOWED_HOSTS").split(",") if h.strip()]
@@ -130,6 +148,8 @@ INSTALLED_APPS = [
     "gonghui.funds",
     "gonghui.ventures",
     "gonghui.activities",
+    "gonghui.office",
+    "gonghui.places",
     "gonghui.portal",
     "gonghui.home",
     "gonghui.demo",

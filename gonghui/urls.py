@@ -12,6 +12,7 @@ urlpatterns = [
     path("portal/assistance/", include("gonghui.assistance.portal_urls")),
     path("portal/honors/", include("gonghui.honors.portal_urls")),
     path("portal/legal/", include("gonghui.legal.portal_urls")),
+    path("", include("gonghui.places.urls")),  # /places/... and /portal/places/...
     path("portal/", include("gonghui.portal.urls")),
     path("members/", include("gonghui.members.urls")),
     path("hotline/", include("gonghui.hotline.urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("ventures/", include("gonghui.ventures.urls")),
     path("activities/", include("gonghui.activities.urls")),
     path("portal/activities/", include("gonghui.activities.portal_urls")),
+    path("office/", include("gonghui.office.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/
     path("", include("gonghui.home.urls")),
     path("", include("gonghui.core.urls")),

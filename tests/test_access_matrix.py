@@ -49,6 +49,7 @@ from gonghui.legal import services as legal
 from gonghui.members.services import member_create
 from gonghui.orgs.services import enterprise_save
 from gonghui.payments import services as payments
+from gonghui.places import services as places
 
 MATRIX = Path(__file__).with_name("access_matrix.csv")
 PERSONAS = [
@@ -140,7 +141,16 @@ def _honours(people: Any, tree: Any, member: Any, enterprise: Any) -> dict[str, 
     unit = honors.competition_join(
         actor=people.cadre_a, competition=competition, enterprise=enterprise
     )
+    worker, _outcome = honors.model_worker_save(
+        actor=people.cadre_a,
+        org=tree.county_a,
+        name="王建国",
+        title="山东省劳动模范",
+        level="provincial",
+        year=2015,
+    )
     return {
+        "worker_id": str(worker.pk),
         "round_id": str(round.pk),
         "nomination_id": str(nomination.pk),
         "competition_id": str(competition.pk),
@@ -190,6 +200,11 @@ class Records:
             data={"code": "S-A", "name": "站", "kind": "station", "org": "371702"},
         )
         gov = _governance(people, tree)
+        place = places.place_save(
+            actor=people.admin,
+            data={"code": "YZ-A", "name": "驿站", "kind": "station", "org": "371702"},
+        )
+        place_review = places.review_start(actor=people.admin, place=place, year=2020)
         offer_campaign = bargaining.campaign_create(
             actor=people.city_cadre,
             org=tree.city,
@@ -218,6 +233,7 @@ class Records:
         payments.submit(batch, by=people.cadre_a)
         payments.approve(batch, by=people.city_cadre)
         honours = _honours(people, tree, member, enterprise)
+        office = _office(people, tree)
         policy = funds.policy_create(
             by=people.admin, name="返还", starts_on=date(2020, 1, 1), ends_on=date(2021, 12, 31)
         )
@@ -231,6 +247,7 @@ class Records:
             closes_on=date(2020, 7, 31),
         )
         fee_import = funds.collection_book(county=tree.county_a, rows=[], by=people.cadre_a)
+        size_import = funds.size_book(county=tree.county_a, rows=[], by=people.cadre_a)
         refund = funds.refund_apply(
             round=refund_round,
             enterprise=enterprise,
@@ -278,6 +295,11 @@ class Records:
             "grant_id": str(grant.pk),
             "campaign_id": str(campaign.pk),
             **honours,
+            **office,
+            "place_id": str(place.pk),
+            "review_id": str(place_review.pk),
+            "place_code": place.code,
+            "evidence_id": "999999",
         }
         # a module's ``action`` where the common one (a hotline step) is not its own
         # a path parameter whose name two modules share, by the module's prefix
@@ -286,6 +308,7 @@ class Records:
             ("/api/v1/funds/", "round_id", str(refund_round.pk)),
             ("/api/v1/governance/", "round_id", gov["round_id"]),
             ("/api/v1/honors/", "round_id", honours["round_id"]),
+            ("/api/v1/office/", "meeting_id", office["office_meeting"]),
         ]
         self.action_by_prefix = [
             ("/payments/lines/", "reverse"),
@@ -296,6 +319,10 @@ class Records:
             ("/bargaining/threads/", "answer"),
             ("/api/v1/bargaining/threads/", "answer"),
             ("/funds/applications/", "check"),
+            ("/office/documents/", "submit"),
+            ("/api/v1/office/documents/", "submit"),
+            ("/places/reviews/", "submit"),
+            ("/api/v1/places/reviews/", "submit"),
         ]
         # a page's ``pk`` names the record of its module
         self.pk_by_prefix = [
@@ -316,6 +343,8 @@ class Records:
             ("/portal/legal/consultations/", str(consultation.pk)),
             ("/portal/legal/cases/", str(case.pk)),
             ("/funds/imports/", str(fee_import.pk)),
+            ("/funds/sizes/imports/", str(size_import.pk)),
+            ("/funds/ledger/", "999999"),
             ("/funds/rounds/", str(refund_round.pk)),
             ("/funds/applications/", str(refund.pk)),
             ("/notices/", str(notice.pk)),
@@ -327,6 +356,7 @@ class Records:
             ("/assistance/campaigns/", str(campaign.pk)),
             ("/assistance/", str(family.pk)),
             ("/portal/assistance/", str(family.pk)),
+            ("/honors/model-workers/", honours["worker_id"]),
             ("/honors/nominations/", honours["nomination_id"]),
             ("/honors/competitions/", honours["competition_id"]),
             ("/honors/", honours["round_id"]),
@@ -337,6 +367,15 @@ class Records:
             ("/governance/elections/", gov["election_id"]),
             ("/governance/rounds/", gov["round_id"]),
             ("/governance/vote/", gov["round_id"]),
+            ("/office/documents/", office["document_id"]),
+            ("/office/incoming/", office["office_incoming"]),
+            ("/office/notices/", office["notice_id"]),
+            ("/office/calls/", office["call_id"]),
+            ("/office/submissions/", office["submission_id"]),
+            ("/office/tasks/", office["task_id"]),
+            ("/office/meetings/", office["office_meeting"]),
+            ("/places/reviews/", str(place_review.pk)),
+            ("/places/", str(place.pk)),
         ]
         # ventures and activities: the more specific prefixes first
         va = _ventures_activities(people, tree, member)
@@ -420,6 +459,7 @@ def _governance(people: Any, tree: Any) -> dict[str, str]:
         "meeting_id": str(meeting.pk),
         "item_id": str(item.pk),
         "election_id": str(election.pk),
+        "candidate_id": str(election.candidates.order_by("id").first().pk),  # type: ignore[union-attr]
         "round_id": str(rnd.pk),
     }
 
@@ -516,8 +556,10 @@ def _call(client: Client, route: str, url: str) -> Any:
     method = route.split(" ", 1)[0]
     cookies = copy.deepcopy(client.cookies)  # a call that logs out must not log out the next
     with transaction.atomic():
-        if url.endswith("/readyz"):
-            worker_beat()  # a worker is alive when asked (the whole matrix takes minutes)
+        if url.rstrip("/") == "/readyz":
+            # a worker beat just now: the matrix takes minutes on a loaded machine, longer than
+            # the two minutes after which /readyz calls a worker dead
+            worker_beat()
         if method == "GET":
             response = client.get(url)
         elif route.split(" ", 1)[1].startswith("/api/"):
@@ -607,3 +649,45 @@ def test_every_route_answers_every_persona_as_the_matrix_says(people: Any, tree:
         for route in sorted(set(expected) - set(answers))
     )
     assert problems == [], "\n".join(problems)
+
+
+def _office(people: Any, tree: Any) -> dict[str, str]:
+    """The city's notice sent to county A alone; county A's call, task and meeting for
+    甲公司工会, its notice and an incoming document."""
+    from datetime import datetime
+
+    from gonghui.office import services as office
+
+    doc = office.document_create(
+        actor=people.city_cadre, data={"title": "通知", "doc_type": "notice"}
+    )
+    for step in ("submit", "pass1", "pass2"):
+        doc = office.document_act(actor=people.city_cadre, document=doc, action=step)
+    office.document_distribute(actor=people.city_cadre, document=doc, orgs=[tree.county_a])
+    call = office.call_create(
+        actor=people.cadre_a,
+        data={"title": "报送", "columns": "名称|文本|必填", "deadline": "2099-12-31"},
+        orgs=[tree.union_a],
+    )
+    task = office.task_create(
+        actor=people.cadre_a, owner=tree.union_a, data={"title": "督办", "workdays": 5}
+    )
+    meeting = office.meeting_create(
+        actor=people.cadre_a,
+        data={"title": "会议", "starts_at": datetime(2020, 9, 18, 9, 0)},
+        orgs=[tree.union_a],
+    )
+    notice = office.notice_publish(actor=people.cadre_a, data={"title": "通知", "body": "x"})
+    incoming = office.incoming_register(
+        actor=people.cadre_a, data={"title": "来文", "source": "省总"}
+    )
+    return {
+        "document_id": str(doc.pk),
+        "receipt_id": str(doc.receipts.get().pk),
+        "call_id": str(call.pk),
+        "submission_id": str(call.submissions.get().pk),
+        "task_id": str(task.pk),
+        "office_meeting": str(meeting.pk),
+        "notice_id": str(notice.pk),
+        "office_incoming": str(incoming.pk),
+    }

@@ -360,3 +360,31 @@ def test_the_member_page_shows_the_file_masked(people: People, tree: Tree, login
     assert family.number in page and "已申请" in page
     assert "30000" not in page
     assert family.number not in login(people.cadre_b).get(f"/members/{member.pk}/").content.decode()
+
+
+def test_history_and_evidence_through_the_api(
+    people: People, tree: Tree, dibao: None, api: Any
+) -> None:
+    family = services.family_investigate(
+        actor=people.clerk_a, family=apply(people, tree), data={"investigation": "入户核实属实"}
+    )
+    base = f"/api/v1/assistance/families/{family.pk}"
+    history = api(people.clerk_a).get(f"{base}/history").json()
+    assert [e["action"] for e in history] == ["apply", "investigate"]
+    assert history[1]["label"] == "入户调查" and history[1]["note"] == "入户核实属实"
+    assert history[1]["actor"] == "clerk_a" and history[1]["org"] == "甲公司工会"
+    evidence = SimpleUploadedFile("诊断证明.pdf", b"%PDF-1.4\n%test\n")
+    r = api(people.clerk_a).post(f"{base}/attachments", {"kind": "evidence", "file": evidence})
+    assert r.status_code == 201, r.content
+    assert r.json()["kind_label"] == "证明材料" and r.json()["name"] == "诊断证明.pdf"
+    listed = api(people.cadre_a).get(f"{base}/attachments").json()
+    assert [a["name"] for a in listed] == ["诊断证明.pdf"]
+    bad = SimpleUploadedFile("x.pdf", b"%PDF-1.4\n")
+    r = api(people.clerk_a).post(f"{base}/attachments", {"kind": "nope", "file": bad})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "kind"
+    # outside the scope: the same 404 as a missing file; nothing stored
+    for path in ("history", "attachments"):
+        assert api(people.cadre_b).get(f"{base}/{path}").status_code == 404
+    r = api(people.cadre_b).post(f"{base}/attachments", {"kind": "evidence", "file": bad})
+    assert r.status_code == 404 and family.attachments.count() == 1
+    assert api(people.member_a).get(f"{base}/history").status_code == 404  # not their file

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from gonghui.assistance import services
 from gonghui.assistance.models import Campaign, GrantStatus, Recipient, RecipientStatus
 from gonghui.core import metrics
-from gonghui.core.errors import Conflict, Forbidden
+from gonghui.core.errors import Conflict, Forbidden, InvalidInput
 from gonghui.core.identifiers import citizen_id_check_char
 from gonghui.core.models import AuditEntry
 
@@ -267,10 +267,70 @@ def test_grants_are_paid_through_payments(people: People, archived: Any) -> None
     batch = services.grants_pay(actor=people.cadre_a, org=archived.org.parent, grants=[grant])
     assert batch is not None
     line = batch.lines.get()
-    assert (line.reference, line.amount) == (f"assistance.grant:{grant.pk}", Decimal("800.00"))
+    assert (line.reference, line.amount) == ("assistance.grant:living:2026", Decimal("800.00"))
     payments.approve(batch, by=people.city_cadre)
     payments.export_bank_file(batch, by=people.cadre_a)
     payments.record_results(batch, [(line, "paid", "", date(2026, 2, 1))], by=people.cadre_a)
     services.payments_sync(actor=people.cadre_a)
     grant.refresh_from_db()
     assert (grant.status, grant.paid_on) == (GrantStatus.PAID, date(2026, 2, 1))
+
+
+def test_a_second_grant_of_a_kind_and_period_is_paid_only_with_its_override(
+    people: People, archived: Any
+) -> None:
+    from gonghui.payments.models import Line
+
+    def approved(amount: str, **extra: str) -> Any:
+        grant = services.grant_create(
+            actor=people.clerk_a, family=archived, kind="living", period="2026", amount=amount,
+            fund_source="帮扶资金", **extra,
+        )  # fmt: skip
+        return services.grant_approve(actor=people.cadre_a, grant=grant)
+
+    first = approved("800")
+    second = approved("500", override_reason="突发重病再次救助")
+    batch = services.grants_pay(actor=people.cadre_a, org=archived.org, grants=[first, second])
+    assert batch is not None
+    lines = list(batch.lines.order_by("seq"))
+    assert [x.override_reason for x in lines] == ["", "突发重病再次救助"]
+    assert AuditEntry.objects.filter(action="payments.lines_add").count() == 1
+    # the override on the grant was cleared behind the payments app's back: it refuses
+    third = approved("300", override_reason="再次救助")
+    type(third).objects.filter(pk=third.pk).update(override_reason="")
+    third.refresh_from_db()
+    with pytest.raises(InvalidInput) as exc:
+        services.grants_pay(actor=people.cadre_a, org=archived.org, grants=[third])
+    message = exc.value.errors[0]["message"]
+    assert message.startswith(f"#{third.pk}：重复支付") and f"代发批次{batch.pk}第1行" in message
+    assert Line.objects.count() == 2  # nothing of the refused batch was kept
+
+
+def test_a_recipient_already_on_a_live_line_is_named_and_nothing_is_written(
+    people: People, tree: Tree
+) -> None:
+    from gonghui.payments import services as payments
+    from gonghui.payments.models import Batch, Line
+
+    c = campaign(people, tree)
+    services.recipients_add(actor=people.city_cadre, campaign=c, rows=rows(row(1), row(2)))
+    services.recipients_approve(actor=people.city_cadre, campaign=c)
+    batch = services.campaign_pay(actor=people.city_cadre, campaign=c)
+    assert batch is not None
+    payments.approve(batch, by=people.admin)
+    payments.export_bank_file(batch, by=people.city_cadre)
+    lines = {x.payee_name: x for x in batch.lines.all()}
+    payments.record_results(
+        batch,
+        [(lines["职工1"], "paid", "", date(2026, 1, 20)), (lines["职工2"], "failed", "销户", None)],
+        by=people.city_cadre,
+    )
+    # the payments page reissued the failed line directly: a live line the campaign does not
+    # know about yet; paying the campaign again must not pay 职工2 a second time
+    payments.reissue(lines["职工2"], by=people.city_cadre, bank_account="6217000099990002")
+    batches, count = Batch.objects.count(), Line.objects.count()
+    with pytest.raises(InvalidInput) as exc:
+        services.campaign_pay(actor=people.city_cadre, campaign=c)
+    assert exc.value.errors[0]["field"] == "recipients"
+    assert exc.value.errors[0]["message"].startswith("职工2：重复支付")
+    assert (Batch.objects.count(), Line.objects.count()) == (batches, count)

@@ -371,6 +371,23 @@ def test_offer_letters_one_and_merged(people: People, tree: Tree, campaign: Camp
     assert all(f.name in merged for f in firms)
     assert merged.count("集体协商要约书") == 3
     assert letters.run_batch(batch.pk)["status"] == "done"  # safe to run twice
+    # one file per enterprise: a ZIP whose every member is that enterprise's own letter
+    import zipfile
+
+    per_firm = letters.batch_request(
+        actor=people.cadre_a, campaign=campaign, org=tree.county_a, layout="zip"
+    )
+    assert letters.run_batch(per_firm.pk)["letters"] == 3
+    per_firm.refresh_from_db()
+    assert per_firm.file is not None and per_firm.file.kind == "zip"
+    with per_firm.file.open() as fh, zipfile.ZipFile(fh) as archive:
+        names = sorted(archive.namelist())
+        assert names == sorted(f"{f.name}要约书.pdf" for f in firms)
+        one = pdf_text(archive.read(f"{firms[1].name}要约书.pdf"))
+    assert firms[1].name in one and firms[0].name not in one
+    with pytest.raises(InvalidInput):
+        letters.batch_request(actor=people.cadre_a, campaign=campaign, org=tree.county_a,
+                              layout="docx")  # fmt: skip
 
 
 # --- pages and API: scope -------------------------------------------------------------------
@@ -450,3 +467,98 @@ def test_page_offer_by_filter_and_by_uploaded_list(
     assert export.status_code == 200 and export["Content-Type"].startswith(
         "application/vnd.openxmlformats"
     )
+
+
+def _ledger(rows: list[list[Any]]) -> SimpleUploadedFile:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["合同名称", "合同类型", "企业统一社会信用代码", "签订日期", "期限（年）",
+                  "企业最低工资（元）", "工资增幅（%）"])  # fmt: skip
+    for row in rows:
+        sheet.append(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("台账.xlsx", buffer.getvalue())
+
+
+def test_paper_contracts_import_row_by_row_and_again_without_duplicates(
+    people: People, tree: Tree, login: Any
+) -> None:
+    firms = [enterprise(tree, 80 + i, headcount=40) for i in range(3)]
+    other = enterprise(tree, 90, county=tree.county_b)
+    rows: list[list[Any]] = [
+        ["甲公司综合性集体合同", "综合性集体合同", firms[0].uscc, date(2020, 5, 6), 3, "", ""],
+        ["甲公司2020年工资专项集体合同", "工资专项", firms[0].uscc, "2020-03-18", 1,
+         "1900元", "6%"],
+        ["牡丹街道区域性集体合同", "区域性", f"{firms[1].uscc}、{firms[2].uscc}", "2020-04-01",
+         2, "", ""],
+        ["乙县企业合同", "综合性集体合同", other.uscc, "2020-04-01", 3, "", ""],  # county B
+        ["工资合同两年", "工资专项", firms[1].uscc, "2020-04-01", 2, "", ""],
+        ["类型不明", "其他合同", firms[2].uscc, "2020-04-01", 1, "", ""],
+        ["日期不对", "综合性集体合同", firms[2].uscc, "2020年4月", 1, "", ""],
+    ]  # fmt: skip
+    client = login(people.cadre_a)
+    page = client.post("/bargaining/contracts/import/", {"file": _ledger(rows)}).content.decode()
+    assert "共 7 行：新登记 3 份，已登记过 0 份，未导入 4 行。" in page
+    assert Contract.objects.count() == 3
+    wage = Contract.objects.get(kind="wage")
+    assert (wage.min_wage, wage.wage_rise, wage.from_paper) == (Decimal("1900"), Decimal("6"), True)
+    assert wage.ends_on == date(2021, 3, 17)
+    regional = Contract.objects.get(kind="regional")
+    assert regional.enterprises.count() == 2 and regional.workers == 80
+    for number, why in [
+        (5, "本单位范围内没有这些企业"),  # another county's enterprise answers like a missing one
+        (6, "工资专项集体合同一年一签"),
+        (7, "合同类型“其他合同”无法识别"),
+        (8, "日期格式应为"),
+    ]:
+        assert f"<td>{number}</td>" in page and why in page
+    # the fixed ledger imports again: nothing already recorded is recorded twice
+    rows[4][4] = 1
+    again = client.post("/bargaining/contracts/import/", {"file": _ledger(rows)}).content.decode()
+    assert "新登记 1 份，已登记过 3 份，未导入 3 行" in again
+    assert Contract.objects.count() == 4
+    # a clerk without the right, and county B's cadre, write nothing
+    assert login(people.member_a).post(
+        "/bargaining/contracts/import/", {"file": _ledger(rows)}
+    ).status_code in (302, 403, 404)
+    login(people.cadre_b).post("/bargaining/contracts/import/", {"file": _ledger(rows[:3])})
+    assert Contract.objects.count() == 4
+    template = client.get("/bargaining/contracts/template.xlsx")
+    assert template.status_code == 200 and template["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+
+
+def test_paper_contracts_import_refuses_a_file_that_is_not_a_ledger(
+    people: People, login: Any
+) -> None:
+    upload = SimpleUploadedFile("x.xlsx", b"MZ\x90\x00 not a spreadsheet")
+    response = login(people.cadre_a).post("/bargaining/contracts/import/", {"file": upload})
+    assert response.status_code == 302 and Contract.objects.count() == 0
+
+
+def test_coverage_by_county_township_and_industry(people: People, tree: Tree, api: Any) -> None:
+    firms = [enterprise(tree, 40 + i, headcount=20) for i in range(3)]
+    Enterprise.objects.filter(pk=firms[2].pk).update(industry="F", union=None)
+    services.contract_record(
+        actor=people.cadre_a,
+        county=tree.county_a,
+        data={"title": "区域性合同", "kind": "regional",
+              "signed_on": timezone.localdate() - timedelta(days=3), "years": 2},
+        enterprises=firms[:2],
+    )  # fmt: skip
+    from gonghui.bargaining import selectors
+
+    today = timezone.localdate()
+    by_industry = {r["name"]: r for r in selectors.coverage(tree.county_a, today, "industry")}
+    assert by_industry["制造业"]["covered"] == 2 and by_industry["制造业"]["workers"] == 40
+    assert by_industry["批发和零售业"]["covered"] == 0
+    by_township = {r["name"]: r for r in selectors.coverage(tree.county_a, today, "township")}
+    assert by_township["未建工会的企业"]["total"] == 1
+    assert by_township[tree.union_a.parent.name]["covered"] == 2
+    answer = api(people.cadre_a).get("/api/v1/bargaining/coverage", {"by": "industry"}).json()
+    assert {r["name"] for r in answer} == {"制造业", "批发和零售业"}
+    assert api(people.cadre_a).get("/api/v1/bargaining/coverage", {"by": "x"}).status_code == 422
+    # county B sees none of county A's enterprises
+    assert api(people.cadre_b).get("/api/v1/bargaining/coverage", {"by": "industry"}).json() == []

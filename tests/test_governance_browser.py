@@ -63,6 +63,14 @@ def test_a_whole_plenary_in_the_browser(
     watch = Watch(page, base)
     log_in(page, base, "cadre_a")
     page.goto(f"{base}/governance/meetings/{meeting.pk}/")
+    # this meeting's own rules: the 差额 share at 10 % (the page's rules form)
+    page.click("[data-testid=rules] summary")
+    page.fill("[data-testid=rules-form] input[name=min_extra_percent]", "10")
+    page.click("[data-testid=rules-form] button[type=submit]")
+    assert (
+        "差额选举的候选人数至少多于应选名额 10%。"
+        in page.locator("[data-testid=rules]").inner_text()
+    )
     page.click("[data-testid=roll-seats]")
     roll = page.locator("[data-testid=roll] tbody tr")
     assert roll.count() == 4
@@ -147,5 +155,38 @@ def test_a_member_checks_in_and_votes_on_a_phone(
     shot(page, "governance-03-vote-phone")
     page.click("[data-testid=ballot] button[type=submit]")
     assert Ballot.objects.filter(round=rnd).count() == 1
+    watch.assert_clean()
+    context.close()
+
+    # the four other attendees vote with the codes the clerk hands out
+    for _entry, code in services.codes_issue(actor=cadre, round=rnd):
+        services.ballot_cast(round=rnd, code=code, choices={first.pk: "approve"})
+    # the tally, the check of the ballot box, the minutes — on the cadre's phone
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    watch = Watch(page, live_server.url)
+    log_in(page, live_server.url, "cadre_a")
+    page.goto(f"{live_server.url}/governance/elections/{election.pk}/")
+    page.click("[data-testid=close-round]")
+    assert "已产生结果" in page.locator("[data-testid=election-status]").inner_text()
+    assert page.locator("[data-testid=candidates] tr[data-elected='1']").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "governance-04-tally-phone")
+    box = page.request.get(f"{live_server.url}/api/v1/governance/rounds/{rnd.pk}/ballots")
+    # five ballots (the member's and four handed-out codes), none linked to a voter
+    assert box.ok and box.json()["matches"] is True and len(box.json()["ballots"]) == 5
+    page.click("[data-testid=confirm]")
+    page.goto(f"{live_server.url}/governance/meetings/{meeting.pk}/")
+    page.click("[data-testid=step-close]")
+    page.fill("input[name=signed_by]", "赵一")
+    page.click("[data-testid=sign]")
+    assert "纪要已签发" in page.locator("[data-testid=meeting-status]").inner_text()
+    assert "周五当选" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    pdf = page.request.get(f"{live_server.url}/governance/meetings/{meeting.pk}/minutes.pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    shot(page, "governance-05-minutes-phone")
     watch.assert_clean()
     context.close()

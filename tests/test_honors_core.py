@@ -364,6 +364,11 @@ def test_parallel_votes_are_counted_exactly(people: Any, tree: Any) -> None:
         t.join()
     assert Vote.objects.filter(round=round).count() == 8
     assert len(errors) == 8
+    # the live count's counter moved once per stored vote, never for a refused one
+    from gonghui.honors import selectors
+
+    assert selectors.vote_count_drift(round) == {}
+    assert {r["id"]: r["votes"] for r in selectors.vote_counts(round)}[nom.pk] == 8
 
 
 # --- scoring --------------------------------------------------------------------------------------

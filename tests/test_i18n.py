@@ -23,10 +23,15 @@ PLACEHOLDER = re.compile(r"%%|%(?:\([^)]+\))?[#0 +-]*\d*(?:\.\d+)?[sdifr]|\{[^{}
 TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 
-# Chinese a user must type as it is in the data: the ID validity value "长期" and a topic
-# name given as an example of what the topic box accepts.
-CJK_KEPT = {"长期", "欠薪"}
-CJK_KEPT_RE = re.compile("|".join(map(re.escape, sorted(CJK_KEPT))))
+# Chinese a user must type as it is in the data: the ID validity value "长期", a topic name
+# given as an example of what the topic box accepts, and the column headers, values and
+# separators that the imports (bank receipts, opinions, scores, enterprise lists, candidate
+# lists) read as written.
+CJK_KEPT = {
+    "长期", "欠薪", "统一社会信用代码", "、", "基本条件，20", "无异议", "有问题", "序号", "账号",
+    "金额", "处理结果", "失败原因", "交易日期", "成功", "失败",
+}  # fmt: skip
+CJK_KEPT_RE = re.compile("|".join(map(re.escape, sorted(CJK_KEPT, key=len, reverse=True))))
 
 
 def english(client: Client) -> Client:

@@ -209,3 +209,27 @@ def test_a_bad_period_is_named(seeded: Seeded, login: Any) -> None:
     response = login(seeded.people.leader).get(f"{url}?from=2020-09-19&to=2020-01-01")
     assert response.status_code == 400
     assert "截止日期不能早于起始日期" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["summary", "dashboard"])
+def test_the_org_is_chosen_by_name_with_the_picker(seeded: Seeded, login: Any, name: str) -> None:
+    """The report's org box is the org picker: it shows the org by name, takes a name, a
+    short name or pinyin, and names what it cannot find; codes in links still work."""
+    client = login(seeded.people.leader)
+    url = reverse(f"reports:{name}")
+    html = client.get(f"{url}?from=2020-01-01&to=2020-09-19").content.decode()
+    box = re.search(r'<input type="text" name="org"[^>]*>', html)
+    assert box is not None and 'data-picker="org"' in box.group(0)
+    assert 'value="菏泽市总工会"' in box.group(0)  # the name, not the code
+    for typed in ("牡丹区总工会", "mudanqu", "371702"):
+        response = client.get(url, {"org": typed, "from": "2020-01-01", "to": "2020-09-19"})
+        assert response.status_code == 200, typed
+        assert "牡丹区总工会" in response.content.decode()
+        assert response.context["picker"]["org_value"] == "371702"
+    response = client.get(url, {"org": "不存在的工会"})
+    assert response.status_code == 400
+    assert "未找到“不存在的工会”" in response.content.decode()
+    # outside the scope: as if missing, whether named or coded
+    cadre_b = login(seeded.people.cadre_b)
+    assert cadre_b.get(url, {"org": "371702"}).status_code == 404
+    assert cadre_b.get(url, {"org": "牡丹区总工会"}).status_code == 400

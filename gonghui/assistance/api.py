@@ -2,7 +2,8 @@
 
 - ``POST /check``: the eligibility self-test (nothing written): the category and why;
 - ``GET/POST /families``, ``GET /families/{id}`` (masked), one ``POST /families/{id}/<step>``
-  per workflow step (409 naming what is allowed), ``POST /families/{id}/reveal`` (audited);
+  per workflow step (409 naming what is allowed), ``POST /families/{id}/reveal`` (audited),
+  ``GET /families/{id}/history`` (every step), ``GET/POST /families/{id}/attachments``;
 - ``GET/POST /grants``, ``POST /grants/{id}/approve|refuse|paid``;
 - ``GET/POST /campaigns``, ``POST /campaigns/{id}/recipients`` (rows; or ``/import`` a sheet),
   ``POST /campaigns/{id}/approve|paid|reissue``, ``GET /campaigns/{id}/recipients``;
@@ -18,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, File, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gonghui.core.api import InputSchema, Page, PageParams, paginate
@@ -239,6 +240,83 @@ def family_get(request: HttpRequest, family_id: int) -> dict[str, Any]:
 def family_reveal(request: HttpRequest, family_id: int, payload: RevealIn) -> dict[str, str]:
     family = selectors.access_family(request.user, family_id)
     return services.family_reveal(actor=request.user, family=family, reason=payload.reason)
+
+
+class EventOut(Schema):
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    on: datetime.date
+    actor: str
+    org: str
+    note: str
+
+
+@router.get(
+    "/families/{family_id}/history", response=list[EventOut], summary="档案历史（每一步及其办理人）"
+)
+def family_history(request: HttpRequest, family_id: int) -> list[dict[str, Any]]:
+    """Every step of the file. The applicant sees the steps and their dates; who took them
+    and their notes (the investigation, the deliberation) only staff, as on the pages."""
+    from django.utils.translation import gettext
+
+    from .workflow import WORKFLOW
+
+    user: Any = request.user
+    family = selectors.access_family(user, family_id)
+    public = getattr(user, "role", "") == Role.MEMBER
+    labels = {t.name: gettext(t.label) for t in WORKFLOW.transitions} | {"apply": "提交申请"}
+    return [
+        {
+            "action": e.action,
+            "label": labels.get(e.action, e.action),
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "on": e.on,
+            "actor": "" if public or e.actor is None else e.actor.display_name,
+            "org": "" if public or e.org is None else e.org.name,
+            "note": "" if public else e.note,
+        }
+        for e in family.events.select_related("actor", "org")
+    ]
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    name: str
+    uploaded_at: datetime.datetime
+
+
+def _attachment_out(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "kind_label": a.get_kind_display(),
+        "name": a.name,
+        "uploaded_at": a.uploaded_at,
+    }
+
+
+@router.get("/families/{family_id}/attachments", response=list[AttachmentOut], summary="申请材料")
+def family_attachments(request: HttpRequest, family_id: int) -> list[dict[str, Any]]:
+    family = selectors.access_family(request.user, family_id)
+    return [_attachment_out(a) for a in family.attachments.all()]
+
+
+@router.post(
+    "/families/{family_id}/attachments",
+    response={201: AttachmentOut},
+    summary="上传申请材料（书面申请、收入承诺书、授权书、证明材料）",
+)
+def family_attach(
+    request: HttpRequest, family_id: int, kind: Form[str], file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
+    family = selectors.access_family(request.user, family_id)
+    item = services.family_attach(actor=request.user, family=family, upload=file, kind=kind)
+    return Status(201, _attachment_out(item))
 
 
 def _do(user: Any, family: Family, action: str, p: StepIn) -> Family:

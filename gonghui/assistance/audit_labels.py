@@ -32,5 +32,6 @@ audit.register_actions(
         "assistance.recipients_reissue": _("重新发放失败的慰问金"),
         "assistance.payments": _("生成慰问金代发批次"),
         "assistance.payments_sync": _("读取代发到账结果"),
+        "assistance.export": _("导出困难帮扶名单"),
     }
 )

@@ -158,3 +158,60 @@ def home_work(user: Any, *, items: bool = False) -> dict[str, Any]:
         else []
     )
     return {**counts, "items": listed}
+
+
+# --- exports (masked: what a list page shows, as a spreadsheet) -------------------------------
+
+FAMILY_EXPORT_HEADER = [
+    "档案编号", "姓名", "身份证号", "所在工会", "状态", "困难类别", "主要致困原因", "家庭人口",
+    "申请日期", "建档日期", "退出方式", "退出日期",
+]  # fmt: skip
+RECIPIENT_EXPORT_HEADER = [
+    "姓名", "身份证号", "所在单位", "所在团队", "开户行", "账号", "金额", "状态", "发放日期",
+    "失败原因", "冲突提示",
+]  # fmt: skip
+# the columns ``services.RECIPIENT_ALIASES`` reads, with an example row
+RECIPIENT_TEMPLATE = (
+    ["姓名", "身份证号", "单位代码", "所在团队", "开户行", "账号", "金额"],
+    ["张三", "371702199001011237", "", "市立医院援鄂医疗队", "中国农业银行菏泽分行",
+     "6228480012345678", "2000"],
+)  # fmt: skip
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def family_export_rows(qs: QuerySet[Family]) -> Any:
+    for f in qs.iterator(chunk_size=2000):
+        yield [
+            f.number,
+            mask_name(f.name),
+            mask_id_number(f.id_number),
+            f.org.name,
+            f.get_status_display(),
+            f.get_category_display() if f.category else "",
+            f.get_main_cause_display(),
+            f.household_size,
+            _day(f.applied_on),
+            _day(f.archived_on),
+            f.get_exit_kind_display() if f.exit_kind else "",
+            _day(f.exited_on),
+        ]
+
+
+def recipient_export_rows(qs: QuerySet[Recipient]) -> Any:
+    for r in qs.iterator(chunk_size=2000):
+        yield [
+            mask_name(r.name),
+            mask_id_number(r.id_number),
+            r.org.name,
+            r.team,
+            r.bank_name,
+            mask_generic(r.bank_account),
+            r.amount,
+            r.get_status_display(),
+            _day(r.paid_on),
+            r.fail_reason,
+            r.conflict,
+        ]

@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1201,7 +1201,7 @@ def recipients_add(
         )
     }
     result = ImportResult()
-    accepted: list[tuple[int, Recipient]] = []
+    accepted: list[tuple[int, Recipient, list[Any]]] = []
     seen: dict[str, int] = {}
     for number, cells, raw in rows:
         result.rows += 1
@@ -1234,24 +1234,25 @@ def recipients_add(
             )
             continue
         seen[bidx] = number
-        accepted.append((number, recipient))
+        accepted.append((number, recipient, raw))
     existing = {
         r.id_number_bidx: r
         for r in Recipient.objects.filter(
-            campaign=campaign, id_number_bidx__in=[r.id_number_bidx for _n, r in accepted]
+            campaign=campaign, id_number_bidx__in=[r.id_number_bidx for _n, r, _raw in accepted]
         )
     }
     elsewhere: dict[str, str] = {}
     for bidx, title, status in (
         Recipient.objects.filter(
-            conflicting(campaign), id_number_bidx__in=[r.id_number_bidx for _n, r in accepted]
+            conflicting(campaign),
+            id_number_bidx__in=[r.id_number_bidx for _n, r, _raw in accepted],
         )
         .exclude(status=RecipientStatus.FAILED)
         .values_list("id_number_bidx", "campaign__title", "status")
     ):
         elsewhere.setdefault(bidx, f"{title}（{RecipientStatus(status).label}）")
     fresh: list[Recipient] = []
-    for number, recipient in accepted:
+    for number, recipient, raw in accepted:
         original = existing.get(recipient.id_number_bidx)
         if original is not None:
             if original.row_hash == recipient.row_hash:
@@ -1260,7 +1261,7 @@ def recipients_add(
                 result.rejected.append(
                     (
                         number,
-                        [],
+                        raw,
                         _("此人已在本活动名单中（名单第 %(pk)d 条），不能重复发放。")
                         % {"pk": original.pk},
                     )
@@ -1289,6 +1290,29 @@ def recipients_add(
     return result
 
 
+def export_record(
+    *,
+    actor: Any,
+    object_type: str,
+    object_id: Any,
+    org: Any,
+    label: str,
+    rows: int,
+    filters: Mapping[str, Any],
+) -> None:
+    """One audit row for a list exported as a spreadsheet (masked: names, IDs and accounts
+    to their last characters), with its filters and row count."""
+    audit.record(
+        actor=actor,
+        action="assistance.export",
+        object_type=object_type,
+        object_id=object_id,
+        object_org=org,
+        object_repr=label,
+        changes={"counts": {"before": None, "after": {"rows": rows, **filters}}},
+    )
+
+
 def _link_members(recipients: list[Recipient]) -> None:
     from gonghui.members.models import Member
 
@@ -1305,8 +1329,12 @@ def recipients_import(
     *, actor: Any, campaign: Campaign, path: Any, file_name: str = ""
 ) -> ImportResult:
     """A recipient sheet (XLSX/CSV, columns by ``RECIPIENT_ALIASES``)."""
+    from gonghui.core import crypto
     from gonghui.core.spreadsheets import UnusableFile, cell_text, open_sheet
 
+    if crypto.rotation_in_progress():
+        # recipients are matched by blind index, which a rotation is moving to the new key
+        raise InvalidInput.one("file", _("字段密钥轮换进行中，请在轮换完成后再导入"))
     try:
         sheet = open_sheet(
             path,
@@ -1458,7 +1486,7 @@ def verify_due(family: Family) -> date | None:
 # lines back: paid lines mark the recipient or grant paid (on the bank's date), failed ones
 # failed with the bank's reason; a line the payments app reissued is followed to its new line.
 # The payments app refuses a second live line of one reference and payee, so nobody is paid
-# twice for one campaign or one grant.
+# twice for one campaign, or for one kind of grant in one period (unless an override is recorded).
 
 
 def campaign_reference(campaign: Campaign) -> str:
@@ -1466,7 +1494,9 @@ def campaign_reference(campaign: Campaign) -> str:
 
 
 def grant_reference(grant: Grant) -> str:
-    return f"assistance.grant:{grant.pk}"
+    """A grant's kind and period: the payments app pays one person (by ID number) once per
+    kind and period, so a copy of a family's file cannot be paid beside the original."""
+    return f"assistance.grant:{grant.kind}:{grant.period}"
 
 
 def _unpaid(qs: Any) -> Any:
@@ -1476,9 +1506,46 @@ def _unpaid(qs: Any) -> Any:
     return qs.filter(Q(payment_line__isnull=True) | ~Q(payment_line__status__in=LIVE_STATUSES))
 
 
+def _refused(result: Any, names: list[str], field: str) -> None:
+    """The rows the payments app refused, each named: nothing of the batch is kept."""
+    if result.refused:
+        raise InvalidInput(
+            [
+                {"field": field, "message": f"{names[index]}：{reason}"}
+                for index, _field, reason in result.refused[:50]
+            ],
+            detail=_("%(n)d 人未能加入代发批次，批次未生成：%(first)s")
+            % {
+                "n": len(result.refused),
+                "first": f"{names[result.refused[0][0]]}：{result.refused[0][2]}",
+            },
+        )
+
+
+LINK_CHUNK = 5000
+
+
+def _link_lines(model: Any, pairs: list[tuple[int, int]]) -> None:
+    """``payment_line`` of many rows, each its own line: one ``UPDATE … FROM (VALUES …)``
+    per chunk (PostgreSQL, and SQLite since 3.33), where the ORM's ``bulk_update`` would
+    build a CASE expression of thousands of branches — most of a campaign's payment time."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    for start in range(0, len(pairs), LINK_CHUNK):
+        chunk = pairs[start : start + LINK_CHUNK]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET payment_line_id = v.column2 "  # noqa: S608 - the table from the model's meta, quoted; values are parameters
+                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+                [n for pair in chunk for n in pair],
+            )
+
+
 def campaign_pay(*, actor: Any, campaign: Campaign, override_reason: str = "") -> Any:
     """One payments batch (submitted) of the campaign's approved recipients not yet on a live
-    line. Returns the batch, or None when nobody waits."""
+    line, written set-based (``payments.add_lines``). Returns the batch, or None when nobody
+    waits. A recipient the payments app refuses (already on a live line of this campaign, or
+    bad account) is named and nothing is written."""
     from gonghui.payments import services as payments
 
     if not Campaign.objects.visible_to(actor).filter(pk=campaign.pk).exists():
@@ -1501,13 +1568,29 @@ def campaign_pay(*, actor: Any, campaign: Campaign, override_reason: str = "") -
             by=actor,
         )
         reference = campaign_reference(campaign)
-        for r in waiting:
-            r.payment_line = payments.add_line(
-                batch, reference=reference, amount=r.amount, payee_name=r.name,
-                id_number=r.id_number, bank_name=r.bank_name, bank_account=r.bank_account,
-                member=r.member, by=actor, override_reason=override_reason,
-            )  # fmt: skip
-        Recipient.objects.bulk_update(waiting, ["payment_line"], batch_size=2000)
+        result = payments.add_lines(
+            batch,
+            (
+                payments.LineIn(
+                    reference=reference,
+                    amount=r.amount,
+                    payee_name=r.name,
+                    id_number=r.id_number,
+                    bank_name=r.bank_name,
+                    bank_account=r.bank_account,
+                    member=r.member,
+                    override_reason=override_reason,
+                )  # fmt: skip
+                for r in waiting
+            ),
+            by=actor,
+            note=campaign.title,
+        )
+        _refused(result, [r.name for r in waiting], "recipients")
+        _link_lines(
+            Recipient,
+            [(r.pk, line.pk) for r, line in zip(waiting, result.lines, strict=True) if line],
+        )
         payments.submit(batch, by=actor)
         audit.record(
             actor=actor,
@@ -1524,7 +1607,10 @@ def campaign_pay(*, actor: Any, campaign: Campaign, override_reason: str = "") -
 
 def grants_pay(*, actor: Any, org: Org, grants: Iterable[Grant]) -> Any:
     """One payments batch (submitted) of approved grants not yet on a live line, to the
-    families' bank accounts."""
+    families' bank accounts, written set-based. The payments app holds each person to one
+    live payment of a kind and period (``grant_reference``); a grant recorded with an
+    override reason passes it on. A grant refused (no account, already paid) is named and
+    nothing is written."""
     from gonghui.payments import services as payments
 
     ids = [g.pk for g in grants]
@@ -1536,23 +1622,37 @@ def grants_pay(*, actor: Any, org: Org, grants: Iterable[Grant]) -> Any:
         )
         if not waiting:
             return None
+        for g in waiting:
+            if g.family is None or not g.family.bank_account:
+                raise InvalidInput.one(
+                    "grants", _("救助 #%(pk)d 的家庭没有银行账号。") % {"pk": g.pk}
+                )
         batch = payments.create_batch(
             org=org, source="assistance", purpose=_("困难职工救助金"), title=_("困难职工救助金"),
             by=actor,
         )  # fmt: skip
-        for g in waiting:
-            family = g.family
-            if family is None or not family.bank_account:
-                raise InvalidInput.one(
-                    "grants", _("救助 #%(pk)d 的家庭没有银行账号。") % {"pk": g.pk}
-                )
-            g.payment_line = payments.add_line(
-                batch, reference=grant_reference(g), amount=g.amount, payee_name=family.name,
-                id_number=family.id_number, bank_name=family.bank_name,
-                bank_account=family.bank_account, member=family.member, by=actor,
-                override_reason=g.override_reason,
-            )  # fmt: skip
-        Grant.objects.bulk_update(waiting, ["payment_line"])
+        result = payments.add_lines(
+            batch,
+            [
+                payments.LineIn(
+                    reference=grant_reference(g),
+                    amount=g.amount,
+                    payee_name=g.family.name,
+                    id_number=g.family.id_number,
+                    bank_name=g.family.bank_name,
+                    bank_account=g.family.bank_account,
+                    member=g.family.member,
+                    override_reason=g.override_reason,
+                )  # fmt: skip
+                for g in waiting
+                if g.family is not None
+            ],
+            by=actor,
+        )
+        _refused(result, [f"#{g.pk}" for g in waiting], "grants")
+        _link_lines(
+            Grant, [(g.pk, line.pk) for g, line in zip(waiting, result.lines, strict=True) if line]
+        )
         payments.submit(batch, by=actor)
     return batch
 
@@ -1571,9 +1671,11 @@ def _current(line: Any) -> Any:
 
 
 def payments_sync(*, actor: Any, campaign: Campaign | None = None) -> dict[str, int]:
-    """Read the payment lines back into the recipients and grants (module comment above).
-    Running it again changes nothing."""
-    from gonghui.payments.models import LineStatus
+    """Read the payment lines back into the recipients and grants (module comment above):
+    two set-based UPDATEs for the recipients (paid on the bank's date; failed with its
+    reason), one by one only where the payments app reissued a line (followed to its new
+    line). Running it again changes nothing."""
+    from gonghui.payments.models import Line, LineStatus
 
     out = {"paid": 0, "failed": 0}
     recipients = Recipient.objects.visible_to(actor).filter(
@@ -1581,32 +1683,49 @@ def payments_sync(*, actor: Any, campaign: Campaign | None = None) -> dict[str, 
     )
     if campaign is not None:
         recipients = recipients.filter(campaign=campaign)
+    line = Line.objects.filter(pk=OuterRef("payment_line_id"))
     with transaction.atomic():
-        changed: list[Recipient] = []
-        for r in recipients.select_related("payment_line"):
-            line = _current(r.payment_line)
-            if line.status == LineStatus.PAID and r.status != RecipientStatus.PAID:
-                r.status, r.paid_on, r.fail_reason = RecipientStatus.PAID, line.paid_on, ""
+        out["paid"] += (
+            recipients.filter(payment_line__status=LineStatus.PAID)
+            .exclude(status=RecipientStatus.PAID)
+            .update(
+                status=RecipientStatus.PAID,
+                paid_on=Subquery(line.values("paid_on")[:1]),
+                fail_reason="",
+            )
+        )
+        out["failed"] += (
+            recipients.filter(payment_line__status=LineStatus.FAILED)
+            .exclude(status=RecipientStatus.FAILED)
+            .update(
+                status=RecipientStatus.FAILED,
+                fail_reason=Subquery(line.values("fail_reason")[:1]),
+            )
+        )
+        for r in recipients.filter(payment_line__status=LineStatus.REISSUED).select_related(
+            "payment_line"
+        ):
+            current = _current(r.payment_line)
+            if current.status == LineStatus.PAID and r.status != RecipientStatus.PAID:
+                r.status, r.paid_on, r.fail_reason = RecipientStatus.PAID, current.paid_on, ""
                 out["paid"] += 1
-            elif line.status == LineStatus.FAILED and r.status != RecipientStatus.FAILED:
-                r.status, r.fail_reason = RecipientStatus.FAILED, line.fail_reason[:200]
+            elif current.status == LineStatus.FAILED and r.status != RecipientStatus.FAILED:
+                r.status, r.fail_reason = RecipientStatus.FAILED, current.fail_reason[:200]
                 out["failed"] += 1
             else:
                 continue
-            r.payment_line = line
-            changed.append(r)
-        Recipient.objects.bulk_update(
-            changed, ["status", "paid_on", "fail_reason", "payment_line"], batch_size=2000
-        )
+            r.payment_line = current
+            r.save(update_fields=["status", "paid_on", "fail_reason", "payment_line"])
+        changed = out["paid"] + out["failed"]
         for g in (
             Grant.objects.visible_to(actor)
             .filter(payment_line__isnull=False, status=GrantStatus.APPROVED)
             .select_related("payment_line")
         ):
-            line = _current(g.payment_line)
-            if line.status == LineStatus.PAID:
+            current = _current(g.payment_line)
+            if current.status == LineStatus.PAID:
                 before = audit.snapshot(g, GRANT_AUDITED)
-                g.status, g.paid_on, g.payment_line = GrantStatus.PAID, line.paid_on, line
+                g.status, g.paid_on, g.payment_line = GrantStatus.PAID, current.paid_on, current
                 g.save(update_fields=["status", "paid_on", "payment_line", "updated_at"])
                 _grant_audit(actor, g, "grant_paid", before, _("银行回单确认到账"))
                 out["paid"] += 1

@@ -9,6 +9,8 @@ scope answers 404 exactly like a missing one.
 
 from __future__ import annotations
 
+import io
+import uuid
 from pathlib import Path
 from typing import Any, cast
 
@@ -17,10 +19,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.core import notices
+from gonghui.core import notices, spreadsheets, uploads
 from gonghui.core.errors import Forbidden, NotFound, ServiceError
 from gonghui.core.masking import mask_generic, mask_id_number, mask_name
 from gonghui.core.roles import Role, can
@@ -98,6 +101,38 @@ def files(request: HttpRequest) -> HttpResponse:
             "waiting_review": selectors.waiting_review(user).count(),
         },
     )
+
+
+def _xlsx(name: str, sheet: str, header: list[str], rows: Any) -> tuple[HttpResponse, int]:
+    buffer = io.BytesIO()
+    count = spreadsheets.write_rows(buffer, sheet, header, rows)
+    response = HttpResponse(buffer.getvalue(), content_type=spreadsheets.XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "no-store"
+    return response, count
+
+
+@staff_page(VIEW)
+def files_export(request: HttpRequest) -> HttpResponse:
+    """The archive's list with its filters as XLSX, masked like the page."""
+    user: Any = request.user
+    filters = {
+        "status": request.GET.get("status", "")[:16],
+        "category": request.GET.get("category", "")[:12],
+        "q": request.GET.get("q", "").strip()[:50],
+    }
+    qs = selectors.families_filtered(user, pending=request.GET.get("pending") == "1", **filters)
+    response, count = _xlsx(
+        "困难职工档案.xlsx",
+        _("困难职工档案"),
+        selectors.FAMILY_EXPORT_HEADER,
+        selectors.family_export_rows(qs),
+    )
+    services.export_record(
+        actor=user, object_type="family", object_id="*", org=user.org,
+        label=_("困难职工档案"), rows=count, filters={k: v for k, v in filters.items() if v},
+    )  # fmt: skip
+    return response
 
 
 @staff_page(HANDLE)
@@ -429,15 +464,81 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": RecipientStatus.choices,
             "may_act": can(user, REVIEW, item.org),
             "import_form": RecipientsImportForm(),
+            "has_rejected": bool(request.session.get(_rejected_key(item.pk))),
         },
     )
+
+
+@staff_page(VIEW)
+def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign's recipients (those the user may see, by state) as XLSX, masked."""
+    user: Any = request.user
+    item = selectors.access_campaign(user, pk)
+    status = request.GET.get("status", "")[:10]
+    response, count = _xlsx(
+        f"{item.title}名单.xlsx",
+        _("慰问名单"),
+        selectors.RECIPIENT_EXPORT_HEADER,
+        selectors.recipient_export_rows(selectors.recipients_of(user, item, status=status)),
+    )
+    services.export_record(
+        actor=user, object_type="campaign", object_id=item.pk, org=item.org, label=item.title,
+        rows=count, filters={"status": status} if status else {},
+    )  # fmt: skip
+    return response
+
+
+@staff_page(VIEW)
+def campaign_template(request: HttpRequest) -> HttpResponse:
+    """The recipient sheet's template: the columns the import reads and one example row."""
+    buffer = io.BytesIO()
+    header, example = selectors.RECIPIENT_TEMPLATE
+    spreadsheets.write_template(buffer, header, example, _("慰问名单"))
+    response = HttpResponse(buffer.getvalue(), content_type=spreadsheets.XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, "慰问名单模板.xlsx")
+    return response
+
+
+def _rejected_key(pk: int) -> str:
+    return f"assistance-rejected-{pk}"
+
+
+@staff_page(REVIEW)
+def campaign_rejected(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rows of this user's last import of the campaign's list that were not imported,
+    with their reasons: the same columns, so the fixed sheet imports as it is."""
+    item = selectors.access_campaign(request.user, pk)
+    name = str(request.session.get(_rejected_key(item.pk), ""))
+    path = uploads.uploads_dir() / name
+    if not name or "/" in name or not path.is_file():
+        raise Http404()
+    response = FileResponse(
+        path.open("rb"),  # noqa: SIM115 - FileResponse closes it
+        as_attachment=True,
+        filename=f"{item.title}-未导入的行.xlsx",
+        content_type=spreadsheets.XLSX_TYPE,
+    )
+    response["Cache-Control"] = "no-store"
+    return cast(HttpResponse, response)
+
+
+def _keep_rejected(request: HttpRequest, campaign_pk: int, result: Any) -> None:
+    """Write the rejected rows as a workbook (in the uploads folder: removed with the other
+    stray uploads after ``GONGHUI_UPLOAD_RETENTION_HOURS``) and remember it in the session."""
+    key = _rejected_key(campaign_pk)
+    old = str(request.session.pop(key, ""))
+    if old and "/" not in old:
+        uploads.remove(uploads.uploads_dir() / old)
+    if not result.rejected:
+        return
+    name = f"assistance-rejected-{uuid.uuid4().hex}.xlsx"
+    spreadsheets.write_errors(uploads.uploads_dir() / name, result.header, result.rejected)
+    request.session[key] = name
 
 
 @require_POST
 @staff_page(REVIEW)
 def campaign_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    from gonghui.core import uploads
-
     user: Any = request.user
     item = selectors.access_campaign(user, pk)
     try:
@@ -460,7 +561,8 @@ def campaign_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 )
                 % result.as_dict(),
             )
-            for number, _cells, reason in result.rejected[:50]:
+            _keep_rejected(request, item.pk, result)
+            for number, _cells, reason in result.rejected[:20]:
                 messages.error(request, _("第 %(n)d 行：%(r)s") % {"n": number, "r": reason})
         elif action == "approve":
             n = services.recipients_approve(actor=user, campaign=item)
@@ -518,8 +620,6 @@ def dibao(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_page(CONFIGURE)
 def dibao_import(request: HttpRequest) -> HttpResponse:
-    from gonghui.core import uploads
-
     form = DibaoImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("请选择低保标准表。"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -346,8 +346,14 @@ def contract_get(request: HttpRequest, contract_id: int) -> Contract:
 
 
 @router.get("/coverage", response=list[CoverageRow], summary="集体合同覆盖情况")
-def coverage(request: HttpRequest, org: BoundedText = "", day: datetime.date | None = None) -> Any:
-    """Enterprises and workers covered by a contract in force on ``day`` (today), by county."""
+def coverage(
+    request: HttpRequest,
+    org: BoundedText = "",
+    day: datetime.date | None = None,
+    by: Literal["county", "township", "industry"] = "county",
+) -> Any:
+    """Enterprises and workers covered by a contract in force on ``day`` (today), by county,
+    township or industry."""
     user = request.user
     _view(user)
-    return selectors.coverage(_org(user, org), day or timezone.localdate())
+    return selectors.coverage(_org(user, org), day or timezone.localdate(), by)

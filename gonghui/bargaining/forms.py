@@ -49,6 +49,15 @@ class CodesForm(forms.Form):
     )
 
 
+class ContractsFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("集体合同台账"),
+        help_text=_(
+            "Excel 或 CSV，每行一份合同；请先下载模板。有问题的行会逐行列出原因，其余行照常登记。"
+        ),
+    )
+
+
 STEP_FIELDS: dict[str, dict[str, forms.Field]] = {
     "answer": {"answered_on": forms.DateField(label=_("企业回应日期"), widget=DATE)},
     "refuse": {"refused_reason": forms.CharField(label=_("拒绝情况"), max_length=200)},

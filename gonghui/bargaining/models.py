@@ -343,6 +343,12 @@ class LetterBatch(models.Model):
         related_name="+",
         verbose_name=_("操作人"),
     )
+    layout = models.CharField(
+        _("文件形式"),
+        max_length=10,
+        choices=[("merged", _("合并为一个PDF")), ("zip", _("每家企业一个PDF（压缩包）"))],
+        default="merged",
+    )
     total = models.PositiveIntegerField(_("要约书份数"), default=0)
     done = models.PositiveIntegerField(_("已生成"), default=0)
     status = models.CharField(_("状态"), max_length=10, default="pending")

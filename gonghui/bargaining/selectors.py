@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from gonghui.core.scope import subtree_org_ids
 from gonghui.orgs.models import Enterprise, Org
@@ -86,28 +87,49 @@ def covered_enterprises(org: Org, day: date) -> QuerySet[Enterprise]:
     ).distinct()
 
 
-def coverage(org: Org, day: date) -> list[dict[str, Any]]:
-    """Coverage by township (the union's parent) and by industry: enterprises and workers."""
+COVERAGE_BY = {
+    "county": "county__name",
+    "township": "union__parent__name",  # the union's parent: the township or street (乡镇街道)
+    "industry": "industry",
+}
+
+
+def coverage(org: Org, day: date, by: str = "county") -> list[dict[str, Any]]:
+    """Enterprises of ``org``'s subtree and those covered on ``day`` by a contract in force,
+    with the workers covered, by county, by township (the union's parent org; enterprises
+    without a union in one row) or by industry."""
+    from gonghui.orgs.models import Industry
+
+    key = COVERAGE_BY.get(by, COVERAGE_BY["county"])
     covered_ids = covered_enterprises(org, day).values("id")
     base = Enterprise.objects.filter(county__in=subtree_org_ids(org))
-    by_county = (
-        base.values("county__name")
+    rows = (
+        base.values(key)
         .annotate(
             total=Count("id"),
             covered=Count("id", filter=Q(id__in=covered_ids)),
             workers=Sum("headcount", filter=Q(id__in=covered_ids)),
         )
-        .order_by("county__name")
+        .order_by(key)
     )
+    industries = dict(Industry.choices)
+
+    def name(value: Any) -> str:
+        if by == "industry":
+            return str(industries.get(value) or _("未填行业"))
+        if value is None and by == "township":
+            return str(_("未建工会的企业"))
+        return str(value or "—")
+
     return [
         {
-            "name": row["county__name"],
+            "name": name(row[key]),
             "total": row["total"],
             "covered": row["covered"],
             "workers": row["workers"] or 0,
             "rate": (row["covered"] * 100 / row["total"]) if row["total"] else None,
         }
-        for row in by_county
+        for row in rows
     ]
 
 

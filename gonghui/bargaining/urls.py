@@ -18,6 +18,8 @@ urlpatterns = [
     path("threads/<int:pk>/letter.pdf", views.thread_letter, name="thread_letter"),
     path("threads/<int:pk>/<slug:action>/", views.thread_step, name="thread_step"),
     path("contracts/", views.contracts, name="contracts"),
+    path("contracts/import/", views.contracts_import, name="contracts_import"),
+    path("contracts/template.xlsx", views.contracts_template, name="contracts_template"),
     path("contracts/<int:pk>/", views.contract, name="contract"),
     path("request/", views.member_request, name="request"),
 ]

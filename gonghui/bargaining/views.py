@@ -45,6 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("集中要约行动已发起，可以加入要约企业了。"))
             return redirect(campaign.get_absolute_url())
     threads = selectors.threads_for(user)
+    by = request.GET.get("by", "county")
+    by = by if by in selectors.COVERAGE_BY else "county"
     return render(
         request,
         "bargaining/home.html",
@@ -55,7 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "red": threads.open().filter(card=Card.RED).order_by("due_on", "id")[:20],
             "requests": selectors.requests_reached(user)[:20],
             "expiring": selectors.expiring(user, today)[:20],
-            "coverage": selectors.coverage(user.org, today),
+            "coverage": selectors.coverage(user.org, today, by),
+            "coverage_by": by,
             "form": form if may_launch else None,
         },
     )
@@ -197,12 +200,14 @@ def campaign_codes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_page("bargaining.manage")
 def campaign_letters(request: HttpRequest, pk: int) -> HttpResponse:
-    """Queue the offer letters of the user's enterprises in this campaign as one PDF."""
+    """Queue the offer letters of the user's enterprises in this campaign: one merged PDF, or
+    one PDF per enterprise in a ZIP (``layout=zip``)."""
     from .tasks import letters_job
 
     user: Any = request.user
     item = _campaign(user, pk)
-    batch = letters.batch_request(actor=user, campaign=item, org=user.org)
+    layout = "zip" if request.POST.get("layout") == "zip" else "merged"
+    batch = letters.batch_request(actor=user, campaign=item, org=user.org, layout=layout)
     letters_job.enqueue(batch.pk)
     messages.success(request, _("要约书正在后台生成，完成后可在本页下载。"))
     return redirect("bargaining:batch", pk=batch.pk)
@@ -226,7 +231,10 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
     except FileNotFoundError as exc:
         raise Http404() from exc
     response = FileResponse(
-        handle, content_type="application/pdf", as_attachment=True, filename=item.file.name
+        handle,
+        content_type="application/zip" if item.layout == "zip" else "application/pdf",
+        as_attachment=True,
+        filename=item.file.name,
     )
     response["Cache-Control"] = "no-store"
     return response  # type: ignore[return-value]
@@ -392,7 +400,65 @@ def contracts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "bargaining/contracts.html",
-        {"page": page, "show": show, "form": form if may_manage else None, "today": today},
+        {
+            "page": page,
+            "show": show,
+            "form": form if may_manage else None,
+            "file_form": forms.ContractsFileForm() if may_manage else None,
+            "today": today,
+        },
+    )
+
+
+@staff_page("bargaining.manage")
+def contracts_template(request: HttpRequest) -> HttpResponse:
+    """The ledger template: one row per contract, the columns the import reads."""
+    import io
+
+    from gonghui.core.spreadsheets import XLSX_TYPE
+
+    from . import importing
+
+    buffer = io.BytesIO()
+    importing.template(buffer)
+    return download(
+        HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE), "集体合同台账模板.xlsx"
+    )
+
+
+@require_POST
+@staff_page("bargaining.manage")
+def contracts_import(request: HttpRequest) -> HttpResponse:
+    """Contracts signed on paper, from the county's ledger: saved row by row, the rows not saved
+    listed with their row number and reason."""
+    from gonghui.core.spreadsheets import save_upload
+
+    from . import importing
+
+    user: Any = request.user
+    form = forms.ContractsFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择集体合同台账文件。"))
+        return redirect("bargaining:contracts")
+    received = None
+    try:
+        received = save_upload(form.cleaned_data["file"], prefix="contracts-")
+        if received.kind == "zip":
+            check_archive(received.path)
+        outcome = importing.import_file(actor=user, path=received.path, file_name=received.name)
+    except UploadRefused as exc:  # the guard's refusals and an unusable sheet alike
+        messages.error(request, str(exc))
+        return redirect("bargaining:contracts")
+    except ValueError as exc:
+        messages.error(request, _("无法读取该文件：%(why)s") % {"why": exc})
+        return redirect("bargaining:contracts")
+    finally:
+        if received is not None:
+            remove(received.path)
+    return render(
+        request,
+        "bargaining/contracts_result.html",
+        {"outcome": outcome, "problems": outcome.rejected[:500]},
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 import decimal
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -45,6 +46,10 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, dict | list):
+        # a JSON field: PostgreSQL's jsonb gives keys back in its own order, so a dict read
+        # from the database and the same dict built in Python must compare (and audit) alike
+        return json.loads(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
     return str(value)
 
 

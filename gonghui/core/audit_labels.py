@@ -18,3 +18,11 @@ audit.register_actions(
 )
 audit.register_type("audit", "core.AuditEntry", label=_("审计日志"))
 audit.register_actions({"audit.export": _("导出审计日志")})
+audit.register_type("fieldkey", "core.FieldKeyRotation", label=_("字段密钥轮换"))
+audit.register_actions(
+    {
+        "fieldkey.rotate_start": _("开始轮换字段密钥"),
+        "fieldkey.rotate_resume": _("继续轮换字段密钥"),
+        "fieldkey.rotate_finish": _("完成字段密钥轮换，退役旧密钥"),
+    }
+)

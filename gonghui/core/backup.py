@@ -39,6 +39,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from . import crypto
+
 FORMAT = "gonghui-backup/1"
 MAGIC = b"GONGHUI-BACKUP\x00\x01"
 CHUNK = 1 << 20
@@ -272,6 +274,8 @@ def backup(output: Path, passphrase: str) -> dict[str, Any]:
             "created_at": timezone.now().isoformat(),
             "vendor": connection.vendor,
             "field_key_fingerprint": key_fingerprint(),
+            # a backup taken while a key rotation runs holds values under these keys too
+            "read_key_fingerprints": [crypto.fingerprint(k.secret) for k in crypto.ring().others],
             "database": {"name": db_path.name, "sha256": _sha256(db_path)},
             "counts": counts,
             "files": files,
@@ -353,6 +357,13 @@ def restore(archive: Path, passphrase: str) -> Restored:
                     "字段密钥不符：备份要求指纹为 "
                     f"{manifest['field_key_fingerprint']} 的密钥，当前密钥的指纹是 "
                     f"{key_fingerprint()}；请用该安装的 GONGHUI_FIELD_KEY 运行"
+                )
+            held = {crypto.fingerprint(k.secret) for k in crypto.ring().all}
+            missing = [f for f in manifest.get("read_key_fingerprints", []) if f not in held]
+            if missing:
+                raise BackupError(
+                    "这份备份是在字段密钥轮换期间做的，还需要指纹为 "
+                    f"{'、'.join(missing)} 的旧密钥：请把它放进 GONGHUI_FIELD_KEYS_READ 再恢复"
                 )
             if manifest["vendor"] != connection.vendor:
                 raise BackupError(

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models
+from django.db.models import lookups
 
 from . import crypto
 
@@ -26,9 +27,45 @@ def register_normaliser(purpose: str, fn: Callable[[str], str]) -> None:
     NORMALISERS[purpose] = fn
 
 
-def blind_index_for(purpose: str, value: str) -> str:
+class Indexes(str):
+    """A blind index under the primary key (the text itself, what is written) carrying the
+    value's index under every key held (``all``): a ``BlindIndexField`` filtered by it
+    (``=`` or ``__in``) matches rows under any of them, so searches keep working while a key
+    rotation has moved some rows and not yet others."""
+
+    all: tuple[str, ...]
+
+    def __new__(cls, values: list[str]) -> Indexes:
+        made = super().__new__(cls, values[0])
+        made.all = tuple(values)
+        return made
+
+
+def blind_index_for(purpose: str, value: str) -> Indexes:
     normalise = NORMALISERS.get(purpose, lambda v: v.strip())
-    return crypto.blind_index(normalise(value), purpose=purpose)
+    return Indexes(crypto.blind_index_all(normalise(value), purpose=purpose))
+
+
+def every_index(values: Any) -> list[Any]:
+    """Values of an ``__in`` lookup with each ``Indexes`` spread into all its keys' indexes."""
+    out: list[Any] = []
+    for value in values:
+        out.extend(value.all if isinstance(value, Indexes) else (value,))
+    return list(dict.fromkeys(out))
+
+
+class _BlindExact(lookups.Exact):
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        if isinstance(self.rhs, Indexes) and len(self.rhs.all) > 1:
+            return lookups.In(self.lhs, list(self.rhs.all)).as_sql(compiler, connection)
+        return super().as_sql(compiler, connection)
+
+
+class _BlindIn(lookups.In):
+    def get_prep_lookup(self) -> Any:
+        if isinstance(self.rhs, list | tuple | set | frozenset):
+            self.rhs = every_index(self.rhs)
+        return super().get_prep_lookup()
 
 
 class EncryptedTextField(models.TextField):
@@ -100,6 +137,13 @@ class BlindIndexField(models.CharField):
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         plain = getattr(model_instance, self.source) or ""
-        value = blind_index_for(self.purpose, plain) if plain else ""
+        value = str(blind_index_for(self.purpose, plain)) if plain else ""
         setattr(model_instance, self.attname, value)
         return value
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name == "exact":
+            return _BlindExact
+        if lookup_name == "in":
+            return _BlindIn
+        return super().get_lookup(lookup_name)

@@ -43,14 +43,19 @@ is the figure's own query, not a second scan.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum
+from django.db.models import Value as Constant
 from django.utils.translation import gettext_noop
+
+from .scope import spans_remembered
 
 RecordsFn = Callable[[Any, date, date], QuerySet[Any]]
 Number = int | Decimal
@@ -299,3 +304,101 @@ class Tally:
             self._values[mkey] = _amount(m, row[f"tally_{i}"])
             if m.sum_field:
                 self._counts[mkey] = row[f"tally_{i}_n"]
+
+    # --- many families in one statement ----------------------------------------------------
+
+    def prefetch(self, metrics: Iterable[Metric], start: date, end: date) -> None:
+        """Compute the figures of ``metrics`` (a rate: its numerator and denominator) that are
+        not known yet, every family in the same statement: each family's aggregate is a
+        one-row subquery and the statement cross-joins them (``TOGETHER`` at most), so a page
+        of every module's figures costs one query instead of one per family. The values are
+        those ``value`` would compute, family by family."""
+        with spans_remembered():  # the records ask whether the org is the only root
+            pending = self._pending(metrics, start, end)
+        alone = [p for p in pending if not _joinable(p[1])]
+        for members, _qs in alone:
+            self._aggregate(members[0], start, end, members=members)
+        together = [p for p in pending if _joinable(p[1])]
+        for i in range(0, len(together), TOGETHER):
+            self._together(together[i : i + TOGETHER], start, end)
+
+    def _pending(
+        self, metrics: Iterable[Metric], start: date, end: date
+    ) -> list[tuple[list[Metric], QuerySet[Any]]]:
+        """The families still to compute, each with its records."""
+        planned: set[str] = set()
+        pending: list[tuple[list[Metric], QuerySet[Any]]] = []
+        for metric in metrics:
+            targets = [metric]
+            if metric.effective_kind == "rate":
+                targets = [get(k) for k in metric.ratio] if metric.ratio else []
+            for m in targets:
+                if m.key in planned or (m.key, start, end) in self._values:
+                    continue
+                members = [
+                    x
+                    for x in self._members(m)
+                    if x.key not in planned and (x.key, start, end) not in self._values
+                ]
+                planned.update(x.key for x in members)
+                pending.append((members, m.records(self.org, start, end).order_by()))
+        return pending
+
+    def _together(
+        self, families: list[tuple[list[Metric], QuerySet[Any]]], start: date, end: date
+    ) -> None:
+        quote = connection.ops.quote_name
+        sources: list[str] = []
+        columns: list[str] = []
+        params: list[Any] = []
+        parts: list[tuple[list[Metric], Any, dict[int, Any], list[str]]] = []
+        for j, (members, qs) in enumerate(families):
+            aggs = {f"f{j}_{k}": v for k, v in _aggregates(members).items()}
+            one = qs.annotate(_tally_one=Constant(1, output_field=IntegerField()))
+            rows = one.values("_tally_one").annotate(**aggs).values(*aggs)
+            compiler = rows.query.get_compiler(using=rows.db)
+            try:
+                sql, sql_params = compiler.as_sql()
+            except EmptyResultSet:  # nothing can match: every figure of the family is empty
+                self._store(members, start, end, dict.fromkeys(_aggregates(members)))
+                continue
+            aliases = [str(alias) for _e, _s, alias in compiler.select]
+            converters = compiler.get_converters([e for e, _s, _a in compiler.select])
+            sources.append(f"({sql}) {quote(f'f{j}')}")
+            columns += [f"{quote(f'f{j}')}.{quote(a)}" for a in aliases]
+            params += list(sql_params)
+            parts.append((members, compiler, converters, aliases))
+        if not sources:
+            return
+        statement = f"SELECT {', '.join(columns)} FROM {' CROSS JOIN '.join(sources)}"  # noqa: S608 - compiled querysets
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            row = cursor.fetchone()
+        self.queries += 1
+        at = 0
+        for members, compiler, converters, aliases in parts:
+            cells = list(row[at : at + len(aliases)])
+            at += len(aliases)
+            if converters:
+                cells = list(next(iter(compiler.apply_converters([cells], converters))))
+            named = dict(zip(aliases, cells, strict=True))
+            prefix = len(aliases[0].split("_", 1)[0]) + 1
+            self._store(members, start, end, {k[prefix:]: v for k, v in named.items()})
+
+    def _store(self, members: list[Metric], start: date, end: date, row: dict[str, Any]) -> None:
+        for i, m in enumerate(members):
+            mkey = (m.key, start, end)
+            self._values[mkey] = _amount(m, row.get(f"tally_{i}"))
+            if m.sum_field:
+                self._counts[mkey] = row.get(f"tally_{i}_n") or 0
+
+
+# families whose aggregates one statement joins (SQLite joins at most 64 tables)
+TOGETHER = 30
+
+
+def _joinable(qs: QuerySet[Any]) -> bool:
+    """Can the family's aggregate be a plain one-row subquery? (not over a distinct, sliced,
+    annotated or combined queryset: ``aggregate`` wraps those, so they run alone)"""
+    q = qs.query
+    return not (q.distinct or q.is_sliced or q.annotations or q.combinator)

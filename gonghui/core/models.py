@@ -427,3 +427,36 @@ class Objection(models.Model):
         from .masking import mask_phone
 
         return mask_phone(self.contact) if self.contact else ""
+
+
+class RotationState(models.TextChoices):
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+
+
+class FieldKeyRotation(models.Model):
+    """One rotation of the field key (``gonghui rotate-field-key``): which key the values move
+    to, from which, and how far each table has come — so a rotation stopped half-way resumes
+    where it was. The keys themselves are never here, only their fingerprints' first eight
+    characters (``kid``)."""
+
+    new_kid = models.CharField(_("新密钥标识"), max_length=8)
+    old_kids = models.CharField(_("旧密钥标识"), max_length=200, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=RotationState.choices, default=RotationState.RUNNING
+    )
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # "app_label.Model" → the last primary key done in the current pass
+    progress = models.JSONField(_("进度"), default=dict, blank=True)
+    passes = models.PositiveIntegerField(_("轮次"), default=0)
+    moved = models.BigIntegerField(_("已重新加密的记录"), default=0)
+    runs = models.PositiveIntegerField(_("运行次数"), default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("字段密钥轮换")
+
+    def __str__(self) -> str:
+        return f"{self.old_kids} → {self.new_kid}"

@@ -29,3 +29,9 @@ def qr_response(text: str, *, title: str = "") -> HttpResponse:
     response = HttpResponse(qr_svg(text, title=title), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def qr_modules(text: str) -> list[list[bool]]:
+    """The code's dark modules row by row (quiet zone excluded), for drawing it in a PDF."""
+    qr = segno.make(text, error="m", micro=False)
+    return [[bool(cell) for cell in row] for row in qr.matrix]

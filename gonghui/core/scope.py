@@ -8,6 +8,9 @@ record or raises ``NotFound`` — the same for a missing record and a forbidden 
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -52,8 +55,30 @@ def spans_whole_tree(org: Any) -> bool:
     a count reads an index alone instead of joining every row to the org tree."""
     if org.parent_id is not None:
         return False
+    known = _spans_known.get()
+    if known is not None and org.pk in known:
+        return known[org.pk]
     Org = apps.get_model("orgs", "Org")
-    return not Org.objects.exclude(path__startswith=org.path).exists()
+    answer = not Org.objects.exclude(path__startswith=org.path).exists()
+    if known is not None:
+        known[org.pk] = answer
+    return answer
+
+
+_spans_known: contextvars.ContextVar[dict[int, bool] | None] = contextvars.ContextVar(
+    "spans_known", default=None
+)
+
+
+@contextmanager
+def spans_remembered() -> Iterator[None]:
+    """Within the block, ``spans_whole_tree`` asks the database once per org: a page's
+    figures ask it of the same org a dozen times, and the tree does not change meanwhile."""
+    token = _spans_known.set(_spans_known.get() or {})
+    try:
+        yield
+    finally:
+        _spans_known.reset(token)
 
 
 class ScopedQuerySet(models.QuerySet[M]):

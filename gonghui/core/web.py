@@ -159,3 +159,44 @@ def rejected_rows_download(job: ImportJob, fallback: str) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return cast(HttpResponse, response)
+
+
+# kinds a browser may show inline (a preview): documents that run no script, and pictures
+PREVIEW_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+}
+
+
+def stored_file_response(item: Any, *, preview: bool = False) -> HttpResponse:
+    """A kept file (``core.StoredFile``) sent to the user who may open it (the caller has
+    checked that). ``preview`` shows a PDF or a picture in the browser — with its type
+    from the first bytes, never sniffed again (``nosniff``), in a sandbox that runs no
+    script — anything else is always a download. 404 once purged."""
+    from urllib.parse import quote
+
+    try:
+        handle = item.open()
+    except FileNotFoundError as exc:  # past its retention
+        raise Http404() from exc
+    inline = preview and item.kind in PREVIEW_TYPES
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=item.name,
+        content_type=PREVIEW_TYPES.get(item.kind, "application/octet-stream"),
+    )
+    if inline:
+        response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(item.name)}"
+        # a PDF is drawn by the browser's own viewer, which a sandbox without scripts would
+        # refuse; pictures get the strict sandbox
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'"
+            if item.kind == "pdf"
+            else "default-src 'none'; img-src 'self'; sandbox"
+        )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return cast(HttpResponse, response)

@@ -10,6 +10,7 @@ audit.register_type("refund", "funds.RefundApplication", url="funds:application"
 audit.register_type("fee_import", "funds.CollectionImport", url="funds:import_detail")
 audit.register_type("fee_line", "funds.FeeLine")
 audit.register_type("fund_size", "funds.EnterpriseSize")
+audit.register_type("fund_size_import", "funds.SizeImport", url="funds:size_import")
 audit.register_type("refund_policy", "funds.RefundPolicy")
 audit.register_type("refund_round", "funds.RefundRound", url="funds:round")
 audit.GROUPS["funds"] = _("工会经费")
@@ -25,5 +26,6 @@ audit.register_actions(
         "funds.pay": _("返还到账"),
         "funds.policy": _("设置返还政策"),
         "funds.letter": _("出具返还告知书"),
+        "funds.size_import": _("导入单位规模数据"),
     }
 )

@@ -55,3 +55,15 @@ class RefuseForm(forms.Form):
 
 class PayForm(forms.Form):
     county = PickerField("org", label=_("县区总工会"))
+
+
+class SizeImportForm(forms.Form):
+    county = PickerField("org", label=_("县区总工会"))
+    file = forms.FileField(
+        label=_("单位规模数据（Excel 或 CSV）"),
+        help_text=_("需有统一社会信用代码、数据年度、行业代码、从业人员、营业收入、资产总额列"),
+    )
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("冲正原因"), max_length=200)

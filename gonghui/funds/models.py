@@ -131,6 +131,41 @@ class EnterpriseSize(BaseModel):
         return f"{self.enterprise_id} {self.year}"
 
 
+class SizeImport(BaseModel):
+    """One size-class sheet (行业、从业人员、营业收入、资产总额 by credit code and year), as
+    imported: its counts and its refused rows with their cells, so the rejected rows can be
+    downloaded, fixed and imported again."""
+
+    scope_field = "county"
+
+    county = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    sha256 = models.CharField(max_length=64, blank=True)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    saved = models.PositiveIntegerField(_("已登记"), default=0)
+    unchanged = models.PositiveIntegerField(_("已登记未变"), default=0)
+    rejected = models.PositiveIntegerField(_("未导入"), default=0)
+    header = models.JSONField(_("表头"), default=list, blank=True)
+    problems = models.JSONField(_("未导入的行"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("单位规模数据导入")
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.created_at:%Y-%m-%d}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("funds:size_import", args=[self.pk])
+
+
 class FeeKind(models.TextChoices):
     FEE = "fee", _("工会经费")
     FOUNDING = "founding", _("建会筹备金")

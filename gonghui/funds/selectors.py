@@ -17,6 +17,7 @@ from .models import (
     RefundApplication,
     RefundPolicy,
     RefundRound,
+    SizeImport,
 )
 
 
@@ -47,6 +48,27 @@ def sizes(user: Any) -> QuerySet[EnterpriseSize]:
     if not _may_view(user):
         return EnterpriseSize.objects.none()
     return EnterpriseSize.objects.visible_to(user).select_related("enterprise")
+
+
+def size_imports(user: Any) -> QuerySet[SizeImport]:
+    if not _may_view(user):
+        return SizeImport.objects.none()
+    return SizeImport.objects.visible_to(user).select_related("county", "created_by")
+
+
+def access_size_import(user: Any, pk: Any) -> SizeImport:
+    try:
+        return size_imports(user).get(pk=int(pk))
+    except (SizeImport.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def line(user: Any, pk: Any) -> FeeLine:
+    """One booked line of the ledger in the user's scope (for its reversal)."""
+    try:
+        return ledger(user).get(pk=int(pk))
+    except (FeeLine.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
 
 
 def rounds() -> QuerySet[RefundRound]:

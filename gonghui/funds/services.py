@@ -45,6 +45,7 @@ from .models import (
     RefundApplication,
     RefundPolicy,
     RefundRound,
+    SizeImport,
     SizeRule,
 )
 
@@ -92,6 +93,7 @@ def _record(
             RefundApplication: "refund",
             RefundPolicy: "refund_policy",
             RefundRound: "refund_round",
+            SizeImport: "fund_size_import",
         }[type(obj)],
         object_id=obj.pk,
         object_org=org,
@@ -124,6 +126,116 @@ def _figure(value: Any, field_name: str, label: str) -> Decimal:
     return _money(number)
 
 
+@dataclass(frozen=True)
+class SizeValues:
+    """An enterprise's figures of a year, checked, with the class they give and why."""
+
+    industry_code: str
+    employees: int
+    revenue: Decimal
+    assets: Decimal
+    financial_tie: str
+    group_member: bool
+    size_class: str
+    size_reason: str
+
+    def differs_from(self, row: EnterpriseSize) -> bool:
+        return (
+            row.industry_code,
+            row.employees,
+            row.revenue,
+            row.assets,
+            row.financial_tie,
+            row.group_member,
+            row.size_class,
+        ) != (
+            self.industry_code,
+            self.employees,
+            self.revenue,
+            self.assets,
+            self.financial_tie,
+            self.group_member,
+            self.size_class,
+        )
+
+
+def size_values(
+    *,
+    year: Any,
+    industry_code: Any,
+    employees: Any,
+    revenue: Any,
+    assets: Any,
+    financial_tie: str = "",
+    group_member: bool = False,
+    rules: list[sizes.Rule] | None = None,
+) -> SizeValues:
+    """Check one year's figures and classify them; ``InvalidInput`` names the field."""
+    try:
+        year_value = int(str(year).strip())
+    except (TypeError, ValueError):
+        raise InvalidInput.one("year", _("数据年度应为四位年份，如 2019")) from None
+    if not 2000 <= year_value <= 2100:
+        raise InvalidInput.one("year", _("数据年度不正确"))
+    code = re.sub(r"\s", "", str(industry_code or "")).upper()
+    if not re.fullmatch(r"[A-T](\d{2,4})?", code):
+        raise InvalidInput.one("industry_code", _("行业代码应为门类字母加行业代码，如 C13、F52"))
+    try:
+        people = Decimal(str(employees).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput.one("employees", _("从业人员应为不小于零的整数")) from None
+    if not people.is_finite() or people < 0 or people != people.to_integral_value():
+        raise InvalidInput.one("employees", _("从业人员应为不小于零的整数"))
+    if people > 10_000_000:
+        raise InvalidInput.one("employees", _("从业人员过大"))
+    revenue_value = _figure(revenue, "revenue", _("营业收入"))
+    assets_value = _figure(assets, "assets", _("资产总额"))
+    if financial_tie not in FinancialTie.values:
+        raise InvalidInput.one("financial_tie", _("未知的金融类关联"))
+    rule, why = sizes.rule_for(code, rules if rules is not None else size_rules())
+    if rule is None:
+        raise InvalidInput.one("industry_code", why)
+    classified = sizes.classify(
+        rule, employees=int(people), revenue=revenue_value, assets=assets_value
+    )
+    return SizeValues(
+        industry_code=code,
+        employees=int(people),
+        revenue=revenue_value,
+        assets=assets_value,
+        financial_tie=financial_tie,
+        group_member=bool(group_member),
+        size_class=classified.size_class,
+        size_reason=classified.reason,
+    )
+
+
+def _size_save(
+    enterprise: Enterprise, year: int, values: SizeValues, by: Any, note: str = ""
+) -> tuple[EnterpriseSize, bool]:
+    """Write one year's figures (inside the caller's transaction), audited; ``(row, changed)``."""
+    row = EnterpriseSize.objects.filter(enterprise=enterprise, year=year).first()
+    if row is not None and not values.differs_from(row):
+        return row, False
+    before = audit.snapshot(row) if row else {}
+    row = row or EnterpriseSize(enterprise=enterprise, year=year, recorded_by=by)
+    row.county_id = enterprise.county_id
+    row.industry_code = values.industry_code
+    row.employees = values.employees
+    row.revenue = values.revenue
+    row.assets = values.assets
+    row.financial_tie = values.financial_tie
+    row.group_member = values.group_member
+    row.size_class = values.size_class
+    row.size_reason = values.size_reason
+    row.recorded_by = by
+    row.save()
+    changes = audit.diff(before, audit.snapshot(row))
+    if changes:
+        _record(by, "funds.size", row, enterprise.county, changes, note=note or enterprise.name)
+    return row, True
+
+
 def size_record(
     *,
     enterprise: Enterprise,
@@ -138,42 +250,149 @@ def size_record(
 ) -> EnterpriseSize:
     """An enterprise's figures of a year, classified now and stored with the reasoning."""
     _require(by, "funds.manage", enterprise.county)
-    if not 2000 <= int(year) <= 2100:
-        raise InvalidInput.one("year", _("数据年度不正确"))
-    code = re.sub(r"\s", "", str(industry_code or "")).upper()
-    if not re.fullmatch(r"[A-T](\d{2,4})?", code):
-        raise InvalidInput.one("industry_code", _("行业代码应为门类字母加行业代码，如 C13、F52"))
-    if int(employees) < 0:
-        raise InvalidInput.one("employees", _("从业人员不能为负数"))
-    revenue_value = _figure(revenue, "revenue", _("营业收入"))
-    assets_value = _figure(assets, "assets", _("资产总额"))
-    if financial_tie not in FinancialTie.values:
-        raise InvalidInput.one("financial_tie", _("未知的金融类关联"))
-    rule, why = sizes.rule_for(code, size_rules())
-    if rule is None:
-        raise InvalidInput.one("industry_code", why)
-    classified = sizes.classify(
-        rule, employees=int(employees), revenue=revenue_value, assets=assets_value
+    values = size_values(
+        year=year,
+        industry_code=industry_code,
+        employees=employees,
+        revenue=revenue,
+        assets=assets,
+        financial_tie=financial_tie,
+        group_member=group_member,
     )
     with transaction.atomic():
-        row = EnterpriseSize.objects.filter(enterprise=enterprise, year=year).first()
-        before = audit.snapshot(row) if row else {}
-        row = row or EnterpriseSize(enterprise=enterprise, year=year, recorded_by=by)
-        row.county_id = enterprise.county_id
-        row.industry_code = code
-        row.employees = int(employees)
-        row.revenue = revenue_value
-        row.assets = assets_value
-        row.financial_tie = financial_tie
-        row.group_member = bool(group_member)
-        row.size_class = classified.size_class
-        row.size_reason = classified.reason
-        row.recorded_by = by
-        row.save()
-        changes = audit.diff(before, audit.snapshot(row))
-        if changes:
-            _record(by, "funds.size", row, enterprise.county, changes, note=enterprise.name)
+        row, _changed = _size_save(enterprise, int(year), values, by)
     return row
+
+
+def _chunks(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
+    """Bounded ``IN`` lists (SQLite refuses more than 32,766 variables in one statement)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def size_book(
+    *,
+    county: Org,
+    rows: Iterable[dict[str, Any]],
+    by: Any,
+    file_name: str = "",
+    sha256: str = "",
+    header: list[str] | None = None,
+) -> SizeImport:
+    """Register the size figures of a sheet for ``county``'s enterprises. Each row: ``row``
+    (its number in the sheet), ``cells`` (as read, for the rejected-rows workbook),
+    ``uscc``, ``year``, ``industry_code``, ``employees``, ``revenue``, ``assets``,
+    ``financial_tie``, ``group_member`` (or ``error``: a cell the reader could not take).
+    Every row is checked first; the rows that pass are written together, in one transaction
+    with the import's record and audit rows, and a year whose figures are already recorded
+    as they are is left alone — the same sheet twice writes nothing twice."""
+    _require(by, "funds.manage", county)
+    rows = list(rows)
+    rules = size_rules()
+    problems: list[dict[str, Any]] = []
+    codes: set[str] = set()
+    for row in rows:
+        if row.get("error"):
+            continue
+        try:
+            row["uscc"] = validate_uscc(row.get("uscc", ""))
+            codes.add(row["uscc"])
+        except ValidationError as exc:
+            row["error"] = _("统一社会信用代码不正确：%(e)s") % {"e": exc.messages[0]}
+    below = subtree_org_ids(county)
+    enterprises: dict[str, Enterprise] = {}
+    for chunk in _chunks(sorted(codes)):
+        for e in Enterprise.objects.filter(uscc__in=chunk, county__in=below).select_related(
+            "county"
+        ):
+            enterprises[e.uscc] = e
+    recorded: dict[tuple[int, int], EnterpriseSize] = {}
+    for chunk in _chunks([e.pk for e in enterprises.values()]):
+        for size in EnterpriseSize.objects.filter(enterprise_id__in=chunk):
+            recorded[(size.enterprise_id, size.year)] = size
+    seen: dict[tuple[str, int], int] = {}
+    writes: list[tuple[Enterprise, int, SizeValues]] = []
+    unchanged = 0
+    for row in rows:
+        number = int(row.get("row") or 0)
+
+        def refuse(reason: str, row: dict[str, Any] = row, number: int = number) -> None:
+            problems.append(
+                {
+                    "row": number,
+                    "uscc": str(row.get("uscc") or ""),
+                    "reason": reason,
+                    "cells": row.get("cells", []),
+                }
+            )
+
+        if row.get("error"):
+            refuse(row["error"])
+            continue
+        enterprise = enterprises.get(row["uscc"])
+        if enterprise is None:
+            refuse(_("统一社会信用代码 %(code)s 未匹配到本县区的单位") % {"code": row["uscc"]})
+            continue
+        try:
+            values = size_values(
+                year=row.get("year"),
+                industry_code=row.get("industry_code"),
+                employees=row.get("employees"),
+                revenue=row.get("revenue"),
+                assets=row.get("assets"),
+                financial_tie=row.get("financial_tie") or "",
+                group_member=bool(row.get("group_member")),
+                rules=rules,
+            )
+        except InvalidInput as exc:
+            refuse("；".join(e["message"] for e in exc.errors))
+            continue
+        year = int(str(row.get("year")).strip())
+        key = (row["uscc"], year)
+        if key in seen:
+            refuse(_("与第 %(n)d 行重复（同一单位同一年度）") % {"n": seen[key]})
+            continue
+        seen[key] = number
+        known = recorded.get((enterprise.pk, year))
+        if known is not None and not values.differs_from(known):
+            unchanged += 1
+            continue
+        writes.append((enterprise, year, values))
+    name = (file_name or _("规模数据"))[-200:]
+    with transaction.atomic():
+        for enterprise, year, values in writes:
+            _size_save(enterprise, year, values, by, note=name)
+        record = SizeImport.objects.create(
+            county=county,
+            file_name=name,
+            sha256=sha256,
+            rows=len(rows),
+            saved=len(writes),
+            unchanged=unchanged,
+            rejected=len(problems),
+            header=list(header or []),
+            problems=problems[:5000],
+            created_by=by,
+        )
+        _record(
+            by,
+            "funds.size_import",
+            record,
+            county,
+            {
+                "counts": {
+                    "before": None,
+                    "after": {
+                        "rows": len(rows),
+                        "saved": len(writes),
+                        "unchanged": unchanged,
+                        "rejected": len(problems),
+                    },
+                }
+            },
+            note=name,
+        )
+    return record
 
 
 # --- the ledger ------------------------------------------------------------------------------
@@ -246,13 +465,17 @@ def collection_book(
             codes.add(row["uscc"])
         except ValidationError as exc:
             row["error"] = exc.messages[0]
-    enterprises = {
-        e.uscc: e
-        for e in Enterprise.objects.filter(
-            uscc__in=codes, county__in=subtree_org_ids(county)
-        ).select_related("union")
-    }
-    live = _live_lines(e.pk for e in enterprises.values())
+    below = subtree_org_ids(county)
+    enterprises: dict[str, Enterprise] = {}
+    live: dict[tuple[int, date, str], FeeLine] = {}
+    for chunk in _chunks(sorted(codes)):
+        found = list(
+            Enterprise.objects.filter(uscc__in=chunk, county__in=below).only(
+                "id", "uscc", "county_id", "union_id"
+            )
+        )
+        enterprises.update((e.uscc, e) for e in found)
+        live.update(_live_lines(e.pk for e in found))
     seen: dict[tuple[str, date], int] = {}
     new_lines: list[FeeLine] = []
     for row in rows:
@@ -511,6 +734,61 @@ def assess(enterprise: Enterprise, round: RefundRound) -> Assessment:
     return Assessment(
         eligible=eligible, amount=amount if eligible else Decimal("0.00"), lines=lines
     )
+
+
+def round_assess_all(round: RefundRound, county: Org | None = None) -> dict[int, Assessment]:
+    """``assess`` for every enterprise with fees in the round's months (of ``county``'s
+    subtree, or all), set-based: one query for the latest size records, one grouped sum of
+    the ledger, one for the unions — the figures of a whole round (its forecast, a
+    benchmark), the same answers as ``assess`` without its words (``lines`` stays empty)."""
+    policy = round.policy
+    lines = FeeLine.objects.filter(period__gte=round.period_start, period__lte=round.period_end)
+    enterprises = Enterprise.objects.all()
+    if county is not None:
+        below = subtree_org_ids(county)
+        lines = lines.filter(county__in=below)
+        enterprises = enterprises.filter(county__in=below)
+    sums = {
+        row["enterprise_id"]: (row["upper"] or Decimal("0.00"), row["founding"] or Decimal("0"))
+        for row in lines.values("enterprise_id")
+        .order_by()
+        .annotate(
+            upper=Sum("upper_share", filter=Q(kind=FeeKind.FEE)),
+            founding=Sum("paid", filter=Q(kind=FeeKind.FOUNDING)),
+        )
+        .iterator(chunk_size=5000)
+    }
+    unions = set(
+        enterprises.filter(union__isnull=False).values_list("id", flat=True).iterator(5000)
+    )
+    latest: dict[int, tuple[str, str, bool]] = {}
+    sizes_qs = EnterpriseSize.objects.filter(year__lte=round.period_start.year)
+    if county is not None:
+        sizes_qs = sizes_qs.filter(county__in=subtree_org_ids(county))
+    for eid, klass, tie, group in (
+        sizes_qs.order_by("enterprise_id", "-year")
+        .values_list("enterprise_id", "size_class", "financial_tie", "group_member")
+        .iterator(chunk_size=5000)
+    ):
+        latest.setdefault(eid, (klass, tie, group))
+    classes = set(policy.class_list)
+    out: dict[int, Assessment] = {}
+    for eid, (upper, founding) in sums.items():
+        size = latest.get(eid)
+        eligible = (
+            size is not None
+            and size[0] in classes
+            and not (policy.exclude_financial and size[1])
+            and not (policy.exclude_group_members and size[2])
+        )
+        amount = _money(upper * policy.share)
+        if founding and policy.refund_founding_fund and eid in unions:
+            amount += founding
+        eligible = eligible and amount > 0
+        out[eid] = Assessment(
+            eligible=eligible, amount=amount if eligible else Decimal("0.00"), lines=[]
+        )
+    return out
 
 
 def _may_apply(by: Any, enterprise: Enterprise) -> bool:

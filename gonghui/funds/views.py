@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,12 +24,27 @@ from gonghui.core.masking import mask_bank_account
 from gonghui.core.pdf import FontMissing
 from gonghui.core.pickers import bind_pickers
 from gonghui.core.roles import can, role_can
-from gonghui.core.web import download, form_errors, staff_page
+from gonghui.core.web import (
+    download,
+    form_errors,
+    spreadsheet_download,
+    staff_page,
+    workbook_download,
+)
 from gonghui.orgs.models import Enterprise, Org
 
-from . import letters, selectors, services
-from .forms import ApplyForm, ImportForm, LedgerFilter, PayForm, RefuseForm, SizeForm
-from .models import ApplicationStatus
+from . import letters, selectors, services, sizesheet
+from .forms import (
+    ApplyForm,
+    ImportForm,
+    LedgerFilter,
+    PayForm,
+    RefuseForm,
+    ReverseForm,
+    SizeForm,
+    SizeImportForm,
+)
+from .models import ApplicationStatus, FeeLine
 
 VIEW = "funds.view"
 MANAGE = "funds.manage"
@@ -76,7 +92,24 @@ def ledger(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-period", "enterprise__name", "id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "funds/ledger.html", {"form": form, "page": page})
+    may_reverse = can(user, MANAGE)
+    corrected: set[int] = set()
+    if may_reverse:  # one query for the page: which of its lines a reversal already corrects
+        ids = [line.pk for line in page.object_list]
+        corrected = set(
+            FeeLine.objects.filter(reversal_of__in=ids).values_list("reversal_of_id", flat=True)
+        )
+    return render(
+        request,
+        "funds/ledger.html",
+        {
+            "form": form,
+            "page": page,
+            "can_manage": may_reverse,
+            "corrected": corrected,
+            "reverse_form": ReverseForm(),
+        },
+    )
 
 
 @staff_page(VIEW)
@@ -155,9 +188,104 @@ def size_form(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "funds/sizes.html",
-        {"form": form, "saved": saved},
+        _sizes_context(user, form=form, saved=saved),
         status=422 if form.errors else 200,
     )
+
+
+def _sizes_context(user: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "import_form": extra.pop("import_form", None)
+        or bind_pickers(
+            SizeImportForm(initial={"county": user.org.code if user.org else ""}), user
+        ),
+        "size_imports": list(selectors.size_imports(user)[:20]),
+        **extra,
+    }
+
+
+@require_GET
+@staff_page(MANAGE)
+def size_template(request: HttpRequest) -> HttpResponse:
+    return workbook_download(sizesheet.template, "funds-sizes-template.xlsx")
+
+
+@require_GET
+@staff_page(VIEW)
+def size_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """What is recorded in the user's scope, in the template's columns (so it imports again)
+    with the class and its reasoning after them."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404()
+    return spreadsheet_download(
+        fmt,
+        _("单位规模"),
+        [label for _n, label in sizesheet.COLUMNS] + sizesheet.EXPORT_EXTRA,
+        sizesheet.export_rows(selectors.sizes(request.user)),
+        f"funds-sizes.{fmt}",
+    )
+
+
+@require_POST
+@staff_page(MANAGE)
+def size_import(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = bind_pickers(SizeImportForm(request.POST, request.FILES), user)
+    if form.is_valid():
+        county = Org.objects.filter(code=form.cleaned_data["county"]).first()
+        try:
+            if county is None:
+                raise NotFound()
+            record = sizesheet.size_import(county=county, upload=form.cleaned_data["file"], by=user)
+        except NotFound:
+            form.add_error("county", _("未找到该工会"))
+        except ServiceError as exc:
+            for err in getattr(exc, "errors", None) or [{"message": exc.detail}]:
+                form.add_error("file", err["message"])
+        else:
+            return redirect("funds:size_import", pk=record.pk)
+    context = _sizes_context(user, form=bind_pickers(SizeForm(), user), import_form=form)
+    return render(request, "funds/sizes.html", context, status=422)
+
+
+@require_GET
+@staff_page(VIEW)
+def size_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.access_size_import(request.user, pk)
+    return render(request, "funds/size_import.html", {"record": record})
+
+
+@require_GET
+@staff_page(VIEW)
+def size_rejected(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.access_size_import(request.user, pk)
+    if not record.problems:
+        raise Http404()
+    return workbook_download(
+        lambda out: sizesheet.rejected_workbook(record, out),
+        f"funds-sizes-{record.pk}-rejected.xlsx",
+    )
+
+
+@require_POST
+@staff_page(MANAGE)
+def line_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    """A booked month corrected: a reversal line (the original is never edited)."""
+    user: Any = request.user
+    line = selectors.line(user, pk)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写冲正原因"))
+    else:
+        try:
+            services.line_reverse(line=line, reason=form.cleaned_data["reason"], by=user)
+        except NotFound:
+            raise
+        except ServiceError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("已冲正，可重新导入该月的征收数据"))
+    return redirect(f"{reverse('funds:ledger')}?q={line.enterprise.uscc}")
 
 
 def _round_context(request: HttpRequest, pk: int, **extra: Any) -> dict[str, Any]:

@@ -435,6 +435,26 @@ def meeting_officers(request: HttpRequest, meeting_id: int, payload: OfficersIn)
     return _meeting_detail(meeting)
 
 
+class RulesIn(InputSchema):
+    quorum_num: int | None = Field(None, ge=1, le=99)
+    quorum_den: int | None = Field(None, ge=1, le=99)
+    majority_num: int | None = Field(None, ge=1, le=99)
+    majority_den: int | None = Field(None, ge=1, le=99)
+    majority_base: str | None = Field(None, description="entitled / present / voted")
+    min_extra_percent: int | None = Field(None, ge=0, le=100)
+
+
+@router.post(
+    "/meetings/{meeting_id}/rules", response=MeetingDetail, summary="修改本次会议的计票规则"
+)
+def meeting_rules(request: HttpRequest, meeting_id: int, payload: RulesIn) -> Any:
+    meeting = selectors.access_meeting(_viewer(request), meeting_id)
+    meeting = services.meeting_set_rules(
+        actor=request.user, meeting=meeting, rules=payload.dict(exclude_none=True)
+    )
+    return _meeting_detail(meeting)
+
+
 class AgendaIn(InputSchema):
     bounds = (AgendaItem,)
 
@@ -547,7 +567,10 @@ class ElectionIn(InputSchema):
     title: str
     seats: int = Field(..., ge=1, le=999)
     method: str = Field(..., description="equal（等额）/ competitive（差额）")
-    candidates: list[str] = Field(..., max_length=999)
+    candidates: list[str] = Field(default_factory=list, max_length=999)
+    members: list[int] = Field(
+        default_factory=list, max_length=999, description="会员库中的候选人（会员编号）"
+    )
     position: str = "member"
     by_election: bool = False
     secret_online: bool = False
@@ -645,8 +668,50 @@ def election_create(request: HttpRequest, meeting_id: int, payload: ElectionIn) 
         position=payload.position,
         by_election=payload.by_election,
         secret_online=payload.secret_online,
+        members=_members(request.user, payload.members),
     )
     return Status(201, _election_detail(election))
+
+
+def _members(user: Any, ids: list[int]) -> list[Any]:
+    from gonghui.members.models import Member
+
+    found = {m.pk: m for m in Member.objects.visible_to(user).filter(pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise InvalidInput.one("members", _("未找到会员：%(ids)s") % {"ids": missing[:5]})
+    return [found[i] for i in ids]
+
+
+class CandidateIn(InputSchema):
+    member: int | None = Field(None, ge=1, description="会员编号（会员库中的）")
+    name: str = Field("", max_length=50, description="不在会员库中的候选人姓名")
+
+
+@router.post(
+    "/elections/{election_id}/candidates",
+    response=ElectionDetail,
+    summary="增加候选人（会员库或姓名）",
+)
+def candidate_add(request: HttpRequest, election_id: int, payload: CandidateIn) -> Any:
+    election = selectors.access_election(_viewer(request), election_id)
+    member = _members(request.user, [payload.member])[0] if payload.member else None
+    services.candidate_add(actor=request.user, election=election, member=member, name=payload.name)
+    return _election_detail(election)
+
+
+@router.post(
+    "/elections/{election_id}/candidates/{candidate_id}/remove",
+    response=ElectionDetail,
+    summary="移出候选人名单",
+)
+def candidate_remove(request: HttpRequest, election_id: int, candidate_id: int) -> Any:
+    election = selectors.access_election(_viewer(request), election_id)
+    candidate = election.candidates.filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound()
+    services.candidate_remove(actor=request.user, election=election, candidate=candidate)
+    return _election_detail(election)
 
 
 @router.get("/elections", response=Page[ElectionOut], summary="选举列表")

@@ -147,6 +147,43 @@ class ElectionForm(forms.Form):
         return _lines(self.cleaned_data["candidates"])
 
 
+class RulesForm(forms.Form):
+    """The meeting's counting rules (defaults: 工会基层组织选举工作条例)."""
+
+    quorum_num = forms.IntegerField(
+        label=_("法定人数：超过应到人数的（分子）"), min_value=1, max_value=99
+    )
+    quorum_den = forms.IntegerField(label=_("法定人数（分母）"), min_value=1, max_value=99)
+    majority_num = forms.IntegerField(
+        label=_("当选：超过基数的（分子）"), min_value=1, max_value=99
+    )
+    majority_den = forms.IntegerField(label=_("当选（分母）"), min_value=1, max_value=99)
+    majority_base = forms.ChoiceField(
+        label=_("过半数的基数"),
+        choices=[
+            ("entitled", _("应到人数")),
+            ("present", _("实到人数")),
+            ("voted", _("有效票数")),
+        ],
+    )
+    min_extra_percent = forms.IntegerField(
+        label=_("差额比例不低于（%）"), min_value=0, max_value=100
+    )
+
+
+class CandidateForm(forms.Form):
+    """One more candidate: a member found by the picker (name, pinyin, ID tail), or a name."""
+
+    member = PickerField("member", label=_("从会员库选择"), required=False)
+    name = forms.CharField(label=_("或填写姓名（不在会员库中）"), max_length=50, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("member") and not (data.get("name") or "").strip():
+            raise forms.ValidationError(_("请选择会员或填写姓名"))
+        return data
+
+
 class SignForm(forms.Form):
     signed_by = forms.CharField(label=_("签发人"), max_length=50)
     text = forms.CharField(

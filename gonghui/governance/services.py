@@ -379,6 +379,54 @@ def meeting_set_officers(
     return meeting
 
 
+def meeting_set_rules(*, actor: Any, meeting: Meeting, rules: dict[str, Any]) -> Meeting:
+    """The meeting's own counting rules (quorum, majority and its base, the 差额 share): the
+    statutory defaults unless this union's rules differ. Fixed once the first round opens."""
+    _require(actor, meeting.org)
+    unknown = sorted(set(rules) - set(RULE_FIELDS))
+    if unknown:
+        raise InvalidInput.one(unknown[0][:40], _("不是计票规则的项目"))
+    merged = {f: getattr(meeting, f) for f in RULE_FIELDS}
+    merged.update({k: v for k, v in rules.items() if v is not None})
+    _check_rules(merged)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status not in (MeetingStatus.PREPARING, MeetingStatus.IN_SESSION):
+            raise Conflict(_("会议已闭会，计票规则不能再改"))
+        if Round.objects.filter(election__meeting=locked).exists():
+            raise Conflict(_("已经开始投票，计票规则不能再改"))
+        before = {f: getattr(locked, f) for f in RULE_FIELDS}
+        changed = [f for f in RULE_FIELDS if before[f] != merged[f]]
+        if not changed:
+            return locked
+        for f in changed:
+            setattr(locked, f, merged[f])
+        locked.save(update_fields=[*changed, "updated_at"])
+        _audit(
+            actor,
+            "rules",
+            locked,
+            {f: {"before": before[f], "after": merged[f]} for f in changed},
+        )
+    return locked
+
+
+def rules_in_words(rules: counting.Rules) -> list[str]:
+    """A meeting's counting rules as the page and the minutes say them."""
+    base = {
+        counting.ENTITLED: _("应到人数"),
+        counting.PRESENT: _("实到人数"),
+        counting.VOTED: _("有效票数"),
+    }[rules.majority_base]
+    return [
+        _("选举时到会人数须超过应到人数的 %(n)d/%(d)d。")
+        % {"n": rules.quorum_num, "d": rules.quorum_den},
+        _("候选人须获得超过%(base)s %(n)d/%(d)d 的赞成票始得当选。")
+        % {"base": base, "n": rules.majority_num, "d": rules.majority_den},
+        _("差额选举的候选人数至少多于应选名额 %(p)d%%。") % {"p": rules.min_extra_percent},
+    ]
+
+
 def _step(meeting: Meeting, actor: Any, name: str) -> None:
     MEETING.check(meeting.status, name, _role(actor))
 
@@ -701,8 +749,16 @@ def election_create(
     position: str = Position.MEMBER,
     by_election: bool = False,
     secret_online: bool = False,
+    members: Sequence[Any] = (),
 ) -> Election:
+    """Candidates by name (``candidates``) and from the member registry (``members``, each
+    standing under their registry name and linked to their record)."""
     _require(actor, meeting.org)
+    for member in members:
+        if actor is not None and not _member_visible(actor, member):
+            raise InvalidInput.one("members", _("未找到该会员"))
+    linked = {m.name: m for m in members}
+    candidates = [*candidates, *(m.name for m in members if m.name not in candidates)]
     if meeting.status not in (MeetingStatus.PREPARING, MeetingStatus.IN_SESSION):
         raise Conflict(_("会议已闭会，不能再安排选举"))
     if committee.org_id != meeting.org_id:
@@ -736,7 +792,7 @@ def election_create(
             secret_online=secret_online,
         )
         Candidate.objects.bulk_create(
-            Candidate(org=meeting.org, election=election, name=n, order=i)
+            Candidate(org=meeting.org, election=election, name=n, order=i, member=linked.get(n))
             for i, n in enumerate(names, 1)
         )
         AgendaItem.objects.create(
@@ -777,6 +833,12 @@ def round_open(*, actor: Any, election: Election) -> Round:
         election = Election.objects.select_for_update().get(pk=election.pk)
         ELECTION.check(election.status, "open_round", _role(actor))
         candidates, seats = _next_candidates_stored(election)
+        if not election.rounds.exists():  # the list as it stands now (candidates added since)
+            errors = counting.slate_errors(
+                election.method, election.seats, len(candidates), meeting.rules
+            )
+            if errors:
+                raise Conflict(errors[0])
         number = (
             election.rounds.order_by("-number").values_list("number", flat=True).first() or 0
         ) + 1
@@ -1171,3 +1233,60 @@ def election_confirm(*, actor: Any, election: Election, on: date | None = None) 
             {"status": {"before": ElectionStatus.DECIDED, "after": ElectionStatus.CONFIRMED}},
         )
     return election
+
+
+def _member_visible(actor: Any, member: Any) -> bool:
+    from gonghui.members.models import Member
+
+    return Member.objects.visible_to(actor).filter(pk=member.pk).exists()
+
+
+def candidate_add(
+    *, actor: Any, election: Election, member: Any = None, name: str = ""
+) -> Candidate:
+    """Add a candidate while the election is being prepared: a member of the registry (the
+    picker) or a name. The list's 差额 share is checked again when the first round opens."""
+    _require(actor, election.org)
+    if member is not None:
+        if actor is not None and not _member_visible(actor, member):
+            raise InvalidInput.one("member", _("未找到该会员"))
+        name = member.name
+    name = _name(name, "member" if member is not None else "name")
+    meeting = election.meeting
+    if name in set(meeting.tellers) | set(meeting.scrutineers):
+        raise InvalidInput.one("member", _("计票人、监票人不能作为候选人：%(n)s") % {"n": name})
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        if election.status != ElectionStatus.PREPARING:
+            raise Conflict(_("选举已开始，不能再增加候选人"))
+        if election.candidates.filter(name=name).exists():
+            raise Conflict(_("%(n)s已在候选人名单中") % {"n": name})
+        order = election.candidates.count() + 1
+        candidate = Candidate.objects.create(
+            org=election.org, election=election, name=name, member=member, order=order
+        )
+        _audit(
+            actor,
+            "candidate_add",
+            election,
+            {"candidate": {"before": None, "after": audit.masking.mask_name(name)}},
+        )
+    return candidate
+
+
+def candidate_remove(*, actor: Any, election: Election, candidate: Candidate) -> None:
+    _require(actor, election.org)
+    if candidate.election_id != election.pk:
+        raise NotFound()
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        if election.status != ElectionStatus.PREPARING:
+            raise Conflict(_("选举已开始，不能再修改候选人名单"))
+        name = candidate.name
+        candidate.delete()
+        _audit(
+            actor,
+            "candidate_remove",
+            election,
+            {"candidate": {"before": audit.masking.mask_name(name), "after": None}},
+        )

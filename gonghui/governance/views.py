@@ -244,6 +244,14 @@ def _meeting_context(request: HttpRequest, meeting: Any) -> dict[str, Any]:
         "roll_form": forms.RollNamesForm(),
         "motion_form": forms.MotionForm(),
         "election_form": forms.ElectionForm(committees=committees),
+        "rules_words": services.rules_in_words(meeting.rules),
+        "rules_form": forms.RulesForm(
+            initial={f: getattr(meeting, f) for f in services.RULE_FIELDS}
+        )
+        if manage
+        and meeting.status in (MeetingStatus.PREPARING, MeetingStatus.IN_SESSION)
+        and not meeting.elections.filter(rounds__isnull=False).exists()
+        else None,
         "sign_form": forms.SignForm(
             initial={"text": minutes.draft(meeting), "signed_by": meeting.presided_by}
         ),
@@ -324,6 +332,15 @@ def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     meeting=obj,
                     tellers=officers.names("tellers"),
                     scrutineers=officers.names("scrutineers"),
+                )
+        elif action == "rules":
+            rules_form = forms.RulesForm(post)
+            if rules_form.is_valid():
+                services.meeting_set_rules(actor=user, meeting=obj, rules=rules_form.cleaned_data)
+                messages.success(request, _("已修改计票规则"))
+            else:
+                messages.error(
+                    request, "；".join(str(e) for errs in rules_form.errors.values() for e in errs)
                 )
         elif action == "agenda":
             seats = Seat.objects.filter(org=obj.org, until__isnull=True)
@@ -437,6 +454,17 @@ def _election_context(
         "can_open": manage
         and election.status in (ElectionStatus.PREPARING, ElectionStatus.COUNTED),
         "can_confirm": manage and election.status == ElectionStatus.DECIDED,
+        "candidate_form": bind_pickers(forms.CandidateForm(), user)
+        if manage and election.status == ElectionStatus.PREPARING
+        else None,
+        "slate_errors": counting.slate_errors(
+            election.method,
+            election.seats,
+            sum(1 for c in election.candidates.all() if not c.write_in),
+            election.meeting.rules,
+        )
+        if election.status == ElectionStatus.PREPARING
+        else [],
         "codes": codes or [],
         "steps": ELECTION.allowed(election.status, user.role) if manage else [],
     }
@@ -480,6 +508,33 @@ def election_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.round_open(actor=user, election=obj)
         elif action == "confirm":
             services.election_confirm(actor=user, election=obj)
+        elif action == "candidate_add":
+            add = bind_pickers(forms.CandidateForm(request.POST), user)
+            if add.is_valid():
+                from gonghui.members.models import Member
+
+                member_id = add.cleaned_data["member"]
+                member = (
+                    Member.objects.visible_to(user).filter(pk=member_id).first()
+                    if member_id
+                    else None
+                )
+                services.candidate_add(
+                    actor=user, election=obj, member=member, name=add.cleaned_data["name"]
+                )
+            else:
+                messages.error(
+                    request, "；".join(str(e) for errs in add.errors.values() for e in errs)
+                )
+        elif action == "candidate_remove":
+            candidate = obj.candidates.filter(
+                pk=int(request.POST["candidate"])
+                if request.POST.get("candidate", "").isdigit()
+                else 0
+            ).first()
+            if candidate is None:
+                raise Http404()
+            services.candidate_remove(actor=user, election=obj, candidate=candidate)
         elif action == "count" and current is not None and not current.secret_online:
             form = forms.count_form(list(current.candidates.all()), request.POST)
             if not form.is_valid():

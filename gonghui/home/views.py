@@ -94,8 +94,12 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("工友创业园"), "ventures:home"))
     if can(user, "activities.view"):
         links.append(_link(_("职工活动"), "activities:home"))
+    if can(user, "places.view"):
+        links.append(_link(_("服务阵地"), "places:list"))
     if can(user, "notices.view"):
         links.append(_link(_("公示"), "notices"))
+    if can(user, "office.view"):
+        links.append(_link(_("综合办公"), "office:home"))
     if can(user, "orgs.manage", org):
         links.append(_link(_("新建下级组织"), "orgs:create", org.code))
     elif can(user, "orgs.view"):
@@ -163,6 +167,37 @@ def ventures_todo(user: Any) -> list[selectors.Todo]:
 
     waiting = due_for_review(user, timezone.localdate().year).count()
     return [selectors.Todo(_("本年度待复核的创业项目"), waiting, reverse("ventures:home"))]
+    rows += office_todo(user)
+    rows += places_todo(user)
+    return [r for r in rows if r.count or not r.urgent]
+
+
+def office_todo(user: Any) -> list[selectors.Todo]:
+    """The office: documents to sign for, data calls to answer, supervised tasks open."""
+    if not can(user, "office.view"):
+        return []
+    from gonghui.office.selectors import home_work
+
+    work = home_work(user)
+    return [
+        selectors.Todo(_("待签收的公文"), work.unsigned, reverse("office:documents")),
+        selectors.Todo(_("待报送的信息"), work.open_calls, reverse("office:calls")),
+        selectors.Todo(_("办理中的督办事项"), work.due_tasks, reverse("office:tasks")),
+    ]
+
+
+def places_todo(user: Any) -> list[selectors.Todo]:
+    """The star reviews of service places waiting for this user's org: the county's review,
+    the city's confirmation, the owner's self-assessment."""
+    if not can(user, "places.view"):
+        return []
+    from gonghui.places.selectors import waiting_for
+
+    return [
+        selectors.Todo(
+            _("待办理的服务阵地星级评定"), waiting_for(user).count(), reverse("places:reviews")
+        )
+    ]
 
 
 def assistance_todo(work: dict[str, Any]) -> list[selectors.Todo]:
@@ -271,6 +306,9 @@ def home(request: HttpRequest) -> HttpResponse:
         assistance=assistance_work(user, items=user.role == Role.CLERK),
     )
     if user.role == Role.CLERK:
+        from gonghui.office.selectors import home_work as office_work
+
+        context["office"] = office_work(user)
         return render(request, "home/clerk.html", context)
     if user.role == Role.OPERATOR:
         return render(request, "home/operator.html", context)

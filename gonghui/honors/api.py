@@ -35,6 +35,7 @@ from .models import (
     Competition,
     CompetitionUnit,
     Honour,
+    ModelWorker,
     Nomination,
     Round,
 )
@@ -763,3 +764,170 @@ def competition_score(
         raise NotFound()
     services.competition_score(actor=user, unit=unit, score=payload.score, result=payload.result)
     return _competition_detail(user, comp.pk)
+
+
+# --- the model workers' register (劳模库) -----------------------------------------------------
+
+
+class ModelWorkerCheckOut(Schema):
+    year: int
+    result: str
+    note: str
+    checked_on: datetime.date
+
+
+class ModelWorkerBenefitOut(Schema):
+    id: int
+    kind: str
+    year: int
+    amount: Decimal
+    granted_on: datetime.date
+    note: str
+
+
+class ModelWorkerOut(Schema):
+    id: int
+    name: str
+    sex: str
+    title: str
+    level: str
+    year: int
+    employer: str
+    org: str
+    member: int | None
+    honour: int | None
+    allowance: Decimal
+    status: str
+
+    @staticmethod
+    def resolve_org(obj: ModelWorker) -> str:
+        return obj.org.code
+
+    @staticmethod
+    def resolve_member(obj: ModelWorker) -> int | None:
+        return obj.member_id
+
+    @staticmethod
+    def resolve_honour(obj: ModelWorker) -> int | None:
+        return obj.honour_id
+
+
+class ModelWorkerDetail(ModelWorkerOut):
+    checks: list[ModelWorkerCheckOut]
+    benefits: list[ModelWorkerBenefitOut]
+
+    @staticmethod
+    def resolve_checks(obj: ModelWorker) -> list[Any]:
+        return list(obj.checks.all())
+
+    @staticmethod
+    def resolve_benefits(obj: ModelWorker) -> list[Any]:
+        return list(obj.benefits.all())
+
+
+class ModelWorkerFilters(PageParams):
+    q: str = Field("", max_length=50, description="姓名或工作单位")
+    status: str = Field("", max_length=12, description="active / deceased / revoked")
+    level: str = Field("", max_length=12, description="national / provincial / municipal")
+
+
+class ModelWorkerIn(InputSchema):
+    bounds = (ModelWorker,)
+
+    org: str = Field("", description="管理工会代码，缺省为调用者所在单位")
+    member: int | None = Field(None, ge=1, description="会员编号（会员库中的）")
+    name: str
+    title: str
+    level: str = Field(..., description="national / provincial / municipal")
+    year: int = Field(..., ge=1950, le=2100)
+    employer: str = ""
+    sex: str = Field("", description="M / F")
+    allowance: Decimal = Field(Decimal("0"), ge=0, le=100000, max_digits=9, decimal_places=2)
+    status: str = "active"
+    note: str = ""
+
+
+class ModelWorkerCheckIn(InputSchema):
+    year: int = Field(..., ge=1950, le=2100)
+    result: str = Field(..., description="normal / hardship / ill / unreachable / deceased")
+    checked_on: datetime.date | None = None
+    note: str = Field("", max_length=200)
+
+
+class ModelWorkerBenefitIn(InputSchema):
+    kind: str = Field(..., description="allowance / hardship / recuperation / health / visit")
+    amount: Decimal = Field(..., gt=0, le=1_000_000, max_digits=11, decimal_places=2)
+    granted_on: datetime.date
+    year: int | None = Field(None, ge=1950, le=2100)
+    note: str = Field("", max_length=200)
+
+
+@router.get("/model-workers", response=Page[ModelWorkerOut], summary="劳模库")
+def model_worker_list(request: HttpRequest, filters: Query[ModelWorkerFilters]) -> dict[str, Any]:
+    """Staff: the register of their subtree; a member: their own entry."""
+    qs = selectors.model_worker_search(
+        request.user, q=filters.q, status=filters.status, level=filters.level
+    )
+    return paginate(qs, filters)
+
+
+@router.post("/model-workers", response={201: ModelWorkerDetail}, summary="登记劳模")
+def model_worker_new(request: HttpRequest, payload: ModelWorkerIn) -> Status[Any]:
+    from gonghui.members.selectors import members_visible_to
+
+    user = _staff(request, "honors.manage")
+    data = payload.dict()
+    org = _org(user, data.pop("org"), "org")
+    member_id = data.pop("member")
+    member = None
+    if member_id is not None:
+        member = members_visible_to(user).filter(pk=member_id).first()
+        if member is None:
+            raise InvalidInput.one("member", _("未找到该会员"))
+    worker, _outcome = services.model_worker_save(actor=user, org=org, member=member, **data)
+    return Status(201, selectors.access_model_worker(user, worker.pk))
+
+
+class ModelWorkerImportOut(ImportOut):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@router.post(
+    "/model-workers/import",
+    response=ModelWorkerImportOut,
+    summary="导入劳模名册（XLSX/CSV，逐行答复）",
+)
+def model_worker_import(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
+    user = _staff(request, "honors.manage")
+    return importing.import_model_workers(actor=user, upload=file).as_json()
+
+
+@router.get("/model-workers/{worker_id}", response=ModelWorkerDetail, summary="劳模详情")
+def model_worker_detail(request: HttpRequest, worker_id: int) -> ModelWorker:
+    return selectors.access_model_worker(request.user, worker_id)
+
+
+@router.post(
+    "/model-workers/{worker_id}/checks", response=ModelWorkerDetail, summary="登记年度核实"
+)
+def model_worker_check(
+    request: HttpRequest, worker_id: int, payload: ModelWorkerCheckIn
+) -> ModelWorker:
+    user = _staff(request)
+    worker = selectors.access_model_worker(user, worker_id)
+    services.model_worker_check(actor=user, worker=worker, **payload.dict())
+    return selectors.access_model_worker(user, worker_id)
+
+
+@router.post(
+    "/model-workers/{worker_id}/benefits", response=ModelWorkerDetail, summary="登记劳模待遇"
+)
+def model_worker_benefit(
+    request: HttpRequest, worker_id: int, payload: ModelWorkerBenefitIn
+) -> ModelWorker:
+    user = _staff(request)
+    worker = selectors.access_model_worker(user, worker_id)
+    services.model_worker_benefit(actor=user, worker=worker, **payload.dict())
+    return selectors.access_model_worker(user, worker_id)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from gonghui.core.masking import mask_name
 from gonghui.core.pdf import Document
 
-from .models import Honour, Nomination
+from .models import Honour, ModelWorker, Nomination
 
 
 def _date(day: Any) -> str:
@@ -85,4 +85,40 @@ def nominee_rows(nominations: Iterable[Nomination], *, reveal: bool) -> Iterator
             n.stop_reason,
             n.nominated_on.isoformat(),
             n.score if n.score is not None else "",
+        ]
+
+
+MODEL_WORKER_HEADER = [
+    "姓名",
+    "性别",
+    "荣誉称号",
+    "级别",
+    "授予年度",
+    "工作单位",
+    "管理工会代码",
+    "管理工会",
+    "月荣誉津贴",
+    "状态",
+    "最近核实",
+    "备注",
+]
+
+
+def model_worker_rows(workers: Iterable[ModelWorker]) -> Iterator[list[Any]]:
+    """The register as the import reads it back (the same columns, names not codes)."""
+    for w in workers:
+        last = max(w.checks.all(), key=lambda c: c.year, default=None)
+        yield [
+            w.name,
+            w.get_sex_display(),
+            w.title,
+            w.get_level_display(),
+            w.year,
+            w.employer,
+            w.org.code,
+            w.org.name,
+            w.allowance,
+            w.get_status_display(),
+            f"{last.year}：{last.get_result_display()}" if last else "",
+            w.note,
         ]

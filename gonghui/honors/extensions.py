@@ -66,3 +66,4 @@ hooks.member_sections.append(member_honours)
 hooks.portal_cards.append(portal_card)
 hooks.nav_items.append(("honors.view", gettext_lazy("评先评优"), "honors:rounds"))  # type: ignore[arg-type]
 hooks.nav_items.append(("honors.view", gettext_lazy("劳动竞赛"), "honors:competitions"))  # type: ignore[arg-type]
+hooks.nav_items.append(("honors.view", gettext_lazy("劳模库"), "honors:model_workers"))  # type: ignore[arg-type]

@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.pickers import PickerField
 
-from .models import Award, Body, Tag
+from .models import (
+    Award,
+    BenefitKind,
+    Body,
+    CheckResult,
+    ModelWorkerLevel,
+    ModelWorkerStatus,
+    Tag,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -165,3 +173,40 @@ class UnitScoreForm(forms.Form):
     unit = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     score = forms.DecimalField(label=_("得分"), min_value=0, max_value=10000, decimal_places=2)
     result = forms.CharField(label=_("竞赛成绩"), max_length=200, required=False)
+
+
+class ModelWorkerForm(forms.Form):
+    member = PickerField("member", label=_("会员（在会员库中的）"), required=False)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    sex = forms.ChoiceField(
+        label=_("性别"), required=False, choices=[("", "—"), ("M", _("男")), ("F", _("女"))]
+    )
+    title = forms.CharField(label=_("荣誉称号"), max_length=50)
+    level = forms.ChoiceField(label=_("级别"), choices=ModelWorkerLevel.choices)
+    year = forms.IntegerField(label=_("授予年度"), min_value=1950, max_value=2100)
+    employer = forms.CharField(label=_("工作单位"), max_length=150, required=False)
+    allowance = forms.DecimalField(
+        label=_("月荣誉津贴（元）"),
+        min_value=0,
+        max_value=100000,
+        decimal_places=2,
+        required=False,
+    )
+    status = forms.ChoiceField(label=_("状态"), choices=ModelWorkerStatus.choices)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
+class ModelWorkerCheckForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=1950, max_value=2100)
+    result = forms.ChoiceField(label=_("核实情况"), choices=CheckResult.choices)
+    checked_on = forms.DateField(label=_("核实日期"), widget=DATE)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class ModelWorkerBenefitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("待遇项目"), choices=BenefitKind.choices)
+    amount = forms.DecimalField(
+        label=_("金额（元）"), min_value=0, max_value=1_000_000, decimal_places=2
+    )
+    granted_on = forms.DateField(label=_("发放日期"), widget=DATE)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -36,9 +36,16 @@ class Result:
     rows: int = 0
     imported: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    # what the imported rows did (the register's import: a re-import is all ``unchanged``)
+    outcomes: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"rows": self.rows, "imported": self.imported, "rejected": self.rejected}
+        return {
+            "rows": self.rows,
+            "imported": self.imported,
+            "rejected": self.rejected,
+            **self.outcomes,
+        }
 
 
 def _nomination(round: Round, raw: Any) -> Nomination:
@@ -69,12 +76,14 @@ def _each(
             }
             try:
                 with transaction.atomic():
-                    fn(values)
+                    outcome = fn(values)
             except (ServiceError, ValueError) as exc:
                 reason = getattr(exc, "detail", None) or str(exc)
                 result.rejected.append({"row": number, "reason": reason[:300]})
             else:
                 result.imported += 1
+                if isinstance(outcome, str):
+                    result.outcomes[outcome] = result.outcomes.get(outcome, 0) + 1
     finally:
         uploads.remove(received.path)
     return result
@@ -133,3 +142,90 @@ def import_scores(*, actor: Any, round: Round, upload: Any) -> Result:
     for key, item in criteria.items():
         aliases[key] = [item["label"]]
     return _each(received, aliases, ["nomination", *criteria], row)
+
+
+# --- the model workers' register ------------------------------------------------------------
+
+MODEL_WORKER_ALIASES = {
+    "name": ["姓名"],
+    "title": ["荣誉称号", "称号"],
+    "level": ["级别", "劳模级别", "劳模类型"],
+    "year": ["授予年度", "年度", "授予年份"],
+    "employer": ["工作单位", "单位"],
+    "sex": ["性别"],
+    "allowance": ["月荣誉津贴", "月荣誉津贴（元）", "荣誉津贴"],
+    "status": ["状态"],
+    "note": ["备注"],
+    "org": ["管理工会代码", "工会代码"],
+    "id_number": ["身份证号", "公民身份号码", "身份证号码"],
+}
+SEXES = {"男": "M", "女": "F", "M": "M", "F": "F", "": ""}
+
+
+def _choice(text: str, choices: Any, field_label: str) -> str:
+    by_label = {str(label): value for value, label in choices}
+    if text in by_label.values():
+        return text
+    if text in by_label:
+        return by_label[text]
+    # 全国劳模 / 省级劳模: the first characters of a label are enough when only one matches
+    near = [value for label, value in by_label.items() if text and label.startswith(text[:2])]
+    if len(near) == 1:
+        return near[0]
+    raise ValueError(_("%(f)s“%(v)s”不正确") % {"f": field_label, "v": text[:20]})
+
+
+def import_model_workers(*, actor: Any, upload: Any) -> Result:
+    """The register from a sheet, row by row: a row names its union by code (default the
+    actor's), and may give a citizen ID to link the member of the registry."""
+    from gonghui.core.fields import blind_index_for
+    from gonghui.core.roles import in_subtree
+    from gonghui.members.selectors import members_visible_to
+    from gonghui.orgs.models import Org
+
+    from .models import ModelWorkerLevel, ModelWorkerStatus
+
+    if not can(actor, "honors.manage"):
+        raise Forbidden(_("无权管理劳模"))
+    received = uploads.receive(upload)
+
+    def row(values: dict[str, Any]) -> str:
+        text = {k: cell_text(values.get(k)).strip() for k in MODEL_WORKER_ALIASES}
+        org = actor.org
+        if text["org"]:
+            org = Org.objects.filter(code=text["org"]).first()
+            if org is None or not in_subtree(actor, org):
+                raise ValueError(_("未找到工会“%(v)s”") % {"v": text["org"][:20]})
+        member = None
+        if text["id_number"]:
+            member = (
+                members_visible_to(actor)
+                .filter(id_number_bidx=blind_index_for("citizen_id", text["id_number"]))
+                .first()
+            )
+            if member is None:
+                raise ValueError(_("会员库中没有该身份证号的会员"))
+        year = text["year"][:-2] if text["year"].endswith(".0") else text["year"]
+        if not year.isdigit():
+            raise ValueError(_("授予年度应为四位年份"))
+        if text["sex"] not in SEXES:
+            raise ValueError(_("性别应为男或女"))
+        _worker, outcome = services.model_worker_save(
+            actor=actor,
+            org=org,
+            name=text["name"],
+            title=text["title"],
+            level=_choice(text["level"], ModelWorkerLevel.choices, _("级别")),
+            year=int(year),
+            employer=text["employer"],
+            sex=SEXES[text["sex"]],
+            allowance=text["allowance"] or "0",
+            status=_choice(text["status"], ModelWorkerStatus.choices, _("状态"))
+            if text["status"]
+            else ModelWorkerStatus.ACTIVE,
+            note=text["note"],
+            member=member,
+        )
+        return outcome
+
+    return _each(received, MODEL_WORKER_ALIASES, ["name", "title", "level", "year"], row)

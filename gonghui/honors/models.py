@@ -59,6 +59,8 @@ class Award(BaseModel):
     kind = models.CharField(_("类别"), max_length=12, choices=AwardKind.choices)
     level = models.CharField(_("级别"), max_length=12, choices=AwardLevel.choices)
     description = models.TextField(_("说明"), blank=True)
+    # an individual named with this award enters the model workers' register (劳模待遇)
+    model_worker = models.BooleanField(_("入劳模库"), default=False)
 
     class Meta:
         ordering = ["code"]
@@ -208,6 +210,11 @@ class Nomination(BaseModel):
     score = models.DecimalField(
         _("专家评分"), max_digits=7, decimal_places=2, null=True, blank=True
     )
+    # the live count: raised with F() in the vote's own transaction, so reading a round's
+    # count is reading its candidates (not grouping a million vote rows);
+    # ``selectors.vote_count_drift`` checks them against the rows
+    vote_count = models.PositiveIntegerField(_("得票"), default=0)
+    flagged_count = models.PositiveIntegerField(_("可疑票"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -471,6 +478,153 @@ class CompetitionUnit(models.Model):
     @property
     def name(self) -> str:
         return f"{self.enterprise.name}{self.team}" if self.team else self.enterprise.name
+
+
+class ModelWorkerLevel(models.TextChoices):
+    """The same levels as the member registry's ``model_worker`` field."""
+
+    NATIONAL = "national", _("全国劳动模范")
+    PROVINCIAL = "provincial", _("省部级劳动模范")
+    MUNICIPAL = "municipal", _("市级劳动模范")
+
+
+class ModelWorkerStatus(models.TextChoices):
+    ACTIVE = "active", _("在册")
+    DECEASED = "deceased", _("已故")
+    REVOKED = "revoked", _("已撤销称号")
+
+
+class ModelWorker(BaseModel):
+    """The model workers' register (劳模库): one person holding a 劳模 title (or an award
+    named with 劳模待遇), kept by the union that looks after them (``org``), with the monthly
+    honour allowance, the yearly checks and the benefits granted."""
+
+    audit_masked = {"name": "name"}
+
+    org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("管理工会")
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="model_worker_entries",
+        verbose_name=_("会员"),
+    )
+    honour = models.ForeignKey(
+        Honour,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="model_workers",
+        verbose_name=_("荣誉"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(
+        _("性别"), max_length=1, blank=True, choices=[("M", _("男")), ("F", _("女"))]
+    )
+    title = models.CharField(_("荣誉称号"), max_length=50)
+    level = models.CharField(_("级别"), max_length=12, choices=ModelWorkerLevel.choices)
+    year = models.PositiveSmallIntegerField(_("授予年度"))
+    employer = models.CharField(_("工作单位"), max_length=150, blank=True)
+    allowance = models.DecimalField(
+        _("月荣誉津贴（元）"), max_digits=9, decimal_places=2, default=Decimal("0")
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=ModelWorkerStatus.choices,
+        default=ModelWorkerStatus.ACTIVE,
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["org__code", "-year", "name", "id"]
+        verbose_name = _("劳动模范")
+        constraints = [
+            # the register's natural key: a re-import of the same sheet finds the same rows
+            models.UniqueConstraint(
+                fields=["org", "name", "title", "year"], name="model_worker_natural_key"
+            ),
+        ]
+        indexes = [
+            # the register's list: a union's entries by status
+            models.Index(fields=["org", "status"], name="model_worker_org_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.title}）"
+
+    @classmethod
+    def scope_member(cls, user: Any) -> models.Q:
+        return models.Q(member__user=user)
+
+
+class CheckResult(models.TextChoices):
+    NORMAL = "normal", _("情况正常")
+    HARDSHIP = "hardship", _("生活困难")
+    ILL = "ill", _("患病")
+    UNREACHABLE = "unreachable", _("联系不上")
+    DECEASED = "deceased", _("已故")
+
+
+class ModelWorkerCheck(models.Model):
+    """The yearly check (年度走访核实) of one model worker: once a year."""
+
+    worker = models.ForeignKey(ModelWorker, on_delete=models.CASCADE, related_name="checks")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    result = models.CharField(_("核实情况"), max_length=12, choices=CheckResult.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    checked_on = models.DateField(_("核实日期"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["worker_id", "-year"]
+        verbose_name = _("年度核实")
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "year"], name="model_worker_check_yearly")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}：{self.get_result_display()}"
+
+
+class BenefitKind(models.TextChoices):
+    ALLOWANCE = "allowance", _("荣誉津贴")
+    HARDSHIP = "hardship", _("困难帮扶")
+    RECUPERATION = "recuperation", _("疗休养")
+    HEALTH = "health", _("健康体检")
+    VISIT = "visit", _("节日慰问")
+
+
+class ModelWorkerBenefit(models.Model):
+    """A benefit granted to a model worker: an allowance paid, a grant, a health check."""
+
+    worker = models.ForeignKey(ModelWorker, on_delete=models.CASCADE, related_name="benefits")
+    kind = models.CharField(_("待遇项目"), max_length=12, choices=BenefitKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = models.DecimalField(_("金额（元）"), max_digits=11, decimal_places=2)
+    granted_on = models.DateField(_("发放日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["worker_id", "-granted_on", "-id"]
+        verbose_name = _("劳模待遇")
+        indexes = [
+            # a year's benefits by kind (the register's totals)
+            models.Index(fields=["year", "kind"], name="model_worker_benefit_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
 
 
 ZERO = Decimal("0")

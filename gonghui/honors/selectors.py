@@ -24,6 +24,7 @@ from .models import (
     Award,
     Competition,
     Honour,
+    ModelWorker,
     Nomination,
     NominationStatus,
     Round,
@@ -128,30 +129,40 @@ def live_nominations(round: Round, org: Any = None) -> QuerySet[Nomination]:
 
 
 def vote_counts(round: Round) -> list[dict[str, Any]]:
-    """The live count: votes per nominee, computed from the vote rows (one grouped query)."""
-    rows = (
-        Vote.objects.filter(round=round)
-        .values("nomination_id")
-        .annotate(votes=Count("id"), flagged=Count("id", filter=Q(flagged=True)))
-    )
-    counted: dict[int, dict[str, int]] = {
-        r["nomination_id"]: {"votes": r["votes"], "flagged": r["flagged"]} for r in rows
-    }
+    """The live count: votes per candidate, read off the candidates' counters (one query of
+    at most a round's places, whatever the number of votes)."""
     noms = Nomination.objects.filter(
         round=round, status__in=(NominationStatus.SELECTED, NominationStatus.NAMED)
-    ).values("id", "name", "team", "org__name")
+    ).values("id", "name", "team", "org__name", "vote_count", "flagged_count")
     out: list[dict[str, Any]] = [
         {
             "id": n["id"],
             "name": f"{n['name']}（{n['team']}）" if n["team"] else n["name"],
             "org": n["org__name"],
-            "votes": counted.get(n["id"], {}).get("votes", 0),
-            "flagged": counted.get(n["id"], {}).get("flagged", 0),
+            "votes": n["vote_count"],
+            "flagged": n["flagged_count"],
         }
         for n in noms
     ]
     out.sort(key=lambda r: (-r["votes"], r["id"]))
     return out
+
+
+def vote_count_drift(round: Round) -> dict[int, tuple[int, int]]:
+    """Candidates whose counter differs from their vote rows: ``{id: (counter, rows)}`` —
+    empty when no vote was lost or doubled (the benchmark and the tests check it)."""
+    rows = dict(
+        Vote.objects.filter(round=round)
+        .values("nomination_id")
+        .annotate(n=Count("id"))
+        .values_list("nomination_id", "n")
+    )
+    counters = dict(Nomination.objects.filter(round=round).values_list("id", "vote_count"))
+    return {
+        pk: (counters.get(pk, 0), rows.get(pk, 0))
+        for pk in set(rows) | set(counters)
+        if counters.get(pk, 0) != rows.get(pk, 0)
+    }
 
 
 def results_visible(user: Any, round: Round) -> bool:
@@ -195,3 +206,28 @@ def waiting_for(user: Any) -> dict[str, int]:
             "id", filter=Q(status=NominationStatus.SELECTED, round__status=RoundStatus.VETTING)
         ),
     )
+
+
+def model_workers_visible_to(user: Any) -> QuerySet[ModelWorker]:
+    """The register of the user's subtree; a member sees only their own entry."""
+    if getattr(user, "role", None) != Role.MEMBER and not can(user, "honors.view"):
+        return ModelWorker.objects.none()
+    return ModelWorker.objects.visible_to(user).select_related("org", "member", "honour")
+
+
+def access_model_worker(user: Any, pk: Any) -> ModelWorker:
+    return access(model_workers_visible_to(user), user, pk=pk)
+
+
+def model_worker_search(
+    user: Any, *, q: str = "", status: str = "", level: str = ""
+) -> QuerySet[ModelWorker]:
+    qs = model_workers_visible_to(user)
+    if q.strip():
+        text = q.strip()[:50]
+        qs = qs.filter(Q(name__icontains=text) | Q(employer__icontains=text))
+    if status:
+        qs = qs.filter(status=status)
+    if level:
+        qs = qs.filter(level=level)
+    return qs

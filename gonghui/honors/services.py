@@ -8,10 +8,11 @@ role and org may take the step (403), the state allows it (409), the input is va
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,11 +26,18 @@ from .models import (
     Allotment,
     Award,
     AwardKind,
+    BenefitKind,
     Body,
+    CheckResult,
     Competition,
     CompetitionStatus,
     CompetitionUnit,
     Honour,
+    ModelWorker,
+    ModelWorkerBenefit,
+    ModelWorkerCheck,
+    ModelWorkerLevel,
+    ModelWorkerStatus,
     Nomination,
     NominationFile,
     NominationStatus,
@@ -377,6 +385,8 @@ def _name(actor: Any, round: Round, today: date) -> int:
         nom.status = NominationStatus.NAMED
         nom.save(update_fields=["status", "updated_at"])
         _audit(actor, "honour", honour, org=nom.org, object_type="honour", changes=_created(honour))
+        if round.award.model_worker and nom.member_id is not None:
+            _register_honour(actor, honour, nom)
         named += 1
     return named
 
@@ -692,6 +702,9 @@ def vote_cast(
                 )
         except IntegrityError as exc:
             raise Conflict(_("您已在本次评选中投过票，每人限投一次")) from exc
+        Nomination.objects.filter(pk=nom.pk).update(
+            vote_count=F("vote_count") + 1, flagged_count=F("flagged_count") + int(vote.flagged)
+        )
         _audit(
             actor,
             "vote_cast",
@@ -928,3 +941,239 @@ def competition_score(
         )
     unit.refresh_from_db()
     return unit
+
+
+# --- the model workers' register (劳模库) -----------------------------------------------------
+
+AWARD_LEVEL_TO_MODEL = {
+    "national": ModelWorkerLevel.NATIONAL,
+    "provincial": ModelWorkerLevel.PROVINCIAL,
+    "municipal": ModelWorkerLevel.MUNICIPAL,
+    "county": ModelWorkerLevel.MUNICIPAL,
+}
+MODEL_WORKER_FIELDS = ("sex", "level", "employer", "allowance", "status", "note", "member")
+
+
+def _register_honour(actor: Any, honour: Honour, nom: Nomination) -> None:
+    """An individual named with an award that carries 劳模待遇 enters the register (once)."""
+    member = nom.member
+    worker, created = ModelWorker.objects.get_or_create(
+        org=nom.org,
+        name=honour.name[:50],
+        title=honour.award.name[:50],
+        year=honour.round.year,
+        defaults={
+            "member": member,
+            "honour": honour,
+            "sex": getattr(member, "sex", "") or "",
+            "level": AWARD_LEVEL_TO_MODEL.get(honour.award.level, ModelWorkerLevel.MUNICIPAL),
+            "employer": (getattr(member, "employer_name", "") or "")[:150],
+        },
+    )
+    if created:
+        _audit(
+            actor,
+            "model_worker_create",
+            worker,
+            org=worker.org,
+            object_type="model_worker",
+            changes=_created(worker),
+            note=honour.certificate_no,
+        )
+
+
+def _model_manage(actor: Any, org: Any) -> None:
+    if not can(actor, "honors.manage", org):
+        raise Forbidden(_("无权管理该工会的劳模"))
+
+
+def _money(value: Any, field: str, *, top: Decimal = Decimal("1000000")) -> Decimal:
+    try:
+        amount = Decimal(str(value if value not in (None, "") else "0"))
+    except InvalidOperation:
+        raise InvalidInput.one(field, _("请填写金额（元）")) from None
+    if not amount.is_finite() or amount < 0 or amount > top:
+        raise InvalidInput.one(field, _("金额应在0到%(top)s元之间") % {"top": top})
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def model_worker_save(
+    *,
+    actor: Any,
+    org: Any,
+    name: str,
+    title: str,
+    level: str,
+    year: int,
+    employer: str = "",
+    sex: str = "",
+    allowance: Any = 0,
+    status: str = ModelWorkerStatus.ACTIVE,
+    note: str = "",
+    member: Any = None,
+) -> tuple[ModelWorker, str]:
+    """Enter a model worker in the register, or update the entry of the same union, name,
+    title and year. Returns the entry and what happened: ``created``, ``updated`` or
+    ``unchanged`` (a re-import of the same sheet changes nothing)."""
+    _model_manage(actor, org)
+    name = _text(name, "name", required=True, max_length=50)
+    title = _text(title, "title", required=True, max_length=50)
+    if level not in ModelWorkerLevel.values:
+        raise InvalidInput.one("level", _("级别应为全国、省部级或市级劳动模范"))
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise InvalidInput.one("year", _("请填写授予年度")) from None
+    if not 1950 <= year <= timezone.localdate().year:
+        raise InvalidInput.one("year", _("授予年度应在1950年到今年之间"))
+    if sex not in ("", "M", "F"):
+        raise InvalidInput.one("sex", _("性别应为男或女"))
+    if status not in ModelWorkerStatus.values:
+        raise InvalidInput.one("status", _("状态不正确"))
+    if member is not None and not in_subtree(actor, member.org):
+        raise InvalidInput.one("member", _("未找到该会员"))
+    values = {
+        "sex": sex or (getattr(member, "sex", "") or ""),
+        "level": level,
+        "employer": _text(employer, "employer", max_length=150),
+        "allowance": _money(allowance, "allowance", top=Decimal("100000")),
+        "status": status,
+        "note": _text(note, "note", max_length=200),
+        "member": member,
+    }
+    with transaction.atomic():
+        worker = (
+            ModelWorker.objects.select_for_update()
+            .filter(org=org, name=name, title=title, year=year)
+            .first()
+        )
+        if worker is None:
+            worker = ModelWorker.objects.create(
+                org=org, name=name, title=title, year=year, **values
+            )
+            _audit(
+                actor,
+                "model_worker_create",
+                worker,
+                org=org,
+                object_type="model_worker",
+                changes=_created(worker),
+            )
+            return worker, "created"
+        if member is None:
+            values["member"] = worker.member  # a sheet without ID numbers keeps the link
+        before = audit.snapshot(worker)
+        changed = [f for f in MODEL_WORKER_FIELDS if getattr(worker, f) != values[f]]
+        if not changed:
+            return worker, "unchanged"
+        for f in changed:
+            setattr(worker, f, values[f])
+        worker.save(update_fields=[*changed, "updated_at"])
+        _audit(
+            actor,
+            "model_worker_update",
+            worker,
+            org=org,
+            object_type="model_worker",
+            changes=audit.diff(before, audit.snapshot(worker)),
+        )
+        return worker, "updated"
+
+
+def model_worker_check(
+    *,
+    actor: Any,
+    worker: ModelWorker,
+    year: int,
+    result: str,
+    note: str = "",
+    checked_on: date | None = None,
+) -> ModelWorkerCheck:
+    """The yearly check: once per worker and year; a death recorded ends the entry."""
+    _model_manage(actor, worker.org)
+    checked_on = checked_on or timezone.localdate()
+    if result not in CheckResult.values:
+        raise InvalidInput.one("result", _("请选择核实情况"))
+    if not 1950 <= int(year) <= checked_on.year:
+        raise InvalidInput.one("year", _("核实年度不能晚于核实日期"))
+    note = _text(note, "note", required=result != CheckResult.NORMAL, max_length=200)
+    with transaction.atomic():
+        locked = ModelWorker.objects.select_for_update().get(pk=worker.pk)
+        if locked.status != ModelWorkerStatus.ACTIVE:
+            raise Conflict(_("该劳模现为%(s)s") % {"s": locked.get_status_display()})
+        try:
+            with transaction.atomic():
+                check = ModelWorkerCheck.objects.create(
+                    worker=locked,
+                    year=year,
+                    result=result,
+                    note=note,
+                    checked_on=checked_on,
+                    checked_by=actor,
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("%(y)d年度已核实") % {"y": int(year)}) from exc
+        _audit(
+            actor,
+            "model_worker_check",
+            locked,
+            org=locked.org,
+            object_type="model_worker",
+            changes={f"check_{year}": {"before": None, "after": result}},
+            note=note,
+        )
+        if result == CheckResult.DECEASED:
+            locked.status = ModelWorkerStatus.DECEASED
+            locked.save(update_fields=["status", "updated_at"])
+            _audit(
+                actor,
+                "model_worker_update",
+                locked,
+                org=locked.org,
+                object_type="model_worker",
+                changes={"status": {"before": "active", "after": "deceased"}},
+            )
+    return check
+
+
+def model_worker_benefit(
+    *,
+    actor: Any,
+    worker: ModelWorker,
+    kind: str,
+    amount: Any,
+    granted_on: date,
+    year: int | None = None,
+    note: str = "",
+) -> ModelWorkerBenefit:
+    """A benefit granted to a model worker on the register (only while the entry stands)."""
+    _model_manage(actor, worker.org)
+    if kind not in BenefitKind.values:
+        raise InvalidInput.one("kind", _("请选择待遇项目"))
+    value = _money(amount, "amount")
+    if value <= 0:
+        raise InvalidInput.one("amount", _("金额应大于0"))
+    year = int(year or granted_on.year)
+    with transaction.atomic():
+        locked = ModelWorker.objects.select_for_update().get(pk=worker.pk)
+        if locked.status != ModelWorkerStatus.ACTIVE:
+            raise Conflict(_("该劳模现为%(s)s，不能发放待遇") % {"s": locked.get_status_display()})
+        benefit = ModelWorkerBenefit.objects.create(
+            worker=locked,
+            kind=kind,
+            year=year,
+            amount=value,
+            granted_on=granted_on,
+            note=_text(note, "note", max_length=200),
+            granted_by=actor,
+        )
+        _audit(
+            actor,
+            "model_worker_benefit",
+            locked,
+            org=locked.org,
+            object_type="model_worker",
+            changes={kind: {"before": None, "after": str(value)}},
+            note=str(granted_on),
+        )
+    return benefit

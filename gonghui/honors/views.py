@@ -28,6 +28,9 @@ from .forms import (
     AllotForm,
     CompetitionForm,
     MaterialForm,
+    ModelWorkerBenefitForm,
+    ModelWorkerCheckForm,
+    ModelWorkerForm,
     NominationForm,
     ReasonForm,
     RoundForm,
@@ -431,6 +434,166 @@ def roll(request: HttpRequest) -> HttpResponse:
         "honors/roll.html",
         {"page": page, "award": award, "awards": selectors.awards()},
     )
+
+
+# --- the model workers' register (劳模库) -----------------------------------------------------
+
+
+@staff_page(VIEW)
+def model_workers(request: HttpRequest) -> HttpResponse:
+    """The register of the user's subtree: search, filters, the XLSX export (the same columns
+    the import reads) and, for managers, the import."""
+    from .models import ModelWorkerLevel, ModelWorkerStatus
+
+    user: Any = request.user
+    q = request.GET.get("q", "")[:50]
+    status = request.GET.get("status", "")[:12]
+    level = request.GET.get("level", "")[:12]
+    qs = selectors.model_worker_search(user, q=q, status=status, level=level)
+    if request.GET.get("format") == "xlsx":
+        return spreadsheet_download(
+            "xlsx",
+            "劳模库",
+            documents.MODEL_WORKER_HEADER,
+            documents.model_worker_rows(qs.prefetch_related("checks")),
+            "劳模库.xlsx",
+        )
+    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "honors/model_workers.html",
+        {
+            "page": page,
+            "q": q,
+            "status": status,
+            "level": level,
+            "statuses": ModelWorkerStatus.choices,
+            "levels": ModelWorkerLevel.choices,
+            "can_manage": can(user, "honors.manage"),
+            "import_form": MaterialForm() if can(user, "honors.manage") else None,
+        },
+    )
+
+
+@staff_page("honors.manage")
+def model_worker_new(request: HttpRequest) -> HttpResponse:
+    from gonghui.core.pickers import bind_pickers
+    from gonghui.members.selectors import members_visible_to
+
+    user: Any = request.user
+    form = bind_pickers(ModelWorkerForm(request.POST or None, initial={"status": "active"}), user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        member = members_visible_to(user).filter(pk=d["member"]).first() if d["member"] else None
+        try:
+            worker, _outcome = services.model_worker_save(
+                actor=user,
+                org=member.org if member else user.org,
+                name=d["name"],
+                title=d["title"],
+                level=d["level"],
+                year=d["year"],
+                employer=d["employer"],
+                sex=d["sex"],
+                allowance=d["allowance"] or 0,
+                status=d["status"],
+                note=d["note"],
+                member=member,
+            )
+        except ServiceError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("honors:model_worker", pk=worker.pk)
+    return render(request, "honors/model_worker_form.html", {"form": form})
+
+
+@require_POST
+@staff_page("honors.manage")
+def model_workers_import(request: HttpRequest) -> HttpResponse:
+    from . import importing
+
+    user: Any = request.user
+    upload = MaterialForm(request.POST, request.FILES)
+    if not upload.is_valid():
+        messages.error(request, _("请选择要导入的文件"))
+        return redirect("honors:model_workers")
+    try:
+        result = importing.import_model_workers(actor=user, upload=upload.cleaned_data["material"])
+    except ServiceError as exc:
+        _refused(request, exc)
+        return redirect("honors:model_workers")
+    done = result.outcomes
+    messages.success(
+        request,
+        _("共%(rows)d行：新增%(c)d行，更新%(u)d行，无变化%(n)d行，未导入%(bad)d行")
+        % {
+            "rows": result.rows,
+            "c": done.get("created", 0),
+            "u": done.get("updated", 0),
+            "n": done.get("unchanged", 0),
+            "bad": len(result.rejected),
+        },
+    )
+    for item in result.rejected[:20]:
+        messages.error(request, _("第%(row)d行：%(reason)s") % item)
+    return redirect("honors:model_workers")
+
+
+@staff_page(VIEW)
+def model_worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.db.models import Sum
+
+    from .models import ModelWorkerStatus
+
+    user: Any = request.user
+    worker = selectors.access_model_worker(user, pk)
+    manage = can(user, "honors.manage", worker.org) and worker.status == ModelWorkerStatus.ACTIVE
+    today = timezone.localdate()
+    benefits = list(worker.benefits.all())
+    return render(
+        request,
+        "honors/model_worker.html",
+        {
+            "worker": worker,
+            "checks": list(worker.checks.all()),
+            "benefits": benefits,
+            "total": worker.benefits.aggregate(t=Sum("amount"))["t"] or 0,
+            "check_form": ModelWorkerCheckForm(
+                initial={"year": today.year, "checked_on": today, "result": "normal"}
+            )
+            if manage
+            else None,
+            "benefit_form": ModelWorkerBenefitForm(initial={"granted_on": today})
+            if manage
+            else None,
+        },
+    )
+
+
+@require_POST
+@staff_page("honors.manage")
+def model_worker_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user: Any = request.user
+    worker = selectors.access_model_worker(user, pk)
+    try:
+        if action == "check":
+            check = ModelWorkerCheckForm(request.POST)
+            if not check.is_valid():
+                raise _invalid(check)
+            services.model_worker_check(actor=user, worker=worker, **check.cleaned_data)
+        elif action == "benefit":
+            benefit = ModelWorkerBenefitForm(request.POST)
+            if not benefit.is_valid():
+                raise _invalid(benefit)
+            services.model_worker_benefit(actor=user, worker=worker, **benefit.cleaned_data)
+        else:
+            raise Http404()
+    except ServiceError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("已保存"))
+    return redirect("honors:model_worker", pk=pk)
 
 
 # --- competitions ----------------------------------------------------------------------------

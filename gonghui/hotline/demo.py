@@ -31,6 +31,7 @@ runs for the day of loading.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -40,11 +41,25 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext
 
 from gonghui.core import audit
 from gonghui.core.workdays import add_workdays
+from gonghui.demo import rows
 
-from .models import Notification, Ticket, TicketEvent, TicketOrg
+from . import deadlines
+from .models import (
+    Notification,
+    NotificationKind,
+    PathRole,
+    Satisfaction,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketOrg,
+)
+from .selectors import org_for_step
+from .workflow import NOTES, WHO, WORKFLOW
 
 if TYPE_CHECKING:
     from gonghui.demo.loaders import Output
@@ -869,18 +884,10 @@ def load_hotline(stdout: Output) -> None:
             if employer and plan.data["employer"]:
                 plan.data["employer"] = employer
 
-    created: list[tuple[Plan, Ticket]] = []
-    for plan in todo:
-        data = {k: v for k, v in plan.data.items() if not k.startswith("_")}
-        data.update(external_no=plan.external_no, received_at=plan.received_at)
-        ticket, _ = services.ticket_create(actor=actors[plan.receiver], data=data)
-        for step in plan.steps:
-            actor = actors.get(step.actor) or actors["cadre_city"]
-            ticket = services.ticket_act(
-                actor=actor, ticket=ticket, action=step.action, data=step.data
-            )
-        created.append((plan, ticket))
-    _set_times(created)
+    writer = OrderWriter(actors, now)
+    writer.link_members([services._phone(p.data.get("caller_phone")) for p in todo])
+    created = [(plan, writer.add(plan)) for plan in todo]
+    writer.write()
     tick = services.tickets_tick(today=today)
     morning = datetime.combine(today, time(7, 0), tzinfo=ZoneInfo(settings.TIME_ZONE))
     Notification.objects.filter(
@@ -891,6 +898,27 @@ def load_hotline(stdout: Output) -> None:
         f"（{plans[0].received_at:%Y-%m} 至 {today:%Y-%m}）；"
         f"{today} 黄牌 {tick['yellow']} 件，红牌 {tick['red']} 件\n"
     )
+
+
+def load_through_services(plans: list[Plan], actors: dict[str, Any]) -> list[Ticket]:
+    """The plans' orders driven one by one through the services, then placed at their
+    planned times: what ``OrderWriter`` computes in bulk (the test of the writer compares
+    the two; the demo itself uses the writer)."""
+    from . import services
+
+    created: list[tuple[Plan, Ticket]] = []
+    for plan in plans:
+        data = {k: v for k, v in plan.data.items() if not k.startswith("_")}
+        data.update(external_no=plan.external_no, received_at=plan.received_at)
+        ticket, _ = services.ticket_create(actor=actors[plan.receiver], data=data)
+        for step in plan.steps:
+            actor = actors.get(step.actor) or actors["cadre_city"]
+            ticket = services.ticket_act(
+                actor=actor, ticket=ticket, action=step.action, data=step.data
+            )
+        created.append((plan, ticket))
+    _set_times(created)
+    return [t for _, t in created]
 
 
 def _update_many(model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -1005,6 +1033,297 @@ def _set_times(created: list[tuple[Plan, Ticket]]) -> None:
             )
         )
     _update_many(Ticket, columns, rows)
+
+
+# -- writing the orders: the services' writes, computed in Python and inserted in bulk -------
+
+
+class OrderWriter:
+    """What ``services.ticket_create`` and each ``services.ticket_act`` step write for the
+    demo's orders — the order row, its path, its timeline, its supervision notices and one
+    audit row per write, with the same values, labels and masking — computed in Python by
+    the services' own rules (``WORKFLOW``, ``WHO``, ``deadlines``, ``audit.snapshot``) and
+    inserted with a few statements (``gonghui.demo.rows``). Every step is checked as the
+    service checks it (the state allows it, the actor's role and org may take it), so a plan
+    the services would refuse fails here too. Each write is placed at its planned time (the
+    timeline, the order's dates, its path, its notices); the audit rows keep the time of
+    loading, as they do through the services. ``tests/test_hotline_demo_writer.py`` compares
+    the two paths row by row."""
+
+    def __init__(self, actors: dict[str, Any], now: datetime) -> None:
+        from gonghui.orgs.models import Org
+
+        from .models import Topic
+
+        self.actors = actors
+        self.now = now
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+        self.orgs_by_id = {o.pk: o for o in Org.objects.all()}
+        self.orgs_by_code = {o.code: o for o in self.orgs_by_id.values() if o.active}
+        self.topics = {t.code: t for t in Topic.objects.filter(active=True)}
+        self.next_id = rows.next_id(Ticket)
+        self.tickets: list[Ticket] = []
+        self.path: dict[tuple[int, int], dict[str, Any]] = {}
+        self.events: list[dict[str, Any]] = []
+        self.notices: list[dict[str, Any]] = []
+        self.audits: list[dict[str, Any]] = []
+        self._due: dict[tuple[date, str, str], date] = {}
+        self._members: dict[str, int] = {}
+
+    # -- the order ------------------------------------------------------------------------
+
+    def link_members(self, phones: list[str]) -> None:
+        """The member each caller's phone names (``services._link_member``: the latest
+        status first), for every phone at once."""
+        from gonghui.core.fields import blind_index_for
+        from gonghui.members.models import Member
+
+        wanted = {blind_index_for("mobile", p) for p in phones if p}
+        best: dict[str, tuple[date, int]] = {}
+        for bidx, since, pk in Member.objects.filter(phone_bidx__in=wanted).values_list(
+            "phone_bidx", "status_since", "id"
+        ):
+            if bidx not in best or (since, -pk) > (best[bidx][0], -best[bidx][1]):
+                best[bidx] = (since, pk)
+        self._members = {bidx: pk for bidx, (_s, pk) in best.items()}
+
+    def due_date(self, received_on: date, category: str, complexity: str) -> date:
+        key = (received_on, category, complexity)
+        if key not in self._due:
+            self._due[key] = deadlines.due_date(received_on, category, complexity)
+        return self._due[key]
+
+    def add(self, plan: Plan) -> Ticket:
+        from gonghui.core.fields import blind_index_for
+
+        from . import services
+
+        actor = self.actors[plan.receiver]
+        data = plan.data
+        received_at = plan.received_at
+        received_on = received_at.astimezone(self.tz).date()
+        phone = services._phone(data.get("caller_phone"))
+        org = self.orgs_by_id[actor.org_id]
+        member_id = self._members.get(blind_index_for("mobile", phone)) if phone else None
+        pk = self.next_id
+        self.next_id += 1
+        t = Ticket(
+            id=pk,
+            number=f"{received_on:%Y%m%d}{pk:06d}",
+            external_no=plan.external_no[:40],
+            channel=data["channel"],
+            received_at=received_at,
+            received_on=received_on,
+            caller_name=str(data["caller_name"]).strip()[:50],
+            caller_phone=phone,
+            caller_id_number="",
+            member_id=member_id,
+            filed_by=actor,
+            employer=str(data.get("employer") or "").strip()[:150],
+            category=data["category"],
+            complexity=data.get("complexity") or "normal",
+            topic=self.topics[data["topic"]],
+            content=str(data["content"]).strip(),
+            urgency=data.get("urgency") or "normal",
+            receiving_org=org,
+            due_on=self.due_date(received_on, data["category"], data.get("complexity") or "normal"),
+            created_at=received_at,
+        )
+        t.handler_org = t.dispatcher_org = t.county = None
+        t.wages_recovered = Decimal("0.00")  # as the services read it back from the row
+        self.tickets.append(t)
+        self.path[(pk, org.pk)] = {
+            "ticket_id": pk, "org_id": org.pk, "via_id": None, "role": PathRole.RECEIVING,
+            "at": received_at,
+        }  # fmt: skip
+        self._event(t, actor, "create", to_status=Status.RECEIVED, at=received_at,
+                    data={"channel": t.channel, "external_no": t.external_no})  # fmt: skip
+        created = audit.snapshot(t, CREATE_AUDITED)
+        self._audit(
+            actor, t, "create", {k: {"before": None, "after": v} for k, v in created.items()}
+        )
+        last = received_at
+        if data.get("answered"):
+            before = audit.snapshot(t, services.AUDITED)
+            WORKFLOW.check(t.status, "answer")
+            t.status = Status.CLOSED
+            t.answered_on_spot = True
+            t.answer = str(data.get("answer") or "").strip()
+            self._close(t, received_at)
+            at = received_at + timedelta(minutes=4 + pk % 9)
+            self._event(t, actor, "answer", from_status=Status.RECEIVED, to_status=Status.CLOSED,
+                        note=gettext("当场答复"), at=at)  # fmt: skip
+            self._audit(actor, t, "answer", audit.diff(before, audit.snapshot(t, services.AUDITED)))
+        for step, at in zip(plan.steps, plan.times, strict=True):
+            self.step(t, self.actors.get(step.actor) or self.actors["cadre_city"], step, at)
+            last = at
+        t.updated_at = last
+        return t
+
+    # -- the steps ------------------------------------------------------------------------
+
+    def step(self, t: Ticket, actor: Any, step: Step, at: datetime) -> None:
+        from . import services
+
+        d = step.data
+        name = step.action
+        note = str(d.get("note") or "")
+        if name == "supervise":
+            self._supervise(t, actor, note, at)
+            return
+        if name == "callback" and d.get("satisfaction") == Satisfaction.DISSATISFIED:
+            name = "reopen"
+        if name == "check" and not services._bool(d.get("passed", True)):
+            name = "check_fail"
+        WORKFLOW.check(t.status, name, actor.role)
+        if actor.org_id != org_for_step(t, WHO[name]):
+            raise RuntimeError(f"{t.external_no}: {actor.username} may not {name}")
+        before = audit.snapshot(t, services.AUDITED)
+        from_status = t.status
+        t.status = WORKFLOW.get(name).target
+        data: dict[str, Any] = {}
+        audit_note = ""
+        if name == "dispatch":
+            sender = self.orgs_by_id[t.holder_id]
+            target = self.orgs_by_code[str(d["org"])]
+            if target.pk == sender.pk or not target.path.startswith(sender.path):
+                raise RuntimeError(f"{t.external_no}: cannot dispatch to {target.code}")
+            t.dispatcher_org, t.handler_org = sender, target
+            t.county = self.orgs_by_id.get(services._county_of(target) or 0)
+            self.path.setdefault((t.pk, target.pk), {
+                "ticket_id": t.pk, "org_id": target.pk, "via_id": sender.pk,
+                "role": PathRole.HANDLER, "at": at,
+            })  # fmt: skip
+            if t.dispatched_at is None:
+                t.dispatched_at, t.dispatched_on = at, at.astimezone(self.tz).date()
+            data = {"org": target.code, "org_name": target.name}
+        elif name == "accept":
+            if t.handler_org_id is None:
+                t.handler_org = t.receiving_org
+        elif name == "return":
+            note = str(d.get("reason") or "").strip()
+            back = t.dispatcher_org_id or t.receiving_org_id
+            t.handler_org = None if back == t.receiving_org_id else self.orgs_by_id[back]
+            above = self.path[(t.pk, back)]["via_id"]
+            t.dispatcher_org = self.orgs_by_id[above] if t.handler_org_id and above else None
+            data = {"reason": note}
+        elif name == "extend":
+            note = str(d.get("reason") or "").strip()
+            t.extension_days_requested = int(d["days"])
+            data = {"days": t.extension_days_requested, "reason": note}
+        elif name == "approve_extension":
+            approved = services._bool(d.get("approved"))
+            note = note or (gettext("同意延期") if approved else gettext("不同意延期"))
+            days, t.extension_days_requested = t.extension_days_requested, 0
+            if approved and t.due_on is not None:
+                t.due_on = deadlines.extended(t.due_on, days)
+                t.extended_days += days
+            data = {"approved": approved}
+        elif name == "reply":
+            note = str(d.get("result") or "").strip()
+            t.result = note
+            t.wages_recovered = services._money(d.get("wages_recovered"))
+            t.workers = int(d.get("workers") or 0)
+            t.replied_at = at
+            data = {"wages_recovered": str(t.wages_recovered), "workers": t.workers}
+            audit_note = gettext("办结反馈")
+        elif name in ("callback", "reopen"):
+            t.satisfaction = str(d.get("satisfaction") or "")
+            t.called_back_at = at
+            if name == "reopen":
+                t.reopen_count += 1
+            data = {"satisfaction": t.satisfaction}
+        elif name in ("check", "check_fail"):
+            if name == "check_fail":
+                t.reopen_count += 1
+            data = {"passed": name == "check"}
+        elif name == "close":
+            self._close(t, at)
+        else:
+            raise RuntimeError(f"{t.external_no}: the demo takes no step {name}")
+        self._event(t, actor, name, from_status=from_status, to_status=t.status, note=note,
+                    data=data, at=at)  # fmt: skip
+        changes = audit.diff(before, audit.snapshot(t, services.AUDITED))
+        self._audit(actor, t, name, changes, audit_note or note[:200])
+
+    def _supervise(self, t: Ticket, actor: Any, note: str, at: datetime) -> None:
+        """``services._note_step`` for 督办: the holder is notified."""
+        from . import services
+
+        note = note.strip()
+        spec = NOTES["supervise"]
+        holder = self.orgs_by_id[t.holder_id]
+        home = self.orgs_by_id[actor.org_id]
+        above = home.pk != holder.pk and holder.path.startswith(home.path)
+        above = above and (t.pk, home.pk) in self.path  # on the order's path
+        if t.status not in spec.states or actor.role not in spec.roles or not above:
+            raise RuntimeError(f"{t.external_no}: {actor.username} may not supervise")
+        before = audit.snapshot(t, services.AUDITED)
+        t.supervised_count += 1
+        message = gettext("工单 %(no)s 被督办：%(note)s") % {"no": t.number, "note": note}
+        self.notices.append({
+            "org_id": holder.pk, "ticket_id": t.pk, "kind": NotificationKind.SUPERVISE,
+            "due_on": t.due_on, "message": message[:300], "created_at": at,
+        })  # fmt: skip
+        self._event(t, actor, "supervise", note=note, at=at)
+        changes = audit.diff(before, audit.snapshot(t, services.AUDITED))
+        self._audit(actor, t, "supervise", changes, note[:200])
+
+    def _close(self, t: Ticket, at: datetime) -> None:
+        t.closed_at = at
+        t.closed_on = at.astimezone(self.tz).date()
+        t.closed_on_time = t.due_on is None or t.closed_on <= t.due_on
+
+    def _event(
+        self,
+        t: Ticket,
+        actor: Any,
+        action: str,
+        *,
+        at: datetime,
+        from_status: str = "",
+        to_status: str = "",
+        note: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.events.append({
+            "ticket_id": t.pk, "action": action, "from_status": from_status,
+            "to_status": to_status, "actor_id": actor.pk, "actor_name": actor.username[:150],
+            "org_id": actor.org_id, "at": at, "note": note, "data": data or {},
+            "internal": False,
+        })  # fmt: skip
+
+    def _audit(
+        self, actor: Any, t: Ticket, action: str, changes: dict[str, Any], note: str = ""
+    ) -> None:
+        self.audits.append({
+            "at": self.now, "actor_id": actor.pk, "actor_name": actor.username[:150],
+            "org_id": actor.org_id, "object_org_id": t.receiving_org_id,
+            "action": f"hotline.{action}", "object_type": "ticket", "object_id": str(t.pk),
+            "object_repr": str(t)[:200], "changes": changes, "note": note[:500], "ip": None,
+        })  # fmt: skip
+
+    # -- writing --------------------------------------------------------------------------
+
+    def write(self) -> None:
+        from gonghui.core.auditchain import canonical
+        from gonghui.core.models import AuditEntry
+
+        fields = [f.attname for f in Ticket._meta.concrete_fields]
+        rows.insert(Ticket, ({f: getattr(t, f) for f in fields} for t in self.tickets))
+        rows.insert(TicketOrg, self.path.values())
+        rows.insert(TicketEvent, self.events)
+        rows.insert(Notification, self.notices)
+        for row in self.audits:
+            row["digest"] = hashlib.sha256(canonical(row)).hexdigest()
+        rows.insert(AuditEntry, self.audits)
+
+
+# what ``services.ticket_create`` records of a new order
+CREATE_AUDITED = [
+    "number", "external_no", "channel", "caller_name", "caller_phone", "category",
+    "complexity", "topic", "content", "due_on",
+]  # fmt: skip
 
 
 __all__ = ["SEED_END", "WINDOW", "WINDOW_CLOSED", "build", "living", "load_hotline"]

@@ -196,6 +196,11 @@ def _step(
         if apply is not None:
             fields += apply(locked)
         locked.save(update_fields=list(dict.fromkeys(fields)))
+        # a counter raised in the database (``F() + 1``): read its new value back, so that the
+        # audit row records the number, not the expression
+        raised = [f for f in fields if hasattr(getattr(locked, f, None), "resolve_expression")]
+        if raised:
+            locked.refresh_from_db(fields=raised)
         _event(
             locked,
             actor=actor,
@@ -650,7 +655,7 @@ def ticket_approve_extension(
 
 def _money(value: Any) -> Decimal:
     if value in (None, ""):
-        return Decimal("0")
+        return Decimal("0.00")  # as the row holds it: no change "0.00 → 0" in the audit
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):

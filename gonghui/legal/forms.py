@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ConsultKind, Outcome, Service, StageKind, StationKind
+from .models import ConsultKind, Outcome, Service, StaffKind, StageKind, StationKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -52,7 +52,9 @@ class ApplyForm(forms.Form):
 class StaffApplyForm(ApplyForm):
     org = forms.CharField(label=_("承办工会代码（缺省为本级）"), max_length=32, required=False)
     applicants = _text(
-        _("申请人（每行一人：姓名,身份证号,手机号；群体案件填多行）"), max_length=20000, rows=4
+        _("申请人（每行一人：姓名、身份证号、手机号，以逗号隔开；群体案件填多行）"),
+        max_length=20000,
+        rows=4,
     )
 
     def data_for_service(self) -> dict[str, Any]:
@@ -174,6 +176,25 @@ class StationForm(forms.Form):
     hours = forms.CharField(label=_("服务时间"), max_length=100, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     founded_on = forms.DateField(label=_("设立日期"), widget=DATE)
+    active = forms.BooleanField(label=_("在用"), required=False, initial=True)
+
+
+class StaffForm(forms.Form):
+    """A person of a station: a new name adds them, an existing name changes their record
+    (the service keys staff by station and name); unticking 在岗 takes them off duty."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    kind = forms.ChoiceField(label=_("类别"), choices=StaffKind.choices)
+    firm = forms.CharField(label=_("执业机构"), max_length=100, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    user = forms.CharField(
+        label=_("登录账号（选填）"),
+        max_length=150,
+        required=False,
+        help_text=_("律师、咨询师在本系统的用户名，接案和答复咨询时使用"),
+    )
+    since = forms.DateField(label=_("聘任日期"), widget=DATE, required=False)
+    active = forms.BooleanField(label=_("在岗"), required=False, initial=True)
 
 
 class ImportForm(forms.Form):

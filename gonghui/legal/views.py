@@ -41,6 +41,7 @@ from .forms import (
     RateForm,
     ReplyForm,
     StaffApplyForm,
+    StaffForm,
     StageForm,
     StationForm,
 )
@@ -503,22 +504,109 @@ def stations(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _station_context(request: HttpRequest, item: Any, **forms: Any) -> dict[str, Any]:
+    user: Any = request.user
+    staff = list(item.staff.order_by("-active", "name").select_related("user"))
+    open_cases = selectors.case_list(user).filter(station=item).open()  # type: ignore[attr-defined]
+    may_edit = can(user, "legal.stations", item.org)
+    context: dict[str, Any] = {
+        "station": item,
+        "staff": [p for p in staff if p.active],
+        "off_duty": [p for p in staff if not p.active],
+        "open_cases": open_cases.count(),
+        "cases": list(open_cases[:20]),
+        "may_edit": may_edit,
+    }
+    if may_edit:
+        context["station_form"] = forms.get("station_form") or StationForm(
+            initial={
+                "code": item.code,
+                "name": item.name,
+                "kind": item.kind,
+                "org": item.org.code,
+                "address": item.address,
+                "longitude": item.longitude,
+                "latitude": item.latitude,
+                "hours": item.hours,
+                "phone": item.phone,
+                "founded_on": item.founded_on,
+                "active": item.active,
+            }
+        )
+        context["station_form"].fields["code"].disabled = True  # the station's key
+        context["staff_form"] = forms.get("staff_form") or StaffForm(
+            initial={"since": timezone.localdate()}
+        )
+        context["staff_forms"] = [
+            (
+                p,
+                StaffForm(
+                    auto_id=f"id_staff{p.pk}_%s",
+                    initial={
+                        "name": p.name,
+                        "kind": p.kind,
+                        "firm": p.firm,
+                        "phone": p.phone,
+                        "user": p.user.username if p.user else "",
+                        "since": p.since,
+                        "active": p.active,
+                    },
+                ),
+            )
+            for p in staff
+        ]
+    return context
+
+
 @require_GET
 @staff_page("legal.view")
 def station(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.access_station(request.user, pk)
-    staff = list(item.staff.filter(active=True).select_related("user"))
-    open_cases = selectors.case_list(request.user).filter(station=item).open()  # type: ignore[attr-defined]
-    return render(
-        request,
-        "legal/station.html",
-        {
-            "station": item,
-            "staff": staff,
-            "open_cases": open_cases.count(),
-            "cases": list(open_cases[:20]),
-        },
-    )
+    return render(request, "legal/station.html", _station_context(request, item))
+
+
+@require_POST
+@staff_page("legal.stations")
+def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The station's own record changed from its page (its code stays its key)."""
+    item = selectors.access_station(request.user, pk)
+    if not can(request.user, "legal.stations", item.org):
+        raise Http404()
+    form = StationForm(request.POST, initial={"code": item.code})
+    form.fields["code"].disabled = True
+    if form.is_valid():
+        data = {**form.cleaned_data, "code": item.code}
+        try:
+            services.station_save(actor=request.user, data=data, station=item)
+        except ServiceError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存站点"))
+            return redirect("legal:station", pk=item.pk)
+    context = _station_context(request, item, station_form=form)
+    return render(request, "legal/station.html", context, status=422)
+
+
+@require_POST
+@staff_page("legal.stations")
+def station_staff(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a person to the station, or change one (by name): kind, firm, phone, the account
+    they log in with, on or off duty."""
+    item = selectors.access_station(request.user, pk)
+    if not can(request.user, "legal.stations", item.org):
+        raise Http404()
+    form = StaffForm(request.POST)
+    if form.is_valid():
+        data = {**form.cleaned_data, "station": item.code}
+        try:
+            person = services.staff_save(actor=request.user, data=data)
+        except ServiceError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存人员 %(name)s") % {"name": person.name})
+            return redirect("legal:station", pk=item.pk)
+    context = _station_context(request, item, staff_form=form)
+    return render(request, "legal/station.html", context, status=422)
 
 
 @require_POST

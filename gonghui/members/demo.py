@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models
 
-from gonghui.core import audit
-from gonghui.core.fields import blind_index_for
+from gonghui.core import audit, bulk
+from gonghui.core.fields import BlindIndexField, blind_index_for
 from gonghui.core.identifiers import citizen_id_check_char
 
 from .models import (
@@ -267,7 +267,11 @@ _AS_IS = (
 
 
 def _preparer(field: models.Field) -> Any:
-    """How one field's value is read for the INSERT: as it is, or through the field."""
+    """How one field's value is read for the INSERT: as it is, or through the field (a blind
+    index the loader has computed already, to look the person up, is taken as it is)."""
+    if isinstance(field, BlindIndexField):
+        attname = field.attname
+        return lambda obj: getattr(obj, attname) or field.pre_save(obj, True)
     if type(field) in _AS_IS and type(field).pre_save is models.Field.pre_save:
         attname = field.attname
         return lambda obj: getattr(obj, attname)
@@ -375,17 +379,27 @@ def load_members(stdout: Output) -> None:
         created += len(batch)
         batch.clear()
 
-    for slot, member in generate(rng, people):
-        if slot.org.kind == "township":
-            homes.add(slot.org.pk)
-        if blind_index_for("citizen_id", member.id_number) in existing:
-            continue
-        for key, value in derived_columns(member.name, member.id_number, member.phone).items():
-            setattr(member, key, value)
-        batch.append(member)
-        if len(batch) >= BATCH:
-            flush()
-    flush()
+    # a first load fills empty tables: their indexes are built once at the end, by sorting,
+    # instead of row by row (``core.bulk.deferred_indexes``, as a first roster import does)
+    first = not existing
+    with (
+        bulk.deferred_indexes(Member._meta.db_table, enabled=first),
+        bulk.deferred_indexes(MembershipEvent._meta.db_table, enabled=first),
+    ):
+        for slot, member in generate(rng, people):
+            if slot.org.kind == "township":
+                homes.add(slot.org.pk)
+            bidx = blind_index_for("citizen_id", member.id_number)
+            if bidx in existing:
+                continue
+            member.id_number_bidx = bidx
+            derived = derived_columns(member.name, member.id_number, member.phone)
+            for key, value in derived.items():
+                setattr(member, key, value)
+            batch.append(member)
+            if len(batch) >= BATCH:
+                flush()
+        flush()
 
     for org_id in sorted(homes):
         MemberHome.objects.get_or_create(org_id=org_id, defaults={"threshold": 10})
@@ -532,6 +546,7 @@ def _joiners(today: date) -> int:
             existing.add(bidx)
             batch.append(
                 Member(
+                    id_number_bidx=bidx,
                     name=p.name,
                     sex=p.sex,
                     birth_date=p.birth_date,
@@ -627,5 +642,10 @@ def _moves(today: date) -> tuple[int, int]:
             moved += 1
         changed[m.pk] = m
     fast_insert(MembershipEvent, events)
-    Member.objects.bulk_update(list(changed.values()), ["org", "status", "status_since"], 500)
+    with connection.cursor() as cursor:  # one statement, many rows (no CASE per column)
+        table = connection.ops.quote_name(Member._meta.db_table)
+        cursor.executemany(
+            f"UPDATE {table} SET org_id = %s, status = %s, status_since = %s WHERE id = %s",  # noqa: S608 - model name
+            [[m.org_id, m.status, bulk.db_literal(m.status_since), m.pk] for m in changed.values()],
+        )
     return moved, left

@@ -847,6 +847,9 @@ def member_import(
     once fixed) and the warnings (a second sheet) — only when there are any."""
     _require(actor, org)
     check_union(org)
+    if crypto.rotation_in_progress():
+        # rows are matched by blind index, which a rotation is moving to the new key
+        raise spreadsheets.UnusableFile(_("字段密钥轮换进行中，请在轮换完成后再导入"))
     path = Path(path)
     file_name = file_name or path.name
     started = time.perf_counter()

@@ -403,14 +403,34 @@ class TransferRequest(BaseModel):
 
     Both sides see it: the receiving union (``to_org``) in its outgoing requests, the releasing
     union (``from_org``) in its incoming ones, the member in the portal. The receiving side
-    sees the member's name masked and never the releasing union."""
+    sees the member's name masked and never the releasing union.
+
+    An application naming nobody who can be released — no active member with that ID number
+    and name, or one another union's request already waits for — is filed all the same,
+    without member or releasing union: nobody can approve it and it lapses as void on its
+    day. The receiving side's answer, its list and its audit row are those of any request,
+    so applying tells it nothing about who is a member elsewhere (issue 10)."""
 
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="transfer_requests", verbose_name=_("会员")
+        Member,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="transfer_requests",
+        verbose_name=_("会员"),
     )
     from_org = models.ForeignKey(
-        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("原工会")
+        "orgs.Org",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("原工会"),
     )
+    # the person as the receiving union gave them (the member's own name and number when found)
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    id_number = EncryptedTextField(_("身份证号"), mask="id_number", blank=True)
+    id_number_bidx = BlindIndexField(source="id_number", purpose="citizen_id")
     to_org = models.ForeignKey(
         "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("转入工会")
     )

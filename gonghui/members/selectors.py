@@ -297,18 +297,24 @@ def transfer_view(user: Any, req: TransferRequest) -> dict[str, Any]:
     """A request as ``user``'s side may see it (the API's and the pages' one shape)."""
     if getattr(user, "role", None) == Role.MEMBER:
         side = "self"
-    elif can(user, "members.view", req.from_org):
+    elif req.from_org is not None and can(user, "members.view", req.from_org):
         side = "out"
     else:
         side = "in"
     releasing = side in ("out", "self")
+    # what the receiving side typed (the member's own name when found): the same either way
+    name = (
+        req.member.name
+        if releasing and req.member
+        else (req.name or (req.member.name if req.member else ""))
+    )
     return {
         "id": req.pk,
         "side": side,
         "member": req.member_id if side == "out" else None,
-        "name": req.member.name if releasing else mask_name(req.member.name),
-        "from_org": req.from_org.code if releasing else None,
-        "from_org_name": req.from_org.name if releasing else None,
+        "name": name if releasing else mask_name(name),
+        "from_org": req.from_org.code if releasing and req.from_org else None,
+        "from_org_name": req.from_org.name if releasing and req.from_org else None,
         "to_org": req.to_org.code,
         "to_org_name": req.to_org.name,
         "status": req.status,

@@ -554,19 +554,26 @@ def member_transfer_in(
 
 def _request_audit(actor: Any, request: TransferRequest, step: str, before: str, note: str) -> None:
     """One row under each union party to the request: both sides' audits show it. The
-    receiving side's row masks the member's name like the rest of what it sees."""
-    for org in (request.from_org, request.to_org):
+    receiving side's row holds what that side gave and sees — the name as it was typed, no
+    member — so a request naming a member elsewhere reads like one naming nobody."""
+    for releasing, org in ((True, request.from_org), (False, request.to_org)):
+        # a request naming nobody has no releasing side: its row is under no union (the
+        # audit administrator reads it), so each step writes the same rows either way
+        changes: dict[str, Any] = {"status": {"before": before or None, "after": request.status}}
+        if releasing:
+            changes["member"] = {"before": None, "after": request.member_id}
         audit.record(
             actor=actor,
             action=f"transfer.{step}",
             object_type="transfer_request",
             object_id=request.pk,
             object_org=org,
-            object_repr=request.member.name,
-            changes={
-                "status": {"before": before or None, "after": request.status},
-                "member": {"before": None, "after": request.member_id},
-            },
+            object_repr=(
+                request.member.name
+                if request.member and (releasing or not request.name)
+                else request.name
+            ),
+            changes=changes,
             note=note,
         )
 
@@ -578,39 +585,81 @@ def transfer_apply(
     number and name (an audited look-up). The releasing union approves or refuses, the
     member confirms from the portal, or it completes by itself after
     ``GONGHUI_TRANSFER_WORKDAYS`` working days without objection. A member within the
-    actor's scope is moved at once (the request is recorded as released)."""
+    actor's scope is moved at once (the request is recorded as released).
+
+    Nobody to release — no active member with that number and name, or one that another
+    union's request already waits for — files a request all the same, that nobody can
+    approve and that lapses as void on the same day: the same answer (201, pending), the
+    same work and the same audit row for the receiving side as a real request (issue 10)."""
     _require(actor, "members.manage", to_org)
     _check_union(to_org, "to_org")
+    given = clean_member({"name": name or "", "id_number": id_number})
+    if not given.values.get("id_number"):
+        raise InvalidInput.one("id_number", _("身份证号无效"))
+    if not given.values.get("name"):
+        raise InvalidInput.one("name", _("姓名无效"))
     person = _person_for_transfer(actor, id_number, name, "transfer.apply")
-    if person is None:
-        raise InvalidInput.one("id_number", str(_NOT_FOUND_FOR_TRANSFER))
+    number, typed = given.values["id_number"], given.values["name"]
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("org").get(pk=person.pk)
-        _transferable(member, to_org)
-        if TransferRequest.objects.filter(member=member, status=TransferStatus.PENDING).exists():
+        # the same statements whether or not anyone was found (pk 0 is nobody): the time an
+        # application takes tells nothing either
+        member = (
+            Member.objects.select_for_update()
+            .select_related("org")
+            .filter(pk=person.pk if person is not None else 0)
+            .first()
+        )
+        if member is not None and member.org_id == to_org.pk:
+            raise Conflict(_("该会员已在本工会"))
+        bidx = blind_index_for("citizen_id", number)
+        if TransferRequest.objects.filter(
+            to_org=to_org, id_number_bidx=bidx, status=TransferStatus.PENDING
+        ).exists():
+            # this union's own earlier application: the same answer, found or not
             raise Conflict(_("已有一件会籍接转申请在办理中"))
+        waiting = (
+            TransferRequest.objects.filter(
+                member_id=member.pk if member is not None else 0, status=TransferStatus.PENDING
+            )
+            .values_list("to_org_id", flat=True)
+            .first()
+        )
+        if waiting == to_org.pk:
+            raise Conflict(_("已有一件会籍接转申请在办理中"))
+        if waiting is not None:
+            member = None  # another union's request waits: this one can only lapse
         today = timezone.localdate()
         request = TransferRequest.objects.create(
             member=member,
-            from_org=member.org,
+            from_org=member.org if member is not None else None,
             to_org=to_org,
+            name=typed,
+            id_number=number,
             on=today,
             due_on=workdays.add_workdays(today, settings.GONGHUI_TRANSFER_WORKDAYS),
             note=(note or "").strip()[:200],
             requested_by=actor,
         )
         _request_audit(actor, request, "apply", "", request.note)
-        if can(actor, "members.manage", member.org):
+        if member is not None and can(actor, "members.manage", member.org):
             _complete(actor, request, member, TransferWay.RELEASED, "approve")
     return request
 
 
+def _releasing(request: TransferRequest) -> Org:
+    if request.from_org is None:
+        raise NotFound()  # a request naming nobody has no releasing side
+    return request.from_org
+
+
 def _locked(request: TransferRequest) -> tuple[TransferRequest, Member]:
     request = (
-        TransferRequest.objects.select_for_update()
+        TransferRequest.objects.select_for_update(of=("self",))
         .select_related("from_org", "to_org", "member")
         .get(pk=request.pk)
     )
+    if request.member_id is None:
+        raise NotFound()  # a request naming nobody: no one decides it, it lapses
     member = Member.objects.select_for_update().select_related("org").get(pk=request.member_id)
     request.member = member
     return request, member
@@ -660,7 +709,7 @@ def _complete(
 def transfer_approve(*, actor: Any, request: TransferRequest) -> TransferRequest:
     """The releasing union agrees: the member moves now."""
     request, member = _locked(request)
-    _require(actor, "members.manage", request.from_org)
+    _require(actor, "members.manage", _releasing(request))
     TRANSFER_WORKFLOW.check(request.status, "approve")
     return _complete(actor, request, member, TransferWay.RELEASED, "approve")
 
@@ -670,7 +719,7 @@ def transfer_refuse(*, actor: Any, request: TransferRequest, reason: str) -> Tra
     """The releasing union objects, with a reason the receiving union reads."""
     reason = (reason or "").strip()
     request, _member = _locked(request)
-    _require(actor, "members.manage", request.from_org)
+    _require(actor, "members.manage", _releasing(request))
     TRANSFER_WORKFLOW.check(request.status, "refuse")
     if not reason:
         raise InvalidInput.one("reason", _("请填写不同意的理由"))
@@ -682,8 +731,12 @@ def transfer_refuse(*, actor: Any, request: TransferRequest, reason: str) -> Tra
 
 @transaction.atomic
 def transfer_cancel(*, actor: Any, request: TransferRequest) -> TransferRequest:
-    """The receiving union withdraws its request while it waits."""
-    request, _member = _locked(request)
+    """The receiving union withdraws its request while it waits (one naming nobody too)."""
+    request = (
+        TransferRequest.objects.select_for_update(of=("self",))
+        .select_related("from_org", "to_org", "member")
+        .get(pk=request.pk)
+    )
     _require(actor, "members.manage", request.to_org)
     TRANSFER_WORKFLOW.check(request.status, "cancel")
     before = request.status
@@ -718,8 +771,13 @@ def transfer_requests_lapse(today: date | None = None) -> int:
             request = TransferRequest.objects.select_for_update().filter(pk=pk).first()
             if request is None or request.status != TransferStatus.PENDING:
                 continue
-            request, member = _locked(request)
-            _complete("system", request, member, TransferWay.LAPSED, "lapse")
+            if request.member_id is None:
+                # naming nobody: it lapses as void, on the day a real one would complete
+                _decide_request("system", request, TransferStatus.VOID)
+                _request_audit("system", request, "void", TransferStatus.PENDING, "")
+            else:
+                request, member = _locked(request)
+                _complete("system", request, member, TransferWay.LAPSED, "lapse")
             settled += 1
     return settled
 

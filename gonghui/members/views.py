@@ -609,7 +609,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
 def transfer_row(user: Any, req: Any) -> dict[str, Any]:
     row = selectors.transfer_view(user, req)
     pending = req.status == TransferStatus.PENDING
-    row["can_decide"] = pending and can(user, MANAGE, req.from_org)
+    row["can_decide"] = pending and req.from_org is not None and can(user, MANAGE, req.from_org)
     row["can_cancel"] = pending and not row["can_decide"] and can(user, MANAGE, req.to_org)
     return row
 

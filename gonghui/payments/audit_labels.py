@@ -20,6 +20,7 @@ audit.register_actions(
     {
         "payments.batch_create": _("新建代发批次"),
         "payments.line_add": _("添加代发明细"),
+        "payments.lines_add": _("批量添加代发明细"),
         "payments.line_override": _("重复支付（已说明理由）"),
         "payments.line_remove": _("删除代发明细"),
         "payments.submit": _("提交审批"),

@@ -1,6 +1,7 @@
 """Every write of the payment machinery: one transaction each, with its audit row.
 
-Other modules code against these names (``create_batch``, ``add_line``, ``submit``,
+Other modules code against these names (``create_batch``, ``add_line`` — or ``add_lines``
+for many payees at once, set-based with one audit row — ``submit``,
 ``approve``, ``export_bank_file``, ``import_confirmations``, ``reverse``, ``reissue``).
 Refusals: ``InvalidInput`` naming the field, ``Conflict`` (409) for a step the batch's state
 does not allow, ``Forbidden`` for a role without the right, ``NotFound`` for a batch outside
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import audit, crypto, spreadsheets, uploads
 from gonghui.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gonghui.core.fields import Indexes, every_index
 from gonghui.core.identifiers import normalise, parse_citizen_id
 from gonghui.core.roles import in_subtree, role_can
 
@@ -135,12 +137,13 @@ def payee_key(*, id_number: str, member: Any, payee_name: str, bank_account: str
         plain = f"member:{member.pk}"
     else:
         plain = f"name:{payee_name}|account:{bank_account}"
-    return crypto.blind_index(plain, purpose="payee")
+    # under every key held: while a key rotation runs, a line not yet moved still matches
+    return Indexes(crypto.blind_index_all(plain, purpose="payee"))
 
 
 def _live_duplicate(source: str, reference: str, key: str) -> Line | None:
     return (
-        Line.objects.filter(source=source, reference=reference, payee_key=key)
+        Line.objects.filter(source=source, reference=reference, payee_key__in=every_index([key]))
         .filter(status__in=LIVE_STATUSES)
         .exclude(kind=LineKind.REVERSAL)
         .select_related("batch")
@@ -252,7 +255,7 @@ def add_line(
             source=locked.source,
             seq=seq,
             reference=reference,
-            payee_key=key,
+            payee_key=str(key),
             payee_name=payee_name,
             member=member,
             id_number=number,
@@ -282,6 +285,193 @@ def add_line(
             note=line.override_reason,
         )
     return line
+
+
+@dataclass
+class LineIn:
+    """One payee of ``add_lines``: the same fields as ``add_line``'s keywords."""
+
+    reference: str
+    amount: Any
+    payee_name: str
+    id_number: str = ""
+    bank_name: str = ""
+    bank_account: str = ""
+    member: Any = None
+    override_reason: str = ""
+
+
+@dataclass
+class LinesAdded:
+    """What ``add_lines`` did: ``lines`` in the order given (``None`` where the row was
+    refused), ``refused`` as ``(index, field, reason)`` with the index into the input."""
+
+    lines: list[Line | None]
+    refused: list[tuple[int, str, str]]
+    overridden: int = 0
+    total: Decimal = Decimal("0.00")
+
+    @property
+    def added(self) -> int:
+        return sum(1 for line in self.lines if line is not None)
+
+
+DUPLICATE_CHUNK = 2000  # payee keys per look-up (SQLite's bound-parameter limit)
+
+
+def _live_duplicates(source: str, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Line]:
+    """The first live line of each ``(reference, payee_key)`` pair that has one: a query per
+    reference and chunk of keys (a campaign has one reference and many keys)."""
+    by_reference: dict[str, list[str]] = {}
+    for reference, key in pairs:
+        by_reference.setdefault(reference, []).append(key)
+    found: dict[tuple[str, str], Line] = {}
+    for reference, keys in by_reference.items():
+        for start in range(0, len(keys), DUPLICATE_CHUNK):
+            rows = (
+                Line.objects.filter(
+                    source=source,
+                    reference=reference,
+                    payee_key__in=keys[start : start + DUPLICATE_CHUNK],
+                    status__in=LIVE_STATUSES,
+                )
+                .exclude(kind=LineKind.REVERSAL)
+                .only("id", "batch_id", "seq", "status", "reference", "payee_key")
+                .order_by("id")
+            )
+            for line in rows:
+                found.setdefault((line.reference, line.payee_key), line)
+    return found
+
+
+def add_lines(batch: Batch, items: Iterable[LineIn], *, by: Any, note: str = "") -> LinesAdded:
+    """Many payees of a draft batch at once (a campaign's recipients, grants in bulk): the
+    same checks as ``add_line`` row by row, then set-based — one look-up of live lines per
+    reference and chunk, one bulk insert, one audit row for the batch with the counts.
+
+    A row with bad input, or a second live line of a source record and payee (in the
+    database or earlier in ``items``) without an override reason, is refused with its index,
+    field and reason and the others go in; an override reason is kept only where it lets a
+    second line through. If another request adds the same payee at the same moment, the
+    database refuses the insert and nothing of this call is written (``Conflict``)."""
+    _check(by, "payments.make", batch.org)
+    rows = list(items)
+    refused: list[tuple[int, str, str]] = []
+    ready: list[tuple[int, dict[str, Any]]] = []
+    for index, item in enumerate(rows):
+        try:
+            number = _id_number(item.id_number)
+            account = _account(item.bank_account)
+            payee_name = _text(item.payee_name, "payee_name", _("户名"), 100)
+            values = {
+                "reference": _text(item.reference, "reference", _("业务编号"), 100),
+                "amount": parse_amount(item.amount),
+                "payee_name": payee_name,
+                "id_number": number,
+                "bank_name": _text(item.bank_name, "bank_name", _("开户行"), 100, required=False),
+                "bank_account": account,
+                "member": item.member,
+                "override_reason": _text(
+                    item.override_reason, "override_reason", _("理由"), 200, required=False
+                ),
+                "payee_key": payee_key(
+                    id_number=number,
+                    member=item.member,
+                    payee_name=payee_name,
+                    bank_account=account,
+                ),
+            }
+        except InvalidInput as exc:
+            error = exc.errors[0]
+            refused.append((index, str(error["field"]), str(error["message"])))
+            continue
+        ready.append((index, values))
+    result = LinesAdded(lines=[None] * len(rows), refused=refused)
+    with transaction.atomic():
+        locked = _lock(batch)
+        WORKFLOW.check(locked.status, "submit")  # lines are added to a draft only
+        existing = _live_duplicates(
+            locked.source, {(v["reference"], v["payee_key"]) for _i, v in ready}
+        )
+        taken: dict[tuple[str, str], int] = {}  # pairs given a line in this call → index
+        seq = (locked.lines.aggregate(m=Max("seq"))["m"] or 0) + 1
+        new: list[tuple[int, Line]] = []
+        for index, v in ready:
+            pair = (v["reference"], v["payee_key"])
+            duplicate = existing.get(pair)
+            earlier = taken.get(pair)
+            if (duplicate is not None or earlier is not None) and not v["override_reason"]:
+                if duplicate is not None:
+                    reason = _(
+                        "重复支付：%(ref)s 已在代发批次%(batch)s第%(seq)d行（%(status)s）；"
+                        "确需再次支付请填写理由"
+                    ) % {
+                        "ref": v["reference"],
+                        "batch": duplicate.batch_id,
+                        "seq": duplicate.seq,
+                        "status": duplicate.get_status_display(),
+                    }
+                else:
+                    reason = _("重复支付：%(ref)s 与本次第 %(n)d 条是同一收款人") % {
+                        "ref": v["reference"],
+                        "n": (earlier or 0) + 1,
+                    }
+                refused.append((index, "reference", reason))
+                continue
+            second = duplicate is not None or earlier is not None
+            if not second:
+                taken[pair] = index
+            line = Line(
+                batch=locked,
+                org_id=locked.org_id,
+                source=locked.source,
+                seq=seq,
+                created_by=by,
+                **{**v, "override_reason": v["override_reason"] if second else ""},
+            )
+            seq += 1
+            result.overridden += 1 if second else 0
+            result.total += v["amount"]
+            new.append((index, line))
+        try:
+            with transaction.atomic():
+                Line.objects.bulk_create([line for _i, line in new], batch_size=1000)
+        except IntegrityError:
+            # another request added one of these payees a moment ago: the database said no
+            raise Conflict(
+                _("另一操作刚刚为其中的收款人添加了代发明细，本次未写入任何明细，请重试")
+            ) from None
+        for index, line in new:
+            result.lines[index] = line
+        refused.sort()
+        if new or refused:
+            audit.record(
+                actor=by,
+                action="payments.lines_add",
+                object_type="payment_batch",
+                object_id=locked.pk,
+                object_org=locked.org,
+                object_repr=str(locked),
+                changes={
+                    "counts": {
+                        "before": None,
+                        "after": {
+                            "added": len(new),
+                            "refused": len(refused),
+                            "overridden": result.overridden,
+                            "total": str(result.total),
+                            # each second payment with its reason, as the per-line path keeps
+                            "overrides": [
+                                f"{line.seq}：{line.override_reason}"
+                                for _i, line in new
+                                if line.override_reason
+                            ][:100],
+                        },
+                    }
+                },
+                note=note[:200],
+            )
+    return result
 
 
 def remove_line(line: Line, *, by: Any) -> None:
@@ -605,17 +795,20 @@ def _match(
 
 
 def _apply(outcomes: list[Outcome]) -> dict[str, int]:
-    """The results written in bulk: status, reason and date only (the frozen columns are
-    never part of the statement)."""
-    changed = []
+    """The results written set-based: one UPDATE per distinct (result, reason, date) and
+    chunk of lines — a bank's answer has a few dates and reasons for many lines — touching
+    status, reason and date only (the frozen columns are never part of the statement)."""
+    groups: dict[tuple[str, str, date | None], list[int]] = {}
     counts: dict[str, int] = {LineStatus.PAID: 0, LineStatus.FAILED: 0}
     for o in outcomes:
-        o.line.status = o.status
-        o.line.fail_reason = o.reason
-        o.line.paid_on = o.paid_on
-        changed.append(o.line)
+        o.line.status, o.line.fail_reason, o.line.paid_on = o.status, o.reason, o.paid_on
+        groups.setdefault((o.status, o.reason, o.paid_on), []).append(o.line.pk)
         counts[LineStatus(o.status)] += 1
-    Line.objects.bulk_update(changed, ["status", "fail_reason", "paid_on"], batch_size=1000)
+    for (status, reason, paid_on), pks in groups.items():
+        for start in range(0, len(pks), DUPLICATE_CHUNK):
+            Line.objects.filter(pk__in=pks[start : start + DUPLICATE_CHUNK]).update(
+                status=status, fail_reason=reason, paid_on=paid_on
+            )
     return counts
 
 

@@ -170,13 +170,17 @@ def report_compute(
     *, org: Org, start: date, end: date, previous: bool = True, tally: Tally | None = None
 ) -> Report:
     """Every declared figure for ``org``'s subtree and the period (and the same period of last
-    year): one aggregate query per family of figures and period (fewer when ``tally`` already
-    holds the period's breakdown)."""
+    year): one statement per period for every family of figures (``Tally.prefetch``) that
+    the breakdown held in ``tally`` has not already computed."""
     check_period(start, end)
     tally = tally or Tally(org)
     prev_start, prev_end = previous_period(start, end)
     report = Report(org=org, start=start, end=end, tally=tally)
-    for metric in metrics.all_metrics():
+    figures = metrics.all_metrics()
+    tally.prefetch(figures, start, end)  # what the breakdown has not computed: one query
+    if previous:
+        tally.prefetch(figures, prev_start, prev_end)
+    for metric in figures:
         raw = tally.value(metric, start, end)
         before = tally.value(metric, prev_start, prev_end) if previous else None
         report.figures.append(

@@ -31,6 +31,7 @@ MODULE_SECTIONS = {
     "competitions": gettext_noop("劳动和技能竞赛"),
     "ventures": gettext_noop("职工创业就业"),
     "bargaining": gettext_noop("集体协商"),
+    "places": gettext_noop("服务职工阵地建设"),
 }
 
 

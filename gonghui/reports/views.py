@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy
 from gonghui.core import hooks, periods
 from gonghui.core.errors import InvalidInput
 from gonghui.core.metrics import Tally
+from gonghui.core.pickers import PickerField, bind_pickers
 from gonghui.core.web import staff_page
+from gonghui.orgs.models import Org
 
 from . import exports, selectors
 from .text import paragraphs
@@ -42,7 +44,20 @@ class CountedPaginator(Paginator):
 
 
 class OrgForm(forms.Form):
-    org = forms.CharField(label=gettext_lazy("组织代码"), required=False, max_length=32)
+    """The org of a report page: chosen by name, short name or pinyin (``core.pickers``); a
+    code in the address (the links between the report's pages) is taken as it is."""
+
+    org = PickerField("org", label=gettext_lazy("工会组织"), required=False)
+
+
+def _org_form(request: HttpRequest) -> OrgForm:
+    """The form of the org box, showing the org the page reports on (the user's own when the
+    address names none)."""
+    user: Any = request.user
+    typed = request.GET.get("org", "").strip()[:200]
+    if not typed and user.org is not None:
+        typed = user.org.code
+    return bind_pickers(OrgForm({"org": typed}), user)
 
 
 @dataclass
@@ -65,13 +80,18 @@ class Params:
 def _params(request: HttpRequest) -> Params:
     """The org (the user's own unless the query names one) and the period of the query
     string, else the one the user chose last (``core.periods``)."""
-    form = OrgForm({"org": request.GET.get("org", "")})
-    if not form.is_valid():
-        field = next(iter(form.errors))
-        raise InvalidInput.one(field, str(form.errors[field][0]))
+    typed = request.GET.get("org", "").strip()
+    if typed and Org.objects.filter(code=typed).exists():
+        code = typed  # a code: in scope or not, ``report_org`` answers (404 outside it)
+    else:
+        form = _org_form(request)
+        if not form.is_valid():
+            raise InvalidInput.one("org", str(form.errors["org"][0]))
+        code = form.cleaned_data["org"]
     period = periods.period_for_page(request)
-    org = selectors.report_org(request.user, form.cleaned_data["org"])
+    org = selectors.report_org(request.user, code)
     picker = periods.picker(period, org_field="org", org_value=org.code)
+    picker["org_box"] = bind_pickers(OrgForm({"org": org.code}), request.user)["org"]
     return Params(org=org, period=period, picker=picker)
 
 
@@ -84,6 +104,7 @@ def _page_error(request: HttpRequest, message: str, *, status: int) -> HttpRespo
     today = timezone.localdate()
     picker = periods.picker(periods.preset(periods.DEFAULT_PRESET, today), org_field="org")
     picker["org_value"] = request.GET.get("org", "")[:32]
+    picker["org_box"] = _org_form(request)["org"]
     return render(
         request, "reports/summary.html", {"picker": picker, "error": message}, status=status
     )

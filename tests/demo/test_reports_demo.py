@@ -50,6 +50,7 @@ def test_the_demo_report_reproduces_the_seed_page(demo: str) -> None:
     }
     assert {key: str(figure(report, key).value) for key in seed} == seed
     assert figure(report, "bargaining.offers").value >= 6000  # "6000余家"
+    assert figure(report, "places.stations").value >= 560  # "Heze has 560+" (DOMAIN.md)
     for fig in report.figures:  # computed from the records the drill-down shows
         if fig.metric.effective_kind == "count":
             records = selectors.figure_records(fig.metric, city, START, END)

@@ -43,6 +43,9 @@ class Command(BaseCommand):
             help="数据目录(SQLite 数据库与密钥),默认 ./var;须在 gonghui 命令行上给出",
         )
         parser.add_argument("--no-serve", action="store_true", help="载入后退出,不启动网站")
+        parser.add_argument(
+            "--timings", action="store_true", help="逐个载入步骤列出所用 CPU 与墙钟秒数"
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
@@ -55,7 +58,7 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
-        run_all(self.stdout)
+        run_all(self.stdout, timings=options["timings"])
         elapsed = time.monotonic() - started
         self._print_accounts()
         url = f"http://{options['host']}:{options['port']}/"
