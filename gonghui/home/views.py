@@ -154,6 +154,8 @@ def cadre_todo(
         ]
     rows += funds_todo(user)
     rows += ventures_todo(user)
+    rows += office_todo(user)
+    rows += places_todo(user)
     return [r for r in rows if r.count or not r.urgent]
 
 
@@ -167,9 +169,6 @@ def ventures_todo(user: Any) -> list[selectors.Todo]:
 
     waiting = due_for_review(user, timezone.localdate().year).count()
     return [selectors.Todo(_("本年度待复核的创业项目"), waiting, reverse("ventures:home"))]
-    rows += office_todo(user)
-    rows += places_todo(user)
-    return [r for r in rows if r.count or not r.urgent]
 
 
 def office_todo(user: Any) -> list[selectors.Todo]:

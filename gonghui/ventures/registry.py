@@ -334,11 +334,11 @@ def _import_people(actor: Any, sheet: spreadsheets.Sheet) -> dict[str, Any]:
             rejected.append({"row": number, "reason": str(exc)})
     # the people of the registry, by the blind index of their ID number: one query a chunk
     members: dict[str, tuple[int, str, bool]] = {}
-    indexes = [c["bidx"] for _n, c in checked]
-    for start in range(0, len(indexes), 5000):
+    wanted = [str(c["bidx"]) for _n, c in checked]
+    for start in range(0, len(wanted), 5000):
         for pk, bidx, name, kind in (
             Member.objects.visible_to(actor)
-            .filter(id_number_bidx__in=indexes[start : start + 5000])
+            .filter(id_number_bidx__in=wanted[start : start + 5000])
             .values_list("pk", "id_number_bidx", "name", "worker_type")
         ):
             members[bidx] = (pk, name, kind == WorkerType.MIGRANT)
