@@ -336,12 +336,12 @@ def _import_people(actor: Any, sheet: spreadsheets.Sheet) -> dict[str, Any]:
     members: dict[str, tuple[int, str, bool]] = {}
     wanted = [str(c["bidx"]) for _n, c in checked]
     for start in range(0, len(wanted), 5000):
-        for pk, bidx, name, kind in (
+        for m_pk, m_bidx, m_name, m_kind in (
             Member.objects.visible_to(actor)
             .filter(id_number_bidx__in=wanted[start : start + 5000])
             .values_list("pk", "id_number_bidx", "name", "worker_type")
         ):
-            members[bidx] = (pk, name, kind == WorkerType.MIGRANT)
+            members[m_bidx] = (m_pk, m_name, m_kind == WorkerType.MIGRANT)
     people = []
     for _n, c in checked:
         member = members.get(c["bidx"])
