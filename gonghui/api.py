@@ -28,6 +28,7 @@ from ninja.security import APIKeyCookie
 
 # Module routers never import this file (it imports them); the shared pieces live beside them.
 from gonghui.accounts.api import BearerAuth, auth_router, users_router
+from gonghui.activities.api import router as activities_router
 from gonghui.assistance.api import router as assistance_router
 from gonghui.bargaining.api import router as bargaining_router
 from gonghui.core.api import Page, PageParams, paginate
@@ -45,6 +46,7 @@ from gonghui.orgs.api import router as orgs_router
 from gonghui.payments.api import router as payments_router
 from gonghui.places.api import router as places_router
 from gonghui.reports.api import router as reports_router
+from gonghui.ventures.api import router as ventures_router
 
 __all__ = ["BearerAuth", "Page", "PageParams", "SessionAuth", "api", "paginate", "problem"]
 
@@ -238,5 +240,7 @@ api.add_router("/assistance", assistance_router)
 api.add_router("/payments", payments_router)
 api.add_router("/honors", honors_router)
 api.add_router("/funds", funds_router)
+api.add_router("/ventures", ventures_router)
+api.add_router("/activities", activities_router)
 api.add_router("/office", office_router)
 api.add_router("/places", places_router)

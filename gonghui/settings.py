@@ -146,6 +146,8 @@ INSTALLED_APPS = [
     "gonghui.payments",
     "gonghui.honors",
     "gonghui.funds",
+    "gonghui.ventures",
+    "gonghui.activities",
     "gonghui.office",
     "gonghui.places",
     "gonghui.portal",

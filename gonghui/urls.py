@@ -24,6 +24,9 @@ urlpatterns = [
     path("governance/", include("gonghui.governance.urls")),
     path("bargaining/", include("gonghui.bargaining.urls")),
     path("honors/", include("gonghui.honors.urls")),
+    path("ventures/", include("gonghui.ventures.urls")),
+    path("activities/", include("gonghui.activities.urls")),
+    path("portal/activities/", include("gonghui.activities.portal_urls")),
     path("office/", include("gonghui.office.urls")),
     path("", include("gonghui.members.public_urls")),  # /join/<code>/, /verify/<token>/
     path("", include("gonghui.home.urls")),

@@ -377,6 +377,21 @@ class Records:
             ("/places/reviews/", str(place_review.pk)),
             ("/places/", str(place.pk)),
         ]
+        # ventures and activities: the more specific prefixes first
+        va = _ventures_activities(people, tree, member)
+        self.by_name.update(va)
+        self.name_by_prefix.append(("/ventures/", "table", "parks"))
+        self.action_by_prefix.append(("/activities/signups/", "checkin"))
+        self.pk_by_prefix += [
+            ("/ventures/parks/", va["park_id"]),
+            ("/ventures/people/", va["person_id"]),
+            ("/ventures/", va["venture_id"]),
+            ("/activities/photos/", "999999"),
+            ("/activities/signups/", va["signup_id"]),
+            ("/activities/teams/", va["team_id"]),
+            ("/activities/", va["activity_id"]),
+            ("/portal/activities/", va["activity_id"]),
+        ]
 
     def fill(self, route: str) -> str:
         path = route.split(" ", 1)[1]
@@ -485,6 +500,56 @@ def _assistance_records(people: Any, tree: Any) -> tuple[Any, Any, Any]:
         actor=people.city_cadre, org=tree.city, title="送温暖", kind="warmth", year=2026
     )
     return family, grant, campaign
+
+
+def _ventures_activities(people: Any, tree: Any, member: Any) -> dict[str, str]:
+    """County A's park with a venture and one employee; county A's activity with 李四 signed
+    up; county A's volunteer team."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gonghui.activities import services as activities
+    from gonghui.activities.models import Signup
+    from gonghui.ventures import services as ventures
+
+    park = ventures.park_save(
+        actor=people.cadre_a,
+        data={"code": "CYY-A", "name": "园", "level": "county", "host": "h",
+              "recognized_on": "2020-01-02"},
+    )  # fmt: skip
+    venture = ventures.venture_save(
+        actor=people.cadre_a,
+        park=park,
+        data={"name": "项目", "industry": "C", "started_on": "2020-02-01",
+              "founder_name": "王强", "founder_id_number": "110105194912310038"},
+    )  # fmt: skip
+    person = ventures.person_add(
+        actor=people.cadre_a,
+        venture=venture,
+        data={"member": member.pk, "started_on": "2020-03-01"},
+    )
+    now = timezone.now()
+    activity = activities.activity_save(
+        actor=people.cadre_a,
+        org=tree.county_a,
+        data={"title": "读书会", "kind": "reading", "starts_at": now, "place": "书屋",
+              "ends_at": now + timedelta(hours=2), "capacity": 10},
+    )  # fmt: skip
+    signup = Signup.objects.create(
+        activity=activity, member=member, status="confirmed", queued_at=now
+    )
+    team = activities.team_create(
+        actor=people.cadre_a, org=tree.county_a, name="志愿队", founded_on="2020-05-20"
+    )
+    return {
+        "park_id": str(park.pk),
+        "venture_id": str(venture.pk),
+        "person_id": str(person.pk),
+        "activity_id": str(activity.pk),
+        "signup_id": str(signup.pk),
+        "team_id": str(team.pk),
+    }
 
 
 def _call(client: Client, route: str, url: str) -> Any:

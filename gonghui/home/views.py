@@ -90,6 +90,10 @@ def shortcuts(user: Any) -> list[tuple[str, str]]:
         links.append(_link(_("工作报告"), "reports:summary"))
     if can(user, "bargaining.view"):
         links.append(_link(_("集体协商"), "bargaining:home"))
+    if can(user, "ventures.view"):
+        links.append(_link(_("工友创业园"), "ventures:home"))
+    if can(user, "activities.view"):
+        links.append(_link(_("职工活动"), "activities:home"))
     if can(user, "places.view"):
         links.append(_link(_("服务阵地"), "places:list"))
     if can(user, "notices.view"):
@@ -149,9 +153,22 @@ def cadre_todo(
             ),
         ]
     rows += funds_todo(user)
+    rows += ventures_todo(user)
     rows += office_todo(user)
     rows += places_todo(user)
     return [r for r in rows if r.count or not r.urgent]
+
+
+def ventures_todo(user: Any) -> list[selectors.Todo]:
+    """The ventures of the subtree still without this year's review."""
+    if not can(user, "ventures.manage"):
+        return []
+    from django.utils import timezone
+
+    from gonghui.ventures.selectors import due_for_review
+
+    waiting = due_for_review(user, timezone.localdate().year).count()
+    return [selectors.Todo(_("本年度待复核的创业项目"), waiting, reverse("ventures:home"))]
 
 
 def office_todo(user: Any) -> list[selectors.Todo]:

@@ -43,6 +43,10 @@ def test_the_demo_report_reproduces_the_seed_page(demo: str) -> None:
         "legal.staff": "60",
         "governance.replaced": "5",
         "governance.audit_replaced": "4",
+        "ventures.parks": "36",  # 新培育市级工友创业园36个
+        "ventures.jobs": "10640",  # 带动10640人就业
+        "ventures.founders": "205",  # 205人创业
+        "ventures.hardship_founders": "422",  # 其中困难职工422人 (counted person by person)
     }
     assert {key: str(figure(report, key).value) for key in seed} == seed
     assert figure(report, "bargaining.offers").value >= 6000  # "6000余家"
@@ -53,6 +57,8 @@ def test_the_demo_report_reproduces_the_seed_page(demo: str) -> None:
             assert records.count() == fig.raw, fig.key
     text = selectors.report_json(report)["text"]
     assert "新组建8个县级化工产业工会；新组建9个化工产业园区工会" in text
+    assert "新培育市级工友创业园36个；带动10640人就业；205人创业；其中困难职工422人" in text
+    assert figure(report, "activities.events").value > 0  # 书香三八, the volunteer team
 
 
 # --- one definition per figure: every page shows the same number --------------------------
