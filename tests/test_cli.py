@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import socket
@@ -252,3 +253,66 @@ def test_demo_serves_with_a_worker_beside_it_and_stops_both(demo_dir: tuple[Path
         not Path(f"/proc/{workers[0]}").exists()
         or b"Z" in Path(f"/proc/{workers[0]}/stat").read_bytes().rsplit(b")", 1)[1][:3]
     )
+
+
+_FIRST_ID = (
+    "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'gonghui.settings'); "
+    "django.setup(); from gonghui.members.models import Member; "
+    "m = Member.objects.order_by('id').first(); print(m.pk, m.id_number)"
+)
+
+
+def _first_id(env: dict[str, str]) -> str:
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", _FIRST_ID], capture_output=True, text=True, env=env, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_loaded_demo_backs_up_and_restores(demo_dir: tuple[Path, Any], tmp_path: Path) -> None:
+    """Issue 21's round trip on the whole demo: `gonghui backup` of the loaded data dir, then
+    `gonghui restore` into an empty one with the installation's field key: the same rows in
+    every table, the audit chain intact, and a member's ID number revealed alike."""
+    from gonghui.core.identifiers import parse_citizen_id
+
+    data_dir, first = demo_dir
+    assert first.returncode == 0, first.stderr
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
+    passphrase = "只有管理员知道的口令 2026"
+    archive = tmp_path / "demo.gonghui"
+    made = subprocess.run(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "-m", "gonghui", "backup", "--output", str(archive)],
+        capture_output=True, text=True, timeout=600, check=False,
+        env={**base, "GONGHUI_DATA_DIR": str(data_dir), "GONGHUI_BACKUP_PASSPHRASE": passphrase},
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    key = (data_dir / "field_key").read_text().strip()
+    assert key.encode() not in archive.read_bytes()
+    target = tmp_path / "restored"
+    restored_env = {
+        **base, "GONGHUI_DATA_DIR": str(target), "GONGHUI_FIELD_KEY": key,
+        "GONGHUI_BACKUP_PASSPHRASE": passphrase,
+    }  # fmt: skip
+    done = subprocess.run(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "-m", "gonghui", "restore", str(archive), "--json"],
+        capture_output=True, text=True, timeout=600, check=False, env=restored_env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["counts_match"] and outcome["audit_ok"] and outcome["rows"] > 100_000
+
+    def counts(db: Path) -> dict[str, int]:
+        with sqlite3.connect(db) as conn:
+            tables = [
+                r[0] for r in conn.execute("select name from sqlite_master where type='table'")
+            ]
+            return {t: conn.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}  # noqa: S608
+
+    original = counts(data_dir / "gonghui.sqlite3")
+    assert counts(target / "gonghui.sqlite3") == original
+    assert original["members_member"] > 40_000 and original["core_auditentry"] > 1_000
+    revealed = _first_id(restored_env)
+    assert revealed == _first_id({**base, "GONGHUI_DATA_DIR": str(data_dir)})
+    parse_citizen_id(revealed.split()[1])  # a whole, valid ID number, decrypted after restore
