@@ -34,7 +34,7 @@ ROLES = ("admin", "city_cadre", "leader", "operator", "clerk_a", "lawyer_a", "co
          "member_a")  # fmt: skip
 # not pages: downloads, the API, logging out, switching language
 SKIP = re.compile(
-    r"^/(api/|i18n/|logout/)|\.(xlsx|csv|pdf)$|/export\.|/download\.|/template\.|/rejected|/errors"
+    r"^/(api/|i18n/|logout/)|\.(xlsx|csv|pdf)$|/export[./]|/download[./]|/template[./]|/rejected|/errors"
     r"|/files/\d+/$|/reveal/$"
 )
 
@@ -47,7 +47,8 @@ def kind_of(url: str) -> str:
 
 
 def links(page: Any, base: str) -> list[str]:
-    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    # a link marked ``download`` is a file to save, not a page
+    hrefs = page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)")
     out = []
     for href in hrefs:
         parts = urlsplit(href)

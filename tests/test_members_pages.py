@@ -506,13 +506,13 @@ def test_transfer_with_the_wrong_name_answers_as_unknown(
     wang: Member, clerk_b: Any, login: Any
 ) -> None:
     before = snapshot(wang)
-    html = html_of(
-        login(clerk_b).post(
-            "/members/transfer/",
-            {"id_number": ID_WANG, "name": "李四", "to_org": "G-B-0001", "apply": "1"},
-        )
+    stranger = login(clerk_b).post(
+        "/members/transfer/",
+        {"id_number": ID_WANG, "name": "李四", "to_org": "G-B-0001", "apply": "1"},
     )
-    assert "如是新会员，请登记入会" in html
+    # the application answers as it would for anyone (a request nobody can approve is filed,
+    # issue 10): nothing tells the clerk whether the ID number belongs to a member elsewhere
+    assert stranger.status_code in (200, 302)
     assert snapshot(wang) == before
 
 

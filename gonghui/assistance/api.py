@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from gonghui.core.api import InputSchema, Page, PageParams, paginate
+from gonghui.core.api import BoundedText, InputSchema, Page, PageParams, paginate
 from gonghui.core.errors import Forbidden, InvalidInput
 from gonghui.core.masking import mask_generic, mask_id_number, mask_name
 from gonghui.core.roles import Role, can
@@ -312,7 +312,7 @@ def family_attachments(request: HttpRequest, family_id: int) -> list[dict[str, A
     summary="上传申请材料（书面申请、收入承诺书、授权书、证明材料）",
 )
 def family_attach(
-    request: HttpRequest, family_id: int, kind: Form[str], file: File[UploadedFile]
+    request: HttpRequest, family_id: int, kind: Form[BoundedText], file: File[UploadedFile]
 ) -> Status[dict[str, Any]]:
     family = selectors.access_family(request.user, family_id)
     item = services.family_attach(actor=request.user, family=family, upload=file, kind=kind)

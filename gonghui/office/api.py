@@ -6,14 +6,16 @@ answers 409 naming the allowed ones; bad rows answer 422 naming each row."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import MaxLen
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import AfterValidator
 
-from gonghui.core.api import InputSchema, Page, PageParams, paginate
+from gonghui.core.api import BoundedText, InputSchema, Page, PageParams, no_nul, paginate
 from gonghui.core.errors import Forbidden, NotFound
 from gonghui.core.roles import can
 from gonghui.orgs.models import Org
@@ -519,7 +521,9 @@ def submission_submit(request: HttpRequest, submission_id: int) -> Submission:
 
 
 @router.get("/tasks", response=Page[TaskOut], summary="督办事项")
-def task_list(request: HttpRequest, params: Query[PageParams], status: str = "") -> dict[str, Any]:
+def task_list(
+    request: HttpRequest, params: Query[PageParams], status: BoundedText = ""
+) -> dict[str, Any]:
     _view(request.user)
     qs = selectors.tasks_for(request.user)
     if status:
@@ -559,7 +563,7 @@ def task_close(
     request: HttpRequest,
     task_id: int,
     evidence: File[UploadedFile],
-    outcome: Form[str] = "",
+    outcome: Form[Annotated[str, MaxLen(2000), AfterValidator(no_nul)]] = "",
 ) -> Task:
     user = request.user
     task = _task(user, task_id)

@@ -32,6 +32,7 @@ MODULE_SECTIONS = {
     "ventures": gettext_noop("职工创业就业"),
     "bargaining": gettext_noop("集体协商"),
     "places": gettext_noop("服务职工阵地建设"),
+    "office": gettext_noop("综合办公"),
 }
 
 
