@@ -183,11 +183,11 @@ def load_orgs(stdout: Output) -> None:
             object_id=city.code,
             object_org=city,
             object_repr=city.name,
-            note=f"演示数据:新建组织 {created} 个、单位 {len(enterprises)} 家",
+            note=f"演示数据：新建组织 {created} 个、单位 {len(enterprises)} 家",
         )
     stdout.write(
-        f"工会组织:新建 {created} 个,已有 {len(data.orgs) - created} 个;"
-        f"单位:新建 {len(enterprises)} 家,已有 {len(data.enterprises) - len(enterprises)} 家\n"
+        f"工会组织：新建 {created} 个，已有 {len(data.orgs) - created} 个；"
+        f"单位：新建 {len(enterprises)} 家，已有 {len(data.enterprises) - len(enterprises)} 家\n"
     )
 
 
@@ -247,7 +247,7 @@ def load_accounts(stdout: Output) -> None:
             title=account.title,
         )
         created += 1
-    stdout.write(f"演示账号:新建 {created} 个,已有 {len(DEMO_ACCOUNTS) - created} 个\n")
+    stdout.write(f"演示账号：新建 {created} 个，已有 {len(DEMO_ACCOUNTS) - created} 个\n")
 
 
 # Modules that make accounts of their own for the demo (the hotline's county desks) list them

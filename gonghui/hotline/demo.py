@@ -4,7 +4,7 @@ month, this quarter and this year have figures on every page.
 
 Every order is driven through the real services (``ticket_create`` and one call per step) by
 the demo accounts — the operator and the city cadre at 371700 receive, dispatch, call back,
-check and close; a hotline cadre at each county federation (``cadre_mudan`` for 牡丹区, the
+check and close; a hotline cadre at each county federation (``cadre_mudan`` for 牡丹区， the
 ``rx_<code>`` accounts made here for the others) and the demo clerk below 牡丹区 accept,
 return, extend and reply — so every order has its real timeline, path and audit rows.
 
@@ -113,52 +113,52 @@ CHANNELS = [
 
 DEMANDS = {
     "01": [
-        "{employer}拖欠来电人及{n}名工友{months}个月工资共约{amount}元,多次讨要未果,请求帮助追讨。",
-        "来电人在{employer}务工,项目完工后包工头以甲方未结款为由拖欠工资{amount}元,请求协调。",
+        "{employer}拖欠来电人及{n}名工友{months}个月工资共约{amount}元，多次讨要未果，请求帮助追讨。",
+        "来电人在{employer}务工，项目完工后包工头以甲方未结款为由拖欠工资{amount}元，请求协调。",
     ],
     "02": [
-        "来电人在{employer}工作{years}年,单位一直未与其签订书面劳动合同,请求督促补签并支付双倍工资。",
-        "{employer}单方面变更来电人工作岗位并降低工资,来电人不同意,请求工会协调。",
+        "来电人在{employer}工作{years}年，单位一直未与其签订书面劳动合同，请求督促补签并支付双倍工资。",
+        "{employer}单方面变更来电人工作岗位并降低工资，来电人不同意，请求工会协调。",
     ],
     "03": [
-        "{employer}自{year}年起未为来电人缴纳社会保险,请求督促补缴。",
-        "来电人反映{employer}按最低基数缴纳社保,与实际工资不符,请求核实处理。",
+        "{employer}自{year}年起未为来电人缴纳社会保险，请求督促补缴。",
+        "来电人反映{employer}按最低基数缴纳社保，与实际工资不符，请求核实处理。",
     ],
     "04": [
-        "来电人在{employer}工作期间受伤,单位不配合申请工伤认定,请求帮助维权。",
-        "来电人已认定工伤,{employer}拖延支付停工留薪期工资和医疗费,请求协调。",
+        "来电人在{employer}工作期间受伤，单位不配合申请工伤认定，请求帮助维权。",
+        "来电人已认定工伤，{employer}拖延支付停工留薪期工资和医疗费，请求协调。",
     ],
     "05": [
-        "{employer}以经营困难为由辞退来电人,未支付经济补偿,请求帮助。",
-        "来电人提出辞职后,{employer}扣押最后一个月工资{amount}元不发,请求协调。",
+        "{employer}以经营困难为由辞退来电人，未支付经济补偿，请求帮助。",
+        "来电人提出辞职后，{employer}扣押最后一个月工资{amount}元不发，请求协调。",
     ],
     "06": [
-        "来电人所在{employer}有职工{n}人尚未建立工会,职工希望组建工会,请求指导。",
-        "来电人调入{employer}后会籍未能接转,请求帮助办理。",
+        "来电人所在{employer}有职工{n}人尚未建立工会，职工希望组建工会，请求指导。",
+        "来电人调入{employer}后会籍未能接转，请求帮助办理。",
     ],
     "07": [
-        "来电人家庭因病致困,本人在{employer}工作,请求申请困难职工帮扶。",
-        "来电人子女今年考入大学,家庭困难,请求了解金秋助学申请条件并帮助申请。",
+        "来电人家庭因病致困，本人在{employer}工作，请求申请困难职工帮扶。",
+        "来电人子女今年考入大学，家庭困难，请求了解金秋助学申请条件并帮助申请。",
     ],
     "08": [
-        "{employer}长期安排加班,每月休息不足四天且不支付加班费,请求督促整改。",
-        "来电人在{employer}工作满{years}年,单位不安排带薪年休假,请求协调。",
+        "{employer}长期安排加班，每月休息不足四天且不支付加班费，请求督促整改。",
+        "来电人在{employer}工作满{years}年，单位不安排带薪年休假，请求协调。",
     ],
     "09": [
-        "{employer}车间粉尘大,未发放防护用品,职工身体不适,请求督促改善劳动条件。",
-        "来电人反映{employer}高温作业未采取防暑降温措施,请求督促整改。",
+        "{employer}车间粉尘大，未发放防护用品，职工身体不适，请求督促改善劳动条件。",
+        "来电人反映{employer}高温作业未采取防暑降温措施，请求督促整改。",
     ],
     "10": [
-        "来电人怀孕后{employer}以调岗为由变相降薪,请求维护孕期女职工权益。",
-        "{employer}未安排女职工哺乳时间,请求督促落实。",
+        "来电人怀孕后{employer}以调岗为由变相降薪，请求维护孕期女职工权益。",
+        "{employer}未安排女职工哺乳时间，请求督促落实。",
     ],
     "11": [
-        "来电人与{employer}劳动争议已申请仲裁,请求工会提供法律援助律师代理。",
-        "来电人与{employer}就工资结算发生争议,请求工会调解。",
+        "来电人与{employer}劳动争议已申请仲裁，请求工会提供法律援助律师代理。",
+        "来电人与{employer}就工资结算发生争议，请求工会调解。",
     ],
-    "12": ["来电人近期工作压力大、失眠焦虑,请求心理咨询服务。"],
-    "13": ["来电人失业在家,请求推荐就业岗位或技能培训。"],
-    "99": ["来电人反映{employer}食堂饭菜价格过高、质量差,请求工会协调。"],
+    "12": ["来电人近期工作压力大、失眠焦虑，请求心理咨询服务。"],
+    "13": ["来电人失业在家，请求推荐就业岗位或技能培训。"],
+    "99": ["来电人反映{employer}食堂饭菜价格过高、质量差，请求工会协调。"],
 }
 CONSULTS = {
     "01": "咨询单位拖欠工资应向哪些部门投诉、需准备哪些材料。",
@@ -177,33 +177,33 @@ CONSULTS = {
     "99": "咨询“齐鲁工惠”App会员实名认证方法。",
 }
 ANSWERS = {
-    "01": "已告知可向工会、人社部门劳动保障监察机构投诉,准备劳动合同、工资条、考勤等证据。",
-    "02": "已告知试用期依合同期限最长六个月,工资不得低于约定工资的百分之八十及最低工资标准。",
+    "01": "已告知可向工会、人社部门劳动保障监察机构投诉，准备劳动合同、工资条、考勤等证据。",
+    "02": "已告知试用期依合同期限最长六个月，工资不得低于约定工资的百分之八十及最低工资标准。",
     "03": "已告知可持身份证到户籍地社保经办机构或通过“爱山东”App办理参保登记。",
     "04": "已告知单位应在事故发生之日起30日内、个人一年内向人社部门申请工伤认定。",
     "05": "已告知经济补偿按工作年限每满一年支付一个月工资的标准计算。",
-    "06": "已告知可向所在单位工会提出申请,或通过“齐鲁工惠”App在线申请入会。",
-    "07": "已告知困难职工建档条件和所需材料,请向所在单位工会或县区总工会提出申请。",
+    "06": "已告知可向所在单位工会提出申请，或通过“齐鲁工惠”App在线申请入会。",
+    "07": "已告知困难职工建档条件和所需材料，请向所在单位工会或县区总工会提出申请。",
     "08": "已告知法定节假日安排工作应支付不低于工资百分之三百的工资报酬。",
-    "09": "已告知山东省高温津贴发放时间为6月至9月,标准为每人每月200元。",
-    "10": "已告知女职工生育享受98天产假,山东省另增加产假60天,生育津贴由生育保险基金支付。",
+    "09": "已告知山东省高温津贴发放时间为6月至9月，标准为每人每月200元。",
+    "10": "已告知女职工生育享受98天产假，山东省另增加产假60天，生育津贴由生育保险基金支付。",
     "11": "已告知可持身份证和争议材料到县区总工会职工法律援助工作站申请。",
     "12": "已告知可拨打12351预约市总工会职工心理咨询服务。",
     "13": "已告知关注市总工会公众号报名职工技能提升培训。",
     "99": "已指导来电人在App“我的”页面完成实名认证。",
 }
 SUGGESTIONS = [
-    "建议工会在{employer}所在园区设立职工服务站,方便职工就近办事。",
+    "建议工会在{employer}所在园区设立职工服务站，方便职工就近办事。",
     "建议加大对中小企业建会入会的宣传力度。",
     "建议延长12351热线人工服务时间。",
     "建议工会组织更多面向一线职工的技能培训和劳动竞赛。",
 ]
 RESULTS = {
-    "01": "经{county}总工会协调,{employer}已于{day}支付拖欠工资{amount}元,涉及职工{n}人。",
-    "05": "经{county}总工会调解,{employer}同意支付经济补偿{amount}元,已履行完毕。",
+    "01": "经{county}总工会协调，{employer}已于{day}支付拖欠工资{amount}元，涉及职工{n}人。",
+    "05": "经{county}总工会调解，{employer}同意支付经济补偿{amount}元，已履行完毕。",
 }
-RESULT_DEFAULT = "经{county}总工会调查核实并与{employer}沟通,问题已协调解决,已电话告知来电人。"
-RESULT_SUGGESTION = "{county}总工会已研究来电人建议,纳入年度工作计划,已电话答复来电人。"
+RESULT_DEFAULT = "经{county}总工会调查核实并与{employer}沟通，问题已协调解决，已电话告知来电人。"
+RESULT_SUGGESTION = "{county}总工会已研究来电人建议，纳入年度工作计划，已电话答复来电人。"
 
 
 @dataclass
@@ -363,7 +363,7 @@ class Generator:
                     "return",
                     f"desk:{wrong}",
                     1,
-                    {"reason": "经核实,来电人所在单位不在我县区,请改派属地总工会。"},
+                    {"reason": "经核实，来电人所在单位不在我县区，请改派属地总工会。"},
                 ),
             ]
         steps.append(Step("dispatch", "operator", 0 if not steps else 1, {"org": county}))
@@ -380,7 +380,7 @@ class Generator:
             days += rng.randint(10, 14)
         if data["category"] != "consult" and rng.random() < 0.08:
             steps.append(
-                Step("extend", handler, days, {"days": 7, "reason": "涉及人数较多,需进一步核实。"})
+                Step("extend", handler, days, {"days": 7, "reason": "涉及人数较多，需进一步核实。"})
             )
             steps.append(Step("approve_extension", "cadre_city", 1, {"approved": True}))
             days = rng.randint(3, 6)
@@ -436,7 +436,7 @@ class Generator:
                     "reply",
                     handler,
                     rng.randint(2, 4),
-                    {**reply, "result": "再次协调,已按来电人诉求解决。"},
+                    {**reply, "result": "再次协调，已按来电人诉求解决。"},
                 ),
             ]
         elif reopen == "check":
@@ -565,7 +565,7 @@ class Generator:
                     "extend",
                     steps[_index(steps, "accept")].actor,
                     6,
-                    {"days": 7, "reason": "用人单位负责人外出,需延期协调。"},
+                    {"days": 7, "reason": "用人单位负责人外出，需延期协调。"},
                 ),
             ]
         elif stage == "returned":
@@ -576,7 +576,7 @@ class Generator:
                     "return",
                     f"desk:{county}",
                     1,
-                    {"reason": "诉求涉及劳动仲裁,请转法律援助部门办理。"},
+                    {"reason": "诉求涉及劳动仲裁，请转法律援助部门办理。"},
                 ),
             ]
         elif stage == "replied":
@@ -788,7 +788,7 @@ def _desks(stdout: Output) -> dict[str, Any]:
                 object_id=user.pk,
                 object_org=user.org,
                 object_repr=user.username,
-                note="演示数据:县区热线承办账号",
+                note="演示数据：县区热线承办账号",
             )
         made = "、".join(
             f"{u.username}（{u.full_name}，{COUNTY_NAMES[code]}）"
@@ -846,7 +846,7 @@ def load_hotline(stdout: Output) -> None:
     ):
         topics.setdefault(parent, []).append(code)
     if not Org.objects.filter(code=CITY).exists() or not topics:
-        stdout.write("热线工单:缺少组织或问题分类,跳过\n")
+        stdout.write("热线工单：缺少组织或问题分类，跳过\n")
         return
     from gonghui.demo.heze import enterprise_codes
 
@@ -873,7 +873,7 @@ def load_hotline(stdout: Output) -> None:
         return
     actors = _desks(stdout)
     if "operator" not in actors or "cadre_city" not in actors:
-        stdout.write("热线工单:缺少演示账号(operator、cadre_city),跳过\n")
+        stdout.write("热线工单：缺少演示账号(operator、cadre_city)，跳过\n")
         return
     # every seventh order comes from a member of the roster (linked by the phone's index)
     callers = _members_for_callers(len(plans) // 7 + 1)
@@ -1247,7 +1247,7 @@ class OrderWriter:
         self._audit(actor, t, name, changes, audit_note or note[:200])
 
     def _supervise(self, t: Ticket, actor: Any, note: str, at: datetime) -> None:
-        """``services._note_step`` for 督办: the holder is notified."""
+        """``services._note_step`` for 督办： the holder is notified."""
         from . import services
 
         note = note.strip()

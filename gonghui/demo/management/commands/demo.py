@@ -40,9 +40,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--data-dir",
             default=None,
-            help="数据目录(SQLite 数据库与密钥),默认 ./var;须在 gonghui 命令行上给出",
+            help="数据目录（SQLite 数据库与密钥），默认 ./var；须在 gonghui 命令行上给出",
         )
-        parser.add_argument("--no-serve", action="store_true", help="载入后退出,不启动网站")
+        parser.add_argument("--no-serve", action="store_true", help="载入后退出，不启动网站")
         parser.add_argument(
             "--timings", action="store_true", help="逐个载入步骤列出所用 CPU 与墙钟秒数"
         )
@@ -62,14 +62,14 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         self._print_accounts()
         url = f"http://{options['host']}:{options['port']}/"
-        self.stdout.write(f"数据目录:{settings.DATA_DIR}")
-        self.stdout.write(f"准备完成,用时 {elapsed:.1f} 秒。网址:{url}")
+        self.stdout.write(f"数据目录：{settings.DATA_DIR}")
+        self.stdout.write(f"准备完成，用时 {elapsed:.1f} 秒。网址：{url}")
         if options["no_serve"]:
             return
         if options["host"] not in ("127.0.0.1", "localhost", "::1") and not os.environ.get(
             "GONGHUI_ALLOWED_HOSTS"
         ):
-            self.stdout.write("提示:从其他机器访问时,请把本机地址写入 GONGHUI_ALLOWED_HOSTS。")
+            self.stdout.write("提示：从其他机器访问时，请把本机地址写入 GONGHUI_ALLOWED_HOSTS。")
         self._serve(options["host"], options["port"])
 
     def _print_accounts(self) -> None:
@@ -78,7 +78,7 @@ class Command(BaseCommand):
         cols = list(header)
         widths = {c: max(_width(str(r[c])) for r in [header, *rows]) for c in cols}
         self.stdout.write("")
-        self.stdout.write("演示账号:")
+        self.stdout.write("演示账号：")
         for row in [header, *rows]:
             self.stdout.write("  ".join(_pad(str(row[c]), widths[c]) for c in cols).rstrip())
         self.stdout.write("")
