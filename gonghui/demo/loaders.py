@@ -286,7 +286,7 @@ def demo_accounts() -> list[dict[str, Any]]:
         {
             "username": a.username,
             "role": str(Role(a.role).label),
-            "org": f"{names.get(a.org, '')}({a.org})",
+            "org": f"{names.get(a.org, '')}（{a.org}）",
             "password": a.password,
         }
         for a in accounts
