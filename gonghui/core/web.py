@@ -5,6 +5,9 @@
   from a selector or service becomes 404, ``Forbidden`` 403.
 - ``form_errors(form, exc)``: an ``InvalidInput`` or ``Conflict`` from a service shown on the
   form, each message next to the field it names (or above the form when it names none).
+- ``form_submitted(request, form, save, message)``: the create-or-edit step every form page
+  repeats — on a valid POST, the service; its refusal on the form; on success the message and
+  a redirect to the record.
 - ``audit_search``: the scoped read behind the audit page and the recent-rows panels.
 """
 
@@ -19,10 +22,12 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
 
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from .models import AuditEntry, ImportJob
@@ -60,6 +65,30 @@ def form_errors(form: forms.BaseForm, exc: ServiceError) -> None:
         form.add_error(None, exc.detail)
     else:
         raise exc
+
+
+def form_submitted(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], Any],
+    message: str,
+    *,
+    allowed: bool = True,
+    then: str | None = None,
+) -> HttpResponse | None:
+    """On a POST of a valid ``form`` by someone ``allowed`` to send it: ``save`` the cleaned
+    data through the service. A refusal goes onto the form (``None``: the page shows the form
+    again); success flashes ``message`` and redirects to ``then`` or to what ``save``
+    returned. ``None`` too for a GET, an invalid form or someone not allowed."""
+    if request.method != "POST" or not allowed or not form.is_valid():
+        return None
+    try:
+        saved = save(form.cleaned_data)
+    except ServiceError as exc:
+        form_errors(form, exc)
+        return None
+    messages.success(request, message)
+    return redirect(then or saved.get_absolute_url())
 
 
 def audit_search(

@@ -19,7 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gonghui.core.errors import InvalidInput, ServiceError
 from gonghui.core.roles import Role, can
-from gonghui.core.web import form_errors, staff_page, stored_file_response, workbook_download
+from gonghui.core.web import (
+    form_submitted,
+    staff_page,
+    stored_file_response,
+    workbook_download,
+)
 from gonghui.orgs.models import Org
 
 from . import forms, selectors, services, workflow
@@ -90,14 +95,12 @@ def documents(request: HttpRequest) -> HttpResponse:
 def document_new(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = forms.DocumentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            doc = services.document_create(actor=user, data=form.cleaned_data)
-        except ServiceError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("草稿已保存，可以上传附件后送审。"))
-            return redirect(doc.get_absolute_url())
+
+    def save(data: dict[str, Any]) -> Any:
+        return services.document_create(actor=user, data=data)
+
+    if done := form_submitted(request, form, save, _("草稿已保存，可以上传附件后送审。")):
+        return done
     return render(request, "office/document_new.html", {"form": form})
 
 
@@ -152,14 +155,12 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "body": doc.body,
     }
     form = forms.EditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_update(actor=user, document=doc, data=form.cleaned_data)
-        except ServiceError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("公文已修改。"))
-            return redirect(doc.get_absolute_url())
+
+    def save(data: dict[str, Any]) -> Any:
+        return services.document_update(actor=user, document=doc, data=data)
+
+    if done := form_submitted(request, form, save, _("公文已修改。")):
+        return done
     return render(request, "office/document_edit.html", {"form": form, "doc": doc})
 
 
@@ -269,18 +270,12 @@ def document_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
 def chains(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = forms.ChainForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.chain_set(
-                actor=user,
-                doc_type=form.cleaned_data["doc_type"],
-                labels=form.cleaned_data["steps"].splitlines(),
-            )
-        except ServiceError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("审批流程已保存。"))
-            return redirect("office:chains")
+
+    def save(data: dict[str, Any]) -> None:
+        services.chain_set(actor=user, doc_type=data["doc_type"], labels=data["steps"].splitlines())
+
+    if done := form_submitted(request, form, save, _("审批流程已保存。"), then="office:chains"):
+        return done
     for doc_type in DocType.values:
         workflow.chain(doc_type)
     rows = [
@@ -298,14 +293,12 @@ def incoming(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     may_register = can(user, "office.draft")
     form = forms.IncomingForm(request.POST or None)
-    if request.method == "POST" and may_register and form.is_valid():
-        try:
-            item = services.incoming_register(actor=user, data=form.cleaned_data)
-        except ServiceError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("收文已登记。"))
-            return redirect(item.get_absolute_url())
+
+    def save(data: dict[str, Any]) -> Any:
+        return services.incoming_register(actor=user, data=data)
+
+    if done := form_submitted(request, form, save, _("收文已登记。"), allowed=may_register):
+        return done
     status = request.GET.get("status", "")
     qs = selectors.incoming_for(user)
     if status in InStatus.values:
@@ -361,14 +354,12 @@ def notices(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     may_publish = can(user, "office.manage")
     form = forms.NoticeForm(request.POST or None)
-    if request.method == "POST" and may_publish and form.is_valid():
-        try:
-            notice = services.notice_publish(actor=user, data=form.cleaned_data)
-        except ServiceError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("通知公告已发布。"))
-            return redirect(notice.get_absolute_url())
+
+    def save(data: dict[str, Any]) -> Any:
+        return services.notice_publish(actor=user, data=data)
+
+    if done := form_submitted(request, form, save, _("通知公告已发布。"), allowed=may_publish):
+        return done
     return render(
         request,
         "office/notices.html",
@@ -408,19 +399,14 @@ def calls(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     may_send = can(user, "office.manage")
     form = forms.CallForm(user, request.POST or None, request.FILES or None)
-    if request.method == "POST" and may_send and form.is_valid():
-        try:
-            item = services.call_create(
-                actor=user,
-                data=form.cleaned_data,
-                orgs=form.chosen_orgs(),
-                kinds=form.cleaned_data["kinds"],
-            )
-        except ServiceError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("信息报送已发出。"))
-            return redirect(item.get_absolute_url())
+
+    def save(data: dict[str, Any]) -> Any:
+        return services.call_create(
+            actor=user, data=data, orgs=form.chosen_orgs(), kinds=data["kinds"]
+        )
+
+    if done := form_submitted(request, form, save, _("信息报送已发出。"), allowed=may_send):
+        return done
     sent = selectors.calls_for(user).filter(org_id=user.org_id)
     return render(
         request,
@@ -599,15 +585,13 @@ def tasks(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     may_assign = can(user, "office.manage")
     form = forms.TaskForm(user, request.POST or None)
-    if request.method == "POST" and may_assign and form.is_valid():
-        owner = Org.objects.get(code=form.cleaned_data["owner"])
-        try:
-            task = services.task_create(actor=user, owner=owner, data=form.cleaned_data)
-        except ServiceError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("督办事项已交办。"))
-            return redirect(task.get_absolute_url())
+
+    def save(data: dict[str, Any]) -> Any:
+        owner = Org.objects.get(code=data["owner"])
+        return services.task_create(actor=user, owner=owner, data=data)
+
+    if done := form_submitted(request, form, save, _("督办事项已交办。"), allowed=may_assign):
+        return done
     status = request.GET.get("status", TaskStatus.OPEN)
     qs = selectors.tasks_for(user)
     if status in TaskStatus.values:
@@ -689,15 +673,13 @@ def meetings(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     may_call = can(user, "office.manage")
     form = forms.MeetingForm(user, request.POST or None)
-    if request.method == "POST" and may_call and form.is_valid():
-        orgs = list(Org.objects.filter(code__in=form.cleaned_data["orgs"]))
-        try:
-            meeting = services.meeting_create(actor=user, data=form.cleaned_data, orgs=orgs)
-        except ServiceError as exc:
-            form_errors(form, exc)
-        else:
-            messages.success(request, _("会议通知已发出。"))
-            return redirect(meeting.get_absolute_url())
+
+    def save(data: dict[str, Any]) -> Any:
+        orgs = list(Org.objects.filter(code__in=data["orgs"]))
+        return services.meeting_create(actor=user, data=data, orgs=orgs)
+
+    if done := form_submitted(request, form, save, _("会议通知已发出。"), allowed=may_call):
+        return done
     return render(
         request,
         "office/meetings.html",
