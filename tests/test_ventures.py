@@ -152,6 +152,28 @@ def test_the_archive_changing_later_reflags_people(people: People, tree: Tree) -
     assert not p.hardship and p.hardship_family is None
 
 
+def test_a_file_kept_outside_the_venture_s_county_neither_flags_nor_tells(
+    people: People, tree: Tree
+) -> None:
+    """County A's cadre types the ID number of someone with a hardship file in county B as an
+    employee: the person is not flagged (nor after the nightly refresh), so the flag cannot be
+    used to learn who has a file elsewhere; the same file kept in county A flags them."""
+    elsewhere = archived(tree, ident(8), date(2019, 6, 1))
+    Family.objects.filter(pk=elsewhere.pk).update(org=tree.union_b)
+    v = venture(people, park(people, tree))
+    p = services.person_add(
+        actor=people.cadre_a,
+        venture=v,
+        data={"name": "孙七", "id_number": ident(8), "started_on": "2020-06-01"},
+    )
+    assert not p.hardship and p.hardship_family is None
+    assert services.hardship_refresh() == 0
+    Family.objects.filter(pk=elsewhere.pk).update(org=tree.union_a)
+    assert services.hardship_refresh() == 1
+    p.refresh_from_db()
+    assert p.hardship and p.hardship_family == elsewhere
+
+
 # --- parks and ventures: input, scope ------------------------------------------------------
 
 

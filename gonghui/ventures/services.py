@@ -238,11 +238,13 @@ class ArchiveFile:
     bidx: str
     archived_on: datetime.date
     exited_on: datetime.date | None
+    path: str  # the tree path of the union that keeps the file
 
 
 def archive_files(member_ids: Iterable[int], bidxes: Iterable[str]) -> list[ArchiveFile]:
     """The assistance archive's files of these people (by member or ID blind index): every
-    file ever archived, whatever happened after (an exit keeps its date)."""
+    file ever archived, whatever happened after (an exit keeps its date). Which of them may
+    mark a person is ``Archive.file_for``'s ``within``."""
     from gonghui.assistance.models import Family
 
     members, indexes = set(member_ids), {b for b in bidxes if b}
@@ -252,8 +254,17 @@ def archive_files(member_ids: Iterable[int], bidxes: Iterable[str]) -> list[Arch
         Q(member_id__in=members) | Q(id_number_bidx__in=indexes)
     )
     return [
-        ArchiveFile(r["id"], r["member_id"], r["id_number_bidx"], r["archived_on"], r["exited_on"])
-        for r in rows.values("id", "member_id", "id_number_bidx", "archived_on", "exited_on")
+        ArchiveFile(
+            r["id"],
+            r["member_id"],
+            r["id_number_bidx"],
+            r["archived_on"],
+            r["exited_on"],
+            r["org__path"],
+        )
+        for r in rows.values(
+            "id", "member_id", "id_number_bidx", "archived_on", "exited_on", "org__path"
+        )
     ]
 
 
@@ -269,12 +280,20 @@ class Archive:
             if f.bidx:
                 self.by_bidx.setdefault(f.bidx, []).append(f)
 
-    def file_for(self, member_id: int | None, bidx: str, day: datetime.date) -> int | None:
-        """The archive file in force on ``day`` (archived by then, not yet exited), or None."""
+    def file_for(
+        self, member_id: int | None, bidx: str, day: datetime.date, within: str
+    ) -> int | None:
+        """The archive file in force on ``day`` (archived by then, not yet exited) kept by a
+        union under the tree path ``within`` (the venture's registering org), or None. A file
+        kept elsewhere does not count: else whoever registers a venture could learn, by
+        typing any ID number as an employee, that someone outside their scope has a hardship
+        file."""
         candidates = (self.by_member.get(member_id, []) if member_id else []) + (
             self.by_bidx.get(bidx, []) if bidx else []
         )
         for f in sorted(candidates, key=lambda f: (f.archived_on, f.id)):
+            if not f.path.startswith(within):
+                continue
             if f.archived_on <= day and (f.exited_on is None or f.exited_on >= day):
                 return f.id
         return None
@@ -334,7 +353,9 @@ def _who(actor: Any, data: dict[str, Any], prefix: str = "") -> Who:
 
 def _person(venture: Venture, who: Who, role: str, started_on: datetime.date) -> Person:
     archive = Archive(archive_files([who.member.pk] if who.member else [], [who.bidx]))
-    family = archive.file_for(who.member.pk if who.member else None, who.bidx, started_on)
+    family = archive.file_for(
+        who.member.pk if who.member else None, who.bidx, started_on, venture.org.path
+    )
     return Person(
         venture=venture,
         org_id=venture.org_id,
@@ -488,8 +509,11 @@ def people_insert(*, actor: Any, rows: Sequence[PersonRow], note: str = "") -> i
     (running the same sheet again changes nothing). Returns how many were inserted."""
     if not rows:
         return 0
+    paths: dict[int, str] = {}
     for org_id in {r.venture.org_id for r in rows}:
-        _require(actor, Org.objects.get(pk=org_id))
+        org = Org.objects.get(pk=org_id)
+        _require(actor, org)
+        paths[org_id] = org.path
     archive = Archive(
         archive_files([r.member_id for r in rows if r.member_id], [r.bidx for r in rows])
     )
@@ -517,7 +541,7 @@ def people_insert(*, actor: Any, rows: Sequence[PersonRow], note: str = "") -> i
         have.add(key)
         if r.member_id:
             have_members.add((r.venture.pk, r.member_id))
-        family = archive.file_for(r.member_id, r.bidx, r.started_on)
+        family = archive.file_for(r.member_id, r.bidx, r.started_on, paths[r.venture.org_id])
         out.append(
             (
                 r.venture.pk,
@@ -577,12 +601,14 @@ def hardship_refresh(*, org: Org | None = None) -> int:
         else Person.objects.filter(org__path__startswith=org.path)
     )
     rows = list(
-        people.values_list("id", "member_id", "id_number_bidx", "started_on", "hardship_family_id")
+        people.values_list(
+            "id", "member_id", "id_number_bidx", "started_on", "hardship_family_id", "org__path"
+        )
     )
     archive = Archive(archive_files({r[1] for r in rows if r[1]}, {r[2] for r in rows}))
     changed: dict[int | None, list[int]] = {}
-    for pk, member_id, bidx, started_on, current in rows:
-        family = archive.file_for(member_id, bidx, started_on)
+    for pk, member_id, bidx, started_on, current, within in rows:
+        family = archive.file_for(member_id, bidx, started_on, within)
         if family != current:
             changed.setdefault(family, []).append(pk)
     with transaction.atomic():
