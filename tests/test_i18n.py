@@ -230,6 +230,60 @@ def test_catalogue_is_complete() -> None:
     assert len(po.translated_entries()) > 500
 
 
+GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy"}
+TRANSLATE_TAG = re.compile(r"""\{% translate (?:"([^"]*)"|'([^']*)')""")
+BLOCK_TAG = re.compile(
+    r"\{% blocktranslate(?: with [^%]*)? %\}(.*?)\{% (?:endblocktranslate|plural) %\}", re.S
+)
+
+
+def source_messages() -> set[str]:
+    """Every message the program marks for translation, read from the source without
+    gettext: the literal first arguments (and plurals) of ``_``, ``gettext``, ``gettext_lazy``,
+    ``gettext_noop`` and ``ngettext`` in the code — also where ``makemessages`` misses them,
+    inside an f-string — and the ``{% translate %}`` and plain ``{% blocktranslate %}`` texts
+    of the templates (``{{ n }}`` read as ``%(n)s``)."""
+    import ast
+
+    root = Path(settings.BASE_DIR)
+    found: set[str] = set()
+    for path in root.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in GETTEXT:
+                continue
+            count = 2 if name.startswith("ngettext") else 1
+            for arg in node.args[:count]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.add(arg.value)
+    for path in (root / "templates").rglob("*.html"):
+        html = path.read_text()
+        # a template's literal "%" is "%%" in the catalogue (Django escapes it both ways)
+        found.update((a or b).replace("%", "%%") for a, b in TRANSLATE_TAG.findall(html))
+        for body in BLOCK_TAG.findall(html):
+            if "{%" not in body:
+                found.add(re.sub(r"\{\{ *(\w+) *\}\}", r"%(\1)s", body.replace("%", "%%")))
+    return found
+
+
+def test_every_message_of_the_source_is_in_the_catalogue() -> None:
+    """A message added to the code or a template without ``makemessages`` and a translation
+    would show in Chinese on an English page: the catalogue must hold every one."""
+    catalogue = {
+        text
+        for entry in _catalogue()
+        if not entry.obsolete
+        for text in (entry.msgid, entry.msgid_plural)
+        if text
+    }
+    missing = sorted(m for m in source_messages() if m and m not in catalogue)
+    assert missing == []
+
+
 def test_every_translation_keeps_its_placeholders() -> None:
     wrong = [
         (source, translation)

@@ -139,7 +139,7 @@ def score_form(criteria: list[dict[str, Any]], data: Any = None) -> forms.Form:
     form = forms.Form(data)
     for item in criteria:
         form.fields[item["key"]] = forms.DecimalField(
-            label=f"{item['label']}（{_('满分')}{item['max']}）",
+            label=_("%(label)s（满分%(max)s）") % {"label": item["label"], "max": item["max"]},
             min_value=0,
             max_digits=7,
             decimal_places=2,
