@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -13,6 +14,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,9 @@ from gonghui.demo import loaders
 from gonghui.demo.management.commands.demo import Command as DemoCommand
 
 
-def run_gonghui(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_gonghui(
+    *args: str, data_dir: Path | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
     if data_dir is not None:
         env["GONGHUI_DATA_DIR"] = str(data_dir)
@@ -38,7 +43,7 @@ def run_gonghui(*args: str, data_dir: Path | None = None) -> subprocess.Complete
         capture_output=True,
         text=True,
         env=env,
-        timeout=600,
+        timeout=timeout,
         check=False,
     )
 
@@ -66,7 +71,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     """A data dir the demo was loaded into once (``gonghui demo --no-serve``) and what that
     first run printed: the tests that need a loaded demo share it (a load is a minute)."""
     data_dir = tmp_path_factory.mktemp("cli") / "demo-data"
-    return data_dir, run_gonghui("demo", "--no-serve", "--data-dir", str(data_dir))
+    # a load is a minute and a half of CPU: the time out leaves room for a shared machine
+    return data_dir, run_gonghui("demo", "--no-serve", "--data-dir", str(data_dir), timeout=1800)
 
 
 @embedded_only
@@ -271,48 +277,145 @@ def _first_id(env: dict[str, str]) -> str:
     return done.stdout.strip()
 
 
-def test_the_loaded_demo_backs_up_and_restores(demo_dir: tuple[Path, Any], tmp_path: Path) -> None:
-    """Issue 21's round trip on the whole demo: `gonghui backup` of the loaded data dir, then
-    `gonghui restore` into an empty one with the installation's field key: the same rows in
-    every table, the audit chain intact, and a member's ID number revealed alike."""
-    from gonghui.core.identifiers import parse_citizen_id
+# the PostgreSQL suite's server: its scratch databases are named from the test database's URL
+PG_TEST_URL = os.environ.get("GONGHUI_TEST_DATABASE_URL", "")
 
-    data_dir, first = demo_dir
-    assert first.returncode == 0, first.stderr
-    base = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
-    passphrase = "只有管理员知道的口令 2026"
-    archive = tmp_path / "demo.gonghui"
-    made = subprocess.run(  # noqa: S603 - our own interpreter and command
-        [sys.executable, "-m", "gonghui", "backup", "--output", str(archive)],
-        capture_output=True, text=True, timeout=600, check=False,
-        env={**base, "GONGHUI_DATA_DIR": str(data_dir), "GONGHUI_BACKUP_PASSPHRASE": passphrase},
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
-    key = (data_dir / "field_key").read_text().strip()
-    assert key.encode() not in archive.read_bytes()
-    target = tmp_path / "restored"
-    restored_env = {
-        **base, "GONGHUI_DATA_DIR": str(target), "GONGHUI_FIELD_KEY": key,
-        "GONGHUI_BACKUP_PASSPHRASE": passphrase,
-    }  # fmt: skip
-    done = subprocess.run(  # noqa: S603 - our own interpreter and command
-        [sys.executable, "-m", "gonghui", "restore", str(archive), "--json"],
-        capture_output=True, text=True, timeout=600, check=False, env=restored_env,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
-    assert outcome["counts_match"] and outcome["audit_ok"] and outcome["rows"] > 100_000
 
-    def counts(db: Path) -> dict[str, int]:
-        with sqlite3.connect(db) as conn:
+def _pg_scratch(suffix: str) -> str:
+    base, _, name = PG_TEST_URL.partition("?")[0].rpartition("/")
+    return f"{base}/{name}_{suffix}"
+
+
+def _pg_admin(url: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{url.rpartition('/')[0]}/postgres", autocommit=True) as pg:
+        for sql in statements:
+            pg.execute(sql)
+
+
+def _pg_recreate(url: str) -> None:
+    name = url.rpartition("/")[2]
+    _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+
+
+def _pg_drop(url: str) -> None:
+    _pg_admin(url, f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+
+
+@dataclass(frozen=True)
+class Install:
+    """An installation the commands run against: a data dir, and a PostgreSQL database's URL
+    (empty for the data dir's own SQLite file)."""
+
+    data_dir: Path
+    database_url: str = ""
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
+        env["GONGHUI_DATA_DIR"] = str(self.data_dir)
+        if self.database_url:
+            env["GONGHUI_DATABASE_URL"] = self.database_url
+        return {**env, **extra}
+
+    def run(self, *args: str, timeout: int = 600, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - our own interpreter and command
+            [sys.executable, "-m", "gonghui", *args],
+            capture_output=True, text=True, timeout=timeout, check=False, env=self.env(**extra),
+        )  # fmt: skip
+
+    def counts(self) -> dict[str, int]:
+        """Every table's row count; empty for a database with no table (or none at all)."""
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url) as pg:
+                tables = [
+                    r[0]
+                    for r in pg.execute(
+                        "select tablename from pg_tables where schemaname = 'public'"
+                    )
+                ]
+                return {t: pg.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}  # type: ignore[index]  # noqa: S608
+        path = self.data_dir / "gonghui.sqlite3"
+        if not path.exists():
+            return {}
+        with sqlite3.connect(path) as conn:
             tables = [
                 r[0] for r in conn.execute("select name from sqlite_master where type='table'")
             ]
             return {t: conn.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}  # noqa: S608
 
-    original = counts(data_dir / "gonghui.sqlite3")
-    assert counts(target / "gonghui.sqlite3") == original
-    assert original["members_member"] > 40_000 and original["core_auditentry"] > 1_000
-    revealed = _first_id(restored_env)
-    assert revealed == _first_id({**base, "GONGHUI_DATA_DIR": str(data_dir)})
-    parse_citizen_id(revealed.split()[1])  # a whole, valid ID number, decrypted after restore
+
+@pytest.fixture(scope="module")
+def demo_install(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Install]:
+    """The loaded demo the backup round trip takes: in the SQLite suite the data dir the other
+    demo tests share; in the PostgreSQL suite the demo loaded once into a scratch database
+    beside the suite's (committed, so ``pg_dump`` sees it, which the suite's own database,
+    wrapped in each test's transaction, would not), dropped afterwards."""
+    if not PG_TEST_URL:
+        data_dir, first = request.getfixturevalue("demo_dir")
+        assert first.returncode == 0, first.stderr
+        yield Install(data_dir)
+        return
+    install = Install(tmp_path_factory.mktemp("cli-pg") / "demo-data", _pg_scratch("demo"))
+    _pg_recreate(install.database_url)
+    try:
+        first = install.run("demo", "--no-serve", timeout=1800)
+        assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-3000:]
+        yield install
+    finally:
+        _pg_drop(install.database_url)
+
+
+def test_the_loaded_demo_backs_up_and_restores(demo_install: Install, tmp_path: Path) -> None:
+    """Issue 21's round trip on the whole demo, on the database the suite runs on: `gonghui
+    backup` of the loaded installation (on PostgreSQL, pg_dump inside the encrypted archive),
+    then `gonghui restore` into an empty data dir (and empty database): another field key is
+    refused before anything is written; the installation's key gives back the same rows in
+    every table, the same audit chain and a member's ID number revealed alike."""
+    from gonghui.core.identifiers import parse_citizen_id
+
+    source = demo_install
+    passphrase = "只有管理员知道的口令 2026"
+    archive = tmp_path / "demo.gonghui"
+    made = source.run("backup", "--output", str(archive), GONGHUI_BACKUP_PASSPHRASE=passphrase)
+    assert made.returncode == 0, made.stderr
+    key = (source.data_dir / "field_key").read_text().strip()
+    assert key.encode() not in archive.read_bytes()
+    target = Install(tmp_path / "restored", _pg_scratch("demo_restored") if PG_TEST_URL else "")
+    if target.database_url:
+        _pg_recreate(target.database_url)
+    try:
+        other_key = base64.b64encode(b"k" * 32).decode()
+        refused = target.run(
+            "restore", str(archive), GONGHUI_FIELD_KEY=other_key,
+            GONGHUI_BACKUP_PASSPHRASE=passphrase,
+        )  # fmt: skip
+        assert refused.returncode != 0 and "字段密钥不符" in refused.stderr
+        assert target.counts() == {}
+        assert not any((target.data_dir / d).exists() for d in ("files", "uploads", "results"))
+
+        restored = {"GONGHUI_FIELD_KEY": key, "GONGHUI_BACKUP_PASSPHRASE": passphrase}
+        done = target.run("restore", str(archive), "--json", **restored)
+        assert done.returncode == 0, done.stderr
+        outcome = json.loads(done.stdout.strip().splitlines()[-1])
+        assert outcome["counts_match"] and outcome["audit_ok"] and outcome["rows"] > 100_000
+
+        original = source.counts()
+        assert target.counts() == original
+        assert original["members_member"] > 40_000 and original["core_auditentry"] > 1_000
+        # the audit chain: whole on both sides, the same blocks and rows, the same head
+        chains = [source.run("audit-verify"), target.run("audit-verify", **restored)]
+        assert [c.returncode for c in chains] == [0, 0], [c.stderr for c in chains]
+        assert chains[0].stdout == chains[1].stdout
+        assert outcome["audit_head"] in chains[1].stdout
+
+        revealed = _first_id(target.env(**restored))
+        assert revealed == _first_id(source.env())
+        parse_citizen_id(revealed.split()[1])  # a whole, valid ID number, decrypted after restore
+    finally:
+        if target.database_url:
+            _pg_drop(target.database_url)
