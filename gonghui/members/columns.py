@@ -159,8 +159,12 @@ def clean_rows(cleaner: RowCleaner, rows: Sequence[list[Any]]) -> list[Cleaned |
         got_column = list(map(cache.get, raw_column, repeat(_NOTHING)))
         if _NOTHING in got_column or None in got_column:
             for j, got in enumerate(got_column):
-                if got is _NOTHING:
-                    got = got_column[j] = cleaner._described_value(field_name, raw_column[j], cache)
+                if got is _NOTHING:  # not seen before this chunk: once per distinct text
+                    raw = raw_column[j]
+                    got = cache.get(raw, _NOTHING) if type(raw) is str else _NOTHING
+                    if got is _NOTHING:
+                        got = cleaner._described_value(field_name, raw, cache)
+                    got_column[j] = got
                 if got is None:
                     bad[j] = 1
                     got_column[j] = ("", None)

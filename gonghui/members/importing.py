@@ -56,7 +56,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 from typing import IO, Any
 
@@ -435,34 +435,25 @@ def _estimate_rows(path: Path) -> int:
 
 
 def _chunks(
-    sheet: Sheet, ctx: _Context, held: dict[int, int], cells_of: dict[int, list[Any]]
+    sheet: Sheet, ctx: _Context, held: dict[int, int], cells_of: dict[int, list[list[Any]]]
 ) -> Iterator[Job]:
     """The rows in chunks (``Job``), each with its hash and the member holding that hash (if
-    any). Each row's original cells are remembered (for the result workbook) as it is sent
-    out; the classifier forgets them once the chunk is decided. At most a few chunks are
-    held."""
+    any). Each chunk's original cells are remembered (for the result workbook), under its
+    first row number, as it is sent out; the classifier forgets them once the chunk is
+    decided. At most a few chunks are held."""
     key = ctx.hash_key
-    numbers: list[int] = []
-    todo: list[list[Any]] = []
-    digests: list[int] = []
-    holders: list[int | None] = []
-    for number, cells in sheet.rows:
-        cells_of[number] = cells
-        numbers.append(number)
+    rows = iter(sheet.rows)
+    while batch := list(islice(rows, CHUNK)):
+        numbers = [number for number, _cells in batch]
+        every = [cells for _number, cells in batch]
+        cells_of[numbers[0]] = every
         if not held:  # a first roster: the workers hash the rows
-            todo.append(cells)
-        else:
-            digest = row_hash(key, cells)
-            holder = held.get(digest)
-            digests.append(digest)
-            holders.append(holder)
-            if holder is None:
-                todo.append(cells)
-        if len(numbers) >= CHUNK:
-            yield (ctx, numbers, digests if held else None, holders if held else None, *_pack(todo))
-            numbers, todo, digests, holders = [], [], [], []
-    if numbers:
-        yield (ctx, numbers, digests if held else None, holders if held else None, *_pack(todo))
+            yield (ctx, numbers, None, None, *_pack(every))
+            continue
+        digests = [row_hash(key, cells) for cells in every]
+        holders = list(map(held.get, digests))
+        todo = [cells for cells, holder in zip(every, holders, strict=True) if holder is None]
+        yield (ctx, numbers, digests, holders, *_pack(todo))
 
 
 def _held_hashes(org: Org) -> dict[int, int]:
@@ -574,7 +565,7 @@ def _check(
     plan.order = dict(sheet.columns)
     plan.dry_run = dry_run
     seen: dict[int, int] = {}  # person key → row number of the first occurrence
-    cells_of: dict[int, list[Any]] = {}
+    cells_of: dict[int, list[list[Any]]] = {}  # a chunk's first row number → its cells
     with result.timed("hashes"):
         held = _held_hashes(org)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -623,7 +614,7 @@ def _classify(
     plan: _Plan,
     org: Org,
     prepared: Prepared,
-    cells_of: dict[int, list[Any]],
+    cells_of: dict[int, list[list[Any]]],
     seen: dict[int, int],
     compared: list[str],
 ) -> None:
@@ -635,18 +626,20 @@ def _classify(
     claimed = plan.claimed
     keys, payloads, warned = prepared.keys, prepared.payloads, prepared.warned
     existing = _lookup([b for k, b in zip(keys, payloads, strict=True) if type(k) is int])
+    numbers = prepared.numbers
+    chunk_cells = cells_of.pop(numbers[0])
+    result.rows += len(numbers)
+    samples_wanted = SAMPLES - len(result.samples["created"])
     creates: list[int] = []  # places among the chunk's rows that passed
     at = -1  # the place of the current row among them
-    for number, key, payload in zip(prepared.numbers, keys, payloads, strict=True):
-        result.rows += 1
-        cells = cells_of.pop(number)
+    for place, (number, key, payload) in enumerate(zip(numbers, keys, payloads, strict=True)):
         if key is None:
-            _reject(result, number, cells, payload)
+            _reject(result, number, chunk_cells[place], payload)
             continue
         if key == "same":
             first = claimed.setdefault(payload, number)
             if first != number:
-                _reject(result, number, cells, _repeat(plan, first))
+                _reject(result, number, chunk_cells[place], _repeat(plan, first))
                 continue
             result.unchanged += 1
             result.hashed += 1
@@ -663,13 +656,14 @@ def _classify(
             found = None
         first = seen.setdefault(key, number) if found is None else number  # type: ignore[arg-type]
         if first != number:
-            _reject(result, number, cells, _repeat(plan, first))
+            _reject(result, number, chunk_cells[place], _repeat(plan, first))
             continue
         warnings = warned.get(number, ())
         if found is None:
             creates.append(at)
             result.created += 1
-            if result.wants_sample("created"):
+            if samples_wanted:
+                samples_wanted -= 1
                 result._sample("created", _show(number, prepared.passed()[at]))
             if warnings:
                 _warn(plan, number, prepared.passed()[at], warnings)
@@ -678,12 +672,12 @@ def _classify(
         skip = tuple(w[0] for w in warnings if w[0] not in ("sex", "ethnicity"))
         first = claimed.setdefault(found.id, number)
         if first != number:
-            _reject(result, number, cells, _repeat(plan, first))
+            _reject(result, number, chunk_cells[place], _repeat(plan, first))
             continue
         if found.status in (Status.ACTIVE, Status.SUSPENDED) and found.org_id != org.pk:
             # the other union is not named: a clerk learns nothing of people outside their
             # scope (issue 10)
-            _reject(result, number, cells, f"{plan.id_label}：{_(CONFLICT)}")
+            _reject(result, number, chunk_cells[place], f"{plan.id_label}：{_(CONFLICT)}")
             continue
         rejoin = found.status not in (Status.ACTIVE, Status.SUSPENDED)
         changed = [
@@ -701,7 +695,7 @@ def _classify(
             and moved_since_joining
             and row[_POS["joined_on"]] > found.status_since.isoformat()
         ):
-            _reject(result, number, cells, _("入会日期：不能晚于最近一次会籍变动日期"))
+            _reject(result, number, chunk_cells[place], _("入会日期：不能晚于最近一次会籍变动日期"))
             continue
         _warn(plan, number, row, warnings)
         if not changed and not rejoin:
