@@ -4,9 +4,9 @@ rejected row reported with its reason.
 Two stages, so that an interruption leaves nothing half-written and the page can show
 progress:
 
-1. **check** (no transaction): read the sheet (``core.spreadsheets``), clean every row with
-   ``validation.RowCleaner`` (``clean_member``'s results, each distinct text of a column
-   cleaned once) with the search columns (pinyin, tails), the blind indexes and the
+1. **check** (no transaction): read the sheet (``core.spreadsheets``), clean each chunk
+   column by column (``columns.clean_rows``: ``clean_member``'s results, each distinct text
+   of a column cleaned once) with the search columns (pinyin, tails), the blind indexes and the
    ciphertexts; drop repeats of a person within the file; look the people up by blind
    index, one query per chunk; decide per row: *create*, *update*,
    *unchanged* or *reject*. Rows to create are spilled to a temporary file in database form.
