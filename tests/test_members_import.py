@@ -281,6 +281,44 @@ def test_worker_processes_give_the_same_result(
     assert sorted(Member.objects.values_list("name", flat=True)) == ["李娜", "王强", "赵军"]
 
 
+def test_worker_processes_agree_on_a_second_roster(
+    people: People, tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second roster through the workers (chunks of two: some rows answered by their
+    hash, some packed for the check, a chunk whose rows are not all new) says and writes
+    what the same file says in one process."""
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    monkeypatch.setattr(importing, "PARALLEL_FROM", 1)
+    first = [
+        ["1", "王强", "男", WANG, "13800138000", "本科", "2015-03-01"],
+        ["2", "李娜", "女", LI, "", "硕士研究生", "2015-03-01"],
+    ]
+    second = [
+        first[0],  # unchanged: its hash
+        ["2", "李娜", "女", LI, "13900139000", "硕士研究生", "2015-03-01"],  # a new mobile
+        ["3", "赵军", "男", ZHAO, "", "幼儿园", "2016-03-01"],  # new, with a warning
+        ["4", "王强", "男", WANG, "13800138000", "本科", "2015-03-01"],  # a repeat
+        ["5", "孙丽", "女", cid("37170219920305222"), "12345", "", "2016-03-01"],  # bad mobile
+        # a separator character in a cell (the chunk goes as lists): a space in a name
+        ["6", "周\x1f伟", "男", cid("37170219930405111"), "", "", "2016-03-01"],
+    ]
+    answers = []
+    for workers in (1, 2):
+        Member.objects.all().delete()
+        member_import(actor=people.clerk_a, org=tree.union_a, path=roster(tmp_path, first))
+        result = member_import(
+            actor=people.clerk_a, org=tree.union_a, path=roster(tmp_path, second), workers=workers
+        )
+        members = sorted(
+            Member.objects.values_list("name", "phone_tail", "education", "import_hash")
+        )
+        answers.append((result.as_json(), result.rejections, result.warnings, members))
+        assert (result.created, result.updated, result.unchanged) == (2, 1, 1)
+        assert [n for n, _c, _r in result.rejections] == [5, 6]  # the header is row 1
+        assert Member.objects.filter(name="周伟").exists()
+    assert answers[0] == answers[1]
+
+
 def test_large_load_path_gives_the_same_members_events_and_indexes(
     people: People, tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from gonghui.core import crypto
 from gonghui.core.identifiers import citizen_id_check_char
+from gonghui.members.columns import clean_rows
 from gonghui.members.validation import CLEANED, CleanResult, RowCleaner
 
 TODAY = date(2024, 6, 1)
@@ -138,6 +139,43 @@ def test_fast_checks_agree_with_clean_member(
     reference = RowCleaner(layout, today=TODAY)
     for cells in rows:
         assert answer(cleaner.clean(cells)) == answer(reference.slow(cells)), cells
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rosters(), st.integers(1, 8))
+def test_column_checks_agree_with_clean_member(
+    roster: tuple[dict[str, int], list[list[Any]]], split: int
+) -> None:
+    """Chunk by chunk, column by column (``columns.clean_rows``; the cleaner's caches warm
+    as the chunks go on): each row's answer is ``clean_member``'s for the same cells."""
+    layout, rows = roster
+    cleaner = RowCleaner(layout, today=TODAY)
+    reference = RowCleaner(layout, today=TODAY)
+    got = clean_rows(cleaner, rows[:split]) + clean_rows(cleaner, rows[split:])
+    assert len(got) == len(rows)
+    for cells, answered in zip(rows, got, strict=True):
+        assert answer(answered) == answer(reference.slow(cells)), cells
+
+
+class _Counting(RowCleaner):
+    def clean(self, cells: list[Any]) -> Any:
+        self.by_row = getattr(self, "by_row", 0) + 1
+        return super().clean(cells)
+
+
+def test_plain_rows_are_settled_by_columns() -> None:
+    """Plain rows (warnings included) never reach the per-row path; a bad row does, alone."""
+    layout = {name: i for i, name in enumerate(COLUMNS)}
+    cleaner = _Counting(layout, today=TODAY)
+    plain = ["王强", WANG, "男", "汉", WANG_BORN.isoformat(), "13800138000", "硕士研究生", "在职",
+             "高级工", "某某公司", "农民工", "否", "2015年3月1日", "长期"]  # fmt: skip
+    junk = [*plain[:6], "幼儿园", *plain[7:]]
+    bad = [*plain[:5], "12345", *plain[6:]]
+    got = clean_rows(cleaner, [plain, junk, bad, plain])
+    assert getattr(cleaner, "by_row", 0) == 1
+    assert got[0] == got[3] == cleaner.slow(plain)
+    assert got[1][-1] == (("education", "幼儿园", "无法识别，此项未导入"),)
+    assert isinstance(got[2], CleanResult)
 
 
 def test_plain_rows_take_the_fast_path() -> None:

@@ -4,9 +4,9 @@ rejected row reported with its reason.
 Two stages, so that an interruption leaves nothing half-written and the page can show
 progress:
 
-1. **check** (no transaction): read the sheet (``core.spreadsheets``), clean every row with
-   ``validation.RowCleaner`` (``clean_member``'s results, each distinct text of a column
-   cleaned once) with the search columns (pinyin, tails), the blind indexes and the
+1. **check** (no transaction): read the sheet (``core.spreadsheets``), clean each chunk
+   column by column (``columns.clean_rows``: ``clean_member``'s results, each distinct text
+   of a column cleaned once) with the search columns (pinyin, tails), the blind indexes and the
    ciphertexts; drop repeats of a person within the file; look the people up by blind
    index, one query per chunk; decide per row: *create*, *update*,
    *unchanged* or *reject*. Rows to create are spilled to a temporary file in database form.
@@ -56,6 +56,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import islice, repeat
 from pathlib import Path
 from typing import IO, Any
 
@@ -72,6 +73,7 @@ from gonghui.core.spreadsheets import Sheet, cell_text, open_sheet, write_errors
 from gonghui.core.uploads import Received
 from gonghui.orgs.models import Org
 
+from .columns import clean_rows
 from .models import EventKind, Member, MembershipEvent, Status
 from .services import MEMBER_ORG_KINDS
 from .validation import FIELD_LABELS, CleanResult, RowCleaner
@@ -261,59 +263,127 @@ def row_hash(key: bytes, cells: list[Any]) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-# an item of a chunk: (row number, cells, the row's hash — None when no member holds any, the
-# worker computes it then —, the member holding that hash or None)
-Item = tuple[int, list[Any], int | None, int | None]
+# A chunk as the workers get it: the row numbers; each row's hash and the member holding it
+# (both lists None for a first roster: no member holds any, the worker computes the hashes);
+# the cells of the rows to check (those no member's hash answers) — packed into one text
+# (cells joined by US, rows by RS: one string to pickle instead of thousands of lists) when
+# every cell is text without those two characters, else as lists.
+Job = tuple[
+    _Context,
+    list[int],
+    list[int] | None,
+    list[int | None] | None,
+    str | None,
+    list[list[Any]] | None,
+]
+_CELL, _ROW = "\x1f", "\x1e"
 
 
-def _prepare_chunk(job: tuple[_Context, list[Item]]) -> list[tuple[Any, ...]]:
-    """Clean (``validation.RowCleaner``) and encode one chunk. Returns per row
-    ``(number, key, row, warnings, skip)``: ``key`` None and ``row`` the reason for a
-    rejected row; ``key`` ``"same"`` and ``row`` the member's id for a row whose hash a
-    member holds (nothing else done); else ``key`` identifies the person (the ID's first 17
-    digits), ``row`` is the prepared tuple in ``COLUMNS`` order (database form),
-    ``warnings`` the unrecognised values and ``skip`` the fields they leave as they are (not
-    compared with a known member)."""
-    ctx, rows = job
+def _pack(rows: list[list[Any]]) -> tuple[str | None, list[list[Any]] | None]:
+    """The rows as one text when they split back into exactly the same cells."""
+    if not rows or not all(rows):
+        return None, rows
+    try:
+        text = _ROW.join(map(_CELL.join, rows))
+    except TypeError:  # a cell that is not text (a workbook's number or date)
+        return None, rows
+    if text.count(_ROW) != len(rows) - 1 or text.count(_CELL) != sum(map(len, rows)) - len(rows):
+        return None, rows  # a cell holds a separator
+    return text, None
+
+
+def _unpack(text: str | None, rows: list[list[Any]] | None) -> list[list[Any]]:
+    if text is None:
+        return rows or []
+    return [row.split(_CELL) for row in text.split(_ROW)]
+
+
+@dataclass
+class Prepared:
+    """One chunk checked and encoded, column by column (cheap to pickle to the reading
+    process): per row its number, its ``key`` — None for a rejected row, ``"same"`` for a
+    row whose hash a member holds (nothing else done), else the person (the ID's first 17
+    digits) — and its ``payload``: the reason, the member's id, or the ID's blind index.
+    ``rows`` are the prepared tuples of the rows that passed, in ``COLUMNS`` order (database
+    form), in the file's order; from a worker pickled once, as bytes, so that a chunk whose
+    rows all become new members goes to the spill file as it came. ``warned``: row → the
+    unrecognised values (rows that have any)."""
+
+    numbers: list[int]
+    keys: list[int | str | None]
+    payloads: list[Any]
+    rows: list[tuple[Any, ...]] | bytes
+    warned: dict[int, tuple[tuple[str, str, str], ...]]
+
+    def passed(self) -> list[tuple[Any, ...]]:
+        rows = self.rows
+        if isinstance(rows, bytes):
+            rows = self.rows = pickle.loads(rows)  # noqa: S301 - our own worker's answer
+        return rows
+
+
+def _prepare_chunk(job: Job) -> Prepared:
+    """Clean (``columns.clean_rows``: ``validation.RowCleaner``'s answers, column by column)
+    and encode one chunk (see ``Prepared``)."""
+    ctx, numbers, digests, holders, text, cells_list = job
+    rows = _unpack(text, cells_list)
     labels = dict(ctx.labels)
     cleaner = _cleaner(ctx, translation.get_language())
-    clean = cleaner.clean
-    encrypt = crypto.encryptor()
     hash_key = ctx.hash_key
-    out: list[Any] = []
-    append = out.append
-    # rows that pass: (their place in ``out``, number, cleaned values, row hash); their
-    # blind indexes are computed for the whole chunk at once below
-    passed: list[tuple[int, int, tuple[Any, ...], int]] = []
-    for number, cells, digest, holder in rows:
+    if digests is None:
+        digests = [row_hash(hash_key, cells) for cells in rows]
+    else:  # the reading process hashed every row: keep the hashes of the rows checked here
+        digests = [d for d, h in zip(digests, holders or (), strict=True) if h is None]
+    cleaned_rows = iter(clean_rows(cleaner, rows))
+    digest_of = iter(digests)
+    keys: list[int | str | None] = []
+    payloads: list[Any] = []
+    warned_rows: dict[int, tuple[tuple[str, str, str], ...]] = {}
+    passed: list[tuple[Any, ...]] = []
+    passed_digests: list[int] = []
+    for number, holder in zip(numbers, holders or repeat(None), strict=False):
         if holder is not None:
-            append((number, "same", holder, (), ()))
+            keys.append("same")
+            payloads.append(holder)
             continue
-        if digest is None:
-            digest = row_hash(hash_key, cells)
-        cleaned = clean(cells)
+        digest = next(digest_of)
+        cleaned = next(cleaned_rows)
         if isinstance(cleaned, CleanResult):  # rejected
-            append((number, None, _reason(cleaned.errors, labels), (), ()))
+            keys.append(None)
+            payloads.append(_reason(cleaned.errors, labels))
             continue
-        passed.append((len(out), number, cleaned, digest))
-        append(None)
-    id_indexes = crypto.blind_indexes("citizen_id")([c[5] for _a, _n, c, _d in passed])
-    phone_indexes = iter(
-        crypto.blind_indexes("mobile")([c[11] for _a, _n, c, _d in passed if c[11]])
-    )
-    for (at, number, cleaned, digest), id_bidx in zip(passed, id_indexes, strict=True):
+        keys.append(int(cleaned[5][:17]))
+        payloads.append(None)  # its blind index, below
+        if cleaned[16]:
+            warned_rows[number] = cleaned[16]
+        passed.append(cleaned)
+        passed_digests.append(digest)
+    prepared = Prepared(numbers, keys, payloads, [], warned_rows)
+    if not passed:
+        return prepared
+    # the encryptions and blind indexes of the whole chunk, column by column
+    encrypt = crypto.encryptor()
+    ids = [c[5] for c in passed]
+    id_indexes = crypto.blind_indexes("citizen_id")(ids)
+    ids_encrypted = list(map(encrypt, ids))
+    given = [c[11] for c in passed if c[11]]
+    phone_indexes = iter(crypto.blind_indexes("mobile")(given))
+    phones_encrypted = iter(list(map(encrypt, given)))
+    out_rows = prepared.rows = []
+    append = out_rows.append
+    for cleaned, id_bidx, id_token, digest in zip(
+        passed, id_indexes, ids_encrypted, passed_digests, strict=True
+    ):
         (name, pinyin, initials, sex, ethnicity, id_number, birth, valid, education, employment,
          skill, phone, employer, worker_type, model_worker, joined, warned) = cleaned  # fmt: skip
-        out[at] = (
-            number,
-            int(id_number[:17]),
+        append(
             (
                 name,
                 pinyin,
                 initials,
                 sex,
                 ethnicity,
-                encrypt(id_number),
+                id_token,
                 id_bidx,
                 id_number[-4:],
                 valid,
@@ -321,7 +391,7 @@ def _prepare_chunk(job: tuple[_Context, list[Item]]) -> list[tuple[Any, ...]]:
                 education,
                 employment,
                 skill,
-                encrypt(phone) if phone else "",
+                next(phones_encrypted) if phone else "",
                 next(phone_indexes) if phone else "",
                 phone[-4:],
                 employer,
@@ -329,11 +399,18 @@ def _prepare_chunk(job: tuple[_Context, list[Item]]) -> list[tuple[Any, ...]]:
                 model_worker,
                 joined,
                 None if warned else digest,  # a row with warnings keeps no hash
-            ),
-            warned,
-            tuple(w[0] for w in warned if w[0] not in ("sex", "ethnicity")),
+            )
         )
-    return out
+    indexes = iter(id_indexes)
+    payloads[:] = [next(indexes) if p is None else p for p in payloads]
+    return prepared
+
+
+def _prepare_packed(job: Job) -> Prepared:
+    """``_prepare_chunk`` in a worker: its rows pickled once, as bytes."""
+    prepared = _prepare_chunk(job)
+    prepared.rows = pickle.dumps(prepared.rows, protocol=pickle.HIGHEST_PROTOCOL)
+    return prepared
 
 
 @lru_cache(maxsize=2)
@@ -357,30 +434,26 @@ def _estimate_rows(path: Path) -> int:
         return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
 
 
-Job = tuple[_Context, list[Item]]
-
-
 def _chunks(
-    sheet: Sheet, ctx: _Context, held: dict[int, int], cells_of: dict[int, list[Any]]
+    sheet: Sheet, ctx: _Context, held: dict[int, int], cells_of: dict[int, list[list[Any]]]
 ) -> Iterator[Job]:
-    """The rows in chunks, each with its hash and the member holding that hash (if any).
-    Each row's original cells are remembered (for the result workbook) as it is sent out;
-    the classifier forgets them once the chunk is decided. At most a few chunks are held."""
+    """The rows in chunks (``Job``), each with its hash and the member holding that hash (if
+    any). Each chunk's original cells are remembered (for the result workbook), under its
+    first row number, as it is sent out; the classifier forgets them once the chunk is
+    decided. At most a few chunks are held."""
     key = ctx.hash_key
-    chunk: list[Item] = []
-    for number, cells in sheet.rows:
-        cells_of[number] = cells
+    rows = iter(sheet.rows)
+    while batch := list(islice(rows, CHUNK)):
+        numbers = [number for number, _cells in batch]
+        every = [cells for _number, cells in batch]
+        cells_of[numbers[0]] = every
         if not held:  # a first roster: the workers hash the rows
-            chunk.append((number, cells, None, None))
-        else:
-            digest = row_hash(key, cells)
-            holder = held.get(digest)
-            chunk.append((number, [] if holder is not None else cells, digest, holder))
-        if len(chunk) >= CHUNK:
-            yield ctx, chunk
-            chunk = []
-    if chunk:
-        yield ctx, chunk
+            yield (ctx, numbers, None, None, *_pack(every))
+            continue
+        digests = [row_hash(key, cells) for cells in every]
+        holders = list(map(held.get, digests))
+        todo = [cells for cells, holder in zip(every, holders, strict=True) if holder is None]
+        yield (ctx, numbers, digests, holders, *_pack(todo))
 
 
 def _held_hashes(org: Org) -> dict[int, int]:
@@ -492,7 +565,7 @@ def _check(
     plan.order = dict(sheet.columns)
     plan.dry_run = dry_run
     seen: dict[int, int] = {}  # person key → row number of the first occurrence
-    cells_of: dict[int, list[Any]] = {}
+    cells_of: dict[int, list[list[Any]]] = {}  # a chunk's first row number → its cells
     with result.timed("hashes"):
         held = _held_hashes(org)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -503,9 +576,7 @@ def _check(
         # fork: the workers inherit the settings and the field key; they never touch the
         # database (and os._exit on the way out closes no inherited connection)
         pool = multiprocessing.get_context("fork").Pool(n_workers)
-        prepared_chunks: Iterator[list[tuple[Any, ...]]] = _bounded_imap(
-            pool, chunks, window=2 * n_workers
-        )
+        prepared_chunks: Iterator[Prepared] = _bounded_imap(pool, chunks, window=2 * n_workers)
     else:
         prepared_chunks = map(_prepare_chunk, chunks)
     try:
@@ -520,14 +591,12 @@ def _check(
     return plan
 
 
-def _bounded_imap(
-    pool: Any, jobs: Iterator[Job], *, window: int
-) -> Iterator[list[tuple[Any, ...]]]:
+def _bounded_imap(pool: Any, jobs: Iterator[Job], *, window: int) -> Iterator[Prepared]:
     """``pool.imap(_prepare_chunk, jobs)`` with at most ``window`` chunks in flight:
     ``imap`` reads its input to the end at once, which would hold the whole file in memory."""
     pending: deque[Any] = deque()
     for job in jobs:
-        pending.append(pool.apply_async(_prepare_chunk, (job,)))
+        pending.append(pool.apply_async(_prepare_packed, (job,)))
         if len(pending) >= window:
             yield pending.popleft().get()
     while pending:
@@ -544,61 +613,71 @@ def _repeat(plan: _Plan, first: int) -> str:
 def _classify(
     plan: _Plan,
     org: Org,
-    prepared: list[tuple[Any, ...]],
-    cells_of: dict[int, list[Any]],
+    prepared: Prepared,
+    cells_of: dict[int, list[list[Any]]],
     seen: dict[int, int],
     compared: list[str],
 ) -> None:
     """Decide each row of a chunk, in the file's order: a repeat of an earlier row's person
-    is rejected, whichever way either row was recognised (by its hash or by its ID)."""
+    is rejected, whichever way either row was recognised (by its hash or by its ID). The
+    rows to create go to the spill file: as the worker pickled them when they are all the
+    chunk's rows that passed (a first roster), else picked out."""
     result = plan.result
     claimed = plan.claimed
-    bid = _POS["id_number_bidx"]
-    fresh = [row[bid] for _n, key, row, _w, _s in prepared if key is not None and key != "same"]
-    existing = _lookup(fresh)
-    creates: list[tuple[Any, ...]] = []
-    for number, key, row, warnings, skip in prepared:
-        result.rows += 1
-        cells = cells_of.pop(number)
+    keys, payloads, warned = prepared.keys, prepared.payloads, prepared.warned
+    existing = _lookup([b for k, b in zip(keys, payloads, strict=True) if type(k) is int])
+    numbers = prepared.numbers
+    chunk_cells = cells_of.pop(numbers[0])
+    result.rows += len(numbers)
+    samples_wanted = SAMPLES - len(result.samples["created"])
+    creates: list[int] = []  # places among the chunk's rows that passed
+    at = -1  # the place of the current row among them
+    for place, (number, key, payload) in enumerate(zip(numbers, keys, payloads, strict=True)):
         if key is None:
-            _reject(result, number, cells, row)
+            _reject(result, number, chunk_cells[place], payload)
             continue
         if key == "same":
-            first = claimed.setdefault(row, number)
+            first = claimed.setdefault(payload, number)
             if first != number:
-                _reject(result, number, cells, _repeat(plan, first))
+                _reject(result, number, chunk_cells[place], _repeat(plan, first))
                 continue
             result.unchanged += 1
             result.hashed += 1
             continue  # no sample: the preview shows what an import changes
+        at += 1
         # a person known to the registry is claimed by member id (by the first of its rows,
         # whether recognised by hash or by ID); a new person by the ID itself
-        found = existing.get(row[bid])
+        found = existing.get(payload) if existing else None
         if found is not None and plan.dry_run and found.org_id != org.pk:
             # A preview is no existence oracle (issue 10): a person held by another union, or
             # once a member elsewhere, shows as a new person. Free and unaudited, a preview of
             # a one-row file would otherwise tell whether anyone is a member anywhere; the
             # import itself rejects the row (``CONFLICT``) and is a write on record.
             found = None
-        first = seen.setdefault(key, number) if found is None else number
+        first = seen.setdefault(key, number) if found is None else number  # type: ignore[arg-type]
         if first != number:
-            _reject(result, number, cells, _repeat(plan, first))
+            _reject(result, number, chunk_cells[place], _repeat(plan, first))
             continue
+        warnings = warned.get(number, ())
         if found is None:
-            creates.append(row)
+            creates.append(at)
             result.created += 1
-            if result.wants_sample("created"):
-                result._sample("created", _show(number, row))
-            _warn(plan, number, row, warnings)
+            if samples_wanted:
+                samples_wanted -= 1
+                result._sample("created", _show(number, prepared.passed()[at]))
+            if warnings:
+                _warn(plan, number, prepared.passed()[at], warnings)
             continue
+        row = prepared.passed()[at]
+        skip = tuple(w[0] for w in warnings if w[0] not in ("sex", "ethnicity"))
         first = claimed.setdefault(found.id, number)
         if first != number:
-            _reject(result, number, cells, _repeat(plan, first))
+            _reject(result, number, chunk_cells[place], _repeat(plan, first))
             continue
         if found.status in (Status.ACTIVE, Status.SUSPENDED) and found.org_id != org.pk:
             # the other union is not named: a clerk learns nothing of people outside their
             # scope (issue 10)
-            _reject(result, number, cells, f"{plan.id_label}：{_(CONFLICT)}")
+            _reject(result, number, chunk_cells[place], f"{plan.id_label}：{_(CONFLICT)}")
             continue
         rejoin = found.status not in (Status.ACTIVE, Status.SUSPENDED)
         changed = [
@@ -616,7 +695,7 @@ def _classify(
             and moved_since_joining
             and row[_POS["joined_on"]] > found.status_since.isoformat()
         ):
-            _reject(result, number, cells, _("入会日期：不能晚于最近一次会籍变动日期"))
+            _reject(result, number, chunk_cells[place], _("入会日期：不能晚于最近一次会籍变动日期"))
             continue
         _warn(plan, number, row, warnings)
         if not changed and not rejoin:
@@ -632,8 +711,14 @@ def _classify(
         plan.updates.append((found.id, row, changed, rejoin_on))
         result.updated += 1
         result._sample("updated", {**_show(number, row), "changed": [_label(c) for c in changed]})
-    if creates:
-        pickle.dump(creates, plan.spill, protocol=pickle.HIGHEST_PROTOCOL)
+    if not creates:
+        return
+    if len(creates) == at + 1 and isinstance(prepared.rows, bytes):
+        plan.spill.write(prepared.rows)  # every row that passed: as the worker pickled them
+    else:
+        rows = prepared.passed()
+        chosen = rows if len(creates) == len(rows) else [rows[i] for i in creates]
+        pickle.dump(chosen, plan.spill, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _warn(plan: _Plan, number: int, row: tuple[Any, ...], warnings: tuple[Any, ...]) -> None:
