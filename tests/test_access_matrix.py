@@ -382,6 +382,7 @@ class Records:
         self.by_name.update(va)
         self.name_by_prefix.append(("/ventures/", "table", "parks"))
         self.action_by_prefix.append(("/activities/signups/", "checkin"))
+        self.name_by_prefix.append(("/activities/", "job", "999999"))  # an import run
         self.pk_by_prefix += [
             ("/ventures/parks/", va["park_id"]),
             ("/ventures/people/", va["person_id"]),

@@ -24,5 +24,7 @@ audit.register_actions(
         "activities.team_create": _("成立志愿服务队"),
         "activities.team_join": _("志愿者入队"),
         "activities.team_leave": _("志愿者离队"),
+        "activities.import": _("导入活动报名表"),
+        "activities.signup_import": _("从报名表登记报名、签到和时长"),
     }
 )

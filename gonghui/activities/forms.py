@@ -75,3 +75,10 @@ class JoinForm(forms.Form):
     member = pickers.PickerField("member", label=_("会员"))
     role = forms.ChoiceField(label=_("职务"), choices=TeamRole.choices, initial=TeamRole.MEMBER)
     joined_on = forms.DateField(label=_("入队日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("报名表（XLSX/CSV）"),
+        help_text=_("每行一人：身份证号或会员编号、姓名、角色、是否签到、志愿服务时长"),
+    )

@@ -10,6 +10,8 @@ hours.
   waiting, under the activity's row lock, so two cancellations and a sign-up in the same
   instant never overfill it.
 - ``Team`` and ``TeamMember``: the volunteer team (送温暖志愿服务队) and its roll.
+- ``SignupImport``: a spreadsheet of sign-ups, attendance and hours imported into an activity
+  (``importing``), its run an ``ImportJob``.
 - ``Photo``: a picture of the activity, kept through the upload guard (``core.uploads``).
 """
 
@@ -144,6 +146,12 @@ class SignupStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+class SignupRole(models.TextChoices):
+    PARTICIPANT = "participant", _("参加者")
+    VOLUNTEER = "volunteer", _("志愿者")
+    ORGANISER = "organiser", _("工作人员")
+
+
 class Signup(models.Model):
     scope_field = "activity__org"
 
@@ -152,6 +160,9 @@ class Signup(models.Model):
         "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("会员")
     )
     status = models.CharField(_("报名状态"), max_length=10, choices=SignupStatus.choices)
+    role = models.CharField(
+        _("角色"), max_length=12, choices=SignupRole.choices, default=SignupRole.PARTICIPANT
+    )
     queued_at = models.DateTimeField(_("报名时间"))
     attended = models.BooleanField(_("已签到"), default=False)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
@@ -186,6 +197,22 @@ class Signup(models.Model):
     @classmethod
     def scope_member(cls, user: Any) -> models.Q:
         return models.Q(member__user=user)
+
+
+class SignupImport(models.Model):
+    """One spreadsheet of an activity's sign-ups, attendance and hours: the run
+    (``core.ImportJob``: counts, the rejected rows' workbook under the data dir) tied to the
+    activity it was imported into."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="imports")
+    job = models.OneToOneField("core.ImportJob", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("报名导入")
+
+    def __str__(self) -> str:
+        return f"{self.activity}：{self.job_id}"
 
 
 class Photo(models.Model):

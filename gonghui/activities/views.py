@@ -22,9 +22,10 @@ from gonghui.core.masking import mask_name
 from gonghui.core.pickers import bind_pickers
 from gonghui.core.qr import qr_response
 from gonghui.core.roles import Role, can
-from gonghui.core.web import form_errors, staff_page
+from gonghui.core.uploads import UploadRefused
+from gonghui.core.web import form_errors, rejected_rows_download, staff_page, workbook_download
 
-from . import forms, selectors, services
+from . import forms, importing, selectors, services
 from .models import Photo, SignupStatus, TeamMember
 
 VIEW, MANAGE = "activities.view", "activities.manage"
@@ -108,11 +109,66 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": may_manage,
             "photo_form": forms.PhotoForm(),
             "cancel_form": forms.CancelForm(),
+            "import_form": forms.ImportForm(),
+            "imports": list(item.imports.select_related("job", "job__actor").order_by("-id")[:5])
+            if may_manage
+            else [],
             "checkin_url": request.build_absolute_uri(
                 reverse("activities_portal:checkin", args=[item.checkin_token])
             ),
         },
     )
+
+
+@staff_page(MANAGE)
+def import_template(request: HttpRequest) -> HttpResponse:
+    return workbook_download(importing.template, "activity-signups-template.xlsx")
+
+
+@staff_page(MANAGE)
+def import_signups(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload the activity's sign-up sheet (sign-ups, attendance, hours): every row answered,
+    then the run's result page."""
+    user: Any = request.user
+    item = selectors.access_activity(user, pk)
+    if not can(user, MANAGE, item.org):
+        raise Http404()
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = importing.import_run(actor=user, activity=item, upload=form.cleaned_data["file"])
+        except NotFound as exc:
+            raise Http404() from exc
+        except (ServiceError, UploadRefused) as exc:
+            form.add_error("file", _first(exc))
+        else:
+            return redirect("activities:import_job", pk=item.pk, job=job.pk)
+    return render(
+        request,
+        "activities/import.html",
+        {"activity": item, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@staff_page(MANAGE)
+def import_job(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+    """A run's counts and its first refused rows (number, name, reason)."""
+    item = selectors.access_activity(request.user, pk)
+    run = importing.access_import(request.user, item, job)
+    return render(
+        request,
+        "activities/import_job.html",
+        {"activity": item, "job": run, "rejected": importing.rejected_preview(run)},
+    )
+
+
+@staff_page(MANAGE)
+def import_errors(request: HttpRequest, pk: int, job: int) -> HttpResponse:
+    """The run's refused rows as XLSX (the sheet's columns, 原行号 and 错误原因): fixed, the
+    file imports again as it is."""
+    item = selectors.access_activity(request.user, pk)
+    return rejected_rows_download(importing.access_import(request.user, item, job), "signups")
 
 
 @staff_page(VIEW)

@@ -15,6 +15,8 @@ the services (with a small evidence file each), as a user would take them.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +75,66 @@ def _checklist(rng: random.Random, kind: str, full: float) -> dict[str, bool]:
     keys = [k for k, _l in checklists.items(kind)]
     missing = set() if rng.random() < full else set(rng.sample(keys, rng.randint(1, 2)))
     return {k: k not in missing for k in keys}
+
+
+@dataclass(frozen=True)
+class Home:
+    """One kind of home the demo holds in every county: whose homes they are, and how their
+    rows read. The draws of ``owners`` and ``opened`` are the loader's stream: their order is
+    what keeps the demo's figures the same."""
+
+    kind: str
+    prefix: str
+    suffix: str
+    hours: str
+    services: str
+    full: float
+    owners: Callable[[random.Random, Any], list[Any]]
+    name: Callable[[Any], str]
+    address: Callable[[Any, Any], str]
+    opened: Callable[[random.Random, int], date]
+
+
+def _sampled_unions(rng: random.Random, county: Any) -> list[Any]:
+    unions = _children(county, "grassroots")
+    return rng.sample(unions, min(HOMES_PER_COUNTY, len(unions)))
+
+
+def _workers_home_opened(rng: random.Random, i: int) -> date:
+    # every third home opened before 2020; randint's bounds decide the draws, so both stay
+    if i % 3:
+        return date(rng.randint(2012, 2020), rng.randint(1, 12), 1)
+    return date(rng.randint(2012, 2019), rng.randint(1, 12), 1)
+
+
+HOMES = (
+    Home(
+        kind=Kind.WORKERS_HOME,
+        prefix="ZGZJ",
+        suffix="职工之家",
+        hours="工作日 8:30-17:30",
+        services="职工书屋、活动室、心理疏导、母婴室",
+        full=0.5,
+        owners=_sampled_unions,
+        name=lambda union: union.name,
+        address=lambda union, county: union.address or f"菏泽市{geo.CENTRES[county.code][0]}",
+        opened=_workers_home_opened,
+    ),
+    Home(
+        kind=Kind.MEMBERS_HOME,
+        prefix="HYZJ",
+        suffix="会员之家",
+        hours="工作日 9:00-17:00",
+        services="入会登记、法律咨询、就业信息、困难帮扶",
+        full=0.6,
+        owners=lambda rng, county: _children(county, "township")[:2],
+        name=lambda township: township.name,
+        address=lambda township, county: (
+            f"菏泽市{geo.CENTRES[county.code][0]}{township.name.removesuffix('工会')}"
+        ),
+        opened=lambda rng, i: date(rng.randint(2018, 2020), rng.randint(1, 6), 1),
+    ),
+)
 
 
 def _plan(counties: list[Any], today: date) -> list[Place]:
@@ -160,47 +222,29 @@ def _plan(counties: list[Any], today: date) -> list[Place]:
                 checklist=_checklist(rng, Kind.PALACE, 0.6),
             )  # fmt: skip
         )
-    # 职工之家 of grassroots unions, 会员之家 of townships
+    # 职工之家 of grassroots unions, 会员之家 of townships: one loop over the two kinds, each
+    # county's homes drawn in the order the figures were first made with
     for county in counties:
-        unions = _children(county, "grassroots")
-        for i, union in enumerate(rng.sample(unions, min(HOMES_PER_COUNTY, len(unions)))):
-            lng, lat = _point(rng, county.code, 0.12 if county.code in geo.SEATS else 0.03)
-            places.append(
-                Place(
-                    code=f"ZGZJ-{union.code}",
-                    name=f"{union.name}职工之家",
-                    kind=Kind.WORKERS_HOME,
-                    org=union,
-                    county=county,
-                    address=union.address or f"菏泽市{geo.CENTRES[county.code][0]}",
-                    longitude=lng,
-                    latitude=lat,
-                    hours="工作日 8:30-17:30",
-                    services="职工书屋、活动室、心理疏导、母婴室",
-                    opened_on=date(rng.randint(2012, 2020), rng.randint(1, 12), 1)
-                    if i % 3
-                    else date(rng.randint(2012, 2019), rng.randint(1, 12), 1),
-                    checklist=_checklist(rng, Kind.WORKERS_HOME, 0.5),
-                )  # fmt: skip
-            )
-        for township in _children(county, "township")[:2]:
-            lng, lat = _point(rng, county.code, 0.12 if county.code in geo.SEATS else 0.03)
-            places.append(
-                Place(
-                    code=f"HYZJ-{township.code}",
-                    name=f"{township.name}会员之家",
-                    kind=Kind.MEMBERS_HOME,
-                    org=township,
-                    county=county,
-                    address=f"菏泽市{geo.CENTRES[county.code][0]}{township.name.removesuffix('工会')}",
-                    longitude=lng,
-                    latitude=lat,
-                    hours="工作日 9:00-17:00",
-                    services="入会登记、法律咨询、就业信息、困难帮扶",
-                    opened_on=date(rng.randint(2018, 2020), rng.randint(1, 6), 1),
-                    checklist=_checklist(rng, Kind.MEMBERS_HOME, 0.6),
-                )  # fmt: skip
-            )
+        for home in HOMES:
+            owners = home.owners(rng, county)
+            for i, owner in enumerate(owners):
+                lng, lat = _point(rng, county.code, 0.12 if county.code in geo.SEATS else 0.03)
+                places.append(
+                    Place(
+                        code=f"{home.prefix}-{owner.code}",
+                        name=f"{home.name(owner)}{home.suffix}",
+                        kind=home.kind,
+                        org=owner,
+                        county=county,
+                        address=home.address(owner, county),
+                        longitude=lng,
+                        latitude=lat,
+                        hours=home.hours,
+                        services=home.services,
+                        opened_on=home.opened(rng, i),
+                        checklist=_checklist(rng, home.kind, home.full),
+                    )
+                )
     for p in places:
         p.opened_on = min(p.opened_on, today)
     return places
@@ -242,9 +286,24 @@ def _months(start: date, end: date) -> list[date]:
     return out
 
 
+def _insert(model: type[Any], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Rows (in ``columns`` order, already in database form: ``core.bulk.db_literal``) written
+    in one statement stream, no model instance per row; the other columns at their defaults."""
+    from gonghui.core import bulk
+
+    if not rows:
+        return
+    defaults = bulk.column_defaults(model, columns)
+    rest = tuple(defaults.values())
+    bulk.insert_rows(model._meta.db_table, [*columns, *defaults], (r + rest for r in rows))
+
+
 def _ratings(places: list[Place], raters: list[Any], today: date) -> int:
+    from gonghui.core.bulk import db_literal
+
     have = set(Rating.objects.values_list("place_id", "user_id", "month"))
-    new: list[Rating] = []
+    now = db_literal(timezone.now())
+    new: list[tuple[Any, ...]] = []
     for place in places:
         # each place its own stream: what is drawn never depends on what is already there
         rng = random.Random(f"{SEED}-ratings-{place.code}")
@@ -252,21 +311,23 @@ def _ratings(places: list[Place], raters: list[Any], today: date) -> int:
             continue  # about half the stations are ever rated
         quality = rng.choice((3, 4, 4, 5, 5))
         for month in _months(max(place.opened_on, date(2020, 1, 1)), today):
+            day = db_literal(month)
             for user in rng.sample(raters, rng.randint(0, 3)):
                 score = max(1, min(5, quality + rng.choice((-1, 0, 0, 0, 1))))
                 key = (place.pk, user.pk, month)
                 if key in have:
                     continue
                 have.add(key)
-                new.append(Rating(place=place, user=user, month=month, score=score))
-    for block in range(0, len(new), 2000):
-        Rating.objects.bulk_create(new[block : block + 2000])
+                new.append((place.pk, user.pk, day, score, "", now))
+    _insert(Rating, ["place_id", "user_id", "month", "score", "comment", "created_at"], new)
     return len(new)
 
 
 def _history(places: list[Place], today: date) -> int:
     """The confirmed reviews of every past year: self-assessed in November, reviewed by the
     county in December, confirmed by the city in the first months of the next year."""
+    from gonghui.core.bulk import db_literal
+
     have = set(Review.objects.values_list("place_id", "year"))
     reviews: list[Review] = []
     for place in places:
@@ -294,32 +355,42 @@ def _history(places: list[Place], today: date) -> int:
                 )  # fmt: skip
             )
     Review.objects.bulk_create(reviews, batch_size=1000)
-    saved = {(r.place_id, r.year): r for r in Review.objects.filter(status=ReviewStatus.CONFIRMED)}
-    events: list[ReviewEvent] = []
-    for r in reviews:
-        row = saved[(r.place.pk, r.year)]
-        events += [
-            ReviewEvent(review=row, action=action, stars=stars, on=on)
-            for action, stars, on in (
-                ("submit", r.self_stars, r.submitted_on),
-                ("county_pass", r.county_stars, r.county_on),
-                ("confirm", r.stars, r.confirmed_on),
-            )
-            if on is not None
-        ]  # fmt: skip
-    ReviewEvent.objects.bulk_create(events, batch_size=2000)
-    # each place carries its latest confirmed stars
-    latest: dict[int, Review] = {}
-    for row in saved.values():
-        if row.place_id not in latest or row.year > latest[row.place_id].year:
-            latest[row.place_id] = row
-    changed = []
+    saved = {
+        (place_id, year): (pk, stars)
+        for pk, place_id, year, stars in Review.objects.filter(
+            status=ReviewStatus.CONFIRMED
+        ).values_list("pk", "place_id", "year", "stars")
+    }
+    now = db_literal(timezone.now())
+    events = [
+        (saved[(r.place.pk, r.year)][0], action, stars, db_literal(on), "", now, None, None)
+        for r in reviews
+        for action, stars, on in (
+            ("submit", r.self_stars, r.submitted_on),
+            ("county_pass", r.county_stars, r.county_on),
+            ("confirm", r.stars, r.confirmed_on),
+        )
+        if on is not None
+    ]  # fmt: skip
+    _insert(
+        ReviewEvent,
+        ["review_id", "action", "stars", "on", "note", "at", "actor_id", "actor_org_id"],
+        events,
+    )
+    # each place carries its latest confirmed stars: one UPDATE per (stars, year), not a
+    # CASE of a branch per place
+    latest: dict[int, tuple[int, int]] = {}
+    for (place_id, year), (_pk, given) in saved.items():
+        if place_id not in latest or year > latest[place_id][1]:
+            latest[place_id] = (int(given or 0), int(year))
+    changed: dict[tuple[int, int], list[int]] = {}
     for place in places:
         last = latest.get(place.pk)
-        if last and (place.stars, place.stars_year) != (last.stars, last.year):
-            place.stars, place.stars_year = last.stars or 0, last.year
-            changed.append(place)
-    Place.objects.bulk_update(changed, ["stars", "stars_year"], batch_size=1000)
+        if last and (place.stars, place.stars_year) != last:
+            place.stars, place.stars_year = last
+            changed.setdefault(last, []).append(place.pk)
+    for (given, year), ids in changed.items():
+        Place.objects.filter(pk__in=ids).update(stars=given, stars_year=year)
     return len(reviews)
 
 

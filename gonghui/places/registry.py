@@ -5,13 +5,16 @@ its number and reason, and the rejected rows can be downloaded as a workbook to 
 
 from __future__ import annotations
 
+import uuid
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core import audit, spreadsheets, uploads
-from gonghui.core.errors import ServiceError
+from gonghui.core.errors import NotFound, ServiceError
+from gonghui.core.models import ImportJob, ImportStatus
 
 from . import checklists, services
 from .models import Kind
@@ -58,13 +61,22 @@ def rows(qs: Any) -> Any:
         ]  # fmt: skip
 
 
+KIND = "places"
+
+
 def import_file(*, actor: Any, upload: Any) -> dict[str, Any]:
-    """``{"rows", "created", "updated", "unchanged", "rejected": [{"row", "reason"}]}``."""
+    """``{"rows", "created", "updated", "unchanged", "rejected": [{"row", "reason"}], "job"}``:
+    the run is kept as an ``ImportJob`` of kind ``places`` (``job``) whose refused rows —
+    the sheet's own columns, 原行号 and 错误原因 — are a 0600 workbook under the data dir
+    (deleted after ``GONGHUI_RESULT_RETENTION_DAYS``), which imports as it is once fixed."""
     from .models import Place
 
     received = spreadsheets.save_upload(upload, prefix="places-")
+    started = timezone.now()
     counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0}
     rejected: list[dict[str, Any]] = []
+    refused: list[tuple[int, list[Any], str]] = []
+    header: list[str] = []
     try:
         sheet = spreadsheets.open_sheet(
             received.path,
@@ -72,6 +84,7 @@ def import_file(*, actor: Any, upload: Any) -> dict[str, Any]:
             required=["code", "name", "kind", "org"],
             file_name=received.name,
         )
+        header = sheet.header
         labels = dict(COLUMNS)
         for number, cells in sheet.rows:
             counts["rows"] += 1
@@ -86,17 +99,14 @@ def import_file(*, actor: Any, upload: Any) -> dict[str, Any]:
                     place = services.place_save(actor=actor, data=data)
             except ServiceError as exc:
                 errors = getattr(exc, "errors", None) or [{"field": "", "message": exc.detail}]
-                rejected.append(
-                    {
-                        "row": number,
-                        "reason": "；".join(
-                            f"{labels.get(e.get('field') or '', '')}：{e['message']}"
-                            if labels.get(e.get("field") or "")
-                            else e["message"]
-                            for e in errors
-                        ),
-                    }
+                reason = "；".join(
+                    f"{labels.get(e.get('field') or '', '')}：{e['message']}"
+                    if labels.get(e.get("field") or "")
+                    else e["message"]
+                    for e in errors
                 )
+                rejected.append({"row": number, "reason": reason})
+                refused.append((number, list(cells), reason))
                 continue
             if before is None:
                 counts["created"] += 1
@@ -119,4 +129,38 @@ def import_file(*, actor: Any, upload: Any) -> dict[str, Any]:
             )
     finally:
         uploads.remove(received.path)
-    return {**counts, "rejected": rejected}
+    errors = ""
+    if refused:
+        target = uploads.private_dir("results") / f"places-{uuid.uuid4().hex}-rejected.xlsx"
+        spreadsheets.write_errors(target, header, refused)
+        errors = str(target)
+    job = ImportJob.objects.create(
+        kind=KIND,
+        org=actor.org,
+        actor=actor,
+        file_name=(received.name or "places")[:255],
+        file_path="",
+        status=ImportStatus.DONE,
+        total=counts["rows"],
+        processed=counts["rows"],
+        created=counts["created"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        rejected=len(rejected),
+        errors_file=errors,
+        started_at=started,
+        finished_at=timezone.now(),
+    )
+    return {**counts, "rejected": rejected, "job": job}
+
+
+def access_import(user: Any, pk: Any) -> ImportJob:
+    """One places import of the user's subtree; the same 404 for another's or a missing one."""
+    job = (
+        ImportJob.objects.visible_to(user).filter(kind=KIND, pk=pk).first()
+        if str(pk).isdigit()
+        else None
+    )
+    if job is None:
+        raise NotFound()
+    return job

@@ -12,6 +12,7 @@ urlpatterns = [
     path("places/export/", views.export_places, name="export"),
     path("places/import/", views.import_places, name="import"),
     path("places/import/template/", views.import_template, name="template"),
+    path("places/import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("places/reviews/", views.review_list, name="reviews"),
     path("places/reviews/<int:pk>/", views.review_detail, name="review"),
     path("places/reviews/<int:pk>/assess/", views.review_assess, name="review_assess"),

@@ -25,7 +25,13 @@ from gonghui.core.errors import NotFound, ServiceError
 from gonghui.core.qr import qr_response, qr_svg
 from gonghui.core.roles import Role, can
 from gonghui.core.uploads import UploadRefused
-from gonghui.core.web import form_errors, spreadsheet_download, staff_page, workbook_download
+from gonghui.core.web import (
+    form_errors,
+    rejected_rows_download,
+    spreadsheet_download,
+    staff_page,
+    workbook_download,
+)
 
 from . import checklists, door, forms, registry, selectors, services
 from .models import Kind, Rating, ReviewStatus
@@ -362,6 +368,14 @@ def import_places(request: HttpRequest) -> HttpResponse:
         request, "places/import_result.html", {"form": form, "result": result},
         status=200 if result else 422,
     )  # fmt: skip
+
+
+@require_GET
+@staff_page("places.manage")
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's refused rows as XLSX (the sheet's columns, 原行号 and 错误原因): fixed, the
+    file imports again as it is."""
+    return rejected_rows_download(registry.access_import(request.user, pk), "places")
 
 
 @require_GET
