@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -400,6 +400,8 @@ def size_book(
 
 def parse_period(value: Any) -> date | None:
     """``2020-01``, ``2020年1月``, ``202001``, ``2020-01-31`` or a date → the month's first day."""
+    if isinstance(value, datetime):  # a workbook's date cell: a date, or it matches no month
+        value = value.date()
     if isinstance(value, date):
         return value.replace(day=1)
     text = spreadsheets.cell_text(value).strip()
