@@ -1052,16 +1052,26 @@ def refund_pay(*, county: Org, round: RefundRound, by: Any) -> Any:
             title=f"{round.name}小微企业工会经费返还（{county.short_name or county.name}）"[:150],
             by=by,
         )
-        for app in apps:
-            payments.add_line(
-                batch,
-                reference=app.reference,
-                amount=app.amount,
-                payee_name=app.enterprise.name,
-                bank_name=app.bank_name,
-                bank_account=app.bank_account,
-                by=by,
-            )
+        # every refund in one call: the same checks as one by one, one look-up of paid
+        # lines, one insert and one audit row for the batch
+        added = payments.add_lines(
+            batch,
+            [
+                payments.LineIn(
+                    reference=app.reference,
+                    amount=app.amount,
+                    payee_name=app.enterprise.name,
+                    bank_name=app.bank_name,
+                    bank_account=app.bank_account,
+                )
+                for app in apps
+            ],
+            by=by,
+            note=batch.title,
+        )
+        if added.refused:
+            index, field_name, reason = added.refused[0]
+            raise InvalidInput.one(field_name, f"{apps[index].number}：{reason}")
         RefundApplication.objects.filter(pk__in=[a.pk for a in apps]).update(
             payment_batch=batch, updated_at=timezone.now()
         )
