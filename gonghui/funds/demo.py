@@ -125,31 +125,80 @@ def load_funds(stdout: Output, today: date | None = None) -> None:
 
 
 def _sizes(payers: list[Any], financial: list[Any], by: Any, EnterpriseSize: Any, Tie: Any) -> int:
-    from .services import size_record
+    """Each payer's 2019 figures, checked and classified by ``services.size_values`` (the
+    rules of ``size_record``), written set-based: the rows in one insert and, for each, the
+    audit row ``size_record`` writes (``funds.size``, its fields before nothing and after),
+    in another."""
+    import hashlib
 
+    from django.utils import timezone
+
+    from gonghui.core import audit
+    from gonghui.core.auditchain import canonical
+    from gonghui.core.models import AuditEntry
+    from gonghui.demo import rows
+
+    from .services import size_rules, size_values
+
+    year = FIRST_MONTH.year - 1
     have = set(
-        EnterpriseSize.objects.filter(enterprise__in=payers, year=FIRST_MONTH.year - 1).values_list(
+        EnterpriseSize.objects.filter(enterprise__in=payers, year=year).values_list(
             "enterprise_id", flat=True
         )
     )
     ties = {financial[0].pk: Tie.BANK, financial[1].pk: Tie.INSURER} if len(financial) == 2 else {}
-    made = 0
+    rules = size_rules()
+    made: list[Any] = []
     for e in payers:
         if e.pk in have:
             continue
         revenue, assets = FIGURES.get(e.size_class or "small", FIGURES["small"])
-        size_record(
-            enterprise=e,
-            year=FIRST_MONTH.year - 1,
+        values = size_values(
+            year=year,
             industry_code=INDUSTRY_CODES.get(e.industry, (e.industry or "C") + "13"),
             employees=e.headcount or 20,
             revenue=revenue,
             assets=assets,
             financial_tie=ties.get(e.pk, ""),
-            by=by,
+            rules=rules,
         )
-        made += 1
-    return made
+        made.append(
+            EnterpriseSize(
+                enterprise=e,
+                county=e.county,
+                year=year,
+                recorded_by=by,
+                **{k: getattr(values, k) for k in SIZE_FIELDS},
+            )
+        )
+    if not made:
+        return 0
+    # ``updated_at`` left to ``rows.insert``, which stamps it as ``save`` would
+    fields = [
+        f.attname
+        for f in EnterpriseSize._meta.concrete_fields
+        if not f.primary_key and f.attname != "updated_at"
+    ]
+    ids = rows.insert(EnterpriseSize, ({f: getattr(s, f) for f in fields} for s in made))
+    now = timezone.now()
+    entries = []
+    for pk, size in zip(ids, made, strict=True):
+        size.pk = pk
+        entry = {
+            "at": now, "actor_id": by.pk, "actor_name": by.get_username()[:150],
+            "org_id": by.org_id, "object_org_id": size.county_id, "action": "funds.size",
+            "object_type": "fund_size", "object_id": str(pk), "object_repr": str(size)[:200],
+            "changes": audit.diff({}, audit.snapshot(size)), "note": size.enterprise.name[:500],
+            "ip": None,
+        }  # fmt: skip
+        entry["digest"] = hashlib.sha256(canonical(entry)).hexdigest()
+        entries.append(entry)
+    rows.insert(AuditEntry, entries)
+    return len(made)
+
+
+SIZE_FIELDS = ("industry_code", "employees", "revenue", "assets", "financial_tie",
+               "group_member", "size_class", "size_reason")  # fmt: skip
 
 
 def _payroll_k(e: Any, month: date, refunded_index: dict[int, int], last: int) -> int:
@@ -163,7 +212,7 @@ def _payroll_k(e: Any, month: date, refunded_index: dict[int, int], last: int) -
 
 def _ledger(payers: list[Any], refunded: list[Any], by: Any, today: date) -> int:
     from .models import FeeLine
-    from .services import collection_book
+    from .services import CENT, FEE_RATE, SheetRow, collection_book_rows
 
     months = _months(today.replace(day=1))
     # every payer through 2020 (the seed's year); after it, two enterprises of each county
@@ -177,32 +226,28 @@ def _ledger(payers: list[Any], refunded: list[Any], by: Any, today: date) -> int
     refunded_index = {e.pk: i for i, e in enumerate(refunded)}
     last = len(refunded) - 1
     have = set(
-        FeeLine.objects.filter(enterprise__in=payers, reversal_of__isnull=True).values_list(
-            "enterprise_id", "period"
-        )
+        FeeLine.objects.filter(
+            enterprise__in=[e.pk for e in payers], reversal_of__isnull=True
+        ).values_list("enterprise_id", "period")
     )
-    by_county: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    seed_year = [m for m in months if m.year == FIRST_MONTH.year]
+    # each county's sheet as the tax bureau's rows: (row, credit code, month, payroll, paid)
+    by_county: dict[Any, list[SheetRow]] = defaultdict(list)
     for e in payers:
-        for month in months:
-            if (e.pk, month) in have or (month.year > FIRST_MONTH.year and e.pk not in alive):
+        pk = e.pk
+        sheet = by_county[e.county]
+        for month in months if pk in alive else seed_year:
+            if (pk, month) in have:
                 continue
             payroll = PAYROLL_UNIT * _payroll_k(e, month, refunded_index, last)
-            paid = (payroll * Decimal("0.02")).quantize(Decimal("0.01"))
-            rows = by_county[e.county]
-            rows.append(
-                {
-                    "row": len(rows) + 2,
-                    "uscc": e.uscc,
-                    "name": e.name,
-                    "period": month,
-                    "payroll": payroll,
-                    "paid": paid,
-                }
-            )
+            paid = (payroll * FEE_RATE).quantize(CENT)
+            sheet.append((len(sheet) + 2, e.uscc, month, payroll, paid))
     booked = 0
-    for county, rows in by_county.items():
-        record = collection_book(
-            county=county, rows=rows, by=by, file_name=f"{county.name}税务代征数据（演示）.xlsx"
+    for county, sheet in by_county.items():
+        if not sheet:  # every month of its payers booked already
+            continue
+        record = collection_book_rows(
+            county=county, rows=sheet, by=by, file_name=f"{county.name}税务代征数据（演示）.xlsx"
         )
         booked += record.booked
     return booked
