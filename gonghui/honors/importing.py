@@ -324,9 +324,9 @@ def import_competition_scores(*, actor: Any, competition: Any, upload: Any) -> R
                     raise ValueError(
                         _("得分%(s)s超过“%(i)s”的满分%(m)s")
                         % {
-                            "s": score.normalize(),
+                            "s": f"{score.normalize():f}",
                             "i": indicator.name,
-                            "m": indicator.max_score.normalize(),
+                            "m": f"{indicator.max_score.normalize():f}",
                         }
                     )
                 cell = (unit.pk, indicator.pk, phase.pk)

@@ -1136,9 +1136,9 @@ def competition_scores_save(
                     "field": where,
                     "message": _("得分%(s)s超过“%(i)s”的满分%(m)s")
                     % {
-                        "s": entry.score.normalize(),
+                        "s": f"{entry.score.normalize():f}",
                         "i": entry.indicator.name,
-                        "m": entry.indicator.max_score.normalize(),
+                        "m": f"{entry.indicator.max_score.normalize():f}",
                     },
                 }
             )
