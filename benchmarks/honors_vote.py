@@ -18,7 +18,8 @@ One fresh database per run (SQLite, then PostgreSQL unless ``--skip-postgres``),
    ``--threads`` 4 each) with
    ``--concurrency`` client threads (default 16), each member sending two votes at once;
    meanwhile a city cadre reads the live count (``GET …/results``) every 50 ms: its p50 /
-   p95. The server's CPU seconds per vote come from ``/proc``.
+   p95 as the client waits, and the server's own time per request (votes and reads) from
+   gunicorn's access log (``%(D)s``). The server's CPU seconds per vote come from ``/proc``.
 5. **count**: the live count in process at a million votes (``selectors.vote_counts``, the
    candidates' counters) beside grouping the million rows (``selectors.vote_count_drift``,
    what the count cost before the counters), p50 / p95 of 50 calls each.
