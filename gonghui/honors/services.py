@@ -1116,6 +1116,7 @@ def competition_scores_save(
     refuses the whole lot naming its cell, so nothing is half-written; a cell given again
     with the same value changes nothing (a re-import is all ``unchanged``). Totals and ranks
     are computed again in the same transaction; one audit row."""
+    _manage(actor, competition.org)
     errors: list[dict[str, str]] = []
     for entry in entries:
         where = entry.label or f"{entry.unit.name}·{entry.phase.name}·{entry.indicator.name}"
