@@ -18,7 +18,8 @@ One fresh database per run (SQLite, then PostgreSQL unless ``--skip-postgres``),
    ``--threads`` 4 each) with
    ``--concurrency`` client threads (default 16), each member sending two votes at once;
    meanwhile a city cadre reads the live count (``GET …/results``) every 50 ms: its p50 /
-   p95. The server's CPU seconds per vote come from ``/proc``.
+   p95 as the client waits, and the server's own time per request (votes and reads) from
+   gunicorn's access log (``%(D)s``). The server's CPU seconds per vote come from ``/proc``.
 5. **count**: the live count in process at a million votes (``selectors.vote_counts``, the
    candidates' counters) beside grouping the million rows (``selectors.vote_count_drift``,
    what the count cost before the counters), p50 / p95 of 50 calls each.
@@ -349,10 +350,14 @@ def _http(ctx: dict[str, Any], users: list[Any], args: argparse.Namespace) -> di
     port = args.port
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
+    # the server's own time per request (%(D)s: from reading the request to the response
+    # written, in µs) — what the request costs inside a worker, without the client's queue
+    access_log = Path(os.environ["GONGHUI_DATA_DIR"]) / "access.log"
     server = subprocess.Popen(  # noqa: S603 - our own server
         [sys.executable, "-m", "gunicorn", "gonghui.wsgi", "-w", str(args.workers),
          "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-         "--log-level", "warning"],
+         "--log-level", "warning", "--access-logfile", str(access_log),
+         "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"],
         env=env,
         start_new_session=True,
     )  # fmt: skip
@@ -427,6 +432,14 @@ def _http(ctx: dict[str, Any], users: list[Any], args: argparse.Namespace) -> di
         server.wait(30)
     n = len(users)
     pairs_ok = sum(1 for codes in per_member if sorted(codes) == [201, 409])
+    server_reads: list[float] = []
+    server_votes: list[float] = []
+    for line in access_log.read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[3].isdigit():
+            (server_reads if parts[1].endswith("/results") else server_votes).append(
+                int(parts[3]) / 1_000_000
+            )
     return {
         "members": n,
         "requests": 2 * n,
@@ -442,6 +455,10 @@ def _http(ctx: dict[str, Any], users: list[Any], args: argparse.Namespace) -> di
         "live_count_reads": len(reads),
         "live_count_p50_ms": round_(_pct(reads, 50) * 1000),
         "live_count_p95_ms": round_(_pct(reads, 95) * 1000),
+        "live_count_server_p50_ms": round_(_pct(server_reads, 50) * 1000, 1),
+        "live_count_server_p95_ms": round_(_pct(server_reads, 95) * 1000, 1),
+        "vote_server_p50_ms": round_(_pct(server_votes, 50) * 1000, 1),
+        "vote_server_p95_ms": round_(_pct(server_votes, 95) * 1000, 1),
         "server_worker_peak_rss_mb": hwm,
     }
 

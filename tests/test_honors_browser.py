@@ -145,5 +145,61 @@ def test_a_craftsman_round_from_nomination_to_the_certificate(
     shot(page, "honors-03-named-phone")
     watch.assert_clean()
 
+    # a key-project competition: the city enters a phase's scores on the grid, reads the
+    # ranking and nominates its top team into the 工人先锋号 round taking nominations
+    from gonghui.orgs.services import enterprise_save
+
+    comp = services.competition_create(
+        actor=people.city_cadre,
+        org=tree.city,
+        title="牡丹机场立功竞赛",
+        project="菏泽牡丹机场建设",
+        starts_on=date(2020, 3, 1),
+        ends_on=date(2020, 12, 31),
+        indicators=["工程进度", "安全生产"],
+    )
+    phase = services.competition_phase_save(
+        actor=people.city_cadre,
+        competition=comp,
+        name="启动",
+        starts_on=date(2020, 3, 1),
+        ends_on=date(2020, 6, 30),
+    )
+    firm = enterprise_save(actor=people.admin, county="371702", union=None, name="丙公司")
+    for team in ("钢筋班组", "测量班组"):
+        services.competition_join(
+            actor=people.city_cadre, competition=comp, enterprise=firm, team=team
+        )
+    services.competition_step(actor=people.city_cadre, competition=comp, step="start")
+    pioneer = services.round_create(
+        actor=people.city_cadre,
+        org=tree.city,
+        award=Award.objects.get(code="pioneer"),
+        title="2020年菏泽市工人先锋号",
+        year=2020,
+        places=2,
+        opens_on=date(2020, 3, 1),
+        closes_on=date(2020, 3, 31),
+    )
+    services.round_step(actor=people.city_cadre, round=pioneer, step="open")
+    page.goto(f"{base}/honors/competitions/{comp.pk}/scores/?phase={phase.pk}")
+    grid = page.locator("[data-testid=score-grid]")
+    for i, value in enumerate(("90", "80", "70", "90")):
+        grid.locator("input[inputmode=decimal]").nth(i).fill(value)
+    _fits(page, "score grid")
+    grid.locator("button[type=submit]").click()
+    assert "新增4项" in page.content()
+    page.goto(f"{base}/honors/competitions/{comp.pk}/")
+    first = page.locator("[data-testid=units] tbody tr").first.inner_text()
+    assert "丙公司钢筋班组" in first and "85.00" in first  # (90 + 80) / 2
+    _fits(page, "competition")
+    shot(page, "honors-04-competition-phone")
+    nominate = page.locator("[data-testid=nominate-form]")
+    nominate.locator("input[name=units]").nth(1).uncheck()
+    nominate.locator("button[type=submit]").click()
+    assert page.locator("[data-testid=round-status]").count() == 1
+    assert Nomination.objects.get(round=pioneer).team == "钢筋班组"
+    watch.assert_clean()
+
     member_ctx.close()
     context.close()

@@ -108,3 +108,23 @@ def test_loading_again_changes_nothing(demo: str) -> None:
         AuditEntry.objects.count(),
     )
     assert after == before
+
+
+def test_the_key_project_competitions_show_a_ranking(demo: str) -> None:
+    from gonghui.honors import selectors
+
+    comps = Competition.objects.filter(starts_on__range=(START, END))
+    assert comps.count() == 10
+    for comp in comps:
+        ranking = selectors.competition_ranking(comp)
+        assert [p.name for p in ranking.phases] == ["启动", "推进", "决赛/总结"]
+        assert sum(i.weight for i in ranking.indicators) == 100
+        assert [r.rank for r in ranking.rows][0] == 1 and all(r.total for r in ranking.rows)
+        assert len(ranking.rows) == 4
+    # this year's newest running competition fed the 工人先锋号 round
+    year = timezone.localdate().year
+    fed = Nomination.objects.filter(
+        round__title=f"{year}年菏泽市工人先锋号", deeds__contains="综合排名第"
+    )
+    running = Competition.objects.filter(status="running", starts_on__year=year).exists()
+    assert fed.count() == (2 if running else 0)

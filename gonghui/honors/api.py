@@ -766,6 +766,285 @@ def competition_score(
     return _competition_detail(user, comp.pk)
 
 
+class PhaseOut(Schema):
+    id: int
+    name: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    position: int
+
+
+class PhaseIn(InputSchema):
+    name: str = Field(..., max_length=50, description="阶段名称：启动、推进、决赛/总结 …")
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+
+class IndicatorOut(Schema):
+    id: int
+    name: str
+    unit: str
+    weight: Decimal
+    max_score: Decimal
+    position: int
+
+
+class IndicatorIn(InputSchema):
+    name: str = Field(..., max_length=50, description="指标名称：工程进度、安全生产 …")
+    unit: str = Field("分", max_length=20, description="计量单位")
+    weight: Decimal = Field(..., gt=0, le=1000, max_digits=6, decimal_places=2)
+    max_score: Decimal = Field(..., gt=0, le=10000, max_digits=7, decimal_places=2)
+
+
+class ScoreCell(Schema):
+    unit: int
+    indicator: int
+    phase: int
+    score: Decimal | None
+
+
+class ScoreCellIn(InputSchema):
+    unit: int = Field(..., ge=1)
+    indicator: int = Field(..., ge=1)
+    phase: int = Field(..., ge=1)
+    score: Decimal | None = Field(
+        ..., ge=0, le=10000, max_digits=7, decimal_places=2, description="null 清除该项得分"
+    )
+
+
+class ScoresIn(InputSchema):
+    scores: list[ScoreCellIn] = Field(..., max_length=5000)
+
+
+class ScoresOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    cleared: int
+
+
+class ScoreFilters(Schema):
+    phase: int | None = Field(None, ge=1)
+
+
+class RankPhase(Schema):
+    phase: int
+    total: Decimal | None
+
+
+class RankOut(Schema):
+    unit: int
+    name: str
+    enterprise: int
+    team: str
+    rank: int | None
+    total: Decimal | None
+    phases: list[RankPhase]
+
+
+class RankingOut(Schema):
+    phases: list[PhaseOut]
+    indicators: list[IndicatorOut]
+    rows: list[RankOut]
+
+
+class CompetitionNominateIn(InputSchema):
+    round: int = Field(..., ge=1, description="评选编号（推荐中，集体或班组荣誉）")
+    units: list[int] = Field(default_factory=list, max_length=200, description="参赛单位编号")
+    top: int | None = Field(None, ge=1, le=200, description="或：排名前几名")
+    select: bool = Field(True, description="同时审核上报（占用名额）")
+
+
+class NomineeImportOut(ImportOut):
+    created: int = 0
+    unchanged: int = 0
+    quota: list[str] = Field(default_factory=list, description="导入后本单位名单的比例要求核对")
+
+
+class ScoreImportOut(ImportOut):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@router.get("/competitions/{competition_id}/phases", response=list[PhaseOut], summary="竞赛阶段")
+def competition_phases(request: HttpRequest, competition_id: int) -> Any:
+    comp = selectors.access_competition(_staff(request), competition_id)
+    return list(comp.phases.all())
+
+
+@router.post(
+    "/competitions/{competition_id}/phases",
+    response={201: PhaseOut},
+    summary="新增或修改竞赛阶段",
+)
+def competition_phase_save(
+    request: HttpRequest, competition_id: int, payload: PhaseIn
+) -> Status[Any]:
+    user = _staff(request)
+    comp = selectors.access_competition(user, competition_id)
+    return Status(
+        201, services.competition_phase_save(actor=user, competition=comp, **payload.dict())
+    )
+
+
+@router.get(
+    "/competitions/{competition_id}/indicators", response=list[IndicatorOut], summary="竞赛指标"
+)
+def competition_indicators(request: HttpRequest, competition_id: int) -> Any:
+    comp = selectors.access_competition(_staff(request), competition_id)
+    return list(comp.indicator_rows.all())
+
+
+@router.post(
+    "/competitions/{competition_id}/indicators",
+    response={201: IndicatorOut},
+    summary="新增或修改竞赛指标",
+)
+def competition_indicator_save(
+    request: HttpRequest, competition_id: int, payload: IndicatorIn
+) -> Status[Any]:
+    user = _staff(request)
+    comp = selectors.access_competition(user, competition_id)
+    return Status(
+        201, services.competition_indicator_save(actor=user, competition=comp, **payload.dict())
+    )
+
+
+@router.get("/competitions/{competition_id}/scores", response=list[ScoreCell], summary="指标得分")
+def competition_score_list(
+    request: HttpRequest, competition_id: int, filters: Query[ScoreFilters]
+) -> list[dict[str, Any]]:
+    comp = selectors.access_competition(_staff(request), competition_id)
+    cells = selectors.competition_ranking(comp).cells
+    return [
+        {"unit": unit, "indicator": indicator, "phase": phase, "score": score}
+        for phase, marks in cells.items()
+        if filters.phase in (None, phase)
+        for (unit, indicator), score in sorted(marks.items())
+    ]
+
+
+@router.post(
+    "/competitions/{competition_id}/scores", response=ScoresOut, summary="登记指标得分（整批）"
+)
+def competition_scores_save(
+    request: HttpRequest, competition_id: int, payload: ScoresIn
+) -> dict[str, int]:
+    """All the cells are checked first; any refused refuses the whole batch (422, naming the
+    cell). A cell given with ``score: null`` is cleared."""
+    user = _staff(request)
+    comp = selectors.access_competition(user, competition_id)
+    units = {u.pk: u for u in comp.units.select_related("enterprise")}
+    phases = {p.pk: p for p in comp.phases.all()}
+    indicators = {i.pk: i for i in comp.indicator_rows.all()}
+    entries = []
+    for n, cell in enumerate(payload.scores, start=1):
+        unit, phase = units.get(cell.unit), phases.get(cell.phase)
+        indicator = indicators.get(cell.indicator)
+        if unit is None or phase is None or indicator is None:
+            what = "unit" if unit is None else "phase" if phase is None else "indicator"
+            raise InvalidInput.one(
+                f"scores.{n}.{what}", _("第%(n)d项：不是本竞赛的参赛单位、阶段或指标") % {"n": n}
+            )
+        entries.append(
+            services.ScoreEntry(
+                unit=unit,
+                indicator=indicator,
+                phase=phase,
+                score=cell.score,
+                label=_("第%(n)d项") % {"n": n},
+            )
+        )
+    return services.competition_scores_save(actor=user, competition=comp, entries=entries)
+
+
+@router.post(
+    "/competitions/{competition_id}/scores/import",
+    response=ScoreImportOut,
+    summary="导入指标得分（XLSX/CSV）",
+)
+def competition_scores_import(
+    request: HttpRequest, competition_id: int, file: File[UploadedFile]
+) -> Any:
+    """Columns 参赛单位 (name or credit code), 参赛班组, 阶段, 指标, 得分; every row answered,
+    nothing written while any row is refused; the same sheet again changes nothing."""
+    user = _staff(request, "honors.manage")
+    comp = selectors.access_competition(user, competition_id)
+    return importing.import_competition_scores(actor=user, competition=comp, upload=file).as_json()
+
+
+@router.get(
+    "/competitions/{competition_id}/ranking", response=RankingOut, summary="竞赛排名（加权）"
+)
+def competition_ranking(request: HttpRequest, competition_id: int) -> dict[str, Any]:
+    """Each phase's total is Σ weight × score / max ÷ Σ weight × 100; the overall total the
+    mean over the phases scored; equal totals share a rank."""
+    comp = selectors.access_competition(_staff(request), competition_id)
+    ranking = selectors.competition_ranking(comp)
+    return {
+        "phases": ranking.phases,
+        "indicators": ranking.indicators,
+        "rows": [
+            {
+                "unit": r.unit.pk,
+                "name": r.unit.name,
+                "enterprise": r.unit.enterprise_id,
+                "team": r.unit.team,
+                "rank": r.rank,
+                "total": r.total,
+                "phases": [{"phase": k, "total": v} for k, v in r.phases.items()],
+            }
+            for r in ranking.rows
+        ],
+    }
+
+
+@router.post(
+    "/competitions/{competition_id}/nominations",
+    response={201: list[NominationOut]},
+    summary="按竞赛排名推荐到评选",
+)
+def competition_nominate(
+    request: HttpRequest, competition_id: int, payload: CompetitionNominateIn
+) -> Status[Any]:
+    """The units given (or the ``top`` of the ranking) nominated into an open round in the
+    organiser's name, through the same nomination service (places and quota rules apply);
+    any unit refused refuses the whole step."""
+    user = _staff(request, "honors.nominate")
+    comp = selectors.access_competition(user, competition_id)
+    round = selectors.open_rounds_for_competition(user, comp).filter(pk=payload.round).first()
+    if round is None:
+        raise InvalidInput.one("round", _("没有可推荐的该评选（须为推荐中的集体或班组荣誉）"))
+    if payload.top:
+        ranked = [r.unit for r in selectors.competition_ranking(comp).rows if r.rank]
+        units = ranked[: payload.top]
+    else:
+        units = list(comp.units.filter(pk__in=payload.units))
+        if len(units) != len(set(payload.units)):
+            raise InvalidInput.one("units", _("不是本竞赛的参赛单位"))
+    made = services.competition_nominate(
+        actor=user, competition=comp, round=round, units=units, select=payload.select
+    )
+    return Status(
+        201, list(selectors.nominations_visible_to(user).filter(pk__in=[n.pk for n in made]))
+    )
+
+
+@router.post(
+    "/rounds/{round_id}/nominations/import",
+    response=NomineeImportOut,
+    summary="导入本单位推荐名单（XLSX/CSV）",
+)
+def nominees_import(request: HttpRequest, round_id: int, file: File[UploadedFile]) -> Any:
+    """Columns 身份证号 (individual awards) or 统一社会信用代码 (collective and team), 班组, 类别,
+    材料说明; every row answered, nothing kept while any row is refused; the quota rules
+    checked on the caller's org's list afterwards."""
+    user = _staff(request, "honors.nominate")
+    round = selectors.access_round(user, round_id)
+    return importing.import_nominees(actor=user, round=round, upload=file).as_json()
+
+
 # --- the model workers' register (劳模库) -----------------------------------------------------
 
 

@@ -19,7 +19,23 @@ audit.register_type(
 audit.register_type("honour", "honors.Honour")
 audit.register_type("award", "honors.Award")
 audit.register_type("vote", "honors.Vote", fields={"nomination": _("候选人")})
-audit.register_type("competition", "honors.Competition", url="honors:competition")
+audit.register_type(
+    "competition",
+    "honors.Competition",
+    url="honors:competition",
+    fields={
+        "name": _("名称"),
+        "weight": _("权重"),
+        "max_score": _("满分"),
+        "unit": _("计量单位"),
+        "position": _("顺序"),
+        "competition": _("劳动竞赛"),
+        "created": _("新增得分"),
+        "updated": _("修改得分"),
+        "cleared": _("清除得分"),
+        "nominations": _("推荐对象"),
+    },
+)
 audit.GROUPS["honors"] = _("评先评优")
 audit.register_actions({f"honors.{t.name}": _(t.label) for t in ROUND.transitions})
 audit.register_actions(
@@ -43,5 +59,9 @@ audit.register_actions(
         "honors.competition_finish": _("竞赛结束"),
         "honors.competition_join": _("参赛单位报名"),
         "honors.competition_score": _("登记竞赛成绩"),
+        "honors.competition_phase": _("设置竞赛阶段"),
+        "honors.competition_indicator": _("设置竞赛指标"),
+        "honors.competition_scores": _("登记指标得分"),
+        "honors.competition_nominate": _("按竞赛排名推荐"),
     }
 )

@@ -46,7 +46,15 @@ PROJECTS = [
     ("现代医药港", "菏泽现代医药港"),
     ("济菏高速", "济菏高速改扩建"),
 ]
-INDICATORS = ["安全生产", "工程质量", "工期进度", "技术创新", "文明施工"]
+# (name, weight): each scored out of 100
+INDICATORS = [
+    ("工程进度", 30),
+    ("安全生产", 30),
+    ("工程质量", 20),
+    ("技术创新", 10),
+    ("文明施工", 10),
+]
+PHASES = ["启动", "推进", "决赛/总结"]
 TEAMS = ["第一项目部", "第二项目部", "钢筋班组", "机电安装班组", "测量班组"]
 CRAFT_SCORING: list[dict[str, Any]] = [
     {"key": "basic", "label": "基本条件", "max": 20},
@@ -331,6 +339,8 @@ def _competition(
     ends_on: date,
     today: date,
 ) -> int:
+    """A competition with its phases (启动, 推进, 决赛/总结), weighted indicators, four units and
+    their scores in every phase begun by ``today`` — so its page shows a ranking."""
     if Competition.objects.filter(org=org, title=title).exists():
         return 0
     comp = services.competition_create(
@@ -340,22 +350,76 @@ def _competition(
         project=project,
         starts_on=starts_on,
         ends_on=ends_on,
-        indicators=INDICATORS,
+        indicators=[name for name, _w in INDICATORS],
         description=f"围绕{project}开展安全、质量、进度、创新立功竞赛。",
     )
+    for name, weight in INDICATORS:
+        services.competition_indicator_save(
+            actor=actor, competition=comp, name=name, weight=weight, max_score=100
+        )
+    span = (ends_on - starts_on).days
+    bounds = [
+        starts_on,
+        starts_on + timedelta(days=span // 3),
+        starts_on + timedelta(days=2 * span // 3),
+    ]
+    phases = [
+        services.competition_phase_save(
+            actor=actor,
+            competition=comp,
+            name=name,
+            starts_on=bounds[k],
+            ends_on=(bounds[k + 1] - timedelta(days=1)) if k < 2 else ends_on,
+            position=k + 1,
+        )
+        for k, name in enumerate(PHASES)
+    ]
     if starts_on <= today:
         comp = services.competition_step(actor=actor, competition=comp, step="start")
-    for j, enterprise in enumerate(_enterprises(rng, 4)):
-        unit = services.competition_join(
+    units = [
+        services.competition_join(
             actor=actor, competition=comp, enterprise=enterprise, team=TEAMS[j % len(TEAMS)]
         )
-        if comp.status == CompetitionStatus.RUNNING:
-            services.competition_score(
-                actor=actor, unit=unit, score=Decimal(70 + rng.randrange(30)), result="完成阶段目标"
+        for j, enterprise in enumerate(_enterprises(rng, 4))
+    ]
+    if comp.status == CompetitionStatus.RUNNING:
+        indicators = list(comp.indicator_rows.all())
+        entries = [
+            services.ScoreEntry(
+                unit=unit,
+                indicator=indicator,
+                phase=phase,
+                score=Decimal(100 - rng.randrange(3, 30) - 4 * j),
             )
+            for phase in phases
+            if phase.starts_on <= today
+            for j, unit in enumerate(units)
+            for indicator in indicators
+        ]
+        services.competition_scores_save(
+            actor=actor, competition=comp, entries=entries, source="演示数据"
+        )
     if ends_on < today and comp.status == CompetitionStatus.RUNNING:
         services.competition_step(actor=actor, competition=comp, step="finish")
     return 1
+
+
+def _nominate_from_ranking(actor: Any, year: int) -> None:
+    """The newest running competition's top two teams proposed for the year's 工人先锋号 (a
+    proposal each, for the counties to weigh; nothing when they are already proposed)."""
+    comp = (
+        Competition.objects.filter(status=CompetitionStatus.RUNNING, starts_on__year=year)
+        .order_by("-starts_on")
+        .first()
+    )
+    round = Round.objects.filter(title=f"{year}年菏泽市工人先锋号").first()
+    if comp is None or round is None:
+        return
+    top = list(comp.units.exclude(rank=None).order_by("rank", "id")[:2])
+    with contextlib.suppress(services.ServiceError):
+        services.competition_nominate(
+            actor=actor, competition=comp, round=round, units=top, select=False
+        )
 
 
 def _this_year(actor: Any, city: Any, counties: dict[int, Any], today: date, out: Output) -> None:
@@ -467,6 +531,8 @@ def _this_year(actor: Any, city: Any, counties: dict[int, Any], today: date, out
             start + timedelta(days=90),
             today,
         )
+    if comps:
+        _nominate_from_ranking(actor, year)
     out.write(f"评先评优（{year}年）：新建评选 {made} 项、劳动竞赛 {comps} 项\n")
 
 

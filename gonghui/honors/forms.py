@@ -175,6 +175,29 @@ class UnitScoreForm(forms.Form):
     result = forms.CharField(label=_("竞赛成绩"), max_length=200, required=False)
 
 
+class PhaseForm(forms.Form):
+    name = forms.CharField(label=_("阶段名称"), max_length=50)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
+
+
+class IndicatorForm(forms.Form):
+    name = forms.CharField(label=_("指标名称"), max_length=50)
+    unit = forms.CharField(label=_("计量单位"), max_length=20, required=False, initial="分")
+    weight = forms.DecimalField(
+        label=_("权重"), min_value=0, max_value=1000, decimal_places=2, max_digits=6
+    )
+    max_score = forms.DecimalField(
+        label=_("满分"), min_value=0, max_value=10000, decimal_places=2, max_digits=7
+    )
+
+
+class CompetitionNominateForm(forms.Form):
+    round = forms.IntegerField(label=_("推荐到评选"), min_value=1)
+    units = forms.TypedMultipleChoiceField(label=_("参赛单位"), coerce=int, choices=[])
+    select = forms.BooleanField(label=_("同时审核上报"), required=False, initial=True)
+
+
 class ModelWorkerForm(forms.Form):
     member = PickerField("member", label=_("会员（在会员库中的）"), required=False)
     name = forms.CharField(label=_("姓名"), max_length=50)

@@ -21,7 +21,7 @@ from gonghui.core.errors import Forbidden, ServiceError
 from gonghui.core.roles import can
 from gonghui.core.spreadsheets import cell_text, open_sheet
 
-from . import services
+from . import selectors, services
 from .models import Body, Nomination, Round
 
 YES = {"无异议", "同意", "通过", "是", "1", "true", "yes", "y"}
@@ -38,6 +38,8 @@ class Result:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     # what the imported rows did (the register's import: a re-import is all ``unchanged``)
     outcomes: dict[str, int] = field(default_factory=dict)
+    # the nominee list's quota check after the import (the live checker's messages)
+    quota: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -45,6 +47,7 @@ class Result:
             "imported": self.imported,
             "rejected": self.rejected,
             **self.outcomes,
+            **({"quota": self.quota} if self.quota else {}),
         }
 
 
@@ -229,3 +232,252 @@ def import_model_workers(*, actor: Any, upload: Any) -> Result:
         return outcome
 
     return _each(received, MODEL_WORKER_ALIASES, ["name", "title", "level", "year"], row)
+
+
+# --- all or nothing: competition scores and a county's nominee list ---------------------------
+
+
+class _Refused(Exception):
+    """Raised at the end of an all-or-nothing import with refused rows: rolls back the lot."""
+
+
+def _rows(received: uploads.Received, aliases: dict[str, list[str]], required: list[str]) -> Any:
+    sheet = open_sheet(received.path, aliases=aliases, required=required,
+                       file_name=received.name)  # fmt: skip
+    for number, cells in sheet.rows:
+        yield (
+            number,
+            {
+                name: cell_text(cells[i] if i < len(cells) else None).strip()
+                for name, i in sheet.columns.items()
+            },
+        )
+
+
+def _reason(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if errors:
+        return "；".join(str(e["message"]) for e in errors)[:300]
+    return (getattr(exc, "detail", None) or str(exc))[:300]
+
+
+COMPETITION_SCORE_ALIASES = {
+    "unit": ["参赛单位", "单位名称", "单位", "统一社会信用代码"],
+    "team": ["参赛班组", "班组", "班组名称"],
+    "phase": ["阶段", "竞赛阶段"],
+    "indicator": ["指标", "竞赛指标", "指标名称"],
+    "score": ["得分", "分数", "成绩"],
+}
+
+
+def import_competition_scores(*, actor: Any, competition: Any, upload: Any) -> Result:
+    """A competition's scores from a sheet, one row per unit, phase and indicator (参赛单位 —
+    its name or credit code — 参赛班组, 阶段, 指标, 得分). Every row is answered (an unknown
+    unit, phase or indicator, a score that is not a number or above the indicator's maximum,
+    the same cell twice); when any row is refused nothing is written. A re-import of the same
+    sheet writes nothing again (``unchanged``)."""
+    from .models import CompetitionStatus
+
+    if not can(actor, "honors.manage", competition.org):
+        raise Forbidden(_("无权办理本次竞赛"))
+    if competition.status != CompetitionStatus.RUNNING:
+        raise services.Conflict(
+            _("竞赛现为%(s)s，不能登记得分") % {"s": competition.get_status_display()}
+        )
+    received = uploads.receive(upload)
+    units: dict[tuple[str, str], Any] = {}
+    for unit in competition.units.select_related("enterprise"):
+        units[(unit.enterprise.name, unit.team)] = unit
+        if unit.enterprise.uscc:
+            units[(unit.enterprise.uscc.upper(), unit.team)] = unit
+    phases = {p.name: p for p in competition.phases.all()}
+    indicators = {i.name: i for i in competition.indicator_rows.all()}
+    result = Result()
+    entries: list[services.ScoreEntry] = []
+    seen: dict[tuple[int, int, int], int] = {}
+    try:
+        for number, text in _rows(
+            received, COMPETITION_SCORE_ALIASES, ["unit", "phase", "indicator", "score"]
+        ):
+            result.rows += 1
+            try:
+                key = text["unit"].upper() if len(text["unit"]) == 18 else text["unit"]
+                unit = units.get((key, text.get("team", "")))
+                if unit is None:
+                    who = text["unit"][:40] + (
+                        f"（{text['team'][:20]}）" if text.get("team") else ""
+                    )
+                    raise ValueError(_("参赛单位“%(v)s”不在本竞赛中") % {"v": who})
+                phase = phases.get(text["phase"])
+                if phase is None:
+                    raise ValueError(_("本竞赛没有“%(v)s”阶段") % {"v": text["phase"][:20]})
+                indicator = indicators.get(text["indicator"])
+                if indicator is None:
+                    raise ValueError(_("本竞赛没有“%(v)s”指标") % {"v": text["indicator"][:20]})
+                try:
+                    score = Decimal(text["score"])
+                except InvalidOperation:
+                    raise ValueError(_("得分应为数字")) from None
+                if not score.is_finite() or score < 0:
+                    raise ValueError(_("得分应为不小于0的数字"))
+                if score > indicator.max_score:
+                    raise ValueError(
+                        _("得分%(s)s超过“%(i)s”的满分%(m)s")
+                        % {
+                            "s": f"{score.normalize():f}",
+                            "i": indicator.name,
+                            "m": f"{indicator.max_score.normalize():f}",
+                        }
+                    )
+                cell = (unit.pk, indicator.pk, phase.pk)
+                if cell in seen:
+                    raise ValueError(
+                        _("与第%(n)d行重复（同一单位、阶段和指标）") % {"n": seen[cell]}
+                    )
+                seen[cell] = number
+            except ValueError as exc:
+                result.rejected.append({"row": number, "reason": str(exc)[:300]})
+                continue
+            entries.append(
+                services.ScoreEntry(
+                    unit=unit,
+                    indicator=indicator,
+                    phase=phase,
+                    score=score,
+                    label=_("第%(n)d行") % {"n": number},
+                )
+            )
+    finally:
+        uploads.remove(received.path)
+    if result.rejected or not entries:
+        return result
+    done = services.competition_scores_save(
+        actor=actor, competition=competition, entries=entries, source=_("表格导入")
+    )
+    result.imported = len(entries)
+    result.outcomes = {k: v for k, v in done.items() if k != "cleared"}
+    return result
+
+
+NOMINEE_ALIASES = {
+    "id_number": ["身份证号", "公民身份号码", "身份证号码"],
+    "uscc": ["统一社会信用代码", "信用代码"],
+    "team": ["班组", "班组名称"],
+    "tags": ["类别", "类别标记", "人员类别"],
+    "deeds": ["材料说明", "主要事迹", "事迹材料", "备注"],
+}
+
+
+def import_nominees(*, actor: Any, round: Round, upload: Any) -> Result:
+    """A union's nominee list for a round (its own org nominating): 身份证号 (individual awards)
+    or 统一社会信用代码 (collective and team awards), 班组, 类别 (一线职工，女性 …), 材料说明.
+    Every row is answered — a person or enterprise not in the registry or outside the user's
+    scope (the same answer), the same nominee twice, a nominee already put forward by another
+    union, rows beyond the places of the allotment that holds the union — and when any row is
+    refused nothing is kept. A nominee the union already put forward is left as it is
+    (``unchanged``), so the list can be imported again. The quota rules are checked on the
+    union's list afterwards, with the live checker's messages."""
+    from gonghui.core.fields import blind_index_for
+    from gonghui.members.selectors import members_visible_to
+
+    from .models import LIVE_NOMINATIONS, AwardKind, RoundStatus
+
+    org = actor.org
+    if org is None or not can(actor, "honors.nominate", org):
+        raise Forbidden(_("无权以该组织名义推荐"))
+    if round.status != RoundStatus.NOMINATING:
+        raise services.Conflict(
+            _("本次评选当前不接受推荐（%(s)s）") % {"s": round.get_status_display()}
+        )
+    individual = round.award.kind == AwardKind.INDIVIDUAL
+    received = uploads.receive(upload)
+    holder = selectors.allotment_for(round, org)
+    places = holder.places if holder is not None else round.places
+    where = holder.org if holder is not None else None
+    result = Result()
+    try:
+        with transaction.atomic():
+            used = selectors.live_nominations(round, where).count()
+            seen: dict[tuple[Any, ...], int] = {}
+            for number, text in _rows(
+                received, NOMINEE_ALIASES, ["id_number"] if individual else ["uscc"]
+            ):
+                result.rows += 1
+                created = False
+                try:
+                    with transaction.atomic():
+                        member = enterprise = None
+                        if individual:
+                            if not text["id_number"]:
+                                raise ValueError(_("请填写身份证号"))
+                            member = (
+                                members_visible_to(actor)
+                                .filter(
+                                    id_number_bidx=blind_index_for("citizen_id", text["id_number"])
+                                )
+                                .first()
+                            )
+                            if member is None:
+                                raise ValueError(_("会员库中没有该身份证号的会员"))
+                            key: tuple[Any, ...] = ("m", member.pk)
+                        else:
+                            code = text["uscc"].upper()
+                            enterprise = (
+                                selectors.enterprises_for(actor).filter(uscc=code).first()
+                                if code
+                                else None
+                            )
+                            if enterprise is None:
+                                raise ValueError(_("单位库中没有该统一社会信用代码的单位"))
+                            key = ("e", enterprise.pk, text.get("team", ""))
+                        if key in seen:
+                            raise ValueError(_("与第%(n)d行重复") % {"n": seen[key]})
+                        seen[key] = number
+                        earlier = Nomination.objects.filter(
+                            round=round,
+                            status__in=LIVE_NOMINATIONS,
+                            member=member,
+                            enterprise=enterprise,
+                            team=text.get("team", "") if enterprise else "",
+                        ).first()
+                        if earlier is not None:
+                            if earlier.org_id != org.pk:
+                                raise ValueError(_("已由其他单位推荐"))
+                            result.imported += 1
+                            result.outcomes["unchanged"] = result.outcomes.get("unchanged", 0) + 1
+                            continue
+                        if used >= places:
+                            raise ValueError(
+                                _("超出名额：%(org)s共%(n)d个名额，已推荐%(used)d个")
+                                % {
+                                    "org": (holder.org if holder else round.org).name,
+                                    "n": places,
+                                    "used": used,
+                                }
+                            )
+                        services.nomination_create(
+                            actor=actor,
+                            round=round,
+                            org=org,
+                            member=member,
+                            enterprise=enterprise,
+                            team=text.get("team", ""),
+                            tags=text.get("tags", ""),
+                            deeds=text.get("deeds", "")[:20_000],
+                        )
+                        used += 1
+                        created = True
+                except (ServiceError, ValueError) as exc:
+                    result.rejected.append({"row": number, "reason": _reason(exc)})
+                if created:
+                    result.imported += 1
+                    result.outcomes["created"] = result.outcomes.get("created", 0) + 1
+            if result.rejected:
+                raise _Refused()
+    except _Refused:
+        result.imported = 0
+        result.outcomes = {}
+    finally:
+        uploads.remove(received.path)
+    result.quota = [r.message for r in services.quota_report(round, org)]
+    return result

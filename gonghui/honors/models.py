@@ -14,7 +14,9 @@
 - ``Score`` and ``SiteVisit``: the experts' scoring and the visit record.
 - ``Honour``: the honour roll: a nominee named, with the certificate's number.
 - ``Competition`` and ``CompetitionUnit``: labour competitions of key projects, their units
-  and teams with scores and ranks.
+  and teams with scores and ranks; ``CompetitionPhase``, ``CompetitionIndicator`` and
+  ``CompetitionScore``: the stages, the weighted indicators and each unit's score per
+  indicator per phase, from which the units' totals and ranks are computed.
 """
 
 from __future__ import annotations
@@ -434,6 +436,8 @@ class Competition(BaseModel):
         choices=CompetitionStatus.choices,
         default=CompetitionStatus.PLANNED,
     )
+    # the names of ``indicator_rows`` in order, kept by the services for lists and the API's
+    # list (one query); the rows, with their weights and maxima, are the truth
     indicators = models.JSONField(_("竞赛指标"), default=list, blank=True)
     description = models.TextField(_("竞赛内容"), blank=True)
 
@@ -478,6 +482,88 @@ class CompetitionUnit(models.Model):
     @property
     def name(self) -> str:
         return f"{self.enterprise.name}{self.team}" if self.team else self.enterprise.name
+
+
+class CompetitionPhase(models.Model):
+    """A stage of a competition (启动, 推进, 决赛/总结) with its dates; scores are entered per
+    phase, and a unit's total is the mean of its phase totals over the phases scored."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="phases")
+    name = models.CharField(_("阶段名称"), max_length=50)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["competition_id", "position", "starts_on", "id"]
+        verbose_name = _("竞赛阶段")
+        constraints = [
+            models.UniqueConstraint(fields=["competition", "name"], name="competition_phase_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompetitionIndicator(models.Model):
+    """An indicator of a competition (工程进度, 安全生产, 质量, 技术创新): its measuring unit, its
+    weight and the most it scores. A unit's phase total is ``Σ weight × score / max`` over the
+    indicators, divided by ``Σ weight`` and shown out of 100."""
+
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="indicator_rows"
+    )
+    name = models.CharField(_("指标名称"), max_length=50)
+    unit = models.CharField(_("计量单位"), max_length=20, blank=True, default="分")
+    weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2)
+    max_score = models.DecimalField(_("满分"), max_digits=7, decimal_places=2)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["competition_id", "position", "id"]
+        verbose_name = _("竞赛指标")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["competition", "name"], name="competition_indicator_name"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0) & models.Q(max_score__gt=0),
+                name="competition_indicator_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompetitionScore(models.Model):
+    """One unit's (or team's) score on one indicator in one phase: once, held by a unique
+    constraint (an import or the grid replaces it, never adds a second)."""
+
+    unit = models.ForeignKey(CompetitionUnit, on_delete=models.CASCADE, related_name="scores")
+    indicator = models.ForeignKey(
+        CompetitionIndicator, on_delete=models.CASCADE, related_name="scores"
+    )
+    phase = models.ForeignKey(CompetitionPhase, on_delete=models.CASCADE, related_name="scores")
+    score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["phase_id", "unit_id", "indicator_id"]
+        verbose_name = _("指标得分")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "indicator", "phase"], name="competition_score_once"
+            )
+        ]
+        # the ranking and the grid read a phase's scores: (phase, unit) serves both
+        indexes = [models.Index(fields=["phase", "unit"], name="competition_score_phase")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.indicator_id}/{self.phase_id}：{self.score}"
 
 
 class ModelWorkerLevel(models.TextChoices):

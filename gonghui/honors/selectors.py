@@ -10,6 +10,8 @@ unions above their own, and their own honours. Missing and forbidden answer the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -23,6 +25,10 @@ from .models import (
     Allotment,
     Award,
     Competition,
+    CompetitionIndicator,
+    CompetitionPhase,
+    CompetitionScore,
+    CompetitionUnit,
     Honour,
     ModelWorker,
     Nomination,
@@ -190,6 +196,87 @@ def competitions_visible_to(user: Any) -> QuerySet[Competition]:
 
 def access_competition(user: Any, pk: Any) -> Competition:
     return access(competitions_visible_to(user), user, pk=pk)
+
+
+@dataclass
+class RankRow:
+    unit: CompetitionUnit
+    # phase id → the unit's weighted total out of 100 in that phase (None: no score there)
+    phases: dict[int, Decimal | None]
+    total: Decimal | None
+    rank: int | None = None
+
+
+@dataclass
+class Ranking:
+    phases: list[CompetitionPhase]
+    indicators: list[CompetitionIndicator]
+    rows: list[RankRow]
+    # phase id → (unit id, indicator id) → score: the grid's cells
+    cells: dict[int, dict[tuple[int, int], Decimal]] = field(default_factory=dict)
+
+
+def competition_ranking(comp: Competition) -> Ranking:
+    """The units' weighted totals and ranks, computed from the scores (four queries).
+
+    A unit's total in a phase is ``Σ weight × score / max ÷ Σ weight × 100`` over the
+    competition's indicators (an indicator not scored counts 0); its overall total is the mean
+    of its phase totals over the phases in which any unit was scored, rounded to 0.01. A unit
+    with no score at all is not ranked. Equal totals share a rank (1, 1, 3), then by name."""
+    phases = list(comp.phases.all())
+    indicators = list(comp.indicator_rows.all())
+    units = list(comp.units.select_related("enterprise").order_by("id"))
+    cells: dict[int, dict[tuple[int, int], Decimal]] = {p.pk: {} for p in phases}
+    for unit_id, indicator_id, phase_id, score in CompetitionScore.objects.filter(
+        phase__competition=comp
+    ).values_list("unit_id", "indicator_id", "phase_id", "score"):
+        cells.setdefault(phase_id, {})[(unit_id, indicator_id)] = score
+    weights = sum((i.weight for i in indicators), Decimal(0))
+    scored = [p for p in phases if cells.get(p.pk)]
+    rows: list[RankRow] = []
+    for unit in units:
+        per_phase: dict[int, Decimal | None] = {}
+        for phase in phases:
+            marks = cells.get(phase.pk, {})
+            if not any((unit.pk, i.pk) in marks for i in indicators) or not weights:
+                per_phase[phase.pk] = None
+                continue
+            points = sum(
+                (
+                    i.weight * marks.get((unit.pk, i.pk), Decimal(0)) / i.max_score
+                    for i in indicators
+                ),
+                Decimal(0),
+            )
+            per_phase[phase.pk] = (points / weights * 100).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
+        given = [per_phase[p.pk] for p in scored if per_phase[p.pk] is not None]
+        total = None
+        if given:
+            exact = sum((per_phase[p.pk] or Decimal(0) for p in scored), Decimal(0))
+            total = (exact / len(scored)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        rows.append(RankRow(unit=unit, phases=per_phase, total=total))
+    ranked = sorted(
+        (r for r in rows if r.total is not None), key=lambda r: (-(r.total or 0), r.unit.name)
+    )
+    for i, row in enumerate(ranked):
+        prev = ranked[i - 1] if i else None
+        row.rank = prev.rank if prev is not None and prev.total == row.total else i + 1
+    ranked += [r for r in rows if r.total is None]
+    return Ranking(phases=phases, indicators=indicators, rows=ranked, cells=cells)
+
+
+def open_rounds_for_competition(user: Any, comp: Competition) -> QuerySet[Round]:
+    """The rounds a competition's results may be nominated into: taking nominations, for a
+    collective or team award, run by the organiser's org or one above it."""
+    from .models import AwardKind
+
+    return (
+        rounds_visible_to(user)
+        .filter(status=RoundStatus.NOMINATING, org__in=ancestor_ids(comp.org))
+        .exclude(award__kind=AwardKind.INDIVIDUAL)
+    )
 
 
 def waiting_for(user: Any) -> dict[str, int]:

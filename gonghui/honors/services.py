@@ -7,6 +7,7 @@ role and org may take the step (403), the state allows it (409), the input is va
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -30,6 +31,9 @@ from .models import (
     Body,
     CheckResult,
     Competition,
+    CompetitionIndicator,
+    CompetitionPhase,
+    CompetitionScore,
     CompetitionStatus,
     CompetitionUnit,
     Honour,
@@ -819,6 +823,7 @@ def competition_create(
         indicators = []
     if not isinstance(indicators, list) or not all(isinstance(i, str) for i in indicators):
         raise InvalidInput.one("indicators", _("竞赛指标应为文字列表"))
+    names = list(dict.fromkeys(i.strip()[:50] for i in indicators if i.strip()))
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -828,11 +833,12 @@ def competition_create(
                     project=project,
                     starts_on=starts_on,
                     ends_on=ends_on,
-                    indicators=[i.strip()[:50] for i in indicators if i.strip()],
+                    indicators=names,
                     description=description,
                 )
         except IntegrityError as exc:
             raise Conflict(_("已有同名的劳动竞赛")) from exc
+        _default_indicators(comp, names)
         _audit(
             actor,
             "competition_create",
@@ -908,6 +914,8 @@ def competition_score(
     _manage(actor, comp.org)
     if comp.status == CompetitionStatus.PLANNED:
         raise Conflict(_("竞赛尚未开始"))
+    if CompetitionScore.objects.filter(unit__competition=comp).exists():
+        raise Conflict(_("本竞赛已按指标计分，得分由各阶段的指标得分计算"))
     try:
         score = Decimal(str(score)).quantize(Decimal("0.01"))
     except InvalidOperation:
@@ -941,6 +949,344 @@ def competition_score(
         )
     unit.refresh_from_db()
     return unit
+
+
+# --- competitions: phases, indicators, scores, ranking, nominations -------------------------
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def _comp_editable(actor: Any, competition: Competition) -> Competition:
+    """The competition as it is now, locked; its organiser's managers only, not once finished."""
+    _manage(actor, competition.org)
+    comp = Competition.objects.select_for_update().select_related("org").get(pk=competition.pk)
+    if comp.status == CompetitionStatus.FINISHED:
+        raise Conflict(_("竞赛已结束"))
+    return comp
+
+
+def _decimal(value: Any, field: str, label: str, *, top: Decimal) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidInput.one(field, _("请填写%(l)s") % {"l": label}) from None
+    if not number.is_finite() or number <= 0 or number > top:
+        raise InvalidInput.one(field, _("%(l)s应大于0且不超过%(t)s") % {"l": label, "t": top})
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def competition_phase_save(
+    *,
+    actor: Any,
+    competition: Competition,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    position: int | None = None,
+) -> CompetitionPhase:
+    """Add a phase (启动, 推进, 决赛/总结 …) or change the dates of the phase of that name; its
+    dates lie within the competition's."""
+    name = _text(name, "name", required=True, max_length=50)
+    if ends_on < starts_on:
+        raise InvalidInput.one("ends_on", _("阶段结束日期不能早于开始日期"))
+    with transaction.atomic():
+        comp = _comp_editable(actor, competition)
+        if starts_on < comp.starts_on or ends_on > comp.ends_on:
+            raise InvalidInput.one(
+                "starts_on",
+                _("阶段日期应在竞赛起止日期（%(a)s至%(b)s）之内")
+                % {"a": comp.starts_on, "b": comp.ends_on},
+            )
+        phase = CompetitionPhase.objects.filter(competition=comp, name=name).first()
+        if phase is None:
+            phase = CompetitionPhase.objects.create(
+                competition=comp,
+                name=name,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                position=position if position is not None else comp.phases.count() + 1,
+            )
+            changes = _created(phase)
+        else:
+            before = audit.snapshot(phase)
+            phase.starts_on, phase.ends_on = starts_on, ends_on
+            fields = ["starts_on", "ends_on"]
+            if position is not None:
+                phase.position = position
+                fields.append("position")
+            phase.save(update_fields=fields)
+            changes = audit.diff(before, audit.snapshot(phase))
+        _audit(
+            actor,
+            "competition_phase",
+            comp,
+            org=comp.org,
+            object_type="competition",
+            changes=changes,
+            note=phase.name,
+        )
+    return phase
+
+
+def competition_indicator_save(
+    *,
+    actor: Any,
+    competition: Competition,
+    name: str,
+    weight: Any,
+    max_score: Any,
+    unit: str = "分",
+) -> CompetitionIndicator:
+    """Add an indicator or change the one of that name (weight, maximum, measuring unit); a
+    maximum below a score already given is refused; the ranking follows a new weight."""
+    name = _text(name, "name", required=True, max_length=50)
+    unit = _text(unit, "unit", max_length=20)
+    weight_value = _decimal(weight, "weight", _("权重"), top=Decimal(1000))
+    top = _decimal(max_score, "max_score", _("满分"), top=Decimal(10000))
+    with transaction.atomic():
+        comp = _comp_editable(actor, competition)
+        item = CompetitionIndicator.objects.filter(competition=comp, name=name).first()
+        if item is None:
+            item = CompetitionIndicator.objects.create(
+                competition=comp,
+                name=name,
+                unit=unit,
+                weight=weight_value,
+                max_score=top,
+                position=comp.indicator_rows.count() + 1,
+            )
+            changes = _created(item)
+        else:
+            highest = item.scores.order_by("-score").values_list("score", flat=True).first()
+            if highest is not None and highest > top:
+                raise InvalidInput.one(
+                    "max_score",
+                    _("已有得分%(s)s高于新的满分%(t)s") % {"s": highest, "t": top},
+                )
+            before = audit.snapshot(item)
+            item.unit, item.weight, item.max_score = unit, weight_value, top
+            item.save(update_fields=["unit", "weight", "max_score"])
+            changes = audit.diff(before, audit.snapshot(item))
+        names = list(comp.indicator_rows.values_list("name", flat=True))
+        if comp.indicators != names:
+            comp.indicators = names
+            comp.save(update_fields=["indicators", "updated_at"])
+        _rank(comp)
+        _audit(
+            actor,
+            "competition_indicator",
+            comp,
+            org=comp.org,
+            object_type="competition",
+            changes=changes,
+            note=item.name,
+        )
+    return item
+
+
+def _default_indicators(comp: Competition, names: list[str]) -> None:
+    """Indicators named at creation: equal weights, each out of 100 (changed afterwards)."""
+    if not names:
+        return
+    weight = (HUNDRED / len(names)).quantize(CENT)
+    CompetitionIndicator.objects.bulk_create(
+        CompetitionIndicator(
+            competition=comp, name=n, unit="分", weight=weight, max_score=HUNDRED, position=i
+        )
+        for i, n in enumerate(names, start=1)
+    )
+
+
+@dataclass(frozen=True)
+class ScoreEntry:
+    """One cell of the score sheet: ``score`` None clears it."""
+
+    unit: CompetitionUnit
+    indicator: CompetitionIndicator
+    phase: CompetitionPhase
+    score: Decimal | None
+    label: str = ""  # how the caller names the cell in an error (the row, the grid's cell)
+
+
+def competition_scores_save(
+    *, actor: Any, competition: Competition, entries: list[ScoreEntry], source: str = ""
+) -> dict[str, int]:
+    """Enter scores (the page's grid, an import): every entry is checked first and any error
+    refuses the whole lot naming its cell, so nothing is half-written; a cell given again
+    with the same value changes nothing (a re-import is all ``unchanged``). Totals and ranks
+    are computed again in the same transaction; one audit row."""
+    _manage(actor, competition.org)
+    errors: list[dict[str, str]] = []
+    for entry in entries:
+        where = entry.label or f"{entry.unit.name}·{entry.phase.name}·{entry.indicator.name}"
+        if (
+            entry.unit.competition_id != competition.pk
+            or entry.indicator.competition_id != competition.pk
+            or entry.phase.competition_id != competition.pk
+        ):
+            errors.append({"field": where, "message": _("不属于本竞赛")})
+            continue
+        if entry.score is None:
+            continue
+        if not entry.score.is_finite() or entry.score < 0:
+            errors.append({"field": where, "message": _("得分不能为负数")})
+        elif entry.score > entry.indicator.max_score:
+            errors.append(
+                {
+                    "field": where,
+                    "message": _("得分%(s)s超过“%(i)s”的满分%(m)s")
+                    % {
+                        "s": f"{entry.score.normalize():f}",
+                        "i": entry.indicator.name,
+                        "m": f"{entry.indicator.max_score.normalize():f}",
+                    },
+                }
+            )
+    if errors:
+        raise InvalidInput(
+            errors, detail="；".join(f"{e['field']}：{e['message']}" for e in errors[:20])
+        )
+    done = {"created": 0, "updated": 0, "unchanged": 0, "cleared": 0}
+    with transaction.atomic():
+        comp = _comp_editable(actor, competition)
+        if comp.status != CompetitionStatus.RUNNING:
+            raise Conflict(_("竞赛尚未开始"))
+        existing = {
+            (s.unit_id, s.indicator_id, s.phase_id): s
+            for s in CompetitionScore.objects.filter(unit__competition=comp)
+        }
+        new: list[CompetitionScore] = []
+        changed: list[CompetitionScore] = []
+        gone: list[int] = []
+        now = timezone.now()
+        for entry in entries:
+            key = (entry.unit.pk, entry.indicator.pk, entry.phase.pk)
+            row = existing.get(key)
+            if entry.score is None:
+                if row is not None:
+                    gone.append(row.pk)
+                    done["cleared"] += 1
+                continue
+            value = entry.score.quantize(CENT, rounding=ROUND_HALF_UP)
+            if row is None:
+                row = CompetitionScore(
+                    unit=entry.unit,
+                    indicator=entry.indicator,
+                    phase=entry.phase,
+                    score=value,
+                    recorded_by=actor,
+                    recorded_at=now,
+                )
+                existing[key] = row
+                new.append(row)
+                done["created"] += 1
+            elif row.score != value:
+                row.score, row.recorded_by, row.recorded_at = value, actor, now
+                changed.append(row)
+                done["updated"] += 1
+            else:
+                done["unchanged"] += 1
+        CompetitionScore.objects.bulk_create(new)
+        CompetitionScore.objects.bulk_update(changed, ["score", "recorded_by", "recorded_at"])
+        CompetitionScore.objects.filter(pk__in=gone).delete()
+        if new or changed or gone:
+            _rank(comp)
+            _audit(
+                actor,
+                "competition_scores",
+                comp,
+                org=comp.org,
+                object_type="competition",
+                changes={
+                    k: {"before": None, "after": v}
+                    for k, v in done.items()
+                    if v and k != "unchanged"
+                },
+                note=source,
+            )
+    return done
+
+
+def _rank(comp: Competition) -> None:
+    """Write each unit's weighted total and rank (``selectors.competition_ranking``) onto the
+    unit, so lists and the API read them as columns. A competition scored as a whole
+    (``competition_score``, no indicator scores yet) keeps its scores."""
+    if not CompetitionScore.objects.filter(unit__competition=comp).exists():
+        return
+    ranking = selectors.competition_ranking(comp)
+    units = {u.pk: u for u in comp.units.all()}
+    dirty = []
+    for row in ranking.rows:
+        unit = units.get(row.unit.pk)
+        if unit is not None and (unit.score, unit.rank) != (row.total, row.rank):
+            unit.score, unit.rank = row.total, row.rank
+            dirty.append(unit)
+    CompetitionUnit.objects.bulk_update(dirty, ["score", "rank"])
+
+
+def competition_nominate(
+    *,
+    actor: Any,
+    competition: Competition,
+    round: Round,
+    units: list[CompetitionUnit],
+    select: bool = True,
+) -> list[Nomination]:
+    """Nominate units of the ranking into an open round in one step, in the organiser's name,
+    through ``nomination_create`` (and ``nomination_select`` to pass them up within the
+    places): any unit refused — not ranked, already nominated, an individual award, a team
+    award for a unit without a team, the places used up — refuses the whole step naming it."""
+    _manage(actor, competition.org)
+    if not units:
+        raise InvalidInput.one("units", _("请选择要推荐的参赛单位"))
+    if round.award.kind == AwardKind.INDIVIDUAL:
+        raise InvalidInput.one("round", _("个人荣誉不能从竞赛排名中推荐"))
+    comp = Competition.objects.select_related("org").get(pk=competition.pk)
+    made: list[Nomination] = []
+    with transaction.atomic():
+        for unit in sorted(units, key=lambda u: (u.rank or 10**6, u.pk)):
+            fresh = CompetitionUnit.objects.select_related("enterprise").get(pk=unit.pk)
+            try:
+                if fresh.competition_id != comp.pk:
+                    raise InvalidInput.one("units", _("不是本竞赛的参赛单位"))
+                if fresh.rank is None or fresh.score is None:
+                    raise InvalidInput.one("units", _("尚无竞赛得分和名次"))
+                team = fresh.team if round.award.kind == AwardKind.TEAM else ""
+                if round.award.kind == AwardKind.TEAM and not team:
+                    raise InvalidInput.one("units", _("没有班组名称，不能推荐班组荣誉"))
+                nom = nomination_create(
+                    actor=actor,
+                    round=round,
+                    org=comp.org,
+                    enterprise=fresh.enterprise,
+                    team=team,
+                    deeds=_("%(comp)s综合排名第%(rank)d名，得分%(score)s。%(result)s")
+                    % {
+                        "comp": comp.title,
+                        "rank": fresh.rank,
+                        "score": fresh.score,
+                        "result": fresh.result,
+                    },
+                )
+                if select:
+                    nom = nomination_select(actor=actor, nomination=nom)
+            except ServiceError as exc:
+                errors = getattr(exc, "errors", None)
+                reason = errors[0]["message"] if errors else exc.detail
+                exc.detail = f"{fresh.name}：{reason}"
+                raise
+            made.append(nom)
+        _audit(
+            actor,
+            "competition_nominate",
+            comp,
+            org=comp.org,
+            object_type="competition",
+            changes={"nominations": {"before": None, "after": [n.pk for n in made]}},
+            note=f"{round.title}：" + "、".join(str(n) for n in made)[:300],
+        )
+    return made
 
 
 # --- the model workers' register (劳模库) -----------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("roll/", views.roll, name="roll"),
     path("competitions/", views.competitions, name="competitions"),
     path("competitions/<int:pk>/", views.competition_detail, name="competition"),
+    path("competitions/<int:pk>/scores/", views.competition_scores, name="competition_scores"),
     path("competitions/<int:pk>/<str:action>/", views.competition_act, name="competition_act"),
     path("model-workers/", views.model_workers, name="model_workers"),
     path("model-workers/new/", views.model_worker_new, name="model_worker_new"),

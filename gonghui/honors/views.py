@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,11 +28,14 @@ from . import documents, selectors, services
 from .forms import (
     AllotForm,
     CompetitionForm,
+    CompetitionNominateForm,
+    IndicatorForm,
     MaterialForm,
     ModelWorkerBenefitForm,
     ModelWorkerCheckForm,
     ModelWorkerForm,
     NominationForm,
+    PhaseForm,
     ReasonForm,
     RoundForm,
     UnitForm,
@@ -247,18 +251,46 @@ def round_import(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     user: Any = request.user
     round = selectors.access_round(user, pk)
     upload = MaterialForm(request.POST, request.FILES)
-    if what not in ("vettings", "scores"):
+    perms = {"vettings": "honors.manage", "scores": "honors.score", "nominees": "honors.nominate"}
+    if what not in perms:
         raise Http404()
-    if not can(user, "honors.manage" if what == "vettings" else "honors.score", round.org):
+    target = user.org if what == "nominees" else round.org
+    if target is None or not can(user, perms[what], target):
         raise Forbidden(_("无权办理本次评选"))
     if not upload.is_valid():
         messages.error(request, _("请选择要导入的文件"))
         return redirect("honors:round", pk=pk)
-    fn = importing.import_vettings if what == "vettings" else importing.import_scores
+    fn = {
+        "vettings": importing.import_vettings,
+        "scores": importing.import_scores,
+        "nominees": importing.import_nominees,
+    }[what]
     try:
         result = fn(actor=user, round=round, upload=upload.cleaned_data["material"])
     except ServiceError as exc:
         _refused(request, exc)
+        return redirect("honors:round", pk=pk)
+    if what == "nominees":
+        if result.rejected:
+            messages.error(
+                request,
+                _("共%(rows)d行，%(bad)d行有误，全部未导入；请改正后重新导入")
+                % {"rows": result.rows, "bad": len(result.rejected)},
+            )
+        else:
+            messages.success(
+                request,
+                _("共%(rows)d行：新推荐%(c)d个，已推荐过%(n)d个")
+                % {
+                    "rows": result.rows,
+                    "c": result.outcomes.get("created", 0),
+                    "n": result.outcomes.get("unchanged", 0),
+                },
+            )
+        for item in result.rejected[:20]:
+            messages.error(request, _("第%(row)d行：%(reason)s") % item)
+        for line in result.quota:
+            messages.info(request, line)
         return redirect("honors:round", pk=pk)
     messages.success(
         request,
@@ -632,19 +664,123 @@ def competitions(request: HttpRequest) -> HttpResponse:
 
 @staff_page(VIEW)
 def competition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The competition: its phases, indicators, units, the ranking from the scores and, for
+    its managers, the forms to add phases and indicators, import scores and nominate the top
+    of the ranking into an open round."""
     from gonghui.core.pickers import bind_pickers
 
     user: Any = request.user
     comp = selectors.access_competition(user, pk)
     manage = can(user, "honors.manage", comp.org)
+    ranking = selectors.competition_ranking(comp)
+    editable = manage and comp.status != "finished"
+    rounds = list(selectors.open_rounds_for_competition(user, comp)) if manage else []
     return render(
         request,
         "honors/competition.html",
         {
             "comp": comp,
             "units": list(comp.units.select_related("enterprise")),
+            "ranking": ranking,
+            "scored": any(r.total is not None for r in ranking.rows),
             "manage": manage,
-            "unit_form": bind_pickers(UnitForm(), user) if manage else None,
+            "editable": editable,
+            "unit_form": bind_pickers(UnitForm(), user) if editable else None,
+            "phase_form": PhaseForm() if editable else None,
+            "indicator_form": IndicatorForm(initial={"unit": "分"}) if editable else None,
+            "import_form": MaterialForm() if manage and comp.status == "running" else None,
+            "rounds": rounds,
+        },
+    )
+
+
+@staff_page(VIEW)
+def competition_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """The score grid of one phase: a row per unit, a column per indicator; saved as one
+    whole (any cell refused refuses the lot, naming the cell); a cleared cell removes its
+    score."""
+    from decimal import Decimal, InvalidOperation
+
+    from gonghui.core.errors import InvalidInput
+
+    user: Any = request.user
+    comp = selectors.access_competition(user, pk)
+    phases = list(comp.phases.all())
+    phase = next((p for p in phases if str(p.pk) == request.GET.get("phase", "")[:12]), None)
+    phase = phase or (phases[0] if phases else None)
+    ranking = selectors.competition_ranking(comp)
+    units = list(comp.units.select_related("enterprise").order_by("id"))
+    manage = can(user, "honors.manage", comp.org) and comp.status == "running"
+    typed: dict[str, str] = {}
+    if request.method == "POST":
+        if not can(user, "honors.manage", comp.org):
+            raise Forbidden(_("无权办理本次竞赛"))
+        if phase is None:
+            raise Http404()
+        entries = []
+        bad: list[dict[str, str]] = []
+        for unit in units:
+            for ind in ranking.indicators:
+                name = f"s-{unit.pk}-{ind.pk}"
+                raw = request.POST.get(name, "").strip()[:20]
+                typed[name] = raw
+                label = f"{unit.name}·{ind.name}"
+                try:
+                    value = Decimal(raw) if raw else None
+                except InvalidOperation:
+                    bad.append({"field": label, "message": _("得分应为数字")})
+                    continue
+                entries.append(
+                    services.ScoreEntry(
+                        unit=unit, indicator=ind, phase=phase, score=value, label=label
+                    )
+                )
+        try:
+            if bad:
+                raise InvalidInput(
+                    bad, detail="；".join(f"{e['field']}：{e['message']}" for e in bad)
+                )
+            done = services.competition_scores_save(
+                actor=user, competition=comp, entries=entries, source=phase.name
+            )
+        except ServiceError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(
+                request,
+                _("已保存：新增%(c)d项，修改%(u)d项，清除%(x)d项")
+                % {"c": done["created"], "u": done["updated"], "x": done["cleared"]},
+            )
+            return redirect(
+                f"{reverse('honors:competition_scores', args=[comp.pk])}?phase={phase.pk}"
+            )
+    cells = ranking.cells.get(phase.pk, {}) if phase else {}
+    grid = [
+        (
+            unit,
+            [
+                (
+                    ind,
+                    f"s-{unit.pk}-{ind.pk}",
+                    typed.get(f"s-{unit.pk}-{ind.pk}")
+                    if typed
+                    else (cells.get((unit.pk, ind.pk)) or ""),
+                )
+                for ind in ranking.indicators
+            ],
+        )
+        for unit in units
+    ]
+    return render(
+        request,
+        "honors/competition_scores.html",
+        {
+            "comp": comp,
+            "phases": phases,
+            "phase": phase,
+            "indicators": ranking.indicators,
+            "grid": grid,
+            "manage": manage,
         },
     )
 
@@ -680,6 +816,22 @@ def competition_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 score=score.cleaned_data["score"],
                 result=score.cleaned_data["result"],
             )
+        elif action == "phase":
+            phase = PhaseForm(request.POST)
+            if not phase.is_valid():
+                raise _invalid(phase)
+            services.competition_phase_save(actor=user, competition=comp, **phase.cleaned_data)
+        elif action == "indicator":
+            indicator = IndicatorForm(request.POST)
+            if not indicator.is_valid():
+                raise _invalid(indicator)
+            services.competition_indicator_save(
+                actor=user, competition=comp, **indicator.cleaned_data
+            )
+        elif action == "import":
+            return _competition_import(request, comp)
+        elif action == "nominate":
+            return _competition_nominate(request, comp)
         else:
             raise Http404()
     except ServiceError as exc:
@@ -687,6 +839,81 @@ def competition_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, _("已保存"))
     return redirect("honors:competition", pk=pk)
+
+
+def _competition_import(request: HttpRequest, comp: Any) -> HttpResponse:
+    from . import importing
+
+    user: Any = request.user
+    upload = MaterialForm(request.POST, request.FILES)
+    if not upload.is_valid():
+        messages.error(request, _("请选择要导入的文件"))
+        return redirect("honors:competition", pk=comp.pk)
+    try:
+        result = importing.import_competition_scores(
+            actor=user, competition=comp, upload=upload.cleaned_data["material"]
+        )
+    except ServiceError as exc:
+        _refused(request, exc)
+        return redirect("honors:competition", pk=comp.pk)
+    if result.rejected:
+        messages.error(
+            request,
+            _("共%(rows)d行，%(bad)d行有误，全部未导入；请改正后重新导入")
+            % {"rows": result.rows, "bad": len(result.rejected)},
+        )
+        for item in result.rejected[:20]:
+            messages.error(request, _("第%(row)d行：%(reason)s") % item)
+    else:
+        done = result.outcomes
+        messages.success(
+            request,
+            _("共%(rows)d行：新增%(c)d项，修改%(u)d项，无变化%(n)d项")
+            % {
+                "rows": result.rows,
+                "c": done.get("created", 0),
+                "u": done.get("updated", 0),
+                "n": done.get("unchanged", 0),
+            },
+        )
+    return redirect("honors:competition", pk=comp.pk)
+
+
+def _competition_nominate(request: HttpRequest, comp: Any) -> HttpResponse:
+    user: Any = request.user
+    form = CompetitionNominateForm(request.POST)
+    form.fields["units"].choices = [  # type: ignore[attr-defined]
+        (u.pk, u.pk) for u in comp.units.all()
+    ]
+    if not form.is_valid():
+        messages.error(request, _("请选择评选和要推荐的参赛单位"))
+        return redirect("honors:competition", pk=comp.pk)
+    round = (
+        selectors.open_rounds_for_competition(user, comp)
+        .filter(pk=form.cleaned_data["round"])
+        .first()
+    )
+    if round is None:
+        raise Http404()
+    units = list(comp.units.filter(pk__in=form.cleaned_data["units"]))
+    try:
+        made = services.competition_nominate(
+            actor=user,
+            competition=comp,
+            round=round,
+            units=units,
+            select=form.cleaned_data["select"],
+        )
+    except ServiceError as exc:
+        _refused(request, exc)
+        return redirect("honors:competition", pk=comp.pk)
+    messages.success(
+        request,
+        _("已推荐%(n)d个到%(round)s") % {"n": len(made), "round": round.title},
+    )
+    for result in services.quota_report(round, comp.org):
+        (messages.success if result.ok else messages.warning)(request, result.message)
+    return redirect("honors:round", pk=round.pk)
 
 
 # --- the member portal: vote and my honours -------------------------------------------------
