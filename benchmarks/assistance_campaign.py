@@ -33,7 +33,8 @@ Usage::
 
     python benchmarks/assistance_campaign.py [--recipients 100000] [--sample 1000]
         [--conflicts 5000]
-        [--postgres postgres://postgres@127.0.0.1:5432/bench_assistance] [--skip-postgres]
+        [--postgres postgres://postgres@127.0.0.1:5432/bench_assistance]
+        [--skip-postgres | --skip-sqlite]
 """
 
 from __future__ import annotations
@@ -347,6 +348,9 @@ def bench(label: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "--conflicts", str(args.conflicts),
     ]  # fmt: skip
 
+    if label == "sqlite" and args.skip_sqlite:
+        return {}
+
     def env(step: str) -> dict[str, str]:  # a fresh database for each step
         return child_env(label, work / step, field_key=FIELD_KEY, postgres=args.postgres)
 
@@ -385,6 +389,7 @@ def main() -> None:
     parser.add_argument("--conflicts", type=int, default=5000)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/bench_assistance")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--child", default="")
     args = parser.parse_args()
     run(args, {"bulk": step_bulk, "baseline": step_baseline}, bench, name="assistance")

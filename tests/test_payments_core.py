@@ -165,8 +165,28 @@ def test_maker_cannot_approve_and_a_second_approval_is_harmless(tree: Any, peopl
     services.approve(batch, by=people.admin)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.APPROVED and batch.approved_by == people.city_cadre
-    assert AuditEntry.objects.filter(action="payments.approve").count() == 1
-    assert Line.objects.filter(batch=batch, frozen=True).count() == 1
+    entry = AuditEntry.objects.get(action="payments.approve")
+    counts = {k: v["after"] for k, v in entry.changes.items() if v["before"] is None}
+    assert counts["line_count"] == 1 and counts["total"] == "1200.50"
+    assert counts["checksum"] == services.lines_signature(batch).checksum
+
+
+def test_the_approval_checksum_is_the_same_on_both_databases(tree: Any, people: Any) -> None:
+    """What the approver signed, recomputed by hand: every line's id, 序号, kind, 业务编号,
+    户名, 开户行 and amount in 序号 order (PostgreSQL computes it in the server)."""
+    import hashlib
+
+    batch = approved_batch(tree, people, n=3)
+    entry = AuditEntry.objects.get(action="payments.approve", object_id=str(batch.pk))
+    lines = list(batch.lines.order_by("seq"))
+    text = "\n".join(
+        f"{x.pk}|{x.seq}|payment|{x.reference}|王小强|中国工商银行菏泽分行|{x.amount}"
+        for x in lines
+    )
+    assert entry.changes["checksum"]["after"] == hashlib.sha256(text.encode()).hexdigest()
+    assert entry.changes["total"]["after"] == "600.00"
+    assert entry.changes["line_count"]["after"] == 3
+    assert ACCOUNT1 not in str(entry.changes) and ID1 not in str(entry.changes)
 
 
 def test_roles_and_scope(tree: Any, people: Any) -> None:
@@ -193,12 +213,15 @@ def test_approved_lines_are_frozen_in_the_service_and_the_database(tree: Any, pe
     item = batch.lines.get(seq=1)
     with pytest.raises(Conflict):
         services.remove_line(item, by=people.cadre_a)
-    # straight to the database: amount, payee and account are refused by the trigger
+    # straight to the database: amount, payee and account are refused by the trigger (the
+    # batch's state freezes them: approval rewrote no line)
+    assert not Line.objects.filter(batch=batch, frozen=True).exists()
     for column, value in (
         ("amount", "1.00"),
         ("payee_name", "'李四'"),
         ("bank_account", "'x'"),
-        ("frozen", "false" if connection.vendor == "postgresql" else "0"),
+        ("seq", "9"),
+        ("batch_id", str(make_batch(tree.county_a, people.cadre_a).pk)),
     ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             if column == "amount":
@@ -217,6 +240,59 @@ def test_approved_lines_are_frozen_in_the_service_and_the_database(tree: Any, pe
     Line.objects.filter(pk=item.pk).update(status=LineStatus.PAID, paid_on=date(2020, 6, 1))
     item.refresh_from_db()
     assert item.amount == Decimal("100.00") and item.status == LineStatus.PAID
+
+
+def test_an_approved_batch_cannot_go_back_take_lines_or_lose_them(tree: Any, people: Any) -> None:
+    """The batch's state is what freezes its lines: the database refuses to move it back to
+    draft, to change who approved it, to add a line to it or move one into it, and (on
+    PostgreSQL) to delete a line or the batch; a line frozen on its own stays frozen."""
+    batch = approved_batch(tree, people)
+    item = batch.lines.get(seq=1)
+    draft = make_batch(tree.county_a, people.cadre_a)
+    other = line(draft, people.cadre_a, ref="funds.refund:7")
+    refused = [
+        ("UPDATE payments_batch SET status = 'draft' WHERE id = %s", [batch.pk]),
+        ("UPDATE payments_batch SET status = 'submitted' WHERE id = %s", [batch.pk]),
+        (
+            "UPDATE payments_batch SET approved_by_id = %s WHERE id = %s",
+            [people.cadre_b.pk, batch.pk],
+        ),
+        ("UPDATE payments_batch SET purpose = 'x' WHERE id = %s", [batch.pk]),
+        ("UPDATE payments_line SET batch_id = %s, seq = 99 WHERE id = %s", [batch.pk, other.pk]),
+        ("UPDATE payments_line SET id = id + 100000 WHERE id = %s", [item.pk]),
+    ]
+    if connection.vendor == "postgresql":
+        refused += [
+            ("DELETE FROM payments_line WHERE id = %s", [item.pk]),
+            ("DELETE FROM payments_batch WHERE id = %s", [batch.pk]),
+        ]
+    for sql, params in refused:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    copy = Line.objects.get(pk=other.pk)
+    copy.pk, copy.batch_id, copy.seq, copy.reference = None, batch.pk, 9, "funds.refund:8"
+    with pytest.raises(DatabaseError), transaction.atomic():
+        copy.save()
+    # moving on (exported, partly paid) and the bank's results stay allowed
+    services.export_bank_file(batch, by=people.cadre_a)
+    Line.objects.filter(batch=batch).update(status=LineStatus.PAID, paid_on=date(2020, 6, 1))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.EXPORTED and batch.lines.count() == 2
+    # a line frozen on its own (as approval left every line before): not unfrozen, not changed
+    Line.objects.filter(pk=other.pk).update(frozen=True)
+    for sql in (
+        "UPDATE payments_line SET frozen = (1 = 0) WHERE id = %s",
+        "UPDATE payments_line SET amount = 1 WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [other.pk])
+    # a draft's lines are free
+    draft_line = line(
+        draft, people.cadre_a, ref="funds.refund:9", id_number=_id("37170219900101099")
+    )
+    Line.objects.filter(pk=draft_line.pk).update(amount=Decimal("5.00"))
+    services.remove_line(draft_line, by=people.cadre_a)
+    assert not Line.objects.filter(pk=draft_line.pk).exists()
 
 
 def test_bank_file_export_needs_the_right_and_is_audited(tree: Any, people: Any) -> None:

@@ -10,7 +10,8 @@ Never pay twice: ``reference`` is the source record's natural key ("assistance.g
 "funds.refund:45"), ``payee_key`` a blind index of who is paid; the database refuses a second
 *live* line (pending or paid) of one source, reference and payee, unless it carries an
 override reason (recorded in the audit). Approved lines are frozen: the service refuses to
-touch their amount or payee, and a trigger (migration 0002) refuses it in the database too.
+touch their amount or payee, and triggers refuse it in the database too — the batch's own
+state freezes its lines (migration 0004), so approving writes one row, not one per line.
 A correction is a new line linked to the original: a reversal (冲正, negative amount) or a
 reissue (重发, to a corrected account) in a follow-up batch that is approved like any other.
 
@@ -197,6 +198,8 @@ class Line(BaseModel):
     )
     override_reason = models.CharField(_("重复支付的理由"), max_length=200, blank=True)
     reason = models.CharField(_("冲正原因"), max_length=200, blank=True)
+    # a line frozen on its own (before migration 0004 approval set it on every line); the
+    # lines of an approved batch are frozen by the batch's state (``Batch.frozen``)
     frozen = models.BooleanField(_("已锁定"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,6 +14,7 @@ since it shows whole account numbers).
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from io import BytesIO
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -536,16 +537,63 @@ def approve(batch: Batch, *, by: Any) -> Batch:
             if current.status in FROZEN_STATUSES:
                 return current
             WORKFLOW.check(current.status, "approve", by.role)
-        frozen = Line.objects.filter(batch=current).update(frozen=True)
+        # the batch's state now freezes its lines (the database's triggers, migration 0004):
+        # no line is rewritten; the audit row holds what was approved and its checksum
+        signed = lines_signature(current)
         _record_batch(
             by,
             current,
             "payments.approve",
             before,
-            line_count=frozen,
-            total=str(_batch_total(current)),
+            line_count=signed.count,
+            total=str(signed.total),
+            checksum=signed.checksum,
         )
     return current
+
+
+@dataclass
+class Signature:
+    """What an approver signs: the batch's lines counted, their total (payment lines;
+    reversals apart) and a SHA-256 of every line's id, 序号, kind, 业务编号, 户名, 开户行
+    and amount in 序号 order — the columns the database keeps frozen that a key rotation does
+    not rewrite (the encrypted ID and account, and the payee's keyed hash, it does)."""
+
+    count: int
+    total: Decimal
+    checksum: str
+
+
+SIGNED_COLUMNS = ("id", "seq", "kind", "reference", "payee_name", "bank_name", "amount")
+
+
+# SIGNED_COLUMNS as one text per line, hashed in the server
+SIGNATURE_SQL = """
+SELECT count(*), coalesce(sum(amount) FILTER (WHERE kind <> %s), 0),
+       encode(sha256(convert_to(coalesce(string_agg(
+           concat_ws('|', id::text, seq::text, kind, reference, payee_name, bank_name,
+                     amount::text),
+           E'\\n' ORDER BY seq), ''), 'UTF8')), 'hex')
+  FROM payments_line WHERE batch_id = %s
+"""
+
+
+def _signed_text(rows: Iterable[tuple[Any, ...]]) -> str:
+    return "\n".join("|".join(str(value) for value in row) for row in rows)
+
+
+def lines_signature(batch: Batch) -> Signature:
+    """``Signature`` of ``batch``'s lines as they are now. On PostgreSQL one aggregate query
+    (the lines never leave the server); on SQLite, in-process, the same text hashed here."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(SIGNATURE_SQL, [LineKind.REVERSAL, batch.pk])
+            count, total, checksum = cursor.fetchone()
+        return Signature(count, Decimal(total).quantize(CENT), checksum)
+    rows = list(batch.lines.order_by("seq").values_list(*SIGNED_COLUMNS))
+    total = sum((row[-1] for row in rows if row[2] != LineKind.REVERSAL), Decimal("0.00"))
+    checksum = hashlib.sha256(_signed_text(rows).encode()).hexdigest()
+    return Signature(len(rows), Decimal(total).quantize(CENT), checksum)
 
 
 # --- the bank file ---------------------------------------------------------------------------
@@ -906,7 +954,7 @@ def reverse(line: Line, *, reason: str, by: Any) -> Line:
     with transaction.atomic():
         batch = _lock(line.batch)
         current = Line.objects.select_for_update().get(pk=line.pk)
-        if not current.frozen or current.kind == LineKind.REVERSAL:
+        if not (current.frozen or batch.frozen) or current.kind == LineKind.REVERSAL:
             raise Conflict(_("只有已审批的支付明细可以冲正；草稿中的明细请直接删除"))
         if current.status not in LIVE_STATUSES:
             raise Conflict(

@@ -113,8 +113,8 @@ def _line_row(line: Line) -> dict[str, Any]:
         "override_reason": line.override_reason,
         "reason": line.reason,
         "original": line.original,
-        "frozen": line.frozen,
-        "can_reverse": line.frozen
+        "frozen": line.frozen or line.batch.frozen,
+        "can_reverse": (line.frozen or line.batch.frozen)
         and line.kind != LineKind.REVERSAL
         and line.status in (LineStatus.PENDING, LineStatus.PAID),
         "can_reissue": line.kind != LineKind.REVERSAL
