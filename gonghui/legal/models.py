@@ -294,6 +294,10 @@ class Case(BaseModel):
             models.Index(fields=["lawyer", "-applied_on"], name="legal_case_lawyer"),
             # the centre's to-do counts and tabs: an index range per waiting status
             models.Index(fields=["status", "org"], name="legal_case_status"),
+            # the city's list (its subtree is every case: no org condition), newest first: read
+            # backwards, the list's order ``-applied_on, -id`` exactly; a county's list walks it
+            # too when its subtree holds a good share of the cases
+            models.Index(fields=["applied_on", "id"], name="legal_case_newest"),
             # the figures: cases approved / closed in a period
             models.Index(fields=["decided_on"], name="legal_case_decided"),
             models.Index(fields=["closed_on"], name="legal_case_closed"),
@@ -533,6 +537,9 @@ class Consultation(BaseModel):
             ),
             # the centre's counts over its subtree
             models.Index(fields=["org", "-asked_at"], name="legal_consult_scope"),
+            # the centre's queue, newest first (read backwards: ``-asked_at, -id``): the city's
+            # without an org condition, a county's checking each row's union against its subtree
+            models.Index(fields=["asked_at", "id"], name="legal_consult_newest"),
             models.Index(fields=["answered_on"], name="legal_consult_answered"),
         ]
 
