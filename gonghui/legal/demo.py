@@ -690,6 +690,7 @@ class CaseWriter:
                 raise RuntimeError(f"{plan.ref}: {actor.username} may not apply for {data['org']}")
             org = self._centre(found)
         dispute_on = services._date(data, "dispute_on", _("争议发生日"))
+        assert dispute_on is not None  # required
         self.seq += 1
         case = Case(
             id=self.case_id,
