@@ -148,8 +148,12 @@ def step_setup(args: argparse.Namespace) -> dict[str, Any]:
     name = seal("张三")
     app_cols = ["case_id", "name", "id_number", "phone", "is_member", "share"]
 
+    # the ids first: on PostgreSQL a server-side cursor cannot be read on the connection
+    # that is in the middle of a COPY (the setup waited there for ever)
+    case_ids = list(Case.objects.order_by("id").values_list("id", flat=True))
+
     def applicants() -> Any:
-        for (case_id,) in Case.objects.values_list("id").iterator(5000):
+        for case_id in case_ids:
             for _ in range(rng.randrange(2, 30) if rng.random() < 0.1 else 1):
                 yield (case_id, name, "", "", True, "0")
 

@@ -365,7 +365,9 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     qs = selectors.case_list(
         request.user, status=filters.status, open_only=filters.open, q=filters.q, org=org
     )
-    return paginate(qs, filters)
+    page = paginate(qs, filters)
+    page["items"] = selectors.with_workers(page["items"])  # one count query for the page
+    return page
 
 
 @router.post("/cases", response={201: CaseDetail}, summary="申请法律援助")

@@ -28,13 +28,16 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from gonghui.core import audit
 from gonghui.core.workdays import add_workdays
+from gonghui.demo import rows
 
 # one ``executemany`` per table for the planned dates (the hotline demo's; ``bulk_update``'s
 # CASE expressions cost seconds here)
 from gonghui.hotline.demo import _update_many as update_many
 
 from .models import Case, CaseEvent, Consultation, Delivered, Message, Staff, Station
+from .workflow import WORKFLOW
 
 if TYPE_CHECKING:
     from gonghui.demo.loaders import Output
@@ -378,6 +381,7 @@ class CasePlan:
     amount: Decimal = Decimal("0")
     portal: bool = False
     service: str = "arbitration"
+    key: str = ""  # what the case's names and amounts are drawn by (default: its ref)
 
 
 def _case_plan(
@@ -492,17 +496,17 @@ def living_plans(now: date) -> list[CasePlan]:
     return plans
 
 
-def _run_case(plan: CasePlan, users: dict[str, Any], stdout: Output) -> Case | None:
-    from . import services
-
+def _case_inputs(plan: CasePlan, users: dict[str, Any]) -> tuple[Any, dict[str, Any], Any, Any]:
+    """Who applies with what, who checks and who handles: (applicant's actor, the
+    application's data, the centre's cadre, the lawyer); no actor when the county has none."""
     county = plan.county
     cadre = users["city"] if county == CITY else users.get(f"cadre:{county}")
     lawyer_county = MUDAN if county == CITY else county
     lawyer = users.get(f"lawyer:{lawyer_county}")
     member = users.get(f"member:{lawyer_county}")
     if cadre is None or lawyer is None:
-        return None
-    rnd = random.Random(plan.ref)
+        return None, {}, None, None
+    rnd = random.Random(plan.key or plan.ref)
     employer = f"菏泽{rnd.choice('华鲁建兴泰丰盛鑫源润')}{rnd.choice(EMPLOYERS)}有限公司"
     applicants = [{"name": _name(rnd)} for _ in range(plan.workers)]
     data = {
@@ -524,21 +528,67 @@ def _run_case(plan: CasePlan, users: dict[str, Any], stdout: Output) -> Case | N
     actor = member if plan.portal and member is not None else cadre
     if actor is member:
         data["applicants"] = applicants[1:]
+    return actor, data, cadre, lawyer
+
+
+def _step_data(step: str, plan: CasePlan, lawyer: Any) -> dict[str, Any]:
+    extra: dict[str, Any] = {"reason": "演示"}
+    if step == "assign":
+        extra["lawyer"] = lawyer.username
+    if step == "refer":
+        extra["to"] = "劳动人事争议仲裁委员会"
+    if step == "conclude":
+        extra.update(outcome=plan.outcome, amount=plan.amount)
+    return extra
+
+
+def _run_case(plan: CasePlan, users: dict[str, Any], stdout: Output) -> Case | None:
+    """One case through the services, step by step (``CaseWriter`` writes the same in bulk;
+    ``load_through_services`` and the writer's test use this)."""
+    from . import services
+
+    actor, data, cadre, lawyer = _case_inputs(plan, users)
+    if actor is None:
+        return None
     case = services.case_create(actor=actor, data=data)
     for step, _day in plan.steps:
         if step.startswith("stage:"):
             services.case_stage(actor=lawyer, case=case, kind=step[6:], on=_day)
             continue
         who = lawyer if step in ("accept", "conclude") else cadre
-        extra: dict[str, Any] = {"reason": "演示"}
-        if step == "assign":
-            extra["lawyer"] = lawyer.username
-        if step == "refer":
-            extra["to"] = "劳动人事争议仲裁委员会"
-        if step == "conclude":
-            extra.update(outcome=plan.outcome, amount=plan.amount)
-        case = services.case_act(actor=who, case=case, action=step, data=extra)
+        case = services.case_act(
+            actor=who, case=case, action=step, data=_step_data(step, plan, lawyer)
+        )
     return case
+
+
+def load_through_services(plans: list[CasePlan], users: dict[str, Any]) -> list[Case]:
+    """The plans' cases driven one by one through the services, then placed at their planned
+    dates: what ``CaseWriter`` computes in bulk (its test compares the two)."""
+    import io
+
+    made = []
+    for plan in plans:
+        case = _run_case(plan, users, io.StringIO())
+        if case is not None:
+            made.append((case, plan))
+    if made:
+        _date_cases(made)
+    return [c for c, _p in made]
+
+
+def _event_at(plan: CasePlan, action: str, note: str, pk: int) -> datetime:
+    """The planned time of a case's event: its step's day, an hour by the event's id."""
+    if action == "apply":
+        day = plan.applied
+    elif action == "stage":
+        day = next(
+            (d for s, d in plan.steps if s.startswith("stage:") and f"{d:%Y-%m-%d}" in note),
+            plan.applied,
+        )
+    else:
+        day = dict(plan.steps).get(action, plan.applied)
+    return _at(day, 10 + (pk % 7))
 
 
 def _date_cases(made: list[tuple[Case, CasePlan]]) -> None:
@@ -562,27 +612,302 @@ def _date_cases(made: list[tuple[Case, CasePlan]]) -> None:
     update_many(Case, fields, [(c.pk, *(getattr(c, f) for f in fields)) for c in cases])
     for event in CaseEvent.objects.filter(case_id__in=steps_by_case).order_by("case_id", "id"):
         case, plan = steps_by_case[event.case_id]
-        when = dict(plan.steps)
-        if event.action == "apply":
-            day = plan.applied
-        elif event.action == "stage":
-            day = next(
-                (
-                    d
-                    for s, d in plan.steps
-                    if s.startswith("stage:") and f"{d:%Y-%m-%d}" in event.note
-                ),
-                plan.applied,
-            )
-        else:
-            day = when.get(event.action, plan.applied)
-        event.at = _at(day, 10 + (event.pk % 7))
+        event.at = _event_at(plan, event.action, event.note, event.pk)
         events.append(event)
     update_many(CaseEvent, ["at"], [(e.pk, e.at) for e in events])
     for row in Delivered.objects.filter(case_id__in=steps_by_case):
         row.on = steps_by_case[row.case_id][0].decided_on  # type: ignore[assignment,index]
         ledger.append(row)
     update_many(Delivered, ["on"], [(r.pk, r.on) for r in ledger])
+
+
+class CaseWriter:
+    """What ``services.case_create``, ``case_act`` and ``case_stage`` write for the demo's
+    cases — the case row, its applicants and claims, its stages, its timeline, its ledger row
+    and one audit row per write, with the same values, labels and masking — computed in Python
+    by the services' own helpers (``_applicant``, ``_claims``, ``_employer``, ``on_time``,
+    ``split_amount``, ``WORKFLOW``, ``audit.snapshot``) and inserted with a few statements
+    (``gonghui.demo.rows``). Each step is checked as the service checks it (the state allows
+    it, the cadre manages the case's centre, the lawyer is the case's). As through the
+    services, the steps are taken "today" (the audit rows say so) and the case, its events
+    and its ledger row are then placed at the plan's dates (``_date_cases``).
+    ``tests/test_legal_demo_writer.py`` compares the two paths row by row."""
+
+    def __init__(self, users: dict[str, Any], now: datetime) -> None:
+        from gonghui.orgs.models import Org
+
+        from . import services
+
+        self.users = users
+        self.now = now
+        self.today = now.astimezone(_tz()).date()
+        self.orgs = {o.code: o for o in Org.objects.filter(active=True)}
+        prefix = f"FY{self.today.year}-"
+        following = services._next_number(self.today.year)
+        self.prefix, self.seq = prefix, int(following[len(prefix) :]) - 1
+        self.case_id = rows.next_id(Case)
+        self.event_id = rows.next_id(CaseEvent)
+        self.stations: dict[int, Any] = {}
+        self.centres: dict[int, Any] = {}
+        self.cases: list[Case] = []
+        self.applicants: list[dict[str, Any]] = []
+        self.claims: list[dict[str, Any]] = []
+        self.stages: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self.ledger: list[dict[str, Any]] = []
+        self.audits: list[dict[str, Any]] = []
+
+    def _centre(self, org: Any) -> Any:
+        from . import services
+
+        if org.pk not in self.centres:
+            self.centres[org.pk] = services.centre_for(org)
+        return self.centres[org.pk]
+
+    def _station(self, lawyer: Any) -> Any:
+        if lawyer.pk not in self.stations:
+            staff = Staff.objects.filter(user=lawyer).select_related("station").first()
+            self.stations[lawyer.pk] = staff.station if staff else None
+        return self.stations[lawyer.pk]
+
+    def add(self, plan: CasePlan) -> Case | None:
+        from django.utils.translation import gettext as _
+
+        from gonghui.core.roles import Role, can
+
+        from . import services
+        from .models import Channel, Service
+
+        actor, data, cadre, lawyer = _case_inputs(plan, self.users)
+        if actor is None:
+            return None
+        is_member = actor.role == Role.MEMBER
+        if is_member:
+            org = self._centre(actor.org)
+        else:
+            found = self.orgs.get(str(data["org"]))
+            if found is None or not can(actor, "legal.apply", found):
+                raise RuntimeError(f"{plan.ref}: {actor.username} may not apply for {data['org']}")
+            org = self._centre(found)
+        dispute_on = services._date(data, "dispute_on", _("争议发生日"))
+        assert dispute_on is not None  # required
+        self.seq += 1
+        case = Case(
+            id=self.case_id,
+            number=f"{self.prefix}{self.seq:04d}",
+            org=org,
+            service=services._choice(data, "service", Service, _("援助事项"), Service.ARBITRATION),
+            channel=Channel.PORTAL if is_member else Channel.STAFF,
+            facts=services._text(data, "facts", _("案情"), limit=5000),
+            dispute_on=dispute_on,
+            applied_on=self.today,
+            consent=True,
+            ref=str(data.get("ref") or "").strip()[:40],
+            filed_by=actor,
+            created_at=self.now,
+            updated_at=self.now,
+        )
+        self.case_id += 1
+        services._employer(case, data)
+        people = list(data.get("applicants") or [])
+        if is_member:
+            member = getattr(actor, "member", None)
+            name = member.name if member else (actor.full_name or actor.username)
+            people = [
+                {"name": name, "id_number": member.id_number if member else "", "phone": ""}
+            ] + [r for r in people if r]
+        applicants = [services._applicant(r, i) for i, r in enumerate(people)]
+        for c in services._claims(data):
+            self.claims.append({"case_id": case.pk, "item": c.item, "amount": c.amount})
+        self._event(case, actor, "apply", _("提交申请"), plan)
+        created = audit.snapshot(case, services.AUDITED + ("channel", "dispute_on"))
+        self._audit(
+            actor,
+            case,
+            "apply",
+            audit.diff({}, created),
+            _("申请人%(n)s名") % {"n": len(applicants)},
+        )
+        case.amount_recovered = Decimal("0.00")  # as the next step reads it back from the row
+        for step, day in plan.steps:
+            if step.startswith("stage:"):
+                self._stage(case, lawyer, step[6:], day, plan)
+            else:
+                who = lawyer if step in ("accept", "conclude") else cadre
+                self._act(case, who, step, _step_data(step, plan, lawyer), applicants, plan)
+        for a in applicants:
+            self.applicants.append(
+                {"case_id": case.pk, "name": a.name, "id_number": a.id_number, "phone": a.phone,
+                 "member_id": a.member_id, "is_member": a.is_member, "share": a.share}
+            )  # fmt: skip
+        self.cases.append(case)
+        return case
+
+    def _act(
+        self,
+        case: Case,
+        actor: Any,
+        name: str,
+        data: dict[str, Any],
+        applicants: list[Any],
+        plan: CasePlan,
+    ) -> None:
+        from django.utils.translation import gettext as _
+
+        from gonghui.core.roles import Role, can
+
+        from . import services
+        from .models import Outcome, ServiceKind
+
+        role = actor.role
+        WORKFLOW.check(case.status, name, role)
+        if role == Role.LAWYER:
+            if case.lawyer_id != actor.pk:
+                raise RuntimeError(f"{plan.ref}: {actor.username} is not the case's lawyer")
+        elif not can(actor, "legal.manage", case.org):
+            raise RuntimeError(f"{plan.ref}: {actor.username} may not {name}")
+        step = WORKFLOW.get(name)
+        before_state = case.status
+        before = audit.snapshot(case, services.AUDITED)
+        today = self.today
+        note = str(data.get("note") or "").strip()[:2000]
+        if name in ("return", "refuse", "transfer", "refer", "reassign", "withdraw"):
+            note = services._text(data, "reason", _("理由"), limit=1000)
+        if name == "complete":
+            case.completed_on = today
+        elif name == "approve":
+            case.decided_on = today
+            self.ledger.append(
+                {"org_id": case.org_id, "kind": ServiceKind.CASE, "case_id": case.pk,
+                 "on": dict(plan.steps)["approve"]}
+            )  # fmt: skip
+        elif name == "refuse":
+            case.decided_on, case.refusal_reason = today, note
+        elif name == "refer":
+            case.referred_to = services._text(data, "to", _("转介机构"), limit=100)
+        elif name == "assign":
+            case.lawyer = services._lawyer(data.get("lawyer"), case)
+            case.assigned_on = today
+            case.station = self._station(case.lawyer)
+        elif name == "conclude":
+            case.outcome = services._choice(data, "outcome", Outcome, _("结果"))
+            amount = services._money(data.get("amount"), "amount", _("挽回金额"))
+            case.workers_helped = len(applicants)
+            for a, share in zip(
+                applicants, services.split_amount(amount, len(applicants)), strict=True
+            ):
+                a.share = share
+            case.amount_recovered = amount
+        elif name == "close":
+            case.closed_on = today
+            case.closed_on_time = services.on_time(case)
+        elif name not in ("accept",):
+            raise RuntimeError(f"{plan.ref}: the demo takes no step {name}")
+        case.status = step.target
+        self._event(case, actor, name, step.label, plan, before=before_state, note=note)
+        self._audit(actor, case, name, audit.diff(before, audit.snapshot(case, services.AUDITED)),
+                    note)  # fmt: skip
+        # the next step reads the case back from its row: the amount to the fen
+        case.amount_recovered = case.amount_recovered.quantize(Decimal("0.01"))
+
+    def _stage(self, case: Case, lawyer: Any, kind: str, day: date, plan: CasePlan) -> None:
+        from gonghui.core.roles import Role
+
+        from . import services
+        from .models import STAGE_DATE_FIELD, StageKind, Status
+
+        if case.lawyer_id != lawyer.pk or case.status != Status.IN_PROGRESS:
+            WORKFLOW.check(case.status, "conclude", Role.LAWYER)
+            raise RuntimeError(f"{plan.ref}: {lawyer.username} may not record a stage")
+        before = audit.snapshot(case, services.AUDITED)
+        self.stages.append(
+            {"case_id": case.pk, "kind": kind, "on": day, "note": "", "by_id": lawyer.pk,
+             "created_at": self.now}
+        )  # fmt: skip
+        field_name = STAGE_DATE_FIELD.get(StageKind(kind))
+        if field_name:
+            setattr(case, field_name, day)
+        elif kind == StageKind.EXTENDED:
+            case.award_extended = True
+        label = str(StageKind(kind).label)
+        self._event(case, lawyer, "stage", label, plan, before=case.status, note=f"{day:%Y-%m-%d}")
+        changes = audit.diff(before, audit.snapshot(case, services.AUDITED))
+        self._audit(lawyer, case, "stage", changes, label)
+
+    def _event(
+        self,
+        case: Case,
+        actor: Any,
+        action: str,
+        label: Any,
+        plan: CasePlan,
+        *,
+        before: str = "",
+        note: str = "",
+    ) -> None:
+        from . import services
+
+        pk = self.event_id
+        self.event_id += 1
+        self.events.append(
+            {"id": pk, "case_id": case.pk, "action": action, "label": str(label),
+             "from_status": before, "to_status": case.status, "actor_id": actor.pk,
+             "actor_name": services._name(actor), "at": _event_at(plan, action, note, pk),
+             "note": note}
+        )  # fmt: skip
+
+    def _audit(
+        self, actor: Any, case: Case, action: str, changes: dict[str, Any], note: str = ""
+    ) -> None:
+        self.audits.append(
+            {"at": self.now, "actor_id": actor.pk, "actor_name": actor.get_username()[:150],
+             "org_id": actor.org_id, "object_org_id": case.org_id, "action": f"legal.{action}",
+             "object_type": "legal_case", "object_id": str(case.pk),
+             "object_repr": case.number[:200], "changes": changes, "note": note[:500],
+             "ip": None}
+        )  # fmt: skip
+
+    def write(self, plans: dict[int, CasePlan]) -> None:
+        """Insert everything, each case at its plan's dates (as ``_date_cases`` sets them)."""
+        import hashlib
+
+        from gonghui.core.auditchain import canonical
+        from gonghui.core.models import AuditEntry
+
+        from . import services
+        from .models import Applicant, Claim, Stage
+
+        for case in self.cases:
+            when = dict(plans[case.pk].steps)
+            case.applied_on = plans[case.pk].applied
+            case.created_at = _at(case.applied_on, 9)
+            case.completed_on = when.get("complete")
+            case.decided_on = when.get("approve") or when.get("refuse")
+            case.assigned_on = when.get("assign")
+            case.closed_on = when.get("close")
+            case.closed_on_time = services.on_time(case) if case.closed_on else None
+        fields = [f.attname for f in Case._meta.concrete_fields]
+        rows.insert(Case, ({f: getattr(c, f) for f in fields} for c in self.cases))
+        rows.insert(Applicant, self.applicants)
+        rows.insert(Claim, self.claims)
+        rows.insert(Stage, self.stages)
+        rows.insert(CaseEvent, self.events)
+        rows.insert(Delivered, self.ledger)
+        for row in self.audits:
+            row["digest"] = hashlib.sha256(canonical(row)).hexdigest()
+        rows.insert(AuditEntry, self.audits)
+
+
+def write_cases(plans: list[CasePlan], users: dict[str, Any], now: datetime) -> list[Case]:
+    """The plans' cases through ``CaseWriter``: what ``load_through_services`` writes."""
+    writer = CaseWriter(users, now)
+    by_id: dict[int, CasePlan] = {}
+    for plan in plans:
+        case = writer.add(plan)
+        if case is not None:
+            by_id[case.pk] = plan
+    writer.write(by_id)
+    return writer.cases
 
 
 # --- consultations ---------------------------------------------------------------------------
@@ -711,15 +1036,7 @@ def load_legal(stdout: Output) -> None:
     registry = load_stations(users, today)
     plans = seed_plans() + living_plans(today)
     have = set(Case.objects.filter(ref__startswith="DEMO-").values_list("ref", flat=True))
-    made = []
-    for plan in plans:
-        if plan.ref in have:
-            continue
-        case = _run_case(plan, users, stdout)
-        if case is not None:
-            made.append((case, plan))
-    if made:
-        _date_cases(made)
+    made = write_cases([p for p in plans if p.ref not in have], users, now)
     asked = _run_consultations(consultation_plans(now), users)
     stdout.write(f"法律援助：站点与人员 {registry} 条，新建案件 {len(made)} 件，咨询 {asked} 次\n")
 

@@ -32,8 +32,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.fields import EncryptedTextField
 from gonghui.core.models import BaseModel
-from gonghui.core.roles import grant
-from gonghui.core.scope import ScopedQuerySet
+from gonghui.core.roles import ASSIGNEE_ROLES, Role, grant
+from gonghui.core.scope import ScopedQuerySet, spans_whole_tree, subtree_org_id_list
 
 # Declared here because models are imported at start-up, before any view asks.
 grant("legal.view", "admin", "cadre", "leader")  # cases, stations and counts of the subtree
@@ -175,7 +175,28 @@ class Outcome(models.TextChoices):
     WITHDRAWN = "withdrawn", _("撤回")
 
 
-class CaseQuerySet(ScopedQuerySet["Case"]):
+class _SubtreeScoped(ScopedQuerySet[Any]):
+    """``visible_to`` as everywhere, with the staff's subtree said cheaply: no condition at all
+    when the subtree is the whole tree (the city: a list then walks its ordering index, a count
+    reads an index alone), the subtree's org ids themselves on PostgreSQL (its statistics per
+    org), else the subquery. The same rows as ``ScopedQuerySet.visible_to``."""
+
+    def visible_to(self, user: Any) -> Any:
+        staff = (
+            getattr(user, "is_authenticated", False)
+            and user.is_active
+            and user.role != Role.MEMBER
+            and user.role not in ASSIGNEE_ROLES
+            and user.org_id is not None
+        )
+        if not staff:
+            return super().visible_to(user)
+        if spans_whole_tree(user.org):
+            return self.all()
+        return self.filter(org__in=subtree_org_id_list(user.org))
+
+
+class CaseQuerySet(_SubtreeScoped):
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -271,6 +292,12 @@ class Case(BaseModel):
             models.Index(fields=["org", "-applied_on"], name="legal_case_scope"),
             # the lawyer's list: their own cases, newest first
             models.Index(fields=["lawyer", "-applied_on"], name="legal_case_lawyer"),
+            # the centre's to-do counts and tabs: an index range per waiting status
+            models.Index(fields=["status", "org"], name="legal_case_status"),
+            # the city's list (its subtree is every case: no org condition), newest first: read
+            # backwards, the list's order ``-applied_on, -id`` exactly; a county's list walks it
+            # too when its subtree holds a good share of the cases
+            models.Index(fields=["applied_on", "id"], name="legal_case_newest"),
             # the figures: cases approved / closed in a period
             models.Index(fields=["decided_on"], name="legal_case_decided"),
             models.Index(fields=["closed_on"], name="legal_case_closed"),
@@ -451,7 +478,7 @@ class ConsultStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
-class ConsultationQuerySet(ScopedQuerySet["Consultation"]):
+class ConsultationQuerySet(_SubtreeScoped):
     pass
 
 
@@ -498,10 +525,21 @@ class Consultation(BaseModel):
         ordering = ["-asked_at", "-id"]
         verbose_name = _("在线咨询")
         indexes = [
-            # the queue of one lawyer or counsellor, newest first
-            models.Index(fields=["assignee", "status", "-asked_at"], name="legal_consult_queue"),
+            # the queue of one lawyer or counsellor, newest first (read backwards: the list's
+            # order, ``-asked_at, -id``, exactly)
+            models.Index(fields=["assignee", "asked_at", "id"], name="legal_consult_queue"),
+            # the centre's to-do: the open consultations in crisis or waiting for an assignee
+            models.Index(
+                fields=["org"],
+                condition=Q(status__in=("waiting", "answered"))
+                & (Q(crisis=True) | Q(assignee__isnull=True)),
+                name="legal_consult_todo",
+            ),
             # the centre's counts over its subtree
             models.Index(fields=["org", "-asked_at"], name="legal_consult_scope"),
+            # the centre's queue, newest first (read backwards: ``-asked_at, -id``): the city's
+            # without an org condition, a county's checking each row's union against its subtree
+            models.Index(fields=["asked_at", "id"], name="legal_consult_newest"),
             models.Index(fields=["answered_on"], name="legal_consult_answered"),
         ]
 

@@ -99,6 +99,8 @@ def cases(request: HttpRequest) -> HttpResponse:
     elif tab == "open":
         qs = qs.open()  # type: ignore[attr-defined]
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    # the page is cut first; its applicants are counted for its rows alone
+    page.object_list = selectors.with_workers(page.object_list)
     today = timezone.localdate()
     rows = []
     for case in page.object_list:
