@@ -823,7 +823,7 @@ class ScoresOut(Schema):
     cleared: int
 
 
-class ScoreFilters(Schema):
+class ScoreFilters(InputSchema):
     phase: int | None = Field(None, ge=1)
 
 
