@@ -126,9 +126,9 @@ class _Finder:
     in the registry or not, is "not found" alike."""
 
     def __init__(self, actor: Any) -> None:
-        from gonghui.members.models import Member
+        from gonghui.members.selectors import members_visible_to
 
-        self.visible = Member.objects.visible_to(actor).select_related("org")
+        self.visible = members_visible_to(actor)
 
     def find(self, data: dict[str, str]) -> Any:
         id_text, number = data.get("id_number", "").strip(), data.get("member_no", "").strip()
