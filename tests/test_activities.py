@@ -63,13 +63,15 @@ def event(
     people: People, tree: Tree, *, capacity: int = 2, hours: str = "3", **kw: Any
 ) -> Activity:
     now = timezone.localtime()
+    # an hour ago, but never yesterday: the figures below count by the day it starts
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return services.activity_save(
         actor=kw.pop("actor", people.cadre_a),
         org=kw.pop("org", tree.county_a),
         data={
             "title": "网络安全宣传周志愿活动",
             "kind": "volunteer",
-            "starts_at": now - timedelta(hours=1),
+            "starts_at": max(now - timedelta(hours=1), midnight),
             "ends_at": now + timedelta(hours=3),
             "place": "牡丹区职工服务中心",
             "capacity": capacity,
