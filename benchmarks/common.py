@@ -26,9 +26,12 @@ def pg_recreate(url: str) -> str:
     return url
 
 
-def child_env(label: str, work: Path, *, field_key: str, postgres: str) -> dict[str, str]:
+def child_env(
+    label: str, work: Path, *, field_key: str, postgres: str, fresh: bool = True
+) -> dict[str, str]:
     """The environment of one database's steps: benchmark-only keys, its own data dir, and a
-    freshly created PostgreSQL database when ``label`` is ``postgresql``."""
+    freshly created PostgreSQL database when ``label`` is ``postgresql`` (the one already
+    there when not ``fresh``: a kept setup measured again)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGHUI_")}
     env.update(
         GONGHUI_FIELD_KEY=field_key,
@@ -37,7 +40,7 @@ def child_env(label: str, work: Path, *, field_key: str, postgres: str) -> dict[
     )
     (work / label).mkdir(parents=True, exist_ok=True)
     if label == "postgresql":
-        env["GONGHUI_DATABASE_URL"] = pg_recreate(postgres)
+        env["GONGHUI_DATABASE_URL"] = pg_recreate(postgres) if fresh else postgres
     return env
 
 
@@ -59,15 +62,19 @@ def run(args: argparse.Namespace, steps: Steps, bench: Bench, *, name: str) -> d
     """A benchmark script's ``main``: as a child (``--child STEP``), run that step and print its
     JSON; else run ``bench`` on SQLite and (unless ``--skip-postgres``) PostgreSQL in a
     temporary work folder, removed afterwards, and return the results by database (empty for
-    a child)."""
+    a child). A script with a ``--keep DIR`` option works in DIR instead and leaves it, so
+    that a long setup can be measured again later (on a quieter machine, say)."""
     if args.child:
         print(json.dumps(steps[args.child](args)))
         return {}
-    work = Path(tempfile.mkdtemp(prefix=f"gonghui-{name}-bench-"))
+    keep = getattr(args, "keep", None)
+    work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"gonghui-{name}-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         results = {"sqlite": bench("sqlite", args, work)}
         if not args.skip_postgres:
             results["postgresql"] = bench("postgresql", args, work)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
     return results

@@ -26,12 +26,14 @@ Usage::
 
     python benchmarks/legal_lists.py [--cases 100000] [--consultations 200000] [--reps 30]
         [--postgres postgres://postgres@127.0.0.1:5432/bench_legal] [--skip-postgres]
+        [--keep DIR]     # set up once (slow), measure again later with the same DIR
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import random
 import sys
@@ -315,11 +317,19 @@ STEPS = {"setup": step_setup, "measure": step_measure}
 def bench(label: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     if label == "sqlite" and args.no_sqlite:
         return {}
-    env = common.child_env(label, work, field_key=FIELD_KEY, postgres=args.postgres)
+    kept = work / label / "setup.json"
+    reuse = bool(args.keep) and kept.exists()
+    env = common.child_env(
+        label, work, field_key=FIELD_KEY, postgres=args.postgres, fresh=not reuse
+    )
     options = ["--cases", str(args.cases), "--consultations", str(args.consultations),
                "--reps", str(args.reps)]  # fmt: skip
-    print(f"[{label}] setup …", file=sys.stderr, flush=True)
-    setup = common.run_step(__file__, "setup", env, options)
+    if reuse:  # the records of an earlier run with the same --keep, measured again
+        setup = json.loads(kept.read_text())
+    else:
+        print(f"[{label}] setup …", file=sys.stderr, flush=True)
+        setup = common.run_step(__file__, "setup", env, options)
+        kept.write_text(json.dumps(setup))
     print(f"[{label}] {setup}; measuring …", file=sys.stderr, flush=True)
     return {"setup": setup, "measure": common.run_step(__file__, "measure", env, options)}
 
@@ -333,6 +343,11 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--child", choices=sorted(STEPS))
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep the records in DIR; a later run with the same DIR measures them again",
+    )
     args = parser.parse_args()
     results = common.run(args, STEPS, bench, name="legal")
     if not results:

@@ -174,6 +174,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gonghui.core.middleware.AuditContextMiddleware",
+    # a read-only request asks the tree's shape once per org (``core.scope``)
+    "gonghui.core.middleware.TreeAnswersMiddleware",
     # after authentication, so that its 422 page has the user's shell
     "gonghui.core.middleware.NulRefusalMiddleware",
     # axes last: it turns a locked-out login into the lockout page

@@ -161,7 +161,7 @@ def test_stats_workbook_holds_the_page(
     book = CalamineWorkbook.from_path(str(path))
     assert book.sheet_names == ["汇总", "按类别", "按县区", "按诉求主题"]
     summary = book.get_sheet_by_name("汇总").to_python()
-    assert summary[1][0] == "菏泽市总工会(371700)"
+    assert summary[1][0] == "菏泽市总工会（371700）"
     values = {row[0]: row[1] for row in summary[5:] if row and row[0]}
     expected, by = stats.stats_overview(people.city_cadre, people.city_cadre.org, start, end)
     assert values["受理"] == expected["received"] == 4

@@ -216,3 +216,42 @@ def test_open_is_every_status_but_closed(people: Any, orders: Any) -> None:
     # what makes the two equal: no order holds a status outside the workflow's
     with pytest.raises(IntegrityError), transaction.atomic():
         Ticket.objects.filter(pk=orders[0].pk).update(status="lost")
+
+
+def test_a_page_asks_the_tree_once_per_org_and_a_new_block_asks_again(
+    people: Any, tree: Any
+) -> None:
+    """Within ``spans_remembered`` (every GET and HEAD request, by ``TreeAnswersMiddleware``)
+    the tree's answers are asked once per org; outside it, or in a new block, afresh — so a
+    root added between two requests is seen by the second."""
+    from gonghui.core import scope
+
+    with scope.spans_remembered(), CaptureQueriesContext(connection) as ctx:
+        for _ in range(3):
+            assert scope.spans_whole_tree(tree.city)
+            scope.subtree_org_id_list(tree.county_a)
+    # one query for the city's shape; on PostgreSQL one for the county's ids (SQLite: none)
+    assert len(ctx.captured_queries) == (2 if connection.vendor == "postgresql" else 1)
+    org_insert(code="371800", parent=None, name="另一市总工会", kind="city")
+    with scope.spans_remembered():
+        assert not scope.spans_whole_tree(tree.city)
+
+
+def test_the_middleware_remembers_for_reads_only(people: Any, tree: Any) -> None:
+    from django.http import HttpRequest, HttpResponse
+
+    from gonghui.core import scope
+    from gonghui.core.middleware import TreeAnswersMiddleware
+
+    seen: list[bool] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(scope._spans_known.get() is not None)
+        return HttpResponse()
+
+    for method in ("GET", "HEAD", "POST", "PUT", "DELETE"):
+        request = HttpRequest()
+        request.method = method
+        TreeAnswersMiddleware(view)(request)
+    assert seen == [True, True, False, False, False]
+    assert scope._spans_known.get() is None

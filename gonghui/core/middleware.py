@@ -12,6 +12,10 @@
   on every answer to a signed-in user or a token (they may show revealed values).
 - ``ApiProblemMiddleware``: every error under ``/api/`` is ``application/problem+json``
   (unknown routes and methods, CSRF failures), never an HTML page.
+- ``TreeAnswersMiddleware``: within a GET or HEAD request, whether an org spans the whole
+  tree (``scope.spans_whole_tree``) and its subtree's ids (``scope.subtree_org_id_list``)
+  are asked of the database once per org, however many lists and figures of the page ask
+  them; a request that writes asks afresh each time.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .audit import request_ip
+from .scope import spans_remembered
 from .throttle import forwarded_address
 
 API_PREFIX = "/api/"
@@ -63,6 +68,17 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             request_ip.reset(token)
+
+
+class TreeAnswersMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with spans_remembered():
+            return self.get_response(request)
 
 
 def problem_response(status: int, title: str, detail: str, **extra: Any) -> HttpResponse:

@@ -43,10 +43,17 @@ def subtree_org_id_list(org: Any) -> list[int] | models.QuerySet[Any]:
     28 ms, and the check of each row needs no join to the org table."""
     if connection.vendor != "postgresql":
         return subtree_org_ids(org)  # SQLite keeps no per-value statistics: nothing to gain
+    known = _spans_known.get()
+    key = ("ids", org.pk)
+    if known is not None and key in known:
+        return known[key]  # type: ignore[no-any-return]
     ids = list(
         subtree_org_ids(org).values_list("id", flat=True).order_by("id")[: LISTED_SUBTREE_MAX + 1]
     )
-    return ids if len(ids) <= LISTED_SUBTREE_MAX else subtree_org_ids(org)
+    answer = ids if len(ids) <= LISTED_SUBTREE_MAX else subtree_org_ids(org)
+    if known is not None:
+        known[key] = answer
+    return answer
 
 
 def spans_whole_tree(org: Any) -> bool:
@@ -56,24 +63,26 @@ def spans_whole_tree(org: Any) -> bool:
     if org.parent_id is not None:
         return False
     known = _spans_known.get()
-    if known is not None and org.pk in known:
-        return known[org.pk]
+    key = ("spans", org.pk)
+    if known is not None and key in known:
+        return known[key]  # type: ignore[no-any-return]
     Org = apps.get_model("orgs", "Org")
     answer = not Org.objects.exclude(path__startswith=org.path).exists()
     if known is not None:
-        known[org.pk] = answer
+        known[key] = answer
     return answer
 
 
-_spans_known: contextvars.ContextVar[dict[int, bool] | None] = contextvars.ContextVar(
+_spans_known: contextvars.ContextVar[dict[tuple[str, int], Any] | None] = contextvars.ContextVar(
     "spans_known", default=None
 )
 
 
 @contextmanager
 def spans_remembered() -> Iterator[None]:
-    """Within the block, ``spans_whole_tree`` asks the database once per org: a page's
-    figures ask it of the same org a dozen times, and the tree does not change meanwhile."""
+    """Within the block, ``spans_whole_tree`` and ``subtree_org_id_list`` ask the database
+    once per org: a page's lists and figures ask them of the same org a dozen times, and the
+    tree does not change meanwhile."""
     token = _spans_known.set(_spans_known.get() or {})
     try:
         yield

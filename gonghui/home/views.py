@@ -22,7 +22,6 @@ from gonghui.assistance.selectors import home_work as assistance_work
 from gonghui.core import deadlines, periods
 from gonghui.core.errors import InvalidInput
 from gonghui.core.roles import ASSIGNEE_ROLES, Role, can
-from gonghui.core.scope import spans_remembered
 from gonghui.core.web import audit_search
 
 from . import selectors
@@ -266,12 +265,6 @@ def legal_todo(user: Any) -> dict[str, int]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each section asks whether the user's org spans the whole tree; the page asks once."""
-    with spans_remembered():
-        return _home(request)
-
-
-def _home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.role == Role.MEMBER:
         return redirect("portal:home")

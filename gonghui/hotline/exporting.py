@@ -179,7 +179,7 @@ def stats_xlsx(
 
     sheet = book.add_worksheet(_("汇总"))
     sheet.write(0, 0, _("12351 热线统计"), title)
-    sheet.write(1, 0, f"{org.name}({org.code})")
+    sheet.write(1, 0, f"{org.name}（{org.code}）")
     sheet.write(2, 0, f"{start.isoformat()} — {end.isoformat()}")
     sheet.write_row(4, 0, [_("指标"), _("数值"), _("单位")], bold)
     for i, (key, label, unit) in enumerate(stats.FIGURES, start=5):

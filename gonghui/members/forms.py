@@ -213,7 +213,7 @@ class StatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         status: Any = self.fields["status"]
         status.choices = [
-            (t.target, f"{t.label}({Status(t.target).label})")
+            (t.target, f"{t.label}（{Status(t.target).label}）")
             for t in STATUS_WORKFLOW.allowed(member.status)
         ]
 
