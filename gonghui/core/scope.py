@@ -46,7 +46,7 @@ def subtree_org_id_list(org: Any) -> list[int] | models.QuerySet[Any]:
     known = _spans_known.get()
     key = ("ids", org.pk)
     if known is not None and key in known:
-        return known[key]  # type: ignore[no-any-return]
+        return known[key]
     ids = list(
         subtree_org_ids(org).values_list("id", flat=True).order_by("id")[: LISTED_SUBTREE_MAX + 1]
     )
@@ -65,7 +65,7 @@ def spans_whole_tree(org: Any) -> bool:
     known = _spans_known.get()
     key = ("spans", org.pk)
     if known is not None and key in known:
-        return known[key]  # type: ignore[no-any-return]
+        return known[key]
     Org = apps.get_model("orgs", "Org")
     answer = not Org.objects.exclude(path__startswith=org.path).exists()
     if known is not None:
