@@ -158,6 +158,37 @@ def test_a_second_application_names_the_original(people: People, tree: Tree, dib
     assert Family.objects.count() == 1
 
 
+def test_a_file_kept_outside_the_actor_s_scope_is_refused_without_saying_where(
+    people: People, tree: Tree, dibao: None
+) -> None:
+    """Typing an ID number must not tell a county cadre which union elsewhere keeps that
+    worker's hardship file, its number or its state: the rule holds, the details stay."""
+    original = apply(people, tree)
+    with pytest.raises(Conflict) as exc:
+        apply(people, tree)  # the same union: named, as above
+    assert original.number in exc.value.detail
+    with pytest.raises(Conflict) as exc:
+        services.family_apply(
+            actor=people.cadre_b,
+            data={"org": tree.union_b.code, "name": "王小强", "id_number": ID_1,
+                  "phone": "13800138000", "main_cause": "illness", "household_income": "30000",
+                  "household_size": 3, "bank_account": "6217000011112222333",
+                  "address": "曹县某街道1号", "pledge": True},
+        )  # fmt: skip
+    detail = exc.value.detail
+    assert "其他工会" in detail
+    secrets = (
+        original.number,
+        tree.union_a.name,
+        tree.county_a.name,
+        original.get_status_display(),
+    )
+    for secret in secrets:
+        assert secret not in detail, secret
+    assert "original" not in exc.value.extra
+    assert Family.objects.count() == 1
+
+
 def test_without_dibao_the_approval_says_what_to_configure(people: People, tree: Tree) -> None:
     services.dibao_set(actor=people.city_cadre, region_code="371702", year=YEAR - 1, monthly="600")
     family = to_review(people, apply(people, tree))

@@ -129,6 +129,31 @@ def test_recipients_row_by_row_with_reasons(people: People, tree: Tree) -> None:
     assert "不能重复发放" in changed.rejected[0][2]
 
 
+def test_a_conflicting_campaign_of_a_union_outside_is_not_named(people: People, tree: Tree) -> None:
+    """The conflict note stays on the recipient for everyone who sees the campaign: one
+    kept by a union outside the campaign's org is flagged without its title."""
+    below = services.campaign_create(
+        actor=people.cadre_a, org=tree.county_a, title="牡丹区元旦送温暖", kind="warmth",
+        year=2026, default_amount="500",
+    )  # fmt: skip
+    services.recipients_add(actor=people.cadre_a, campaign=below, rows=rows(row(1)))
+    city = campaign(people, tree, "春节送温暖")
+    services.recipients_add(actor=people.city_cadre, campaign=city, rows=rows(row(1)))
+    # the city sees the county's campaign: named
+    assert "牡丹区元旦送温暖" in Recipient.objects.get(campaign=city).conflict
+    other = services.campaign_create(
+        actor=people.cadre_b, org=tree.county_b, title="曹县送温暖", kind="warmth",
+        year=2026, default_amount="500",
+    )  # fmt: skip
+    result = services.recipients_add(
+        actor=people.cadre_b, campaign=other, rows=rows(row(1, org=tree.union_b.code))
+    )
+    assert result.conflicts == 1
+    note = Recipient.objects.get(campaign=other).conflict
+    assert "其他工会的同类活动" in note
+    assert "牡丹区" not in note and "春节送温暖" not in note
+
+
 def test_a_conflicting_campaign_is_shown_and_bulk_approval_and_payment(
     people: People, tree: Tree
 ) -> None:

@@ -467,6 +467,16 @@ def family_apply(
     with transaction.atomic():
         original = original_of(id_number)
         if original is not None:
+            if not Family.objects.visible_to(actor).filter(pk=original.pk).exists():
+                # kept by a union outside the actor's scope: the rule (one live file a
+                # person) holds, but which union keeps it, its number and its state are
+                # not the actor's to learn by typing an ID number
+                raise Conflict(
+                    _(
+                        "该职工已在其他工会建有困难职工档案，不能重复申请；"
+                        "如需转入，请联系上级工会办理。"
+                    )
+                )
             raise Conflict(
                 _("该职工已有困难职工档案 %(number)s（%(org)s，%(status)s），不能重复申请。")
                 % {
@@ -1242,15 +1252,18 @@ def recipients_add(
         )
     }
     elsewhere: dict[str, str] = {}
-    for bidx, title, status in (
+    for bidx, title, path, status in (
         Recipient.objects.filter(
             conflicting(campaign),
             id_number_bidx__in=[r.id_number_bidx for _n, r, _raw in accepted],
         )
         .exclude(status=RecipientStatus.FAILED)
-        .values_list("id_number_bidx", "campaign__title", "status")
+        .values_list("id_number_bidx", "campaign__title", "campaign__org__path", "status")
     ):
-        elsewhere.setdefault(bidx, f"{title}（{RecipientStatus(status).label}）")
+        # the note stays on the recipient for everyone who sees this campaign: a campaign
+        # of a union outside its org's subtree is not named
+        named = title if path.startswith(campaign.org.path) else _("其他工会的同类活动")
+        elsewhere.setdefault(bidx, f"{named}（{RecipientStatus(status).label}）")
     fresh: list[Recipient] = []
     for number, recipient, raw in accepted:
         original = existing.get(recipient.id_number_bidx)
