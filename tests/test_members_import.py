@@ -485,3 +485,34 @@ def test_batch_crypto_helpers_match_the_single_ones(db: Any) -> None:
     tokens = [encrypt(str(n)) for n in range(2500)]  # crosses the nonce buffer's refill
     assert [crypto.decrypt(t) for t in tokens] == [str(n) for n in range(2500)]
     assert len({t[:19] for t in tokens}) == 2500  # every nonce differs
+
+
+def test_odd_characters_in_cells_are_stored_as_written(
+    people: People, tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new members travel from the checking workers to the insert as COPY text: a
+    backslash, a literal "\\N", a tab or a line break in a cell comes out of the import as
+    the per-row path keeps it (in one process and through the workers alike)."""
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    monkeypatch.setattr(importing, "PARALLEL_FROM", 1)
+    header = [*HEADER, "工作单位"]
+    rows = [
+        ["1", "王强", "男", WANG, "", "", "2015-03-01", "甲\\乙公司"],
+        ["2", "李娜", "女", LI, "", "", "2015-03-01", "\\N"],
+        ["3", "赵军", "男", ZHAO, "", "", "2015-03-01", "丙\t丁\n公司"],
+        ["4", "孙丽", "女", cid("37170219920305222"), "", "", "2015-03-01", "普通公司"],
+    ]
+    answers = []
+    for workers in (1, 2):
+        Member.objects.all().delete()
+        result = member_import(
+            actor=people.clerk_a, org=tree.union_a, path=roster(tmp_path, rows, header),
+            workers=workers,
+        )  # fmt: skip
+        assert result.created == 4
+        answers.append(dict(Member.objects.values_list("name", "employer_name")))
+    assert answers[0] == answers[1]
+    assert answers[0]["王强"] == "甲\\乙公司"
+    assert answers[0]["李娜"] == "\\N"
+    assert answers[0]["孙丽"] == "普通公司"
+    assert "丙" in answers[0]["赵军"] and "丁" in answers[0]["赵军"]

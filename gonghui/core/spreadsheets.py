@@ -28,10 +28,11 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import compress, islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -85,6 +86,22 @@ class Sheet:
     columns: dict[str, int]  # field → column index
     unknown: list[str]  # header cells that name no field (kept in the errors file)
     rows: Iterator[tuple[int, list[Any]]] = field(repr=False)  # (row number, cells)
+    # ``batches`` of the same rows (the sheet is read once: by ``rows`` or by ``batches``)
+    _batches: Callable[[int], Iterator[tuple[list[int], list[list[Any]]]]] | None = field(
+        default=None, repr=False
+    )
+
+    def batches(self, size: int) -> Iterator[tuple[list[int], list[list[Any]]]]:
+        """The data rows ``size`` at a time as (row numbers, cells): what ``rows`` yields,
+        read in slices and tested for blank rows a whole batch at a time (C calls only when
+        no row is blank), for a reader of many rows (the roster import)."""
+        if self._batches is not None:
+            return self._batches(size)
+        return self._rows_in_batches(size)
+
+    def _rows_in_batches(self, size: int) -> Iterator[tuple[list[int], list[list[Any]]]]:
+        while batch := list(islice(self.rows, size)):
+            yield [n for n, _c in batch], [c for _n, c in batch]
 
     def label(self, name: str) -> str:
         """The user's own header text of a field (for error messages)."""
@@ -161,6 +178,17 @@ def _blank(cells: list[Any]) -> bool:
         return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
+def _blank_flags(rows: list[list[Any]]) -> list[bool] | None:
+    """None when no row is blank (the common case, tested by C calls only), else whether
+    each row is kept (not blank)."""
+    try:
+        if all(map(str.strip, map("".join, rows))):
+            return None
+    except TypeError:  # a cell that is not text (a workbook's number or date)
+        pass
+    return [not _blank(cells) for cells in rows]
+
+
 def open_sheet(
     path: str | Path,
     *,
@@ -217,6 +245,20 @@ def open_sheet(
             if not _blank(cells):
                 yield number, cells
 
+    def batches(size: int) -> Iterator[tuple[list[int], list[list[Any]]]]:
+        rest = [(n, cells) for n, cells in scanned[best[1] + 1 :] if not _blank(cells)]
+        for at in range(0, len(rest), size):
+            yield [n for n, _c in rest[at : at + size]], [c for _n, c in rest[at : at + size]]
+        number = len(scanned) + 1  # of the next row read
+        while read := list(islice(raw, size)):
+            numbers = list(range(number, number + len(read)))
+            number += len(read)
+            flags = _blank_flags(read)
+            if flags is not None:
+                numbers, read = list(compress(numbers, flags)), list(compress(read, flags))
+            if read:
+                yield numbers, read
+
     return Sheet(
         file_name=file_name or Path(path).name,
         header=header,
@@ -224,6 +266,7 @@ def open_sheet(
         columns=columns,
         unknown=unknown,
         rows=data_rows(),
+        _batches=batches,
     )
 
 

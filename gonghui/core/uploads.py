@@ -37,6 +37,7 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -395,10 +396,15 @@ def limit_rows(rows: Iterator[Any], limit: int | None = None) -> Iterator[Any]:
     """The rows as they stream, refused (``UploadRefused``) once past ``limit`` + one header
     row: nothing beyond the limit is ever read."""
     limit = Limits.current().max_rows if limit is None else limit
-    for count, row in enumerate(rows, start=1):
-        if count > limit + 1:
-            raise too_many_rows(limit)
-        yield row
+    rows = iter(rows)
+    # the rows within the limit pass by C iterators only (no Python frame per row)
+    return chain(islice(rows, limit + 1), _refuse_more(rows, limit))
+
+
+def _refuse_more(rows: Iterator[Any], limit: int) -> Iterator[Any]:
+    for _row in rows:
+        raise too_many_rows(limit)
+    yield from ()
 
 
 # --- receiving ------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import pickle
+import struct
 import tempfile
 import time
 from collections import deque
@@ -55,8 +55,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from itertools import islice, repeat
+from functools import lru_cache, partial
+from itertools import compress, repeat
+from operator import getitem, methodcaller, not_
 from pathlib import Path
 from typing import IO, Any
 
@@ -136,6 +137,7 @@ COLUMNS = (
     "import_hash",
 )
 _POS = {name: i for i, name in enumerate(COLUMNS)}
+_HASH = _POS["import_hash"]
 # a new version invalidates every stored row hash (a rule of the checks changed)
 ROW_HASH_VERSION = "1"
 CONFLICT = "此人无法在本单位导入，请其申请会籍接转"
@@ -304,112 +306,154 @@ class Prepared:
     process): per row its number, its ``key`` — None for a rejected row, ``"same"`` for a
     row whose hash a member holds (nothing else done), else the person (the ID's first 17
     digits) — and its ``payload``: the reason, the member's id, or the ID's blind index.
-    ``rows`` are the prepared tuples of the rows that passed, in ``COLUMNS`` order (database
-    form), in the file's order; from a worker pickled once, as bytes, so that a chunk whose
-    rows all become new members goes to the spill file as it came. ``warned``: row → the
-    unrecognised values (rows that have any)."""
+    ``rows``: the rows that passed, in the file's order, already in the insert's form —
+    ``COPY`` text (``core.bulk.copy_text``: one line per row, the ``COLUMNS`` and
+    ``status_since``), ``plain`` when no field needed an escape — so that the reading process
+    passes them on to the spill file as bytes (dropping the few lines of repeats and known
+    people) and the write stage hands them to ``COPY`` or ``executemany`` without a Python
+    object per field; ``row(i)`` decodes one (a sample, a warning, an update). ``warned``:
+    row → the unrecognised values (rows that have any)."""
 
     numbers: list[int]
     keys: list[int | str | None]
     payloads: list[Any]
-    rows: list[tuple[Any, ...]] | bytes
+    rows: bytes
+    plain: bool
     warned: dict[int, tuple[tuple[str, str, str], ...]]
+    _lines: list[bytes] | None = None
 
-    def passed(self) -> list[tuple[Any, ...]]:
-        rows = self.rows
-        if isinstance(rows, bytes):
-            rows = self.rows = pickle.loads(rows)  # noqa: S301 - our own worker's answer
-        return rows
+    def lines(self) -> list[bytes]:
+        if self._lines is None:
+            self._lines = self.rows.split(b"\n")[:-1]
+        return self._lines
+
+    def row(self, at: int) -> tuple[Any, ...]:
+        """The ``at``-th row that passed, in ``COLUMNS`` order (database form)."""
+        fields: list[Any] = bulk.copy_fields(self.lines()[at])[: len(COLUMNS)]
+        digest = fields[_HASH]
+        fields[_HASH] = None if digest is None else int(digest)
+        return tuple(fields)
+
+
+def _row_hashes(key: bytes, rows: list[list[Any]], text: str | None) -> list[int]:
+    """``row_hash`` of each row; from the packed text (each row's cells already joined by
+    US there) by C calls only."""
+    if text is None:
+        return [row_hash(key, cells) for cells in rows]
+    keyed = partial(hashlib.blake2b, digest_size=8, key=key)
+    digests = map(_DIGEST, map(keyed, map(str.encode, text.split(_ROW))))
+    return list(map(_SIGNED, digests))
+
+
+_DIGEST = methodcaller("digest")
+_SIGNED = partial(int.from_bytes, byteorder="big", signed=True)
+_FIRST17, _LAST4 = slice(0, 17), slice(-4, None)
 
 
 def _prepare_chunk(job: Job) -> Prepared:
     """Clean (``columns.clean_rows``: ``validation.RowCleaner``'s answers, column by column)
-    and encode one chunk (see ``Prepared``)."""
+    and encode one chunk (see ``Prepared``), column by column too: the rows that passed
+    become the insert's text (``core.bulk.copy_text``) without a Python frame per row."""
     ctx, numbers, digests, holders, text, cells_list = job
     rows = _unpack(text, cells_list)
-    labels = dict(ctx.labels)
     cleaner = _cleaner(ctx, translation.get_language())
-    hash_key = ctx.hash_key
     if digests is None:
-        digests = [row_hash(hash_key, cells) for cells in rows]
+        digests = _row_hashes(ctx.hash_key, rows, text)
     else:  # the reading process hashed every row: keep the hashes of the rows checked here
         digests = [d for d, h in zip(digests, holders or (), strict=True) if h is None]
-    cleaned_rows = iter(clean_rows(cleaner, rows))
-    digest_of = iter(digests)
+    cleaned = clean_rows(cleaner, rows)
+    rejected = list(map(isinstance, cleaned, repeat(CleanResult)))
+    if any(rejected):
+        kept = list(map(not_, rejected))
+        passed: list[Any] = list(compress(cleaned, kept))
+        digests = list(compress(digests, kept))
+    else:
+        passed = cleaned
+    # per row of the chunk: its key and payload (see Prepared), the held rows' "same" first
+    ids = [c[5] for c in passed]
+    person = iter(map(int, map(getitem, ids, repeat(_FIRST17))))  # type: ignore[arg-type]
+    labels = dict(ctx.labels)
+    checked = iter(cleaned)
     keys: list[int | str | None] = []
     payloads: list[Any] = []
-    warned_rows: dict[int, tuple[tuple[str, str, str], ...]] = {}
-    passed: list[tuple[Any, ...]] = []
-    passed_digests: list[int] = []
-    for number, holder in zip(numbers, holders or repeat(None), strict=False):
-        if holder is not None:
-            keys.append("same")
-            payloads.append(holder)
-            continue
-        digest = next(digest_of)
-        cleaned = next(cleaned_rows)
-        if isinstance(cleaned, CleanResult):  # rejected
-            keys.append(None)
-            payloads.append(_reason(cleaned.errors, labels))
-            continue
-        keys.append(int(cleaned[5][:17]))
-        payloads.append(None)  # its blind index, below
-        if cleaned[16]:
-            warned_rows[number] = cleaned[16]
-        passed.append(cleaned)
-        passed_digests.append(digest)
-    prepared = Prepared(numbers, keys, payloads, [], warned_rows)
+    if holders is None and not any(rejected):
+        keys = list(person)
+        payloads = [None] * len(keys)
+    else:
+        for holder in holders or repeat(None, len(numbers)):
+            if holder is not None:
+                keys.append("same")
+                payloads.append(holder)
+                continue
+            result = next(checked)
+            if isinstance(result, CleanResult):
+                keys.append(None)
+                payloads.append(_reason(result.errors, labels))
+            else:
+                keys.append(next(person))
+                payloads.append(None)  # its blind index, below
+    prepared = Prepared(numbers, keys, payloads, b"", True, {})
     if not passed:
         return prepared
+    columns = list(zip(*passed, strict=True))
+    warned = columns[16]
+    if any(warned):
+        numbers_passed = [n for n, k in zip(numbers, keys, strict=True) if type(k) is int]
+        prepared.warned = {n: w for n, w in zip(numbers_passed, warned, strict=True) if w}
     # the encryptions and blind indexes of the whole chunk, column by column
     encrypt = crypto.encryptor()
-    ids = [c[5] for c in passed]
     id_indexes = crypto.blind_indexes("citizen_id")(ids)
-    ids_encrypted = list(map(encrypt, ids))
-    given = [c[11] for c in passed if c[11]]
-    phone_indexes = iter(crypto.blind_indexes("mobile")(given))
-    phones_encrypted = iter(list(map(encrypt, given)))
-    out_rows = prepared.rows = []
-    append = out_rows.append
-    for cleaned, id_bidx, id_token, digest in zip(
-        passed, id_indexes, ids_encrypted, passed_digests, strict=True
-    ):
-        (name, pinyin, initials, sex, ethnicity, id_number, birth, valid, education, employment,
-         skill, phone, employer, worker_type, model_worker, joined, warned) = cleaned  # fmt: skip
-        append(
-            (
-                name,
-                pinyin,
-                initials,
-                sex,
-                ethnicity,
-                id_token,
-                id_bidx,
-                id_number[-4:],
-                valid,
-                birth,
-                education,
-                employment,
-                skill,
-                next(phones_encrypted) if phone else "",
-                next(phone_indexes) if phone else "",
-                phone[-4:],
-                employer,
-                worker_type,
-                model_worker,
-                joined,
-                None if warned else digest,  # a row with warnings keeps no hash
-            )
+    phones = columns[11]
+    given = [p for p in phones if p]
+    phone_indexes = crypto.blind_indexes("mobile")(given)
+    phone_tokens = list(map(encrypt, given))
+    if len(given) < len(phones):  # rows without a mobile: empty text there
+        at = iter(range(len(given)))
+        places = [next(at) if p else -1 for p in phones]
+        phone_tokens = [phone_tokens[i] if i >= 0 else "" for i in places]
+        phone_indexes = [phone_indexes[i] if i >= 0 else "" for i in places]
+    # each row in the insert's form: text fields, NULL as bulk.NULL_TEXT (see Prepared)
+    null = bulk.NULL_TEXT
+    valid: Any = columns[7]
+    nulls = 0
+    if None in valid:
+        valid = [null if v is None else v for v in valid]
+        nulls += valid.count(null)
+    hashes: Any = map(str, digests)
+    if any(warned):  # a row with warnings keeps no hash
+        hashes = [null if w else h for w, h in zip(warned, hashes, strict=True)]
+        nulls += sum(1 for w in warned if w)
+    joined = columns[15]
+    out_rows = list(
+        zip(
+            columns[0],  # name
+            columns[1],  # pinyin
+            columns[2],  # initials
+            columns[3],  # sex
+            columns[4],  # ethnicity
+            map(encrypt, ids),
+            id_indexes,
+            map(getitem, ids, repeat(_LAST4)),
+            valid,
+            columns[6],  # birth date
+            columns[8],  # education
+            columns[9],  # employment
+            columns[10],  # skill level
+            phone_tokens,
+            phone_indexes,
+            map(getitem, phones, repeat(_LAST4)),
+            columns[12],  # employer
+            columns[13],  # worker type
+            columns[14],  # model worker
+            joined,
+            hashes,
+            joined,  # status_since
+            strict=True,
         )
+    )
+    prepared.rows, prepared.plain = bulk.copy_text(out_rows, nulls)
     indexes = iter(id_indexes)
     payloads[:] = [next(indexes) if p is None else p for p in payloads]
-    return prepared
-
-
-def _prepare_packed(job: Job) -> Prepared:
-    """``_prepare_chunk`` in a worker: its rows pickled once, as bytes."""
-    prepared = _prepare_chunk(job)
-    prepared.rows = pickle.dumps(prepared.rows, protocol=pickle.HIGHEST_PROTOCOL)
     return prepared
 
 
@@ -442,10 +486,7 @@ def _chunks(
     first row number, as it is sent out; the classifier forgets them once the chunk is
     decided. At most a few chunks are held."""
     key = ctx.hash_key
-    rows = iter(sheet.rows)
-    while batch := list(islice(rows, CHUNK)):
-        numbers = [number for number, _cells in batch]
-        every = [cells for _number, cells in batch]
+    for numbers, every in sheet.batches(CHUNK):
         cells_of[numbers[0]] = every
         if not held:  # a first roster: the workers hash the rows
             yield (ctx, numbers, None, None, *_pack(every))
@@ -508,7 +549,7 @@ def _lookup(bidxs: list[str]) -> dict[str, _Existing]:
 @dataclass
 class _Plan:
     result: ImportResult
-    spill: IO[bytes]  # pickled lists of prepared rows to create
+    spill: IO[bytes]  # the rows to create: framed blocks of COPY text (``_spilled``)
     # (id, row, changed, rejoin date or "" when the person stays a member)
     updates: list[tuple[int, tuple[Any, ...], list[str], str]]
     phone_compared: bool
@@ -596,7 +637,7 @@ def _bounded_imap(pool: Any, jobs: Iterator[Job], *, window: int) -> Iterator[Pr
     ``imap`` reads its input to the end at once, which would hold the whole file in memory."""
     pending: deque[Any] = deque()
     for job in jobs:
-        pending.append(pool.apply_async(_prepare_packed, (job,)))
+        pending.append(pool.apply_async(_prepare_chunk, (job,)))
         if len(pending) >= window:
             yield pending.popleft().get()
     while pending:
@@ -620,8 +661,8 @@ def _classify(
 ) -> None:
     """Decide each row of a chunk, in the file's order: a repeat of an earlier row's person
     is rejected, whichever way either row was recognised (by its hash or by its ID). The
-    rows to create go to the spill file: as the worker pickled them when they are all the
-    chunk's rows that passed (a first roster), else picked out."""
+    rows to create go to the spill file as the worker wrote them (``COPY`` text): the whole
+    block when they are all the chunk's rows that passed, else their lines picked out."""
     result = plan.result
     claimed = plan.claimed
     keys, payloads, warned = prepared.keys, prepared.payloads, prepared.warned
@@ -664,11 +705,11 @@ def _classify(
             result.created += 1
             if samples_wanted:
                 samples_wanted -= 1
-                result._sample("created", _show(number, prepared.passed()[at]))
+                result._sample("created", _show(number, prepared.row(at)))
             if warnings:
-                _warn(plan, number, prepared.passed()[at], warnings)
+                _warn(plan, number, prepared.row(at), warnings)
             continue
-        row = prepared.passed()[at]
+        row = prepared.row(at)
         skip = tuple(w[0] for w in warnings if w[0] not in ("sex", "ethnicity"))
         first = claimed.setdefault(found.id, number)
         if first != number:
@@ -713,12 +754,13 @@ def _classify(
         result._sample("updated", {**_show(number, row), "changed": [_label(c) for c in changed]})
     if not creates:
         return
-    if len(creates) == at + 1 and isinstance(prepared.rows, bytes):
-        plan.spill.write(prepared.rows)  # every row that passed: as the worker pickled them
+    if len(creates) == at + 1:
+        text = prepared.rows  # every row that passed: as the worker wrote them
     else:
-        rows = prepared.passed()
-        chosen = rows if len(creates) == len(rows) else [rows[i] for i in creates]
-        pickle.dump(chosen, plan.spill, protocol=pickle.HIGHEST_PROTOCOL)
+        lines = prepared.lines()
+        text = b"".join([lines[i] + b"\n" for i in creates])
+    plan.spill.write(_FRAME.pack(len(text), prepared.plain))
+    plan.spill.write(text)
 
 
 def _warn(plan: _Plan, number: int, row: tuple[Any, ...], warnings: tuple[Any, ...]) -> None:
@@ -754,14 +796,15 @@ def _finish_reasons(plan: _Plan) -> None:
 # --- stage 2: one transaction ----------------------------------------------
 
 
-def _spilled(spill: IO[bytes]) -> Iterator[tuple[Any, ...]]:
+_FRAME = struct.Struct("<I?")  # a spilled block: its length, whether it is plain
+
+
+def _spilled(spill: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """The spilled blocks of ``COPY`` text (see ``Prepared``), one chunk's rows each."""
     spill.seek(0)
-    while True:
-        try:
-            chunk = pickle.load(spill)  # noqa: S301 - our own temporary file, written above
-        except EOFError:
-            return
-        yield from chunk
+    while head := spill.read(_FRAME.size):
+        size, plain = _FRAME.unpack(head)
+        yield spill.read(size), plain
 
 
 def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> None:
@@ -776,9 +819,6 @@ def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> 
         "import_stamp": now_db,  # the row hash holds while updated_at stays this
     }
     defaults = bulk.column_defaults(Member, [*COLUMNS, *extra, "status_since"])
-    columns = [*COLUMNS, "status_since", *extra, *defaults]
-    tail = (*extra.values(), *defaults.values())
-    joined = _POS["joined_on"]
     big = result.created >= DEFER_INDEXES_FROM and result.created > bulk.table_count_estimate(
         Member
     )
@@ -791,8 +831,8 @@ def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> 
             result.timed("insert"),
             bulk.load_cache(),
         ):
-            bulk.insert_rows(
-                table, columns, ((*row, row[joined], *tail) for row in _spilled(plan.spill))
+            bulk.insert_copy_text(
+                table, [*COLUMNS, "status_since"], _spilled(plan.spill), extra | defaults
             )
         if result.created:
             events_big = big and result.created > bulk.table_count_estimate(MembershipEvent)
