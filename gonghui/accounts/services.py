@@ -321,11 +321,12 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 def token_user(raw: str) -> tuple[User, ApiToken] | None:
     """The active user behind a bearer token, or None. Touches ``last_used_at`` at most
     once a minute so that reads do not turn into writes."""
-    token = (
+    found = (
         ApiToken.objects.select_related("user", "user__org")
         .filter(key_hash=hash_token(raw), revoked_at=None, expires_at__gt=timezone.now())
-        .first()
+        .order_by()[:1]  # the hash is unique: no ordering to ask for
     )
+    token = next(iter(found), None)
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
