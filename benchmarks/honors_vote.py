@@ -13,25 +13,30 @@ One fresh database per run (SQLite, then PostgreSQL unless ``--skip-postgres``),
    the vote row under its unique constraint, the counter raised with ``F()``, the audit row),
    each then trying a second time (refused by the constraint): CPU per vote, extrapolated to
    a million.
-4. **http**: ``--http`` members (default 2,000) vote through ``POST
-   /api/v1/honors/rounds/{id}/votes`` against gunicorn (``--workers``, default 2,
-   ``--threads`` 4 each) with
-   ``--concurrency`` client threads (default 16), each member sending two votes at once;
-   meanwhile a city cadre reads the live count (``GET …/results``) every 50 ms: its p50 /
-   p95 as the client waits, and the server's own time per request (votes and reads) from
-   gunicorn's access log (``%(D)s``). The server's CPU seconds per vote come from ``/proc``.
+4. **http**: for each ``--concurrency`` level (a list: ``16,8,4``), ``--http`` fresh members
+   (default 2,000) vote through ``POST /api/v1/honors/rounds/{id}/votes`` against gunicorn
+   (``--workers`` × ``--threads``, default 2 × 4; database connections kept,
+   ``--conn-max-age`` 60; the cache in Redis, ``--cache``) from that many client threads,
+   each member sending two votes at once; meanwhile a city cadre, in a process of its own,
+   reads the live count (``GET …/results``, refreshed from the counters at most once per
+   ``--refresh`` second) every 50 ms: its p50 / p95 as the client waits, and the server's own
+   time per request (votes and reads) from gunicorn's access log (``%(D)s``). The server's CPU
+   seconds per member come from ``/proc``; the load average is printed before and after.
 5. **count**: the live count in process at a million votes (``selectors.vote_counts``, the
    candidates' counters) beside grouping the million rows (``selectors.vote_count_drift``,
    what the count cost before the counters), p50 / p95 of 50 calls each.
 6. **check**: exactly ``--votes`` vote rows, one per member; every counter equal to its
-   rows; every member's second vote refused; no server error.
+   rows; every member's second vote refused (each HTTP member one 201 and one 409); the
+   cadre's last read (after one refresh) equal to the rows.
+
+The last lines printed per database are a table of the HTTP figures by concurrency.
 
 Peak memory: this process's maximum RSS after each phase, and the gunicorn workers' own.
 
 Usage::
 
     python benchmarks/honors_vote.py [--votes 1000000] [--sample 1000] [--http 2000]
-        [--workers 2] [--threads 4] [--concurrency 16]
+        [--workers 2] [--threads 4] [--concurrency 16,8,4] [--cache redis://127.0.0.1:6379/0]
         [--postgres postgres://postgres@127.0.0.1:5432/bench_honors] [--skip-postgres]
 """
 
@@ -321,7 +326,55 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _http(ctx: dict[str, Any], users: list[Any], args: argparse.Namespace) -> dict[str, Any]:
+def _serve(args: argparse.Namespace, access_log: Path, label: str) -> subprocess.Popen[bytes]:
+    """gunicorn as a deployment would run it: ``--workers`` × ``--threads``, database
+    connections kept (``GONGHUI_DB_CONN_MAX_AGE``), the cache in Redis when ``--cache`` names
+    it (shared by the workers; else each worker's memory). The access log records each
+    request's time inside the worker (``%(D)s``, µs: from reading the request to the answer
+    written) — what the request costs in the server, without the client's side."""
+    env = dict(os.environ)
+    env["GONGHUI_DB_CONN_MAX_AGE"] = str(args.conn_max_age)
+    env["GONGHUI_RESULTS_REFRESH_SECONDS"] = str(args.refresh)
+    if args.cache:
+        env["GONGHUI_CACHE_URL"] = args.cache
+        env["GONGHUI_CACHE_PREFIX"] = f"bench-honors-{label}-{os.getpid()}"
+    return subprocess.Popen(  # noqa: S603 - our own server
+        [sys.executable, "-m", "gunicorn", "gonghui.wsgi", "-w", str(args.workers),
+         "--threads", str(args.threads), "-b", f"127.0.0.1:{args.port}", "--timeout", "120",
+         "--log-level", "warning", "--access-logfile", str(access_log),
+         "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"],
+        env=env,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def step_poll(args: argparse.Namespace) -> dict[str, Any]:
+    """The cadre's screen, in a process of its own (its timings share no interpreter with the
+    voting clients): ``GET …/results`` every 50 ms until ``--stop-file`` appears."""
+    import requests
+
+    s = requests.Session()
+    headers = {"Authorization": f"Bearer {args.poll_token}"}
+    stop = Path(args.stop_file)
+    reads: list[float] = []
+    totals: list[int] = []
+    failed = 0
+    while not stop.exists():
+        t = time.perf_counter()
+        answer = s.get(args.poll_url, headers=headers, timeout=120)
+        took = time.perf_counter() - t
+        if answer.status_code == 200:
+            reads.append(took)
+            totals.append(sum(r["votes"] for r in answer.json()))
+        else:
+            failed += 1
+        time.sleep(0.05)
+    return {"reads": reads, "failed": failed, "first_total": totals[:1], "last_total": totals[-1:]}
+
+
+def _http(
+    ctx: dict[str, Any], users: list[Any], args: argparse.Namespace, concurrency: int, label: str
+) -> dict[str, Any]:
     from datetime import timedelta
 
     import requests
@@ -347,20 +400,13 @@ def _http(ctx: dict[str, Any], users: list[Any], args: argparse.Namespace) -> di
     )
     _, cadre_raw = token_issue(user=ctx["cadre"])
     connections.close_all()
-    port = args.port
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ)
-    # the server's own time per request (%(D)s: from reading the request to the response
-    # written, in µs) — what the request costs inside a worker, without the client's queue
-    access_log = Path(os.environ["GONGHUI_DATA_DIR"]) / "access.log"
-    server = subprocess.Popen(  # noqa: S603 - our own server
-        [sys.executable, "-m", "gunicorn", "gonghui.wsgi", "-w", str(args.workers),
-         "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--timeout", "120",
-         "--log-level", "warning", "--access-logfile", str(access_log),
-         "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"],
-        env=env,
-        start_new_session=True,
-    )  # fmt: skip
+    base = f"http://127.0.0.1:{args.port}"
+    data = Path(os.environ["GONGHUI_DATA_DIR"])
+    access_log = data / f"access-{concurrency}.log"
+    stop_file = data / f"stop-{concurrency}"
+    load_before = os.getloadavg()[0]
+    server = _serve(args, access_log, label)
+    poller = None
     try:
         for _ in range(120):
             if server.poll() is not None:
@@ -374,7 +420,6 @@ def _http(ctx: dict[str, Any], users: list[Any], args: argparse.Namespace) -> di
         else:
             raise SystemExit("gunicorn did not come up")
         workers = _children(server.pid)
-        cpu_before = sum(_proc_cpu(p) for p in workers)
         url = f"{base}/api/v1/honors/rounds/{ctx['round'].pk}"
         statuses: dict[int, int] = {}
         per_member: list[list[int]] = [[] for _ in users]
@@ -402,50 +447,66 @@ def _http(ctx: dict[str, Any], users: list[Any], args: argparse.Namespace) -> di
                 statuses[code] = statuses.get(code, 0) + 1
                 per_member[i].append(code)
 
-        reads: list[float] = []
-        stop = threading.Event()
-
-        def poll() -> None:
-            s = requests.Session()
-            headers = {"Authorization": f"Bearer {cadre_raw}"}
-            while not stop.is_set():
-                t = time.perf_counter()
-                answer = s.get(url + "/results", headers=headers, timeout=120)
-                if answer.status_code == 200:
-                    reads.append(time.perf_counter() - t)
-                time.sleep(0.05)
-
-        poller = threading.Thread(target=poll)
-        poller.start()
+        # warm the workers as a running deployment is (their first requests load code and
+        # catalogues): reads, and refused votes (no such candidate: nothing is written)
+        cadre = {"Authorization": f"Bearer {cadre_raw}"}
+        with ThreadPoolExecutor(args.workers * args.threads) as pool:
+            for k in range(8 * args.workers * args.threads):
+                pool.submit(lambda: session().get(url + "/results", headers=cadre, timeout=120))
+                pool.submit(
+                    lambda k=k: session().post(
+                        url + "/votes",
+                        json={"nomination": 0},
+                        headers={"Authorization": f"Bearer {raws[k % len(raws)]}"},
+                        timeout=120,
+                    )
+                )
+        access_log.write_text("")  # the figures are the measured phase's only
+        poller = subprocess.Popen(  # noqa: S603 - this script
+            [sys.executable, __file__, "--child", "poll", "--poll-url", url + "/results",
+             "--poll-token", cadre_raw, "--stop-file", str(stop_file)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        time.sleep(1)  # the poller's first reads before the votes start
+        cpu_before = sum(_proc_cpu(p) for p in workers)
         wall = time.perf_counter()
-        with ThreadPoolExecutor(args.concurrency) as pool:
+        with ThreadPoolExecutor(concurrency) as pool:
             for i in range(len(users)):
                 pool.submit(vote, i)  # two at once from the same member: one must be refused
                 pool.submit(vote, i)
         wall = time.perf_counter() - wall
-        stop.set()
-        poller.join()
         cpu = sum(_proc_cpu(p) for p in workers) - cpu_before
+        time.sleep(args.refresh + 0.5)  # one more refresh: the last reads see every vote
+        stop_file.touch()
+        out, _ = poller.communicate(timeout=300)
+        polled = json.loads(out.strip().splitlines()[-1])
         hwm = max((_proc_hwm_mb(p) for p in workers), default=0.0)
     finally:
+        if poller is not None and poller.poll() is None:
+            poller.kill()
         server.terminate()
         server.wait(30)
     n = len(users)
+    reads = polled["reads"]
     pairs_ok = sum(1 for codes in per_member if sorted(codes) == [201, 409])
     server_reads: list[float] = []
     server_votes: list[float] = []
     for line in access_log.read_text().splitlines():
         parts = line.split()
-        if len(parts) == 4 and parts[3].isdigit():
+        if len(parts) == 4 and parts[3].isdigit() and "/honors/rounds/" in parts[1]:
             (server_reads if parts[1].endswith("/results") else server_votes).append(
                 int(parts[3]) / 1_000_000
             )
     return {
         "members": n,
         "requests": 2 * n,
-        "concurrency": args.concurrency,
+        "concurrency": concurrency,
         "gunicorn_workers": args.workers,
         "gunicorn_threads": args.threads,
+        "cache": args.cache or "each worker's memory",
+        "load_average_before": round_(load_before),
+        "load_average_after": round_(os.getloadavg()[0]),
         "wall_s": round_(wall),
         "votes_per_s": round_(n / wall),
         "server_cpu_s": round_(cpu),
@@ -453,6 +514,8 @@ def _http(ctx: dict[str, Any], users: list[Any], args: argparse.Namespace) -> di
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "members_with_one_201_and_one_409": pairs_ok,
         "live_count_reads": len(reads),
+        "live_count_failed": polled["failed"],
+        "live_count_total_first_last": polled["first_total"] + polled["last_total"],
         "live_count_p50_ms": round_(_pct(reads, 50) * 1000),
         "live_count_p95_ms": round_(_pct(reads, 95) * 1000),
         "live_count_server_p50_ms": round_(_pct(server_reads, 50) * 1000, 1),
@@ -492,7 +555,27 @@ def _count(ctx: dict[str, Any]) -> dict[str, Any]:
         client.get(url)
         walls.append(time.perf_counter() - w)
         cpus.append(time.process_time() - c)
+    held: dict[str, Any] = {}
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # the read while another connection holds SQLite's one write lock, with a token used
+        # for the first time (its last use is recorded, or given up, without waiting)
+        import sqlite3
+
+        _, fresh = token_issue(user=ctx["cadre"])
+        writer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE honors_nomination SET vote_count = vote_count WHERE id < 0")
+        try:
+            w = time.perf_counter()
+            status = client.get(url, headers={"Authorization": f"Bearer {fresh}"}).status_code
+            held = {"status": status, "wall_ms": round_((time.perf_counter() - w) * 1000, 1)}
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
     return {
+        "read_while_writer_holds_sqlite": held,
         "request_wall_p95_ms": round_(_pct(walls, 95) * 1000, 1),
         "request_cpu_p50_ms": round_(statistics.median(cpus) * 1000, 1),
         "request_cpu_p95_ms": round_(_pct(cpus, 95) * 1000, 1),
@@ -517,11 +600,15 @@ def step_vote(args: argparse.Namespace) -> dict[str, Any]:
             "wall_s": ctx["members_wall_s"],
         },
     }
+    levels = [int(c) for c in str(args.concurrency).split(",")]
     service_users = _voters(ctx["union"], args.sample, 0)
-    http_users = _voters(ctx["union"], args.http, args.sample)
-    result["floor"] = _floor(ctx, 0, args.votes - args.sample - args.http)
+    http_users = _voters(ctx["union"], args.http * len(levels), args.sample)
+    result["floor"] = _floor(ctx, 0, args.votes - args.sample - args.http * len(levels))
     result["service"] = _service(ctx, service_users, args.votes)
-    result["http"] = _http(ctx, http_users, args)
+    result["http"] = [
+        _http(ctx, http_users[k * args.http : (k + 1) * args.http], args, c, args.label)
+        for k, c in enumerate(levels)
+    ]
     result["count_at_1m"] = _count(ctx)
     rows = Vote.objects.filter(round=ctx["round"]).count()
     distinct = Vote.objects.filter(round=ctx["round"]).values("member").distinct().count()
@@ -532,9 +619,48 @@ def step_vote(args: argparse.Namespace) -> dict[str, Any]:
         "counters_off": len(selectors.vote_count_drift(ctx["round"])),
         "counted_total": sum(r["votes"] for r in selectors.vote_counts(ctx["round"])),
     }
+    result["check"]["http_members_one_201_one_409"] = all(
+        h["members_with_one_201_and_one_409"] == h["members"] for h in result["http"]
+    )
+    result["check"]["live_count_last_read_equals_rows"] = all(
+        h["live_count_total_first_last"][-1:] == [rows] for h in result["http"][-1:]
+    )
     result["peak_rss_mb"] = _rss_mb()
     result["load_average_after"] = round_(os.getloadavg()[0])
     return result
+
+
+def summary(label: str, result: dict[str, Any]) -> str:
+    """The figures that answer the issue's item, as a table (the JSON above has the rest)."""
+    check = result["check"]
+    lines = [
+        f"{label}: {check['vote_rows']:,} vote rows, {check['distinct_members']:,} distinct "
+        f"members (expected {check['expected']:,}); counters off their rows: "
+        f"{check['counters_off']}; counted total {check['counted_total']:,}; every HTTP member "
+        f"one 201 and one 409: {check['http_members_one_201_one_409']}; the last live count "
+        f"read equals the rows: {check['live_count_last_read_equals_rows']}",
+        "| clients | gunicorn | votes/s | live count client p50 / p95 ms | live count server "
+        "p50 / p95 ms | reads | vote server p50 / p95 ms | server CPU ms per member | load "
+        "before → after | p95 ≤ 100 ms |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for h in result["http"]:
+        lines.append(
+            f"| {h['concurrency']} | {h['gunicorn_workers']} × {h['gunicorn_threads']} | "
+            f"{h['votes_per_s']} | {h['live_count_p50_ms']} / {h['live_count_p95_ms']} | "
+            f"{h['live_count_server_p50_ms']} / {h['live_count_server_p95_ms']} | "
+            f"{h['live_count_reads']} | {h['vote_server_p50_ms']} / {h['vote_server_p95_ms']} | "
+            f"{h['server_cpu_ms_per_vote']} | {h['load_average_before']} → "
+            f"{h['load_average_after']} | {'yes' if h['live_count_p95_ms'] <= 100 else 'NO'} |"
+        )
+    count = result["count_at_1m"]
+    lines.append(
+        f"in process at {check['vote_rows']:,} votes: the results request "
+        f"{count['request_cpu_p50_ms']} / {count['request_cpu_p95_ms']} ms CPU p50 / p95; "
+        "service vote_cast "
+        f"{result['service']['cpu_ms_per_vote']} ms CPU per vote"
+    )
+    return "\n".join(lines)
 
 
 def bench(label: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -542,13 +668,15 @@ def bench(label: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         return {}
     options = ["--votes", str(args.votes), "--sample", str(args.sample), "--http",
                str(args.http), "--workers", str(args.workers), "--threads", str(args.threads),
-               "--concurrency",
-               str(args.concurrency), "--port", str(args.port)]  # fmt: skip
+               "--concurrency", str(args.concurrency), "--port", str(args.port),
+               "--cache", args.cache, "--conn-max-age", str(args.conn_max_age),
+               "--refresh", str(args.refresh), "--label", label]  # fmt: skip
     env = child_env(label, work / "vote", field_key=FIELD_KEY, postgres=args.postgres)
     env["GONGHUI_LOGIN_ADDRESS_FAILURES"] = "100000"
     result = run_step(__file__, "vote", env, options)
     print(f"--- {label} ---")
     print(json.dumps(result, ensure_ascii=False, indent=1))
+    print(summary(label, result), flush=True)
     return result
 
 
@@ -556,17 +684,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--votes", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=1000)
-    parser.add_argument("--http", type=int, default=2000)
+    parser.add_argument("--http", type=int, default=2000, help="members voting per level")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--concurrency", default="16", help="client threads; a list (16,8,4) runs each in turn"
+    )
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument(
+        "--cache", default="redis://127.0.0.1:6379/0", help="GONGHUI_CACHE_URL of the server"
+    )
+    parser.add_argument("--conn-max-age", type=int, default=60)
+    parser.add_argument("--refresh", type=float, default=1.0, help="live count refresh, s")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/bench_honors")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--only-postgres", action="store_true")
     parser.add_argument("--child", default="")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--poll-url", default="")
+    parser.add_argument("--poll-token", default="")
+    parser.add_argument("--stop-file", default="")
     args = parser.parse_args()
-    run(args, {"vote": step_vote}, bench, name="honors")
+    run(args, {"vote": step_vote, "poll": step_poll}, bench, name="honors")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ Variables (the contract of PRODUCT.md, extended, never renamed):
   ``GONGHUI_UPLOAD_INLINE_KB`` (2048),
   ``GONGHUI_UPLOAD_RETENTION_HOURS`` (24), ``GONGHUI_RESULT_RETENTION_DAYS`` (7),
   ``GONGHUI_HOTLINE_ATTACHMENT_DAYS`` (1830: a work order's attachments).
+- ``GONGHUI_CACHE_URL`` (``redis://…``; default each process's memory),
+  ``GONGHUI_CACHE_PREFIX`` (``gonghui``), ``GONGHUI_DB_CONN_MAX_AGE`` (0),
+  ``GONGHUI_RESULTS_REFRESH_SECONDS`` (1).
 """
 
 from __future__ import annotations
@@ -205,7 +208,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         _env("GONGHUI_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'gonghui.sqlite3'}",
-        conn_max_age=0,
+        # GONGHUI_DB_CONN_MAX_AGE: seconds a web thread keeps its database connection (0: a
+        # new one per request; a deployment under load keeps them, PostgreSQL above all)
+        conn_max_age=_env_int("GONGHUI_DB_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -216,6 +222,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# The cache: throttles' counters and short-lived answers such as a vote's live count. One
+# process's memory by default; GONGHUI_CACHE_URL=redis://host:6379/0 shares it between the
+# web processes (pip install '.[deploy]' brings the client).
+_cache_url = _env("GONGHUI_CACHE_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            # several deployments (or a test run beside one) sharing a Redis keep apart
+            "KEY_PREFIX": _env("GONGHUI_CACHE_PREFIX", "gonghui"),
+        }
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 _test_db = _env("GONGHUI_TEST_DATABASE_URL")
 if _test_db:
     DATABASES["default"] = dj_database_url.parse(_test_db)
@@ -406,6 +428,11 @@ LOGGING = {
 # Hotline and other modules' deadlines read their defaults from here; each is overridable
 # per category in the database where the module says so.
 GONGHUI_API_TOKEN_DAYS = _env_int("GONGHUI_API_TOKEN_DAYS", 90)
+
+# Honours: the live count of a vote is read off the candidates' counters at most once in this
+# many seconds (per cache: per process, or once for all with GONGHUI_CACHE_URL) and is never
+# older than that; 0 reads the counters on every request.
+GONGHUI_RESULTS_REFRESH_SECONDS = float(_env("GONGHUI_RESULTS_REFRESH_SECONDS") or 1)
 
 # Member registry (issue 10): full ID or mobile look-ups per user and window (each audited;
 # past the limit 429), and the working days after which a transfer request nobody objected

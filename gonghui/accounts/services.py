@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -321,14 +321,34 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 def token_user(raw: str) -> tuple[User, ApiToken] | None:
     """The active user behind a bearer token, or None. Touches ``last_used_at`` at most
     once a minute so that reads do not turn into writes."""
-    token = (
+    found = (
         ApiToken.objects.select_related("user", "user__org")
         .filter(key_hash=hash_token(raw), revoked_at=None, expires_at__gt=timezone.now())
-        .first()
+        .order_by()[:1]  # the hash is unique: no ordering to ask for
     )
+    token = next(iter(found), None)
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _touch(token, now)
     return token.user, token
+
+
+def _touch(token: ApiToken, now: Any) -> None:
+    """Record when a token was last used, without making a read wait for a writer: on
+    SQLite, whose one writer may hold the database for a while, the touch is given up at once
+    when it is busy (a later request records it) instead of waiting out the busy timeout."""
+    touched = ApiToken.objects.filter(pk=token.pk)
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        touched.update(last_used_at=now)
+        return
+    wait_ms = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            touched.update(last_used_at=now)
+        except OperationalError:
+            pass  # the writer holds the database: not worth a wait
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {wait_ms}")

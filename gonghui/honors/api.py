@@ -536,12 +536,14 @@ def nomination_new(request: HttpRequest, round_id: int, payload: NominationIn) -
 
 @router.get("/rounds/{round_id}/results", response=list[ResultRow], summary="网络投票计票")
 def round_results(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
-    """Counted from the vote rows. Members see it only where the round publishes it live."""
+    """Votes per candidate, read off the candidates' counters (kept equal to the vote rows) at
+    most once a second (``GONGHUI_RESULTS_REFRESH_SECONDS``) and never older than that.
+    Members see it only where the round publishes it live."""
     user: Any = request.user
     round = selectors.access_round(user, round_id)
     if not selectors.results_visible(user, round):
         raise Forbidden(_("投票结果将在投票结束后公布"))
-    return selectors.vote_counts(round)
+    return selectors.vote_counts_live(round)
 
 
 @router.post("/rounds/{round_id}/votes", response={201: VoteOut}, summary="网络投票（会员）")
@@ -549,9 +551,14 @@ def vote(request: HttpRequest, round_id: int, payload: VoteIn) -> Status[Any]:
     user: Any = request.user
     if not role_can(user.role, "honors.vote"):
         raise Forbidden(_("只有会员可以投票"))
-    round = selectors.access_round(user, round_id)
+    member = selectors.member_of(user)  # once: the round's scope and the vote both need it
+    round = selectors.access_round(user, round_id, member=member)
     cast = services.vote_cast(
-        actor=user, round=round, nomination_id=payload.nomination, address=client_address(request)
+        actor=user,
+        round=round,
+        nomination_id=payload.nomination,
+        address=client_address(request),
+        member=member,
     )
     return Status(201, cast)
 

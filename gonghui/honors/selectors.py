@@ -10,10 +10,13 @@ unions above their own, and their own honours. Missing and forbidden answer the 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from gonghui.core.errors import NotFound
@@ -50,15 +53,29 @@ def member_of(user: Any) -> Any:
 
     if getattr(user, "role", None) != Role.MEMBER:
         return None
-    return Member.objects.filter(user=user, status=Status.ACTIVE).select_related("org").first()
+    # what a vote and the round's scope need: the record's id and its org's path (not the
+    # whole record, whose ID number would be decrypted on every vote)
+    found = (
+        Member.objects.filter(user=user, status=Status.ACTIVE)
+        .select_related("org")
+        .only("id", "org", "org__path")
+        .order_by()[:1]
+    )
+    return next(iter(found), None)
 
 
-def rounds_visible_to(user: Any) -> QuerySet[Round]:
+_LOOK_UP = object()
+
+
+def rounds_visible_to(user: Any, *, member: Any = _LOOK_UP) -> QuerySet[Round]:
+    """The rounds ``user`` may see. A member sees the voting rounds of their org and the orgs
+    above it; ``member`` is their record when the caller already has it (``member_of``)."""
     qs = Round.objects.select_related("award", "org")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if user.role == Role.MEMBER:
-        member = member_of(user)
+        if member is _LOOK_UP:
+            member = member_of(user)
         if member is None:
             return qs.none()
         return qs.filter(
@@ -69,9 +86,9 @@ def rounds_visible_to(user: Any) -> QuerySet[Round]:
     return qs.filter(Q(org__in=subtree_org_ids(user.org)) | Q(org__in=ancestor_ids(user.org)))
 
 
-def access_round(user: Any, pk: Any) -> Round:
+def access_round(user: Any, pk: Any, *, member: Any = _LOOK_UP) -> Round:
     try:
-        return rounds_visible_to(user).get(pk=pk)
+        return rounds_visible_to(user, member=member).get(pk=pk)
     except (Round.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound() from exc
 
@@ -152,6 +169,30 @@ def vote_counts(round: Round) -> list[dict[str, Any]]:
     ]
     out.sort(key=lambda r: (-r["votes"], r["id"]))
     return out
+
+
+def results_key(round: Round) -> str:
+    return f"gonghui:honors:results:{round.pk}"
+
+
+def vote_counts_live(round: Round, *, clock: float | None = None) -> list[dict[str, Any]]:
+    """The live count as the results API serves it: ``vote_counts`` kept in the cache and read
+    again from the counters (the truth) once the copy is ``GONGHUI_RESULTS_REFRESH_SECONDS``
+    old — at most once in that time per cache, however many read it, and never older than
+    that: the copy holds the time just before its counters were read, and an older one is not
+    served whatever the cache's own expiry does. Callers check the reader's scope first."""
+    interval = settings.GONGHUI_RESULTS_REFRESH_SECONDS
+    if interval <= 0:
+        return vote_counts(round)
+    now = time.time() if clock is None else clock
+    key = results_key(round)
+    hit = cache.get(key)
+    if hit is not None and 0 <= now - hit[0] < interval:
+        rows: list[dict[str, Any]] = hit[1]
+        return rows
+    rows = vote_counts(round)
+    cache.set(key, (now, rows), timeout=interval)
+    return rows
 
 
 def vote_count_drift(round: Round) -> dict[int, tuple[int, int]]:
