@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -435,7 +435,7 @@ def size_book(
     with transaction.atomic():
         now = timezone.now()
         stamp = bulk.db_literal(now)
-        trail: list[tuple[Any, Any, str, dict[str, Any], str]] = []
+        made: dict[tuple[int, int], int] = {}
         if new:
             defaults = bulk.column_defaults(EnterpriseSize, _SIZE_COLUMNS)
             tail = (*defaults.values(),)
@@ -449,7 +449,6 @@ def size_book(
                 ),
             )  # fmt: skip
             # their ids, by the unique (enterprise, year): exact whoever else writes meanwhile
-            made: dict[tuple[int, int], int] = {}
             for year in sorted({year for _e, _c, year, _v in new}):
                 of_year = sorted(eid for eid, _c, y, _v in new if y == year)
                 for start in range(0, len(of_year), LOOKUP_CHUNK):
@@ -461,11 +460,7 @@ def size_book(
                         .values_list("enterprise_id", "id")
                     ):
                         made[(eid, year)] = pk
-            for eid, cid, year, v in new:
-                after = _size_snapshot(
-                    eid, below[cid], year, tuple(getattr(v, f) for f in _SIZE_FIGURES), by.pk
-                )
-                trail.append((made[(eid, year)], cid, f"{eid} {year}", audit.diff({}, after), name))
+        county_codes = below
         if changed:
             _size_update(
                 [
@@ -477,13 +472,21 @@ def size_book(
             # a year recorded under another county (the enterprise has moved since): its code
             moved = {known[1] for *_x, known in changed} - set(below)
             county_codes = below | dict(Org.objects.filter(id__in=moved).values_list("id", "code"))
+
+        def trail() -> Iterator[tuple[Any, Any, str, dict[str, Any], str]]:
+            """Each year's audit row, made as it is written (a list of 200,000 diffs would
+            hold a gigabyte)."""
+            for eid, cid, year, v in new:
+                figures = tuple(getattr(v, f) for f in _SIZE_FIGURES)
+                after = _size_snapshot(eid, below[cid], year, figures, by.pk)
+                yield made[(eid, year)], cid, f"{eid} {year}", audit.diff({}, after), name
             for eid, cid, year, v, known in changed:
                 before = _size_snapshot(eid, county_codes[known[1]], year, known[2:-1], known[-1])
-                after = _size_snapshot(
-                    eid, below[cid], year, tuple(getattr(v, f) for f in _SIZE_FIGURES), by.pk
-                )
-                trail.append((known[0], cid, f"{eid} {year}", audit.diff(before, after), name))
-        audit.record_rows(actor=by, action="funds.size", object_type="fund_size", items=trail)
+                figures = tuple(getattr(v, f) for f in _SIZE_FIGURES)
+                after = _size_snapshot(eid, below[cid], year, figures, by.pk)
+                yield known[0], cid, f"{eid} {year}", audit.diff(before, after), name
+
+        audit.record_rows(actor=by, action="funds.size", object_type="fund_size", items=trail())
         record = SizeImport.objects.create(
             county=county,
             file_name=name,
