@@ -24,6 +24,10 @@ Measured, each step in its own process (so its peak memory is its own), on one d
    ``assess`` one enterprise at a time (what answering each application costs), measured on
    ``--sample`` enterprises and extrapolated.
 
+5. **sizes**: the enterprises' size-class sheet (``funds.sizesheet.size_import``) for every
+   enterprise: a new year (every row inserted), then the same year with one row in five
+   changed (updated), 0.5 % of the rows bad.
+
 Printed: wall and CPU seconds (the measuring process's: all of SQLite's work, the client
 side of PostgreSQL's), peak RSS, rows booked / rejected / unchanged, lines per CPU second.
 
@@ -51,6 +55,8 @@ import common  # benchmarks/common.py: run as a script, its folder is on sys.pat
 ROOT = Path(__file__).resolve().parent.parent
 FIELD_KEY = "ZnVuZHMtYmVuY2htYXJrLWtleS0zMi1ieXRlcyEhISE="  # 32 bytes, base64: benchmark only
 BAD_SHARE = 0.005
+SIZE_HEADER = ["统一社会信用代码", "单位名称", "数据年度", "行业代码", "从业人员",
+               "营业收入（万元）", "资产总额（万元）", "金融类关联", "属于企业集团"]  # fmt: skip
 
 
 def _django() -> None:
@@ -171,6 +177,21 @@ def step_setup(args: argparse.Namespace) -> dict[str, Any]:
                     which = rng.randrange(3)
                     row[(0, 2, 4)[which]] = ("91X", "2020年13月", "-5")[which]
                 out.writerow(row)
+    # the size sheets: every enterprise's 2020 figures (a new year: inserted), then the same
+    # sheet with one row in five changed (those updated, the rest unchanged)
+    for path, changed in ((_size_path(args.work, 0), 0.0), (_size_path(args.work, 1), 0.2)):
+        pick = random.Random(16)
+        with path.open("w", newline="", encoding="utf-8-sig") as f:
+            out = csv.writer(f)
+            out.writerow(SIZE_HEADER)
+            for n, (uscc, name, _cid, _union) in enumerate(plan):
+                employees = 5 + n % 400 + (1 if pick.random() < changed else 0)
+                row = [uscc, name, "2020", "C13", str(employees), str(50 + n % 5000), "0", "无",
+                       "否"]  # fmt: skip
+                if pick.random() < BAD_SHARE:
+                    which = pick.randrange(3)
+                    row[(0, 4, 5)[which]] = ("91X", "-3", "很多")[which]
+                out.writerow(row)
     return {
         "setup_s": round(time.perf_counter() - started, 1),
         "enterprises": Enterprise.objects.count(),
@@ -178,6 +199,37 @@ def step_setup(args: argparse.Namespace) -> dict[str, Any]:
         "lines_in_sheets": args.enterprises * args.months,
         "bad_rows": bad,
     }
+
+
+def _size_path(work: Path, n: int) -> Path:
+    return work / f"规模数据-2020-{n}.csv"
+
+
+def step_sizes(args: argparse.Namespace) -> dict[str, Any]:
+    """The size-class sheet of every enterprise (``sizesheet.size_import``, what the page
+    runs): first a new year (every row inserted), then the same year with one row in five
+    changed (updated in one statement, the rest unchanged)."""
+    _django()
+    from django.core.files import File
+
+    from gonghui.funds import sizesheet
+    from gonghui.orgs.models import Org
+
+    user, city = _cadre(), Org.objects.get(code="371700")
+    out: dict[str, Any] = {}
+    for n, label in ((0, "new"), (1, "changed")):
+        path = _size_path(args.work, n)
+        cpu, wall = time.process_time(), time.perf_counter()
+        with path.open("rb") as f:
+            record = sizesheet.size_import(county=city, upload=File(f, name=path.name), by=user)
+        out[label] = {
+            "seconds": round(time.perf_counter() - wall, 1),
+            "cpu": round(time.process_time() - cpu, 1),
+            "rows": record.rows, "saved": record.saved, "unchanged": record.unchanged,
+            "rejected": record.rejected,
+        }  # fmt: skip
+    out["rss_mb"] = _rss_mb()
+    return out
 
 
 def step_floor(args: argparse.Namespace) -> dict[str, Any]:
@@ -299,6 +351,7 @@ STEPS = {
     "import": step_import,
     "reimport": step_reimport,
     "round": step_round,
+    "sizes": step_sizes,
 }
 
 
@@ -353,6 +406,11 @@ def main() -> None:
             f"  re-import one month {re['seconds']:.1f} s  CPU {re['cpu']:.1f} s  "
             f"unchanged {re['unchanged']:,} booked {re['booked']}  peak {re['rss_mb']} MB"
         )
+        per = imp["cpu_per_month"]
+        print(
+            f"  CPU a month: first {per[0]:.1f} s, last {per[-1]:.1f} s "
+            f"(min {min(per):.1f}, max {max(per):.1f}): {per}"
+        )
         rd = r["round"]
         print(
             f"  round   {rd['seconds']:>8.1f} s  CPU {rd['cpu']:>7.1f} s  {rd['enterprises']:,} "
@@ -363,6 +421,15 @@ def main() -> None:
             f"{rd['baseline_seconds_all']:.1f} s (CPU {rd['baseline_cpu_all']:.1f} s); "
             f"mismatches {rd['baseline_mismatches']}"
         )
+        sz = r["sizes"]
+        for label in ("new", "changed"):
+            x = sz[label]
+            print(
+                f"  size sheet ({label}) {x['seconds']:.1f} s  CPU {x['cpu']:.1f} s  "
+                f"{x['rows']:,} rows: saved {x['saved']:,}, unchanged {x['unchanged']:,}, "
+                f"rejected {x['rejected']:,}"
+            )
+        print(f"  size sheets: peak {sz['rss_mb']} MB")
 
 
 if __name__ == "__main__":

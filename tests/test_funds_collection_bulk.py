@@ -240,3 +240,57 @@ def test_a_failure_after_the_lines_are_written_leaves_nothing(
             by=people.cadre_a,
         )
     assert not FeeLine.objects.exists() and not CollectionImport.objects.exists()
+
+
+def test_a_month_imported_again_books_nothing_twice(tree: Any, people: Any) -> None:
+    """The same month's sheet as a file, imported again after one of its lines was reversed
+    and booked anew: every line is found booked alike, the ledger holds the same lines."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    made = [enterprise(tree, people, n, union=n % 3 != 0) for n in range(1, 8)]
+    lines = ["统一社会信用代码,纳税人名称,所属期,工资总额,实缴金额"] + [
+        f"{e.uscc},{e.name},2020-03,{10000 * n}.00,{200 * n}.00"
+        for n, e in enumerate(made, start=1)
+    ]
+    content = ("\n".join(lines) + "\n").encode("utf-8-sig")
+
+    def sheet() -> Any:
+        return SimpleUploadedFile("征收数据-2020-03.csv", content)
+
+    first = services.collection_import(county=tree.county_a, upload=sheet(), by=people.cadre_a)
+    assert (first.booked, first.unchanged, first.rejected) == (7, 0, 0)
+    line = FeeLine.objects.get(enterprise=made[0], period=date(2020, 3, 1))
+    services.line_reverse(line=line, reason="税务更正", by=people.cadre_a)
+    rebooked = services.collection_import(county=tree.county_a, upload=sheet(), by=people.cadre_a)
+    assert (rebooked.booked, rebooked.unchanged) == (1, 6)
+    ledger = sorted(FeeLine.objects.values_list("id", "enterprise_id", "kind", "paid"))
+    again = services.collection_import(county=tree.county_a, upload=sheet(), by=people.cadre_a)
+    assert (again.booked, again.unchanged, again.rejected) == (0, 7, 0)
+    assert sorted(FeeLine.objects.values_list("id", "enterprise_id", "kind", "paid")) == ledger
+    assert len(ledger) == 9  # seven lines, a reversal and the month booked anew
+
+
+def test_the_already_booked_lookup_seeks_the_ledger_key(tree: Any, people: Any) -> None:
+    """The lookup reads the sheet's months of the sheet's enterprises through ``fee_line_key``
+    and no other way in: SQLite took ``reversal_of IS NULL`` to the unique index on the
+    reversals and read the whole ledger once per chunk (each month slower than the last)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a = enterprise(tree, people, 1)
+    services.collection_book(
+        county=tree.county_a,
+        rows=[{"row": 2, "uscc": a.uscc, "period": "2020-01", "payroll": 1000, "paid": 20}],
+        by=people.cadre_a,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = services._booked_months([a.pk], {date(2020, 1, 1)})
+    assert list(found) == [(a.pk, date(2020, 1, 1), "fee")]
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL's planner has statistics; the lookup is the same query
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert any("USING INDEX fee_line_key (enterprise_id=? AND period=?)" in p for p in plan), plan
+    assert not any("(reversal_of_id=?)" in p and "LEFT-JOIN" not in p for p in plan), plan

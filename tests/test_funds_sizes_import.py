@@ -15,6 +15,7 @@ import python_calamine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from gonghui.core import audit
 from gonghui.core.models import AuditEntry
 from gonghui.funds import services, sizesheet
 from gonghui.funds.models import EnterpriseSize, FeeLine, SizeImport
@@ -142,26 +143,84 @@ def test_a_changed_year_is_updated_with_its_before_and_after(tree: Any, people: 
 
 
 def test_nothing_is_half_written(tree: Any, people: Any, monkeypatch: Any) -> None:
+    """A failure after the new years are inserted, the changed one updated and their audit
+    rows written (the import's own audit row fails) leaves the sizes as they were."""
     a = enterprise(tree, people, 1)
     b = enterprise(tree, people, 2)
+    services.size_record(
+        enterprise=a, year=2019, industry_code="C13", employees=19, revenue=300, assets=100,
+        by=people.cadre_a,
+    )  # fmt: skip
     rows = [
-        [a.uscc, a.name, 2019, "C13", 19, 300, 100, "", ""],
-        [b.uscc, b.name, 2019, "C13", 19, 300, 100, "", ""],
+        [a.uscc, a.name, 2019, "C13", 25, 300, 100, "", ""],  # changed
+        [b.uscc, b.name, 2019, "C13", 19, 300, 100, "", ""],  # new
     ]
-    calls = {"n": 0}
-    real = services._size_save
+    audits = AuditEntry.objects.count()
 
-    def fail_on_second(*args: Any, **kwargs: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("the disk is full")
-        return real(*args, **kwargs)
+    def audit_fails(*args: Any, **kwargs: Any) -> None:
+        assert EnterpriseSize.objects.get(enterprise=a).employees == 25  # written by now
+        raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(services, "_size_save", fail_on_second)
+    monkeypatch.setattr(services, "_record", audit_fails)
     with pytest.raises(RuntimeError):
         sizesheet.size_import(county=tree.county_a, upload=sheet(rows), by=people.cadre_a)
-    assert calls["n"] == 2
-    assert EnterpriseSize.objects.count() == 0 and SizeImport.objects.count() == 0
+    assert list(EnterpriseSize.objects.values_list("enterprise_id", "employees")) == [(a.pk, 19)]
+    assert SizeImport.objects.count() == 0 and AuditEntry.objects.count() == audits
+
+
+def test_the_set_based_import_writes_and_audits_as_size_record(
+    tree: Any, people: Any, monkeypatch: Any, django_assert_max_num_queries: Any
+) -> None:
+    """New years inserted, changed ones updated in one statement, unchanged ones left: the
+    rows and their ``funds.size`` audit rows are what ``size_record`` would write (the audit
+    snapshot before and after, a digest that verifies), looked up in chunks, in a number of
+    queries that does not grow with the sheet."""
+    from gonghui.core.auditchain import row_digest
+
+    monkeypatch.setattr(services, "LOOKUP_CHUNK", 3)
+    made = [enterprise(tree, people, n) for n in range(1, 11)]
+    for e in made[:4]:  # 2019 recorded for four by another cadre: two change, two stay
+        services.size_record(
+            enterprise=e, year=2019, industry_code="C13", employees=19, revenue=300,
+            assets=100, by=people.admin,
+        )  # fmt: skip
+    before = {s.pk: audit.snapshot(s) for s in EnterpriseSize.objects.all()}
+    rows = [
+        [e.uscc, e.name, 2019, "C13", 19, 300, 100, "", ""]
+        if i in (2, 3)
+        else [e.uscc, e.name, 2019, "C13", 40 + i, 300, "100.5", "", ""]
+        for i, e in enumerate(made)
+    ] + [[made[0].uscc, made[0].name, 2018, "F52", 3, 3, 3, "保险公司的子公司", "是"]]
+    audits = AuditEntry.objects.count()
+    with django_assert_max_num_queries(30):
+        record = sizesheet.size_import(county=tree.county_a, upload=sheet(rows), by=people.cadre_a)
+    assert (record.rows, record.saved, record.unchanged, record.rejected) == (11, 9, 2, 0)
+    entries = list(AuditEntry.objects.filter(action="funds.size", actor=people.cadre_a))
+    assert len(entries) == 9 and AuditEntry.objects.count() == audits + 10
+    for entry in entries:
+        row = EnterpriseSize.objects.get(pk=int(entry.object_id))
+        assert entry.changes == audit.diff(before.get(row.pk, {}), audit.snapshot(row))
+        assert (entry.object_org_id, entry.object_repr, entry.note) == (
+            tree.county_a.pk, str(row), "规模数据.xlsx",
+        )  # fmt: skip
+        assert entry.digest == row_digest(entry)
+    two = EnterpriseSize.objects.get(enterprise=made[0], year=2019)
+    assert (two.employees, two.assets, two.recorded_by_id) == (
+        40,
+        Decimal("100.50"),
+        people.cadre_a.pk,
+    )
+    kept = EnterpriseSize.objects.get(enterprise=made[2], year=2019)
+    assert (kept.assets, kept.recorded_by_id) == (Decimal("100.00"), people.admin.pk)
+    old = EnterpriseSize.objects.get(enterprise=made[0], year=2018)
+    assert (old.industry_code, old.financial_tie, old.group_member) == ("F52", "insurer", True)
+    assert old.size_class and old.size_reason
+
+    # the same sheet again: nothing written, no audit row but the import's
+    again = sizesheet.size_import(county=tree.county_a, upload=sheet(rows), by=people.cadre_a)
+    assert (again.saved, again.unchanged, again.rejected) == (0, 11, 0)
+    assert AuditEntry.objects.count() == audits + 11
+    assert EnterpriseSize.objects.count() == 11
 
 
 def test_an_unusable_sheet_is_refused_naming_the_columns(

@@ -126,6 +126,63 @@ def record(
     )
 
 
+def record_rows(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    items: Iterable[tuple[Any, Any, str, dict[str, Any], str]],
+) -> int:
+    """``record`` for many objects at once, set-based: one audit row per item
+    ``(object_id, object_org_id, object_repr, changes, note)``, all by ``actor`` at the same
+    moment, each with its digest (``core.auditchain``), written with ``core.bulk.insert_rows``.
+    ``changes`` must be plain JSON already (``snapshot`` and ``diff`` give that). Call it inside
+    the service's transaction; returns the rows written."""
+    import hashlib
+    import json
+
+    from . import bulk
+    from .auditchain import canonical
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_rows must run inside the service's transaction")
+    is_user = getattr(actor, "is_authenticated", False)
+    at = timezone.now()
+    head = {
+        "at": at,
+        "actor_id": actor.pk if is_user else None,
+        "actor_name": (actor.get_username() if is_user else str(actor or "system"))[:150],
+        "org_id": getattr(actor, "org_id", None) if is_user else None,
+        "action": action,
+        "object_type": object_type,
+        "ip": request_ip.get(),
+    }
+    columns = [*head, "object_org_id", "object_id", "object_repr", "changes", "note", "digest"]
+    defaults = bulk.column_defaults(AuditEntry, columns)
+    fixed = [*head.values()]
+    fixed[0] = bulk.db_literal(at)
+    tail = (*defaults.values(),)
+    written = 0
+
+    def rows() -> Any:
+        nonlocal written
+        for object_id, object_org_id, object_repr, changes, note in items:
+            entry = head | {
+                "object_org_id": object_org_id,
+                "object_id": str(object_id)[:64],
+                "object_repr": object_repr[:200],
+                "changes": changes or {},
+                "note": note[:500],
+            }
+            digest = hashlib.sha256(canonical(entry)).hexdigest()
+            written += 1
+            yield (*fixed, object_org_id, entry["object_id"], entry["object_repr"],
+                   json.dumps(entry["changes"]), entry["note"], digest, *tail)  # fmt: skip
+
+    bulk.insert_rows(AuditEntry._meta.db_table, [*columns, *defaults], rows())
+    return written
+
+
 # --- the display side: an audit row in the reader's language -------------------------------
 #
 # Modules declare, in their ``audit_labels.py`` (discovered at start-up like ``metrics.py``),
