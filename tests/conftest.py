@@ -15,19 +15,42 @@ People (password ``Passw0rd-test`` for all):
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 from gonghui.accounts.models import User
 from gonghui.orgs.models import Org
 from gonghui.orgs.services import org_insert
 
 PASSWORD = "Passw0rd-test"
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The browser tests' live server on SQLite: its threads share the test's one in-memory
+    connection, which two requests at once (a page and its picker's fetch) break — "cannot
+    open savepoint - SQL statements in progress", a 400 at random. Connections are still
+    accepted in parallel (keep-alive does not block), but the application answers one
+    request at a time, as one connection can."""
+
+    def set_app(self, application: Any) -> None:
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: Any, start_response: Any) -> Any:
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 
 @dataclass

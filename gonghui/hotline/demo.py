@@ -730,9 +730,11 @@ def _in_every_state(gen: Generator, today: date, now: datetime) -> list[Plan]:
         plan.external_no = f"SD12351-{today.year}-9{today.month:02d}{i:03d}"
         if plan.received_at > now:  # received later today: an order received earlier
             plan = gen.timed(plan, cal.back(gen.cal_day(plan.received_at), 1))
-    # and a call half an hour ago, answered during the call: today has its order
+    # and a call half an hour ago (or at midnight, just after it), answered during the call:
+    # today has its order
     call = gen.received_plan(today, spot=True)
-    call.received_at = now - timedelta(minutes=30)
+    midnight = datetime.combine(today, time(0, 0), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    call.received_at = max(now - timedelta(minutes=30), midnight)
     call.external_no = f"SD12351-{today.year}-9{today.month:02d}{len(plans) + 1:03d}"
     return [p for p in plans if p.received_at <= now] + [call]
 
