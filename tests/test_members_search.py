@@ -216,3 +216,27 @@ def test_a_pinyin_prefix_matching_many_lists_them_alone(
     monkeypatch.setattr(selectors, "_PINYIN_ALONE", 2)
     assert names(member_search(people.admin, "an")) == ["安娜", "安宁"]
     assert names(member_search(people.admin, "aon")) == ["敖宁"]
+
+
+def test_the_city_s_search_reads_no_scope_but_a_second_tree_brings_it_back(
+    people: People, tree: Tree, roster: dict[str, Member]
+) -> None:
+    """The whole tree needs no scope condition (PostgreSQL then walks the search index
+    alone); once a second root exists, the city's search is its own subtree again."""
+    from gonghui.orgs.services import org_insert
+
+    from .conftest import make_user
+
+    assert names(member_search(people.admin, "w")) == ["王丽", "王强"]
+    other = org_insert(code="371800", parent=None, name="另一市总工会", kind="city")
+    outsider = make_user("other_admin", "admin", other)
+    union = org_insert(code="G-X-0001", parent=other, name="丙公司工会", kind="grassroots")
+    member_create(
+        actor=outsider, org=union,
+        data={"name": "王五", "id_number": cid("37180019900101777"), "joined_on": "2020-01-01"},
+    )  # fmt: skip
+    assert names(member_search(people.admin, "w")) == ["王丽", "王强"]
+    assert names(member_search(people.admin, "")) == ["张伟", "王丽", "王强", "李红"]
+    assert names(member_search(outsider, "w")) == ["王五"]
+    assert names(member_search(people.cadre_a, "w", org=tree.county_a)) == ["王丽", "王强"]
+    assert names(member_search(people.cadre_a, "w", org=other)) == []

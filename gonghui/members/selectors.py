@@ -23,7 +23,7 @@ from gonghui.core.fields import blind_index_for
 from gonghui.core.identifiers import normalise
 from gonghui.core.masking import mask_name
 from gonghui.core.roles import Role, can
-from gonghui.core.scope import access, subtree_org_ids
+from gonghui.core.scope import access, spans_whole_tree, subtree_org_id_list, subtree_org_ids
 from gonghui.orgs.models import Org
 
 from .models import (
@@ -80,9 +80,14 @@ def _search_base(user: Any, org: Org | None) -> QuerySet[Member]:
         return Member.objects.none()
     qs = Member.objects.select_related("org")
     if connection.vendor != "sqlite":
-        # PostgreSQL keeps statistics and picks the org index for a small scope itself.
-        qs = qs.filter(org__in=subtree_org_ids(user.org))
-        return qs.filter(org__in=subtree_org_ids(org)) if org is not None else qs
+        # PostgreSQL keeps statistics and picks the org index for a small scope itself, given
+        # the subtree's ids; the whole tree (the city) needs no condition at all — as a
+        # semi-join over a million members it was planned before the search index's range
+        # and sorted (two typed letters: 400 ms at p95 instead of 60).
+        for within in (user.org, org):
+            if within is not None and not spans_whole_tree(within):
+                qs = qs.filter(org__in=subtree_org_id_list(within))
+        return qs
     # (the Django plugin for mypy does not see names made by alias())
     qs = qs.alias(scope_org=F("org_id") + 0)
     qs = qs.filter(scope_org__in=subtree_org_ids(user.org))  # type: ignore[misc]
