@@ -75,3 +75,18 @@ def open_round(
                 actor=people.city_cadre, round=round, org=county, places=places // 2
             )
     return services.round_step(actor=people.city_cadre, round=round, step="open")
+
+
+def selected_round(people: Any, tree: Any, n: int = 2, **extra: Any) -> tuple[Round, list[Any]]:
+    """A round closed for nominations with ``n`` selected candidates of grassroots A."""
+    round = open_round(people, tree, **extra)
+    noms = []
+    for i in range(n):
+        nom = services.nomination_create(
+            actor=people.clerk_a,
+            round=round,
+            member=person(people, tree.union_a, f"候选{i}", 10 + i),
+        )
+        noms.append(services.nomination_select(actor=people.cadre_a, nomination=nom))
+    services.round_step(actor=people.city_cadre, round=round, step="close")
+    return round, noms

@@ -25,7 +25,7 @@ from gonghui.honors.models import (
     Vote,
 )
 
-from .honors_helpers import firm, open_round, person
+from .honors_helpers import firm, open_round, person, selected_round
 
 pytestmark = pytest.mark.django_db
 
@@ -183,18 +183,7 @@ def test_a_negative_vetting_answer_stops_the_nominee_with_the_reason(
 # --- notice and naming ----------------------------------------------------------------------------
 
 
-def _selected(people: Any, tree: Any, n: int = 2, **extra: Any) -> tuple[Any, list[Nomination]]:
-    round = open_round(people, tree, **extra)
-    noms = []
-    for i in range(n):
-        nom = services.nomination_create(
-            actor=people.clerk_a,
-            round=round,
-            member=person(people, tree.union_a, f"候选{i}", 10 + i),
-        )
-        noms.append(services.nomination_select(actor=people.cadre_a, nomination=nom))
-    services.round_step(actor=people.city_cadre, round=round, step="close")
-    return round, noms
+_selected = selected_round
 
 
 def test_an_objection_blocks_naming_until_it_is_resolved(people: Any, tree: Any) -> None:

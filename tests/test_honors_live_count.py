@@ -16,22 +16,13 @@ from gonghui.honors import selectors, services
 from gonghui.honors.models import Award, Vote
 
 from .conftest import make_user
-from .honors_helpers import open_round, person
+from .honors_helpers import person, selected_round
 
 pytestmark = pytest.mark.django_db
 
 
 def _voting_round(people: Any, tree: Any, n: int = 2) -> tuple[Any, list[Any]]:
-    round = open_round(people, tree, vote_enabled=True, vote_daily_limit=1000)
-    noms = []
-    for i in range(n):
-        nom = services.nomination_create(
-            actor=people.clerk_a,
-            round=round,
-            member=person(people, tree.union_a, f"候选{i}", 10 + i),
-        )
-        noms.append(services.nomination_select(actor=people.cadre_a, nomination=nom))
-    services.round_step(actor=people.city_cadre, round=round, step="close")
+    round, noms = selected_round(people, tree, n, vote_enabled=True, vote_daily_limit=1000)
     return services.round_step(actor=people.city_cadre, round=round, step="vote"), noms
 
 

@@ -58,7 +58,7 @@ def member_of(user: Any) -> Any:
     found = (
         Member.objects.filter(user=user, status=Status.ACTIVE)
         .select_related("org")
-        .only("id", "org", "org__path")
+        .only("id", "user", "org", "org__path")
         .order_by()[:1]
     )
     return next(iter(found), None)

@@ -681,7 +681,7 @@ def vote_cast(
     asked; the address's votes are then counted with it in the same transaction (one indexed
     query for the day and the burst) and a vote past the day's limit takes its row back."""
     now = now or timezone.now()
-    if member is None:
+    if member is None or member.user_id != actor.pk:  # a member given must be the actor's
         member = selectors.member_of(actor)
     if member is None:
         raise Forbidden(_("只有已实名认证的在会会员可以投票"))
