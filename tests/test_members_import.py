@@ -323,20 +323,26 @@ def test_large_load_path_gives_the_same_members_events_and_indexes(
     people: People, tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The path of a first big roster (indexes dropped for the load and built again, the
-    statistics refreshed) on a small file: the same members and join events, every index
-    back, and the members found by search."""
-    from .test_core_bulk import index_definitions
+    join events' foreign key to the members too on PostgreSQL, the statistics refreshed) on
+    a small file: the same members and join events, every index and key back, and the
+    members found by search."""
+    from .test_core_bulk import foreign_keys, index_definitions
 
     before = {
         table: index_definitions(table)
         for table in (Member._meta.db_table, MembershipEvent._meta.db_table)
     }
+    keys_before = (
+        foreign_keys(MembershipEvent._meta.db_table) if connection.vendor == "postgresql" else {}
+    )
     monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 1)
     monkeypatch.setattr(importing, "ANALYZE_FROM", 1)
     result = member_import(actor=people.clerk_a, org=tree.union_a, path=three(tmp_path))
     assert (result.created, result.rejected) == (3, 0)
     assert {"rows", "insert", "events", "analyze"} <= set(result.timings)
     assert {table: index_definitions(table) for table in before} == before
+    if keys_before:
+        assert foreign_keys(MembershipEvent._meta.db_table) == keys_before
     assert MembershipEvent.objects.filter(kind="join", org=tree.union_a).count() == 3
     from gonghui.members.selectors import member_search
 

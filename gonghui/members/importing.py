@@ -838,7 +838,9 @@ def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> 
             events_big = big and result.created > bulk.table_count_estimate(MembershipEvent)
             with (
                 result.timed("events"),
-                bulk.deferred_indexes(MembershipEvent._meta.db_table, enabled=events_big),
+                bulk.deferred_indexes(
+                    MembershipEvent._meta.db_table, enabled=events_big, foreign_keys=["member_id"]
+                ),
             ):
                 _join_events(org=org, actor=actor, stamp=now_db, watermark=watermark)
         if plan.updates:
