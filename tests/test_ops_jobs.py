@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from gonghui.core import jobs
 from gonghui.core.errors import Conflict
 from gonghui.core.models import AuditEntry, ImportJob, ImportStatus
+from gonghui.members import importing, tasks
 from gonghui.members.importing import import_job_start
 from gonghui.members.models import Member
 from gonghui.members.tasks import run_member_import
@@ -146,3 +148,42 @@ def test_only_the_jobs_union_may_cancel_or_retry(
         assert login(people.member_a).post(path).status_code in (302, 403, 404)
     assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.PENDING
     assert not AuditEntry.objects.filter(action__startswith="import.").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancel_stops_an_import_writing_as_it_checks(
+    people: Any, tree: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first big roster on PostgreSQL is written as it is checked, inside the import's
+    transaction (``importing._Stream``): its progress is recorded from a connection of its
+    own, so that the page sees it and a cancel pressed meanwhile (committed elsewhere)
+    stops the run at its next progress — and everything it wrote is rolled back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("an import writes as it checks on PostgreSQL only")
+    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 1)
+    monkeypatch.setattr(importing, "CHUNK", 1)
+    monkeypatch.setattr(tasks, "BEAT_EVERY", 0)
+    job = _job(people, tree, tmp_path)
+    seen: list[tuple[int, bool]] = []
+    write = importing._Stream.write
+
+    def write_then_cancel(stream: Any, text: bytes, plain: bool) -> None:
+        write(stream, text, plain)
+
+        def page() -> tuple[int, bool]:
+            shown = ImportJob.objects.get(pk=job.pk)
+            if shown.processed:  # the first chunk's progress is on the page: cancel
+                jobs.job_cancel(job=shown, actor=people.clerk_a)
+            return shown.processed, ImportJob.objects.get(pk=job.pk).cancel_requested
+
+        seen.append(jobs.aside(page))  # the page, meanwhile, from its own connection
+
+    monkeypatch.setattr(importing._Stream, "write", write_then_cancel)
+    outcome = run_member_import(job.pk)
+    assert outcome["status"] == "cancelled"
+    # row 1 written (nothing on the page yet), its progress shown, row 2 written and the
+    # cancel asked for, which its progress saw: no third row
+    assert seen == [(0, False), (1, True)]
+    job.refresh_from_db()
+    assert job.status == ImportStatus.CANCELLED
+    assert Member.objects.count() == 0  # the rows written rolled back with the rest

@@ -6,7 +6,9 @@
 - ``beat`` is the work's own progress call: it records progress only while this attempt still
   holds the job and no cancel was asked for, and raises ``JobCancelled`` otherwise, so a
   cancel or a retry stops an old run at its next progress — before its write transaction,
-  whose rows therefore commit whole or not at all.
+  whose rows therefore commit whole or not at all. A run that writes while it works (a first
+  big roster on PostgreSQL) beats through ``aside``, from a connection of its own: its
+  progress shows at once, and a cancel stops it inside its transaction, which rolls back.
 - ``reap`` (the worker, every minute) marks a running job failed once its heartbeat is older
   than ``GONGHUI_JOB_TIMEOUT_SECONDS``; ``job_cancel`` and ``job_retry`` are the services
   behind the page's and the API's buttons (audited).
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -54,6 +57,20 @@ def claim(job_id: int) -> int | None:
         if not claimed:
             return None
         return int(ImportJob.objects.values_list("attempt", flat=True).get(pk=job_id))
+
+
+def aside(work: Callable[[], Any]) -> Any:
+    """``work()`` on a database connection of its own (a helper thread's), outside the
+    caller's transaction, and its result (or its exception) here."""
+
+    def run() -> Any:
+        try:
+            return work()
+        finally:
+            connection.close()  # the helper thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="job-aside") as pool:
+        return pool.submit(run).result()
 
 
 def _holds(job_id: int, attempt: int) -> Any:

@@ -52,7 +52,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
@@ -520,21 +520,32 @@ class _Existing:
     values: dict[str, str]  # _COMPARED fields as strings, plus "phone_bidx"
 
 
-def _lookup(bidxs: list[str]) -> dict[str, _Existing]:
+def _lookup(bidxs: list[str], below: int | None = None) -> dict[str, _Existing]:
     """The people of a chunk already in the registry, by blind index: one query, no ORM
-    objects (dates come back as text on SQLite, as dates on PostgreSQL)."""
+    objects (dates come back as text on SQLite, as dates on PostgreSQL). ``below``: only
+    members up to this id — the registry before an import that is writing as it checks
+    (``_Stream``), whose own rows are not "already there"."""
     if not bidxs:
         return {}
     qn = connection.ops.quote_name
     fields = ("id_number_bidx", "id", "org_id", "status", "status_since", *_COMPARED, "phone_bidx")
-    marks = ", ".join(["%s"] * len(bidxs))
+    params: list[Any]
+    if bulk.is_postgres():
+        # one array parameter: psycopg splits a query text at its placeholders on every
+        # call, which for 5,000 of them took 40 ms a chunk (8 s of a million-row import)
+        condition, params = "id_number_bidx = ANY(%s)", [list(bidxs)]
+    else:
+        condition, params = f"id_number_bidx IN ({', '.join(['%s'] * len(bidxs))})", list(bidxs)
     sql = (
         f"SELECT {', '.join(qn(f) for f in fields)} FROM {qn(Member._meta.db_table)} "  # noqa: S608 - names from the model's meta, quoted; values are parameters
-        f"WHERE id_number_bidx IN ({marks})"
+        f"WHERE {condition}"
     )
+    if below is not None:
+        sql += " AND id <= %s"
+        params.append(below)
     out: dict[str, _Existing] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, bidxs)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     for row in rows:
         values = {
@@ -560,6 +571,85 @@ class _Plan:
     claimed: dict[int, int] = field(default_factory=dict)
     # a preview: it says nothing of people held by another union (see ``_classify``)
     dry_run: bool = False
+    stream: _Stream | None = None  # a first big roster on PostgreSQL: written as it is checked
+
+    def keep(self, text: bytes, plain: bool) -> None:
+        """Rows to create (a block of ``COPY`` text): written now when the import streams,
+        else spilled for the write stage."""
+        if self.stream is not None:
+            self.stream.write(text, plain)
+            return
+        self.spill.write(_FRAME.pack(len(text), plain))
+        self.spill.write(text)
+
+
+class _Stream:
+    """A first big roster on PostgreSQL, written while it is checked.
+
+    Opened in the import's own transaction (``writing``), before the first chunk: the
+    member table's secondary indexes dropped (``core.bulk.deferred_indexes``, as the write
+    stage does for such a load), the foreign keys checked at the end of each statement
+    instead of all at the end. Each chunk's new members go to ``COPY`` as soon as they are
+    decided, so that PostgreSQL stores them while the workers check the next chunks — the
+    server's work and the client's on two cores at once instead of one after the other.
+    A decided row is final (a later row of the same person is the one rejected), so
+    nothing written has to be taken back; an error or a cancel rolls the whole import back.
+    The people already registered are looked up below ``watermark`` (the largest member
+    id when the import began), never among the rows it wrote itself. Readers of the member
+    table wait from the first chunk on, as they do for the write of such a load."""
+
+    def __init__(self, writing: ExitStack, org: Org) -> None:
+        writing.enter_context(transaction.atomic())
+        self.stamp = timezone.now()
+        self.watermark = _max_id()
+        self.tail = _member_tail(org, self.stamp)
+        self.seconds = 0.0  # in COPY (and its foreign-key checks), for the timings
+        self._indexes = ExitStack()
+        self._indexes.enter_context(bulk.deferred_indexes(Member._meta.db_table, enabled=True))
+        writing.push(self._indexes)  # on an error: closed before the rollback, nothing built
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    def write(self, text: bytes, plain: bool) -> None:
+        started = time.perf_counter()
+        bulk.insert_copy_text(
+            Member._meta.db_table, [*COLUMNS, "status_since"], [(text, plain)], self.tail
+        )
+        self.seconds += time.perf_counter() - started
+
+    def finish(self, result: ImportResult) -> None:
+        """The checks deferred again and the indexes built (timed as the write's "rows")."""
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        self._indexes.close()
+        result.timings["insert"] = round(self.seconds, 3)
+        result.timings["rows"] = round(self.seconds + time.perf_counter() - started, 3)
+
+
+def _member_tail(org: Org, stamp: Any) -> dict[str, Any]:
+    """The columns every new member of this import shares (database form), the model's
+    defaults for those the import does not fill."""
+    now_db = bulk.db_literal(stamp)
+    extra = {
+        "org_id": org.pk,
+        "status": Status.ACTIVE.value,
+        "created_at": now_db,
+        "updated_at": now_db,
+        "import_stamp": now_db,  # the row hash holds while updated_at stays this
+    }
+    return extra | bulk.column_defaults(Member, [*COLUMNS, *extra, "status_since"])
+
+
+def _streams(org: Org, new_rows: int) -> bool:
+    """Whether an import of about ``new_rows`` people not yet answered by their hash writes
+    as it checks (``_Stream``): PostgreSQL, a load for which the write stage would drop the
+    indexes anyway."""
+    return (
+        bulk.is_postgres()
+        and new_rows >= DEFER_INDEXES_FROM
+        and new_rows > bulk.table_count_estimate(Member)
+    )
 
 
 def _label(name: str) -> str:
@@ -582,7 +672,10 @@ def _check(
     progress: Progress | None,
     workers: int | None,
     dry_run: bool = False,
+    writing: ExitStack | None = None,
 ) -> _Plan:
+    """Stage 1. ``writing``: where an import (not a preview) may open its write transaction
+    early, to write a first big roster as it is checked (``_Stream``)."""
     sheet = open_sheet(path, aliases=ALIASES, required=REQUIRED, file_name=file_name)
     result = ImportResult(header=sheet.header, unknown_columns=sheet.unknown)
     present = set(sheet.columns) | {"sex", "birth_date"}  # the ID always gives these two
@@ -609,6 +702,8 @@ def _check(
     cells_of: dict[int, list[list[Any]]] = {}  # a chunk's first row number → its cells
     with result.timed("hashes"):
         held = _held_hashes(org)
+    if writing is not None and _streams(org, estimate - len(held)):
+        plan.stream = _Stream(writing, org)
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     chunks = _chunks(sheet, ctx, held, cells_of)
     pool = None
@@ -624,7 +719,8 @@ def _check(
         for prepared in prepared_chunks:
             _classify(plan, org, prepared, cells_of, seen, compared)
             if progress is not None:
-                progress(result.rows, max(estimate, result.rows), "check")
+                stage = "check" if plan.stream is None else "check-write"
+                progress(result.rows, max(estimate, result.rows), stage)
     finally:
         if pool is not None:
             pool.terminate()
@@ -666,7 +762,10 @@ def _classify(
     result = plan.result
     claimed = plan.claimed
     keys, payloads, warned = prepared.keys, prepared.payloads, prepared.warned
-    existing = _lookup([b for k, b in zip(keys, payloads, strict=True) if type(k) is int])
+    existing = _lookup(
+        [b for k, b in zip(keys, payloads, strict=True) if type(k) is int],
+        below=None if plan.stream is None else plan.stream.watermark,
+    )
     numbers = prepared.numbers
     chunk_cells = cells_of.pop(numbers[0])
     result.rows += len(numbers)
@@ -759,8 +858,7 @@ def _classify(
     else:
         lines = prepared.lines()
         text = b"".join([lines[i] + b"\n" for i in creates])
-    plan.spill.write(_FRAME.pack(len(text), prepared.plain))
-    plan.spill.write(text)
+    plan.keep(text, prepared.plain)
 
 
 def _warn(plan: _Plan, number: int, row: tuple[Any, ...], warnings: tuple[Any, ...]) -> None:
@@ -808,32 +906,33 @@ def _spilled(spill: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
 
 
 def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> None:
+    """Stage 2, in one transaction (the one the stream opened, when the rows were written
+    as they were checked)."""
     result = plan.result
     table = Member._meta.db_table
     now_db = bulk.db_literal(stamp)
-    extra = {
-        "org_id": org.pk,
-        "status": Status.ACTIVE.value,
-        "created_at": now_db,
-        "updated_at": now_db,
-        "import_stamp": now_db,  # the row hash holds while updated_at stays this
-    }
-    defaults = bulk.column_defaults(Member, [*COLUMNS, *extra, "status_since"])
-    big = result.created >= DEFER_INDEXES_FROM and result.created > bulk.table_count_estimate(
-        Member
-    )
     with transaction.atomic():
-        watermark = _max_id()
-        # "rows": the insert (timed alone) and the index rebuild after it
-        with (
-            result.timed("rows"),
-            bulk.deferred_indexes(table, enabled=big),
-            result.timed("insert"),
-            bulk.load_cache(),
-        ):
-            bulk.insert_copy_text(
-                table, [*COLUMNS, "status_since"], _spilled(plan.spill), extra | defaults
+        if plan.stream is not None:
+            watermark, big = plan.stream.watermark, True
+            plan.stream.finish(result)
+        else:
+            watermark = _max_id()
+            big = result.created >= DEFER_INDEXES_FROM and (
+                result.created > bulk.table_count_estimate(Member)
             )
+            # "rows": the insert (timed alone) and the index rebuild after it
+            with (
+                result.timed("rows"),
+                bulk.deferred_indexes(table, enabled=big),
+                result.timed("insert"),
+                bulk.load_cache(),
+            ):
+                bulk.insert_copy_text(
+                    table,
+                    [*COLUMNS, "status_since"],
+                    _spilled(plan.spill),
+                    _member_tail(org, stamp),
+                )
         if result.created:
             events_big = big and result.created > bulk.table_count_estimate(MembershipEvent)
             with (
@@ -980,41 +1079,44 @@ def member_import(
     path = Path(path)
     file_name = file_name or path.name
     started = time.perf_counter()
-    plan = _check(
-        org=org,
-        path=path,
-        file_name=file_name,
-        progress=progress,
-        workers=workers,
-        dry_run=dry_run,
-    )
-    result = plan.result
-    result.timings["check"] = round(time.perf_counter() - started, 3)
-    result.dry_run = dry_run
-    try:
-        _finish_reasons(plan)
-        if errors_path is not None and (result.rejections or result.warnings):
-            write_errors(
-                Path(errors_path), result.header, result.rejections, warnings=result.warnings
-            )
-            result.errors_file = str(errors_path)
-        if not dry_run and (result.created or result.updated):
-            if progress is not None:
-                progress(result.rows, result.rows, "write")
-            with result.timed("write"):
-                _write(actor=actor, org=org, plan=plan, file_name=file_name, stamp=timezone.now())
-            if result.created >= ANALYZE_FROM:
-                with result.timed("analyze"):
-                    bulk.analyze(Member)
-        log.info(
-            "member import into %s: %s, %d unchanged by their hash, seconds %s",
-            org.code,
-            result.as_json(),
-            result.hashed,
-            result.timings,
+    with ExitStack() as writing:  # the write transaction, when a stream opens it early
+        plan = _check(
+            org=org,
+            path=path,
+            file_name=file_name,
+            progress=progress,
+            workers=workers,
+            dry_run=dry_run,
+            writing=None if dry_run else writing,
         )
-    finally:
-        plan.spill.close()
+        result = plan.result
+        result.timings["check"] = round(time.perf_counter() - started, 3)
+        result.dry_run = dry_run
+        try:
+            _finish_reasons(plan)
+            if errors_path is not None and (result.rejections or result.warnings):
+                write_errors(
+                    Path(errors_path), result.header, result.rejections, warnings=result.warnings
+                )
+                result.errors_file = str(errors_path)
+            if not dry_run and (result.created or result.updated):
+                if progress is not None:
+                    progress(result.rows, result.rows, "write")
+                stamp = timezone.now() if plan.stream is None else plan.stream.stamp
+                with result.timed("write"):
+                    _write(actor=actor, org=org, plan=plan, file_name=file_name, stamp=stamp)
+        finally:
+            plan.spill.close()
+    if result.created >= ANALYZE_FROM and not dry_run:
+        with result.timed("analyze"):
+            bulk.analyze(Member)
+    log.info(
+        "member import into %s: %s, %d unchanged by their hash, seconds %s",
+        org.code,
+        result.as_json(),
+        result.hashed,
+        result.timings,
+    )
     return result
 
 
