@@ -13,6 +13,8 @@ path (``members.importing.member_import``, as ``gonghui import-members`` runs it
 ``members.selectors.member_search`` as a city cadre (the widest scope) over names, pinyin,
 initials, ID and phone tails and full numbers. Each step runs in its own process so that its
 peak memory (``ru_maxrss``; the import's worker processes reported beside it) is its own.
+On PostgreSQL each timed step starts on a settled server (``pg_settle``: no autovacuum
+running, a ``CHECKPOINT``) and the floor's database is dropped once measured.
 
 ``--baseline DIR`` measures another source tree of gonghui in the same run, beside this one
 (``git archive main | tar -x -C DIR``): its own database, migrated by its own migrations,
@@ -243,6 +245,37 @@ def run_step(
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def pg_settle(url: str | None) -> None:
+    """Before a timed step on PostgreSQL: wait until no autovacuum worker runs (a million
+    rows just written by the step before — the floor's table, an import's events — are
+    vacuumed in the background on the same two cores), then ``CHECKPOINT``, so that no step
+    inherits the dirty pages and the WAL of the one before. Each step starts on the same
+    quiet server. SQLite (``url`` None): nothing to do."""
+    if not url:
+        return
+    import psycopg
+
+    base = url.rpartition("/")[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            ).fetchone()
+            if not row or not row[0]:
+                break
+            time.sleep(1)
+        conn.execute("CHECKPOINT")
+
+
+def pg_drop(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def pg_recreate(url: str, name: str, template: str | None = None) -> str:
     import psycopg
 
@@ -277,7 +310,11 @@ def bench_database(label: str, args: argparse.Namespace, work: Path) -> dict[str
         floor_url = pg_recreate(url, f"{name}_floor", template=name)
         env_floor = {**env, "GONGHUI_DATA_DIR": str(work / "pg"), "GONGHUI_DATABASE_URL": floor_url}
     print(f"[{label}] floor …", file=sys.stderr, flush=True)
+    pg = None if label == "sqlite" else args.postgres
+    pg_settle(pg)
     floor = run_step("floor", env_floor, args)
+    if pg:
+        pg_drop(env_floor["GONGHUI_DATABASE_URL"])  # its million rows are vacuumed otherwise
     base: dict[str, Any] = {}
     if args.baseline:
         source = str(args.baseline.resolve())
@@ -291,16 +328,21 @@ def bench_database(label: str, args: argparse.Namespace, work: Path) -> dict[str
             env_base = {**env_main, "GONGHUI_DATABASE_URL": base_url}
         run_step("setup", env_base, args, source)
         print(f"[{label}] baseline import …", file=sys.stderr, flush=True)
+        pg_settle(pg)
         base["import"] = run_step("import", env_base, args, source)
         print(f"[{label}] baseline re-import …", file=sys.stderr, flush=True)
+        pg_settle(pg)
         base["reimport"] = run_step("import", env_base, args, source)
         if label == "sqlite":
             shutil.rmtree(base_dir, ignore_errors=True)
     print(f"[{label}] import …", file=sys.stderr, flush=True)
+    pg_settle(pg)
     first = run_step("import", env_main, args)
     print(f"[{label}] re-import …", file=sys.stderr, flush=True)
+    pg_settle(pg)
     again = run_step("import", env_main, args)
     print(f"[{label}] search …", file=sys.stderr, flush=True)
+    pg_settle(pg)
     search = run_step("search", env_main, args)
     if label == "sqlite":
         shutil.rmtree(floor_dir, ignore_errors=True)
