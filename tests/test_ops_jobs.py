@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gonghui.core import jobs
@@ -160,7 +160,7 @@ def test_a_cancel_stops_an_import_writing_as_it_checks(
     stops the run at its next progress — and everything it wrote is rolled back."""
     if connection.vendor != "postgresql":
         pytest.skip("an import writes as it checks on PostgreSQL only")
-    monkeypatch.setattr(importing, "DEFER_INDEXES_FROM", 1)
+    monkeypatch.setattr(importing, "_streams", lambda org, new_rows: True)
     monkeypatch.setattr(importing, "CHUNK", 1)
     monkeypatch.setattr(tasks, "BEAT_EVERY", 0)
     job = _job(people, tree, tmp_path)
@@ -187,3 +187,35 @@ def test_a_cancel_stops_an_import_writing_as_it_checks(
     job.refresh_from_db()
     assert job.status == ImportStatus.CANCELLED
     assert Member.objects.count() == 0  # the rows written rolled back with the rest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_writing_as_it_checks_runs_to_its_end(
+    people: Any, tree: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same streamed import, not cancelled: its beats from inside its transaction go
+    aside — the last one too, when the writing is finished — so the page reads the job as
+    "writing" and could lock it to cancel, and the job ends done with its counts."""
+    if connection.vendor != "postgresql":
+        pytest.skip("an import writes as it checks on PostgreSQL only")
+    monkeypatch.setattr(importing, "_streams", lambda org, new_rows: True)
+    monkeypatch.setattr(importing, "CHUNK", 1)
+    job = _job(people, tree, tmp_path)
+    shown: list[tuple[str, int]] = []
+    finish = importing._Stream.finish
+
+    def page() -> tuple[str, int]:
+        with transaction.atomic():  # the cancel's own lock, refused at once if held
+            found = ImportJob.objects.select_for_update(nowait=True).get(pk=job.pk)
+            return found.status, found.processed
+
+    def look_then_finish(stream: Any, result: Any) -> None:
+        shown.append(jobs.aside(page))
+        finish(stream, result)
+
+    monkeypatch.setattr(importing._Stream, "finish", look_then_finish)
+    assert run_member_import(job.pk)["status"] == "done"
+    assert shown == [("writing", 3)]
+    job.refresh_from_db()
+    assert (job.status, job.created, job.processed) == (ImportStatus.DONE, 3, 3)
+    assert Member.objects.count() == 3

@@ -229,6 +229,9 @@ class ImportResult:
 
 
 Progress = Callable[[int, int, str], None]  # (rows checked, rows estimated, stage)
+# stages reported from inside the import's write transaction (a stream's, see ``_Stream``):
+# a progress call that writes to the database must do it from a connection of its own
+IN_TRANSACTION = frozenset({"check-write", "finish"})
 
 
 @dataclass(frozen=True)
@@ -1156,7 +1159,9 @@ def member_import(
                 result.errors_file = str(errors_path)
             if not dry_run and (result.created or result.updated):
                 if progress is not None:
-                    progress(result.rows, result.rows, "write")
+                    # "finish": the rows are in, inside the transaction a stream opened
+                    stage = "write" if plan.stream is None else "finish"
+                    progress(result.rows, result.rows, stage)
                 stamp = timezone.now() if plan.stream is None else plan.stream.stamp
                 with result.timed("write"):
                     _write(actor=actor, org=org, plan=plan, file_name=file_name, stamp=stamp)

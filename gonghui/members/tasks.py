@@ -23,7 +23,7 @@ from gonghui.core.errors import ServiceError
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.periodic import every
 
-from .importing import member_import
+from .importing import IN_TRANSACTION, member_import
 
 
 def errors_path_for(job: ImportJob) -> Path:
@@ -53,14 +53,16 @@ def run_member_import(job_id: int) -> dict[str, Any]:
         last = [0.0]
 
         def progress(done: int, total: int, stage: str) -> None:
-            status = ImportStatus.WRITING if stage == "write" else ImportStatus.RUNNING
-            if stage != "check-write":
+            writing = stage in ("write", "finish")
+            status = ImportStatus.WRITING if writing else ImportStatus.RUNNING
+            if stage not in IN_TRANSACTION:
                 beat(processed=done, total=total, status=status)
                 return
-            # rows written as they are checked, inside the import's transaction: the beat
-            # from a connection of its own, so that the page sees it now (once a second)
+            # inside the import's transaction (rows written as they are checked): the beat
+            # from a connection of its own, so that the page sees it now and the job's row
+            # is not locked against a cancel (once a second, and when the writing begins)
             now = time.monotonic()
-            if now - last[0] >= BEAT_EVERY:
+            if writing or now - last[0] >= BEAT_EVERY:
                 last[0] = now
                 jobs.aside(partial(beat, processed=done, total=total, status=status))
 

@@ -46,7 +46,7 @@ class Command(BaseCommand):
 
         def progress(done: int, total: int, stage: str) -> None:
             now = time.monotonic()
-            if stage == "write":
+            if stage in ("write", "finish"):
                 sys.stderr.write(_("已校验 %(n)d 行，写入中…") % {"n": done} + "\n")
             elif now - last[0] >= 1:
                 last[0] = now
