@@ -66,7 +66,7 @@ def streamed(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
         if connection.vendor != "postgresql":
             pytest.skip("an import writes as it checks on PostgreSQL only")
         # whatever the planner's row estimate of the table says after earlier tests
-        monkeypatch.setattr(importing, "_streams", lambda org, new_rows: True)
+        monkeypatch.setattr(importing, "_streams", lambda new_rows: True)
         monkeypatch.setattr(importing, "CHUNK", 2)
         write = importing._Stream.write
 

@@ -160,7 +160,7 @@ def test_a_cancel_stops_an_import_writing_as_it_checks(
     stops the run at its next progress — and everything it wrote is rolled back."""
     if connection.vendor != "postgresql":
         pytest.skip("an import writes as it checks on PostgreSQL only")
-    monkeypatch.setattr(importing, "_streams", lambda org, new_rows: True)
+    monkeypatch.setattr(importing, "_streams", lambda new_rows: True)
     monkeypatch.setattr(importing, "CHUNK", 1)
     monkeypatch.setattr(tasks, "BEAT_EVERY", 0)
     job = _job(people, tree, tmp_path)
@@ -198,7 +198,7 @@ def test_an_import_writing_as_it_checks_runs_to_its_end(
     "writing" and could lock it to cancel, and the job ends done with its counts."""
     if connection.vendor != "postgresql":
         pytest.skip("an import writes as it checks on PostgreSQL only")
-    monkeypatch.setattr(importing, "_streams", lambda org, new_rows: True)
+    monkeypatch.setattr(importing, "_streams", lambda new_rows: True)
     monkeypatch.setattr(importing, "CHUNK", 1)
     job = _job(people, tree, tmp_path)
     shown: list[tuple[str, int]] = []

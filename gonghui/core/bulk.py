@@ -221,9 +221,7 @@ def deferred_indexes(
     with connection.cursor() as cursor:
         if is_postgres():
             if foreign_keys:
-                # a constraint with checks still queued cannot be dropped: run them first
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                _run_queued_checks(cursor)  # a constraint with checks queued cannot be dropped
                 cursor.execute(
                     "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
                     "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
@@ -256,14 +254,19 @@ def deferred_indexes(
             # the load's deferred foreign-key checks must run before an index can be built
             # ("pending trigger events"); the sort of each build in memory (the default
             # 64 MB spills a million rows to disk)
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            _run_queued_checks(cursor)
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for _name, sql in indexes:
             cursor.execute(sql)
         for name, definition in keys:
             # the definition as PostgreSQL printed it, under its own name (migrations know it)
             cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+
+
+def _run_queued_checks(cursor: Any) -> None:
+    """PostgreSQL: run the transaction's deferred constraint checks queued so far, now."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @contextmanager

@@ -610,6 +610,7 @@ class _Stream:
         writing.enter_context(transaction.atomic())
         self.org, self.actor = org, actor
         self.stamp = timezone.now()
+        self.stamp_db = bulk.db_literal(self.stamp)
         self.watermark = self.events_upto = _max_id()
         self.tail = _member_tail(org, self.stamp)
         self.seconds = 0.0  # in COPY and the join events (and their checks), for the timings
@@ -637,7 +638,7 @@ class _Stream:
         _join_events(
             org=self.org,
             actor=self.actor,
-            stamp=bulk.db_literal(self.stamp),
+            stamp=self.stamp_db,
             watermark=self.events_upto,
             upto=upto,
         )
@@ -671,7 +672,7 @@ def _member_tail(org: Org, stamp: Any) -> dict[str, Any]:
     return extra | bulk.column_defaults(Member, [*COLUMNS, *extra, "status_since"])
 
 
-def _streams(org: Org, new_rows: int) -> bool:
+def _streams(new_rows: int) -> bool:
     """Whether an import of about ``new_rows`` people not yet answered by their hash writes
     as it checks (``_Stream``): PostgreSQL, a load for which the write stage would drop the
     indexes anyway."""
@@ -733,7 +734,7 @@ def _check(
     cells_of: dict[int, list[list[Any]]] = {}  # a chunk's first row number → its cells
     with result.timed("hashes"):
         held = _held_hashes(org)
-    if writing is not None and _streams(org, estimate - len(held)):
+    if writing is not None and _streams(estimate - len(held)):
         plan.stream = _Stream(writing, org, actor, estimate - len(held))
     n_workers = workers if workers is not None else _default_workers(plan.stream is not None)
     chunks = _chunks(sheet, ctx, held, cells_of)
