@@ -4,14 +4,15 @@ keeps unique constraints and foreign keys, and is undone whole on failure."""
 from __future__ import annotations
 
 import contextlib
+import uuid
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from gonghui.core import bulk
-from gonghui.members.models import Member
+from gonghui.core import bulk, jobs
+from gonghui.members.models import Member, MembershipEvent
 
 from .conftest import Tree
 
@@ -195,3 +196,135 @@ def test_insert_copy_text_writes_the_rows_exactly(tree: Tree, escaped: bool) -> 
     hashes = dict(Member.objects.values_list("id_number_bidx", "import_hash"))
     assert [hashes[row[3]] for row in rows] == [None if i % 2 else -7 * i for i in range(len(rows))]
     assert Member.objects.filter(org=tree.union_a, status="active").count() == len(rows)
+
+
+# --- foreign keys checked once per distinct key (PostgreSQL) ---------------------------------
+
+EVENTS = MembershipEvent._meta.db_table
+
+
+def replication_role() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return str(cursor.fetchone()[0])
+
+
+def postgres_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the foreign keys' triggers are PostgreSQL's")
+
+
+def test_keys_checked_once_load_the_rows_and_turn_the_triggers_back_on(tree: Tree) -> None:
+    postgres_only()
+    columns, rows = member_rows(tree.union_a.pk, ["k1", "k2"])
+    with transaction.atomic():
+        with bulk.keys_checked_once([TABLE]) as on:
+            assert on
+            assert replication_role() == "replica"
+            bulk.insert_rows(TABLE, columns, rows)
+        assert replication_role() == "origin"
+        # the triggers check row by row again: a row naming no org fails at once
+        _columns, stray = member_rows(987654, ["k3"])
+        with pytest.raises(IntegrityError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            bulk.insert_rows(TABLE, columns, stray)
+    assert Member.objects.count() == 2
+
+
+def test_keys_checked_once_fail_the_load_naming_the_missing_key(tree: Tree) -> None:
+    postgres_only()
+    columns, rows = member_rows(tree.union_a.pk, ["k1"])
+    _columns, stray = member_rows(987654, ["k2"])
+    with (
+        pytest.raises(IntegrityError, match=r"org_id\)=\(987654\)"),
+        transaction.atomic(),
+        bulk.keys_checked_once([TABLE]),
+    ):
+        bulk.insert_rows(TABLE, columns, rows + stray)
+    assert Member.objects.count() == 0
+    assert replication_role() == "origin"
+
+
+def test_keys_checked_once_are_undone_with_a_failed_load(tree: Tree) -> None:
+    """An error inside the block (a duplicate here) rolls the savepoint back: the rows and
+    the switched-off triggers with them, even when the caller goes on in its transaction."""
+    postgres_only()
+    columns, rows = member_rows(tree.union_a.pk, ["same", "same"])
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), bulk.keys_checked_once([TABLE]):
+            bulk.insert_rows(TABLE, columns, rows)
+        assert replication_role() == "origin"
+    assert Member.objects.count() == 0
+
+
+def test_keys_to_a_table_held_exclusively_are_checked_by_a_join(tree: Tree) -> None:
+    """The join events' key to the members a load wrote (the member table held
+    exclusively): every member named must exist; nothing is locked row by row."""
+    postgres_only()
+    member_columns, members = member_rows(tree.union_a.pk, ["k1"])
+    with (
+        pytest.raises(IntegrityError, match=r"member_id\)=\(987654\)"),
+        transaction.atomic(),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
+        bulk.insert_rows(TABLE, member_columns, members)
+        member = Member.objects.values_list("pk", flat=True).get()
+        with bulk.keys_checked_once([EVENTS]) as on:
+            assert on
+            columns = ["member_id", "org_id", "kind", "on", "note", "at"]
+            now = bulk.db_literal(timezone.now())
+            event = ["join", "2015-03-01", "", now]
+            bulk.insert_rows(
+                EVENTS,
+                columns,
+                [(member, tree.union_a.pk, *event), (987654, tree.union_a.pk, *event)],
+            )
+    assert MembershipEvent.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keys_checked_once_lock_what_they_name_as_the_trigger_would(tree: Tree) -> None:
+    """The union the rows name is locked ``FOR KEY SHARE`` until the load commits: no one
+    may delete it meanwhile (``FOR UPDATE`` is refused), anyone may still edit it."""
+    postgres_only()
+    columns, rows = member_rows(tree.union_a.pk, ["k1", "k2"])
+
+    def try_lock(mode: str) -> str:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                sql = f"SELECT id FROM orgs_org WHERE id = %s FOR {mode} NOWAIT"  # noqa: S608 - a lock mode of this test's
+                cursor.execute(sql, [tree.union_a.pk])
+                return "locked" if cursor.fetchall() else "missing"
+        except OperationalError:
+            return "refused"
+
+    with transaction.atomic():
+        with bulk.keys_checked_once([TABLE]):
+            bulk.insert_rows(TABLE, columns, rows)
+        assert jobs.aside(lambda: try_lock("UPDATE")) == "refused"
+        assert jobs.aside(lambda: try_lock("NO KEY UPDATE")) == "locked"
+    assert jobs.aside(lambda: try_lock("UPDATE")) == "locked"
+    assert Member.objects.count() == 2
+
+
+def test_keys_checked_once_need_the_right_and_only_key_triggers(tree: Tree) -> None:
+    """Off (the triggers check row by row) for a role not allowed to switch them, and for
+    a table with a trigger of its own (the audit's append-only one); off on SQLite."""
+    if connection.vendor != "postgresql":
+        with bulk.keys_checked_once([TABLE]) as on:
+            assert not on
+        return
+    with bulk.keys_checked_once(["core_auditentry"]) as on:
+        assert not on
+    role = f"gonghui_nobody_{uuid.uuid4().hex[:8]}"
+    with transaction.atomic():  # the role is gone with the test's transaction
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE ROLE {role}")
+            cursor.execute(f"SET LOCAL ROLE {role}")
+        with bulk.keys_checked_once([TABLE]) as on:
+            assert not on
+            assert replication_role() == "origin"
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")

@@ -4,7 +4,8 @@
 for NULL) and writes them with ``COPY ... FROM STDIN`` on PostgreSQL and ``executemany`` on
 SQLite. ``db_literal`` turns one Python value into that form for the current backend.
 ``deferred_indexes`` drops a table's secondary indexes for a large load and builds them again
-at the end, inside the caller's transaction.
+at the end, inside the caller's transaction; ``keys_checked_once`` checks a large load's
+foreign keys once per distinct key instead of by a trigger per row (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date, datetime
 from itertools import repeat
 from typing import Any
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -261,6 +262,122 @@ def deferred_indexes(
         for name, definition in keys:
             # the definition as PostgreSQL printed it, under its own name (migrations know it)
             cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+
+
+@contextmanager
+def keys_checked_once(tables: Sequence[str]) -> Iterator[bool]:
+    """PostgreSQL, around a large load into ``tables``: their foreign keys checked once per
+    distinct key at the end, instead of by a trigger per row. Yields whether it is on.
+
+    PostgreSQL checks a foreign key by a trigger on every row inserted — a query planned,
+    an executor started and stopped, the referenced row locked — even when every row of a
+    roster names the same union: at a million members and their join events a third of the
+    server's work. Inside this block the session's triggers are off
+    (``session_replication_role = replica``, inside a savepoint: an error or a cancel undoes
+    it with the rows); on a normal exit each single-column foreign key of each table is
+    checked over the rows written since the entry (``id`` above the largest at entry): the
+    distinct keys they name are locked ``FOR KEY SHARE``, as the trigger would have locked
+    them — not for a table this transaction holds exclusively, whose rows nobody else can
+    remove — and a key that does not exist fails the load with ``IntegrityError`` naming
+    the constraint, the row's column and its value. Then the triggers are on again, before
+    anything else the transaction writes.
+
+    On only when every trigger of ``tables`` is a foreign key's (nothing else would be
+    skipped) and the session may switch: a superuser, or since PostgreSQL 15 a role granted
+    ``SET ON PARAMETER session_replication_role``. Otherwise (and on SQLite) nothing
+    changes: the triggers check row by row as always. Inside the block write only new
+    rows of ``tables`` (no updates or deletes, no other table)."""
+    if not is_postgres() or not tables or not _may_switch_triggers(tables):
+        yield False
+        return
+    qn = connection.ops.quote_name
+    watermarks = []
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            previous = cursor.fetchone()[0]
+            for table in tables:
+                cursor.execute(f"SELECT coalesce(max(id), 0) FROM {qn(table)}")  # noqa: S608 - a quoted table name
+                watermarks.append(cursor.fetchone()[0])
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        yield True
+        with connection.cursor() as cursor:
+            for table, watermark in zip(tables, watermarks, strict=True):
+                _check_keys_since(cursor, table, watermark)
+            cursor.execute("SELECT set_config('session_replication_role', %s, true)", [previous])
+
+
+def _may_switch_triggers(tables: Sequence[str]) -> bool:
+    """Whether ``keys_checked_once`` may switch the triggers of ``tables`` off: this role may,
+    and they have no trigger but the foreign keys' (``RI_FKey_…``, which it replaces)."""
+    with connection.cursor() as cursor:
+        if getattr(connection, "pg_version", 0) >= 150000:
+            cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+        else:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgrelid = ANY(%s::regclass[]) AND p.proname NOT LIKE 'RI\\_FKey\\_%%'",
+            [[connection.ops.quote_name(t) for t in tables]],
+        )
+        return cursor.fetchone()[0] == 0
+
+
+def _check_keys_since(cursor: Any, table: str, watermark: int) -> None:
+    """``table``'s foreign keys over its rows above ``watermark`` (see ``keys_checked_once``)."""
+    qn = connection.ops.quote_name
+    cursor.execute(
+        "SELECT c.conname, a.attname, c.confrelid::regclass::text, r.attname, "
+        "EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() "
+        "AND l.locktype = 'relation' AND l.relation = c.confrelid "
+        "AND l.mode = 'AccessExclusiveLock' AND l.granted) "
+        "FROM pg_constraint c "
+        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+        "JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1] "
+        "WHERE c.conrelid = to_regclass(%s) AND c.contype = 'f' ORDER BY c.conname",
+        [qn(table)],
+    )
+    keys = cursor.fetchall()
+    shared = [key for key in keys if not key[4]]
+    if shared:  # the distinct keys of every column by one pass over the new rows
+        aggregates = ", ".join(
+            f"array_agg(DISTINCT {qn(column)}) FILTER (WHERE {qn(column)} IS NOT NULL)"
+            for _name, column, *_rest in shared
+        )
+        cursor.execute(f"SELECT {aggregates} FROM {qn(table)} WHERE id > %s", [watermark])  # noqa: S608 - quoted names from the catalog; values are parameters
+        named = cursor.fetchone()
+        for (name, column, target, target_column, _held), values in zip(shared, named, strict=True):
+            if not values:
+                continue
+            cursor.execute(
+                f"SELECT {qn(target_column)} FROM {target} WHERE {qn(target_column)} = ANY(%s) "  # noqa: S608 - quoted names from the catalog; values are parameters
+                f"FOR KEY SHARE",
+                [values],
+            )
+            missing = set(values).difference(row[0] for row in cursor.fetchall())
+            if missing:
+                _missing_key(table, name, column, target, min(missing))
+    for name, column, target, target_column, held in keys:
+        if not held:
+            continue
+        cursor.execute(
+            f"SELECT k.{qn(column)} FROM {qn(table)} k WHERE k.id > %s "  # noqa: S608 - quoted names from the catalog; values are parameters
+            f"AND k.{qn(column)} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {target} t WHERE t.{qn(target_column)} = k.{qn(column)}) LIMIT 1",
+            [watermark],
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            _missing_key(table, name, column, target, row[0])
+
+
+def _missing_key(table: str, constraint: str, column: str, target: str, value: Any) -> None:
+    raise IntegrityError(
+        f'insert or update on table "{table}" violates foreign key constraint "{constraint}"\n'
+        f'DETAIL:  Key ({column})=({value}) is not present in table "{target}".'
+    )
 
 
 def _run_queued_checks(cursor: Any) -> None:

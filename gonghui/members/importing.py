@@ -595,9 +595,12 @@ class _Stream:
     Opened in the import's own transaction (``writing``), before the first chunk: the
     member table's secondary indexes dropped (``core.bulk.deferred_indexes``, as the write
     stage does for such a load), the foreign keys checked at the end of each statement
-    instead of all at the end. Each chunk's new members go to ``COPY`` as soon as they are
-    decided, so that PostgreSQL stores them while the workers check the next chunks — the
-    server's work and the client's on two cores at once instead of one after the other.
+    instead of all at the end — or, where the database role may, once per distinct key when
+    the stream finishes (``core.bulk.keys_checked_once``: every member and every join event
+    names the same union, which a trigger per row looked up two million times). Each
+    chunk's new members go to ``COPY`` as soon as they are decided, so that PostgreSQL
+    stores them while the workers check the next chunks — the server's work and the
+    client's on two cores at once instead of one after the other.
     A decided row is final (a later row of the same person is the one rejected), so
     nothing written has to be taken back; an error or a cancel rolls the whole import back.
     Each chunk's join events follow its members at once (``_join_events`` over the ids it
@@ -614,6 +617,12 @@ class _Stream:
         self.watermark = self.events_upto = _max_id()
         self.tail = _member_tail(org, self.stamp)
         self.seconds = 0.0  # in COPY and the join events (and their checks), for the timings
+        # each foreign key checked once per distinct key at the end, where the role may
+        self._keys = ExitStack()
+        self.keys_once = self._keys.enter_context(
+            bulk.keys_checked_once([Member._meta.db_table, MembershipEvent._meta.db_table])
+        )
+        writing.push(self._keys)
         self._indexes = ExitStack()
         self._indexes.enter_context(bulk.deferred_indexes(Member._meta.db_table, enabled=True))
         writing.push(self._indexes)  # on an error: closed before the rollback, nothing built
@@ -622,7 +631,8 @@ class _Stream:
             bulk.deferred_indexes(
                 MembershipEvent._meta.db_table,
                 enabled=new_rows > bulk.table_count_estimate(MembershipEvent),
-                foreign_keys=["member_id"],
+                # else the events' key to the members, by one join instead of a row lock each
+                foreign_keys=[] if self.keys_once else ["member_id"],
             )
         )
         writing.push(self._event_indexes)
@@ -651,6 +661,10 @@ class _Stream:
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if self.keys_once:
+            with result.timed("keys"):
+                self._keys.close()
+        self._keys.close()
         self._indexes.close()
         result.timings["insert"] = round(self.seconds, 3)
         result.timings["rows"] = round(self.seconds + time.perf_counter() - started, 3)
