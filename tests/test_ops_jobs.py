@@ -219,33 +219,3 @@ def test_an_import_writing_as_it_checks_runs_to_its_end(
     job.refresh_from_db()
     assert (job.status, job.created, job.processed) == (ImportStatus.DONE, 3, 3)
     assert Member.objects.count() == 3
-
-
-@pytest.mark.django_db(transaction=True)
-def test_an_import_writing_as_it_checks_on_sqlite_beats_only_outside_its_transaction(
-    people: Any, tree: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """On SQLite the streaming import is the database's one writer until it commits: no
-    beat is tried from another connection meanwhile (it would wait for the lock and fail
-    the import); the job ends done with its counts."""
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's single writer")
-    monkeypatch.setattr(importing, "_streams", lambda new_rows: True)
-    monkeypatch.setattr(importing, "CHUNK", 1)
-    monkeypatch.setattr(tasks, "BEAT_EVERY", 0)
-    tried: list[Any] = []
-    monkeypatch.setattr(jobs, "aside", tried.append)
-    streamed: list[bytes] = []
-    write = importing._Stream.write
-
-    def spy(stream: Any, text: bytes, plain: bool) -> None:
-        streamed.append(text)
-        write(stream, text, plain)
-
-    monkeypatch.setattr(importing._Stream, "write", spy)
-    job = _job(people, tree, tmp_path)
-    assert run_member_import(job.pk)["status"] == "done"
-    assert (len(streamed), tried) == (3, [])
-    job.refresh_from_db()
-    assert (job.status, job.created, job.processed) == (ImportStatus.DONE, 3, 3)
-    assert Member.objects.count() == 3

@@ -17,10 +17,10 @@ progress:
    of at least ``DEFER_INDEXES_FROM`` new members that is larger than the table (a first
    roster, a migration) drops the secondary indexes and builds them again by sorting
    (``core.bulk.deferred_indexes``): several times faster, but on PostgreSQL readers of the
-   member table wait until the import commits. Such a load (on SQLite: into an empty
-   registry) opens its transaction before the check and writes each chunk's new members and
-   their join events as soon as they are decided (``_Stream``), so that the database stores
-   rows while the workers check the next ones. ``result.timings`` has each stage's seconds.
+   member table wait until the import commits. On PostgreSQL such a load opens its
+   transaction before the check and writes each chunk's new members and their join events
+   as soon as they are decided (``_Stream``), so that the server stores rows while the
+   workers check the next ones. ``result.timings`` has each stage's seconds.
 
 Errors and warnings: a row is rejected only for what makes the person unusable or wrong
 (no name, a bad or contradictory ID, a bad mobile, an impossible date, a duplicate, a
@@ -532,7 +532,7 @@ def _lookup(bidxs: list[str], below: int | None = None) -> dict[str, _Existing]:
     objects (dates come back as text on SQLite, as dates on PostgreSQL). ``below``: only
     members up to this id — the registry before an import that is writing as it checks
     (``_Stream``), whose own rows are not "already there"."""
-    if not bidxs or below == 0:  # no one registered before a stream began
+    if not bidxs:
         return {}
     qn = connection.ops.quote_name
     fields = ("id_number_bidx", "id", "org_id", "status", "status_since", *_COMPARED, "phone_bidx")
@@ -578,7 +578,7 @@ class _Plan:
     claimed: dict[int, int] = field(default_factory=dict)
     # a preview: it says nothing of people held by another union (see ``_classify``)
     dry_run: bool = False
-    stream: _Stream | None = None  # a first big roster: written as it is checked
+    stream: _Stream | None = None  # a first big roster on PostgreSQL: written as it is checked
 
     def keep(self, text: bytes, plain: bool) -> None:
         """Rows to create (a block of ``COPY`` text): written now when the import streams,
@@ -591,19 +591,17 @@ class _Plan:
 
 
 class _Stream:
-    """A first big roster, written while it is checked.
+    """A first big roster on PostgreSQL, written while it is checked.
 
     Opened in the import's own transaction (``writing``), before the first chunk: the
     member table's secondary indexes dropped (``core.bulk.deferred_indexes``, as the write
-    stage does for such a load; on SQLite with a larger page cache for the inserts, and the
-    database's one writer held from the first chunk on), on PostgreSQL the foreign keys
-    checked at the end of each statement
+    stage does for such a load), the foreign keys checked at the end of each statement
     instead of all at the end — or, where the database role may, once per distinct key when
     the stream finishes (``core.bulk.keys_checked_once``: every member and every join event
     names the same union, which a trigger per row looked up two million times). Each
-    chunk's new members go to ``COPY`` (SQLite: ``executemany``) as soon as they are
-    decided, so that the database stores them while the workers check the next chunks —
-    the writing and the checking on two cores at once instead of one after the other.
+    chunk's new members go to ``COPY`` as soon as they are decided, so that PostgreSQL
+    stores them while the workers check the next chunks — the server's work and the
+    client's on two cores at once instead of one after the other.
     A decided row is final (a later row of the same person is the one rejected), so
     nothing written has to be taken back; an error or a cancel rolls the whole import back.
     Each chunk's join events follow its members at once (``_join_events`` over the ids it
@@ -639,11 +637,8 @@ class _Stream:
             )
         )
         writing.push(self._event_indexes)
-        # SQLite: a larger page cache while rows go in, back to its size before the builds
-        self._indexes.enter_context(bulk.load_cache())
-        if bulk.is_postgres():
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     def write(self, text: bytes, plain: bool) -> None:
         started = time.perf_counter()
@@ -665,9 +660,8 @@ class _Stream:
         """The checks deferred again and the indexes built: the members' (timed as the
         write's "rows"), the join events' ("events")."""
         started = time.perf_counter()
-        if bulk.is_postgres():
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         if self.keys_once:
             with result.timed("keys"):
                 self._keys.close()
@@ -695,14 +689,13 @@ def _member_tail(org: Org, stamp: Any) -> dict[str, Any]:
 
 def _streams(new_rows: int) -> bool:
     """Whether an import of about ``new_rows`` people not yet answered by their hash writes
-    as it checks (``_Stream``): a load for which the write stage would drop the indexes
-    anyway — on SQLite only into an empty registry: SQLite's deferred indexes include the
-    unique one of the ID's blind index, without which each chunk's look-up of the people
-    already registered would read all of them."""
-    if new_rows < DEFER_INDEXES_FROM:
-        return False
-    registered = bulk.table_count_estimate(Member)
-    return new_rows > registered if bulk.is_postgres() else registered == 0
+    as it checks (``_Stream``): PostgreSQL, a load for which the write stage would drop the
+    indexes anyway."""
+    return (
+        bulk.is_postgres()
+        and new_rows >= DEFER_INDEXES_FROM
+        and new_rows > bulk.table_count_estimate(Member)
+    )
 
 
 def _label(name: str) -> str:

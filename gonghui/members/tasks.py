@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import task
 
-from gonghui.core import bulk, jobs, uploads
+from gonghui.core import jobs, uploads
 from gonghui.core.errors import ServiceError
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.periodic import every
@@ -57,10 +57,6 @@ def run_member_import(job_id: int) -> dict[str, Any]:
             status = ImportStatus.WRITING if writing else ImportStatus.RUNNING
             if stage not in IN_TRANSACTION:
                 beat(processed=done, total=total, status=status)
-                return
-            if not bulk.is_postgres():
-                # SQLite's one writer is the import itself until it commits: no connection
-                # could record a beat (the page shows the job running until it is done)
                 return
             # inside the import's transaction (rows written as they are checked): the beat
             # from a connection of its own, so that the page sees it now and the job's row
