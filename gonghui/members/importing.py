@@ -532,7 +532,7 @@ def _lookup(bidxs: list[str], below: int | None = None) -> dict[str, _Existing]:
     objects (dates come back as text on SQLite, as dates on PostgreSQL). ``below``: only
     members up to this id — the registry before an import that is writing as it checks
     (``_Stream``), whose own rows are not "already there"."""
-    if not bidxs:
+    if not bidxs or below == 0:  # no one was registered when the stream began
         return {}
     qn = connection.ops.quote_name
     fields = ("id_number_bidx", "id", "org_id", "status", "status_since", *_COMPARED, "phone_bidx")
