@@ -309,6 +309,37 @@ def test_interrupted_write_leaves_nothing(
     assert AuditEntry.objects.filter(action="member.import").count() == 0
 
 
+def test_a_result_workbook_that_cannot_be_written_leaves_nothing_written(
+    people: People,
+    tree: Tree,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    streamed: Streamed,
+) -> None:
+    """The workbook is written beside the rows (a thread of its own), inside the import's
+    one transaction: when it fails (a full disk) the import fails and nothing is written,
+    as when the workbook was written before the rows."""
+
+    def full_disk(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(importing, "write_errors", full_disk)
+    path = roster(
+        tmp_path,
+        [
+            ["1", "王强", "男", WANG, "13800138000", "本科", "2015-03-01"],
+            ["2", "李娜", "女", LI[:-1] + ("0" if LI[-1] != "0" else "1"), "", "", ""],
+        ],
+    )
+    errors = tmp_path / "errors.xlsx"
+    with pytest.raises(OSError, match="No space"):
+        member_import(actor=people.clerk_a, org=tree.union_a, path=path, errors_path=errors)
+    assert len(streamed.blocks) == (1 if streamed.on else 0)  # the stream had written one
+    assert Member.objects.count() == 0
+    assert MembershipEvent.objects.count() == 0
+    assert AuditEntry.objects.filter(action="member.import").count() == 0
+
+
 def test_worker_processes_give_the_same_result(
     people: People, tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -56,7 +56,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
@@ -662,10 +662,8 @@ class _Stream:
         started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        if self.keys_once:
-            with result.timed("keys"):
-                self._keys.close()
-        self._keys.close()
+        with result.timed("keys") if self.keys_once else nullcontext():
+            self._keys.close()
         self._indexes.close()
         result.timings["insert"] = round(self.seconds, 3)
         result.timings["rows"] = round(self.seconds + time.perf_counter() - started, 3)
@@ -973,12 +971,12 @@ def _spilled(spill: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
 
 
 def _write(*, actor: Any, org: Org, plan: _Plan, file_name: str, stamp: Any) -> None:
-    """Stage 2, in one transaction (the one the stream opened, when the rows were written
-    as they were checked)."""
+    """Stage 2, in the import's one transaction (opened by the caller, or by the stream
+    when the rows were written as they were checked)."""
     result = plan.result
     table = Member._meta.db_table
     now_db = bulk.db_literal(stamp)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if plan.stream is not None:
             plan.stream.finish(result)  # the rows and their join events are written
         else:
@@ -1188,6 +1186,10 @@ def member_import(
                     # "finish": the rows are in, inside the transaction a stream opened
                     stage = "write" if plan.stream is None else "finish"
                     progress(result.rows, result.rows, stage)
+                if plan.stream is None:
+                    # one transaction for the rows and the workbook: a workbook that cannot
+                    # be written (a full disk) leaves nothing written, as when it came first
+                    writing.enter_context(transaction.atomic())
                 stamp = timezone.now() if plan.stream is None else plan.stream.stamp
                 with result.timed("write"):
                     _write(actor=actor, org=org, plan=plan, file_name=file_name, stamp=stamp)
