@@ -206,11 +206,21 @@ class CollectionImport(BaseModel):
 class FeeLine(BaseModel):
     scope_field = "county"
 
+    # no index of their own: ``fee_line_county`` and ``fee_line_key`` below begin with them
+    # (a second index on the same column cost every import of the ledger its writes)
     county = models.ForeignKey(
-        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("县区")
+        "orgs.Org",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("县区"),
+        db_index=False,
     )
     enterprise = models.ForeignKey(
-        "orgs.Enterprise", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+        "orgs.Enterprise",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("单位"),
+        db_index=False,
     )
     period = models.DateField(_("所属月份"))  # the first day of the month
     kind = models.CharField(_("类型"), max_length=10, choices=FeeKind.choices)
