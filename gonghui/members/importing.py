@@ -233,6 +233,8 @@ Progress = Callable[[int, int, str], None]  # (rows checked, rows estimated, sta
 # stages reported from inside the import's write transaction (a stream's, see ``_Stream``):
 # a progress call that writes to the database must do it from a connection of its own
 IN_TRANSACTION = frozenset({"check-write", "finish"})
+# stages that say the rows are being written (the job's status "writing")
+WRITING = frozenset({"write", "finish"})
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from gonghui.core.errors import ServiceError
 from gonghui.core.models import ImportJob, ImportStatus
 from gonghui.core.periodic import every
 
-from .importing import IN_TRANSACTION, member_import
+from .importing import IN_TRANSACTION, WRITING, member_import
 
 
 def errors_path_for(job: ImportJob) -> Path:
@@ -53,7 +53,7 @@ def run_member_import(job_id: int) -> dict[str, Any]:
         last = [0.0]
 
         def progress(done: int, total: int, stage: str) -> None:
-            writing = stage in ("write", "finish")
+            writing = stage in WRITING
             status = ImportStatus.WRITING if writing else ImportStatus.RUNNING
             if stage not in IN_TRANSACTION:
                 beat(processed=done, total=total, status=status)

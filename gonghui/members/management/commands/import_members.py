@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core.errors import InvalidInput
 from gonghui.core.spreadsheets import UnusableFile
-from gonghui.members.importing import member_import
+from gonghui.members.importing import WRITING, member_import
 from gonghui.orgs.models import Org
 
 
@@ -46,7 +46,7 @@ class Command(BaseCommand):
 
         def progress(done: int, total: int, stage: str) -> None:
             now = time.monotonic()
-            if stage in ("write", "finish"):
+            if stage in WRITING:
                 sys.stderr.write(_("已校验 %(n)d 行，写入中…") % {"n": done} + "\n")
             elif now - last[0] >= 1:
                 last[0] = now
